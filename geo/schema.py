@@ -1,0 +1,167 @@
+"""Names of everything Feltkart stores: tables, columns and the coded values.
+
+One name for one thing (STYLE.md): code, UI strings and docs use these
+constants, never scattered string literals. The meaning of every column is
+defined in ``PRODUCT.md``; units and CRS are given here.
+
+Coordinates are stored in EPSG:4326 (lon/lat, degrees) and measured in
+EPSG:25832 (ETRS89 / UTM 32N, metres). Times are stored in UTC.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+STORE_CRS = "EPSG:4326"
+"""CRS of every stored geometry and lon/lat column."""
+
+MEASURE_CRS = "EPSG:25832"
+"""CRS in which every length and area is measured (metres)."""
+
+LOCAL_TZ = "Europe/Oslo"
+"""Time zone of every calendar notion: date, weekday, hour, shift, period."""
+
+# --- tables / layers ---------------------------------------------------------
+T_AREAS = "field_areas"
+T_PATROLS = "patrols"
+T_TRACK_POINTS = "track_points"
+T_ENCOUNTERS = "encounters"
+T_IMPORTS = "imports"
+
+# --- field areas (one row per area version) ----------------------------------
+AREA_ID = "area_id"  # stable slug, e.g. "brugata-storgata"
+AREA_VERSION = "version"  # 1, 2, ... per area_id, in order of valid_from
+AREA_NAME = "name"
+AREA_TEAM = "team"
+VALID_FROM = "valid_from"  # ISO date, inclusive, Europe/Oslo local date
+VALID_TO = "valid_to"  # ISO date, exclusive; empty/None = still valid
+GEOMETRY = "geometry"  # MultiPolygon, EPSG:4326
+
+# --- patrols -----------------------------------------------------------------
+PATROL_ID = "patrol_id"
+TEAM = "team"
+START_UTC = "start_utc"  # pandas datetime64[ns, UTC]
+END_UTC = "end_utc"  # pandas datetime64[ns, UTC]
+STAFF = "staff"  # number of staff, default 2
+KIND = "kind"  # PatrolKind value
+
+DEFAULT_STAFF = 2
+
+# --- track points ------------------------------------------------------------
+TIME_UTC = "time_utc"  # pandas datetime64[ns, UTC]; stored as epoch ms
+LON = "lon"  # degrees, EPSG:4326
+LAT = "lat"  # degrees, EPSG:4326
+ACCURACY_M = "accuracy_m"  # optional horizontal accuracy, metres
+
+# --- encounters --------------------------------------------------------------
+ENCOUNTER_ID = "encounter_id"
+CATEGORY = "category"  # Category value
+AGE_GROUP = "age_group"  # AgeGroup value
+NEW_CONTACT = "new_contact"  # bool
+FROM_OUTSIDE_OSLO = "from_outside_oslo"  # "yes" | "no" | "unknown"
+PEOPLE = "people"  # number of people met, >= 1
+
+# --- provenance (every imported row) -----------------------------------------
+SOURCE_FILE = "source_file"  # file name the row came from
+SOURCE_LINE = "source_line"  # 1-based line (CSV) or feature number
+
+
+class PatrolKind(StrEnum):
+    """Kinds of patrol (PRODUCT.md, Data)."""
+
+    REGULAR = "regular"
+    REINFORCED = "reinforced"
+    PROJECT = "project"
+    JOINT = "joint"  # joint with a district team
+
+
+class Category(StrEnum):
+    """Encounter categories (PRODUCT.md, Data)."""
+
+    CONVERSATION = "conversation"
+    WELFARE_CHECK = "welfare_check"
+    REFERRAL = "referral"
+    ACUTE_HELP = "acute_help"
+    MINOR_CONCERN = "minor_concern"
+    PREGNANT_USING = "pregnant_using"
+    MENTAL_ILLNESS = "mental_illness"
+    VIOLENCE = "violence"
+    OTHER = "other"
+
+
+class AgeGroup(StrEnum):
+    """Age groups of the people met (PRODUCT.md, Data)."""
+
+    UNDER_18 = "under_18"
+    AGE_18_23 = "18_23"
+    AGE_24_25 = "24_25"
+    AGE_26_PLUS = "26_plus"
+    UNKNOWN = "unknown"
+
+
+class YesNoUnknown(StrEnum):
+    YES = "yes"
+    NO = "no"
+    UNKNOWN = "unknown"
+
+
+class Shift(StrEnum):
+    """Shift of a patrol (PRODUCT.md, Definitions)."""
+
+    DAY = "day"
+    EVENING = "evening"
+    NIGHT = "night"
+
+
+# Labels accepted on import, besides the codes themselves (case-insensitive).
+# English first, then Norwegian bokmål. The UI shows the first Norwegian label.
+CATEGORY_LABELS: dict[Category, tuple[str, ...]] = {
+    Category.CONVERSATION: ("conversation", "contact", "conversation / contact",
+                            "samtale", "kontakt", "samtale / kontakt", "samtale/kontakt"),
+    Category.WELFARE_CHECK: ("welfare check", "tilsyn", "omsorgssjekk"),
+    Category.REFERRAL: ("referral", "referral to another service",
+                        "henvisning", "henvisning til annen tjeneste", "videreformidling"),
+    Category.ACUTE_HELP: ("acute help", "overdose", "acute help / overdose",
+                          "akutt hjelp", "overdose", "akutt hjelp / overdose",
+                          "akutthjelp"),
+    Category.MINOR_CONCERN: ("concern for a minor", "minor concern",
+                             "bekymring for mindreårig", "bekymring mindreårig",
+                             "barnevern", "barnevern varslet"),
+    Category.PREGNANT_USING: ("pregnant and using", "pregnant",
+                              "gravid og rusavhengig", "gravid", "gravid og ruser",
+                              "nav varslet"),
+    Category.MENTAL_ILLNESS: ("severe mental illness", "mental illness",
+                              "alvorlig psykisk sykdom", "psykisk sykdom",
+                              "alvorlig psykisk syk"),
+    Category.VIOLENCE: ("violence or threats", "violence", "threats",
+                        "vold eller trusler", "vold", "trusler", "vold/trusler"),
+    Category.OTHER: ("other", "annet", "andre"),
+}
+
+AGE_GROUP_LABELS: dict[AgeGroup, tuple[str, ...]] = {
+    AgeGroup.UNDER_18: ("under 18", "<18", "0-17", "u18", "under_18"),
+    AgeGroup.AGE_18_23: ("18-23", "18–23", "18 - 23", "18_23"),
+    AgeGroup.AGE_24_25: ("24-25", "24–25", "24 - 25", "24_25"),
+    AgeGroup.AGE_26_PLUS: ("26 and over", "26+", "26 og over", "over 25", "26_plus"),
+    AgeGroup.UNKNOWN: ("unknown", "ukjent", "?", ""),
+}
+
+PATROL_KIND_LABELS: dict[PatrolKind, tuple[str, ...]] = {
+    PatrolKind.REGULAR: ("regular", "ordinær", "ordinaer", "vanlig", "fast"),
+    PatrolKind.REINFORCED: ("reinforced", "styrket", "styrket innsats", "forsterket"),
+    PatrolKind.PROJECT: ("project", "prosjekt"),
+    PatrolKind.JOINT: ("joint", "felles", "felles med bydel", "felles innsats"),
+}
+
+YES_NO_UNKNOWN_LABELS: dict[YesNoUnknown, tuple[str, ...]] = {
+    YesNoUnknown.YES: ("yes", "ja", "y", "j", "true", "1"),
+    YesNoUnknown.NO: ("no", "nei", "n", "false", "0"),
+    YesNoUnknown.UNKNOWN: ("unknown", "ukjent", "?", ""),
+}
+
+# Bounding box of mainland Norway and Svalbard, lon/lat degrees (EPSG:4326).
+# Coordinates outside are rejected rows (typically lat/lon swapped).
+NORWAY_BBOX = (4.0, 57.5, 31.5, 81.0)
+
+# Names of the area "outside every area" in summaries.
+OUTSIDE_AREA_ID = "__outside__"

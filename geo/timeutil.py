@@ -1,0 +1,111 @@
+"""Calendar rules: UTC storage, Europe/Oslo calendar, service day, shift, periods.
+
+Every function is vectorised over pandas Series. Inputs and outputs that are
+instants are ``datetime64[ns, UTC]``; local calendar values are derived here
+and nowhere else (PRODUCT.md, Definitions: Time, Service day, Shift, Periods).
+
+Local times without an offset (as Norwegian Excel writes them) are read as
+Europe/Oslo wall-clock time with two documented, deterministic rules:
+
+- *ambiguous* times (the repeated hour 02:00–02:59 on the last Sunday of
+  October) are the **first** occurrence, i.e. still summer time (+02:00);
+- *non-existent* times (02:00–02:59 on the last Sunday of March, skipped by the
+  clocks) are read as winter time (+01:00), i.e. the instant one hour later on
+  the new clock (02:30 → 03:30 +02:00), as a clock not yet moved forward means.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+
+from geo.schema import LOCAL_TZ, Shift
+
+NIGHT_END_HOUR = 1
+"""A patrol is a *night* patrol if it ends after 01:00 local on the next day."""
+
+EVENING_START_HOUR = 15
+"""Otherwise *evening* if it starts at or after 15:00 local, else *day*."""
+
+PERIOD_KINDS = ("week", "month", "tertial", "quarter", "year")
+
+
+def localize_naive(naive: pd.Series) -> pd.Series:
+    """Read naive local wall-clock datetimes as Europe/Oslo; return UTC instants.
+
+    See the module docstring for the DST rules (ambiguous → summer time,
+    non-existent → winter time).
+    """
+    naive = pd.to_datetime(naive)
+    local = naive.dt.tz_localize(
+        LOCAL_TZ, ambiguous=np.ones(len(naive), dtype=bool), nonexistent=pd.Timedelta(hours=1)
+    )
+    return local.dt.tz_convert("UTC")
+
+
+def to_local(utc: pd.Series) -> pd.Series:
+    """UTC instants as Europe/Oslo local times (tz-aware)."""
+    return utc.dt.tz_convert(LOCAL_TZ)
+
+
+def local_date(utc: pd.Series) -> pd.Series:
+    """Europe/Oslo calendar date of each instant, as ``datetime.date`` objects."""
+    return to_local(utc).dt.date
+
+
+def service_day(start_utc: pd.Series) -> pd.Series:
+    """Service day of patrols: the local date each patrol started."""
+    return local_date(start_utc)
+
+
+def shift_of(start_utc: pd.Series, end_utc: pd.Series) -> pd.Series:
+    """Shift of each patrol (PRODUCT.md): night, evening or day.
+
+    *night* if the patrol ends after 01:00 local time on the day after its
+    service day; otherwise *evening* if it starts at or after 15:00 local;
+    otherwise *day*.
+    """
+    start_local = to_local(start_utc)
+    end_local = to_local(end_utc)
+    next_day_1am = start_local.dt.normalize().dt.tz_localize(None) + pd.Timedelta(
+        days=1, hours=NIGHT_END_HOUR
+    )
+    is_night = end_local.dt.tz_localize(None) > next_day_1am
+    is_evening = start_local.dt.hour >= EVENING_START_HOUR
+    out = np.where(is_night, Shift.NIGHT.value, np.where(is_evening, Shift.EVENING.value, Shift.DAY.value))
+    return pd.Series(out, index=start_utc.index, name="shift")
+
+
+def period_label(dates: pd.Series, kind: str) -> pd.Series:
+    """Label of the period each local date falls in.
+
+    ``kind`` is one of :data:`PERIOD_KINDS`. Labels sort chronologically:
+    ISO week ``2024-W05``, month ``2024-06``, tertial ``2024-T2`` (Jan–Apr,
+    May–Aug, Sep–Dec, as Oslo kommune reports), quarter ``2024-Q3``, year
+    ``2024``.
+    """
+    d = pd.to_datetime(pd.Series(dates, copy=False))
+    if kind == "week":
+        iso = d.dt.isocalendar()
+        return iso["year"].astype(str) + "-W" + iso["week"].astype(str).str.zfill(2)
+    if kind == "month":
+        return d.dt.strftime("%Y-%m")
+    if kind == "tertial":
+        return d.dt.year.astype(str) + "-T" + ((d.dt.month - 1) // 4 + 1).astype(str)
+    if kind == "quarter":
+        return d.dt.year.astype(str) + "-Q" + d.dt.quarter.astype(str)
+    if kind == "year":
+        return d.dt.year.astype(str)
+    raise ValueError(f"period kind must be one of {', '.join(PERIOD_KINDS)}; got {kind!r}")
+
+
+def parse_date(text: str, *, argument: str = "date") -> dt.date:
+    """Parse an ISO date (``2024-06-12``) or a Norwegian one (``12.06.2024``)."""
+    for fmt in ("%Y-%m-%d", "%d.%m.%Y"):
+        try:
+            return dt.datetime.strptime(text.strip(), fmt).date()
+        except ValueError:
+            continue
+    raise ValueError(f"{argument}: expected a date like 2024-06-12 or 12.06.2024; got {text!r}")
