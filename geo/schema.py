@@ -165,3 +165,19 @@ NORWAY_BBOX = (4.0, 57.5, 31.5, 81.0)
 
 # Names of the area "outside every area" in summaries.
 OUTSIDE_AREA_ID = "__outside__"
+
+# --- derived tables (pre-aggregated at import; see geo.engine) ---------------
+T_PRESENCE_AREA = "presence_area"  # patrol × area version × UTC hour
+T_PRESENCE_CELL = "presence_cell"  # patrol × H3 cell × UTC hour, per resolution
+T_PRESENCE_TOTAL = "presence_total"  # patrol × UTC hour, all presence anywhere
+T_VISITS_AREA = "visits_area"  # one row per visit of a patrol to an area
+T_VISITS_CELL = "visits_cell"  # one row per visit of a patrol to a cell
+T_ENCOUNTER_AREAS = "encounter_areas"  # encounter × area version it lies in
+
+HOUR_UTC = "hour_utc"  # start of the UTC hour, epoch seconds (Oslo offsets are whole hours)
+SECONDS = "seconds"  # presence, patrol-seconds
+METRES = "metres"  # presence length, metres in EPSG:25832
+RES = "res"  # H3 resolution
+CELL = "cell"  # H3 cell index as int64
+VISIT_START = "start_s"  # epoch seconds
+VISIT_END = "end_s"  # epoch seconds

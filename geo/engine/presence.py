@@ -1,0 +1,279 @@
+"""Presence per area version and per H3 cell, visits, and encounters in areas.
+
+The one place where PRODUCT.md's Presence, Visit, Coverage cell and Encounter
+in area definitions are computed. Input is raw track points and field-area
+versions; output is the pre-aggregated tables (``geo.schema.T_PRESENCE_*``,
+``T_VISITS_*``, ``T_ENCOUNTER_AREAS``) from which every page and the CLI
+answer.
+
+Rules made explicit here:
+
+- A segment belongs to the UTC hour, and the local date, of its start. The
+  field-area version that applies is the one valid on that local date.
+- Oslo's UTC offsets are whole hours, so UTC hour buckets are local hour
+  buckets; local weekday/hour are derived when querying.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from geo.engine.areas import PolygonGrid
+from geo.engine.cells import RESOLUTIONS, cells_of, split_by_cells
+from geo.engine.segments import MAX_GAP_S, MAX_SPEED_KMH, Segments, build_segments
+from geo.engine.visits import BRIDGE_S, find_visits
+from geo.schema import (
+    AREA_ID,
+    AREA_VERSION,
+    CELL,
+    ENCOUNTER_ID,
+    HOUR_UTC,
+    LAT,
+    LOCAL_TZ,
+    LON,
+    MEASURE_CRS,
+    METRES,
+    PATROL_ID,
+    RES,
+    SECONDS,
+    TIME_UTC,
+    VALID_FROM,
+    VALID_TO,
+    VISIT_END,
+    VISIT_START,
+)
+
+_NO_END_DAY = np.iinfo(np.int64).max
+
+
+@dataclass(frozen=True, slots=True)
+class AreaVersion:
+    """One field-area version ready for apportioning (geometry in EPSG:25832)."""
+
+    area_id: str
+    version: int
+    valid_from_day: int  # days since 1970-01-01, local date, inclusive
+    valid_to_day: int  # exclusive; huge when still valid
+    grid: PolygonGrid
+
+
+def prepare_areas(areas: gpd.GeoDataFrame) -> list[AreaVersion]:
+    """Field-area versions (EPSG:4326 GeoDataFrame from the store) → AreaVersions."""
+    if areas.empty:
+        return []
+    projected = areas.to_crs(MEASURE_CRS)
+    out = []
+    for row in projected.itertuples(index=False):  # one per area version, not per point
+        out.append(
+            AreaVersion(
+                area_id=getattr(row, AREA_ID),
+                version=int(getattr(row, AREA_VERSION)),
+                valid_from_day=_day_number(getattr(row, VALID_FROM)),
+                valid_to_day=_day_number(getattr(row, VALID_TO), missing=_NO_END_DAY),
+                grid=PolygonGrid.build(row.geometry),
+            )
+        )
+    return out
+
+
+def _day_number(value: date | None, *, missing: int | None = None) -> int:
+    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NaT:
+        if missing is None:
+            raise ValueError("valid_from is required for every field-area version")
+        return missing
+    return int(np.datetime64(pd.Timestamp(value).date(), "D").astype(np.int64))
+
+
+@dataclass(slots=True)
+class PresenceTables:
+    """Pre-aggregated presence for a batch of patrols (DataFrames keyed as in geo.schema)."""
+
+    presence_area: pd.DataFrame  # patrol_id, area_id, version, hour_utc, seconds, metres
+    visits_area: pd.DataFrame  # patrol_id, area_id, start_s, end_s
+    presence_cell: pd.DataFrame  # patrol_id, res, cell, hour_utc, seconds, metres
+    visits_cell: pd.DataFrame  # patrol_id, res, cell, start_s, end_s
+    presence_total: pd.DataFrame  # patrol_id, hour_utc, seconds, metres
+
+
+def compute_presence(
+    track_points: pd.DataFrame,
+    areas: list[AreaVersion],
+    *,
+    resolutions: tuple[int, ...] = RESOLUTIONS,
+    max_gap_s: float = MAX_GAP_S,
+    max_speed_kmh: float = MAX_SPEED_KMH,
+    bridge_s: float = BRIDGE_S,
+) -> PresenceTables:
+    """All presence aggregates for the patrols in ``track_points``.
+
+    Every patrol's points must all be in ``track_points`` (visits and segments
+    never span batches).
+    """
+    seg = build_segments(track_points, max_gap_s=max_gap_s, max_speed_kmh=max_speed_kmh)
+    hour = (np.floor(seg.t0 / 3600.0) * 3600).astype(np.int64)
+    total = _sum_by(
+        {PATROL_ID: seg.patrol, HOUR_UTC: hour}, seg.duration_s, seg.length_m, seg.patrol_ids
+    )
+    presence_area, visits_area = area_presence(seg, areas, hour=hour, bridge_s=bridge_s)
+    cell_tables = [cell_presence(seg, res, hour=hour, bridge_s=bridge_s) for res in resolutions]
+    return PresenceTables(
+        presence_area=presence_area,
+        visits_area=visits_area,
+        presence_cell=pd.concat([c[0] for c in cell_tables], ignore_index=True),
+        visits_cell=pd.concat([c[1] for c in cell_tables], ignore_index=True),
+        presence_total=total,
+    )
+
+
+def segment_local_days(seg: Segments) -> np.ndarray:
+    """Local (Europe/Oslo) date of each segment's start, as days since 1970-01-01."""
+    utc = pd.DatetimeIndex(pd.to_datetime(seg.t0, unit="s", utc=True))
+    local = utc.tz_convert(LOCAL_TZ).tz_localize(None)
+    return local.values.astype("datetime64[D]").astype(np.int64)
+
+
+def area_shares(seg: Segments, areas: list[AreaVersion]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Sparse (segment index, area-version index, share of length) with share > 0.
+
+    Only the version valid on the segment's local date is considered.
+    """
+    days = segment_local_days(seg) if areas else np.zeros(0, np.int64)
+    seg_idx, ver_idx, shares = [], [], []
+    for v, area in enumerate(areas):  # one pass per area version, vectorised inside
+        valid = np.flatnonzero((days >= area.valid_from_day) & (days < area.valid_to_day))
+        if valid.size == 0:
+            continue
+        share = area.grid.inside_fraction(
+            seg.x0[valid], seg.y0[valid], seg.x1[valid], seg.y1[valid], seg.length_m[valid]
+        )
+        hit = share > 0
+        seg_idx.append(valid[hit])
+        ver_idx.append(np.full(int(hit.sum()), v))
+        shares.append(share[hit])
+    if not seg_idx:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)
+    return np.concatenate(seg_idx), np.concatenate(ver_idx), np.concatenate(shares)
+
+
+def area_presence(
+    seg: Segments, areas: list[AreaVersion], *, hour: np.ndarray, bridge_s: float = BRIDGE_S
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Presence per patrol × area version × hour, and visits per patrol × area.
+
+    Visits are per area, not per version: a visit that runs past midnight into
+    a new version of the same area stays one visit.
+    """
+    s, v, share = area_shares(seg, areas)
+    area_ids = np.asarray([a.area_id for a in areas], dtype=object)
+    versions = np.asarray([a.version for a in areas], dtype=np.int64)
+    frame = pd.DataFrame(
+        {
+            "_p": seg.patrol[s],
+            "_v": v,
+            HOUR_UTC: hour[s],
+            SECONDS: seg.duration_s[s] * share,
+            METRES: seg.length_m[s] * share,
+        }
+    )
+    presence = frame.groupby(["_p", "_v", HOUR_UTC], sort=True, as_index=False)[[SECONDS, METRES]].sum()
+    v_rows = presence.pop("_v").to_numpy()
+    presence.insert(0, PATROL_ID, seg.patrol_ids[presence.pop("_p").to_numpy()])
+    presence.insert(1, AREA_ID, area_ids[v_rows])
+    presence.insert(2, AREA_VERSION, versions[v_rows])
+
+    area_codes, area_names = pd.factorize(area_ids)
+    n_codes = max(len(area_names), 1)
+    key = seg.patrol[s] * n_codes + area_codes[v] if len(v) else np.zeros(0, np.int64)
+    visits = find_visits(key.astype(np.int64), seg.t0[s], seg.t1[s], bridge_s=bridge_s)
+    key = visits["key"].to_numpy()
+    visits_area = pd.DataFrame(
+        {
+            PATROL_ID: seg.patrol_ids[key // n_codes],
+            AREA_ID: np.asarray(area_names, dtype=object)[key % n_codes],
+            VISIT_START: visits["start"].to_numpy(),
+            VISIT_END: visits["end"].to_numpy(),
+        }
+    )
+    return presence, visits_area
+
+
+def cell_presence(
+    seg: Segments, res: int, *, hour: np.ndarray, bridge_s: float = BRIDGE_S
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Presence per patrol × H3 cell × hour at ``res``, and visits per patrol × cell."""
+    pieces = split_by_cells(seg, res)
+    s = pieces.segment
+    frame = pd.DataFrame(
+        {
+            "_p": seg.patrol[s],
+            CELL: pieces.cell.astype(np.int64),
+            HOUR_UTC: hour[s],
+            SECONDS: seg.duration_s[s] * pieces.fraction,
+            METRES: seg.length_m[s] * pieces.fraction,
+        }
+    )
+    presence = frame.groupby(["_p", CELL, HOUR_UTC], sort=True, as_index=False)[[SECONDS, METRES]].sum()
+    presence.insert(0, PATROL_ID, seg.patrol_ids[presence.pop("_p").to_numpy()])
+    presence.insert(1, RES, res)
+    # Visit keys: factorize (patrol, cell) pairs into one int64 code.
+    pair_codes, pairs = pd.factorize(pd.MultiIndex.from_arrays([seg.patrol[s], pieces.cell.astype(np.int64)]))
+    visits = find_visits(pair_codes.astype(np.int64), seg.t0[s], seg.t1[s], bridge_s=bridge_s)
+    key = visits["key"].to_numpy()
+    visits_cell = pd.DataFrame(
+        {
+            PATROL_ID: seg.patrol_ids[pairs.get_level_values(0).to_numpy()[key]] if len(key) else [],
+            RES: res,
+            CELL: pairs.get_level_values(1).to_numpy()[key] if len(key) else np.zeros(0, np.int64),
+            VISIT_START: visits["start"].to_numpy(),
+            VISIT_END: visits["end"].to_numpy(),
+        }
+    )
+    return presence, visits_cell
+
+
+def _sum_by(keys: dict[str, np.ndarray], seconds: np.ndarray, metres: np.ndarray, patrol_ids: np.ndarray) -> pd.DataFrame:
+    frame = pd.DataFrame({**keys, SECONDS: seconds, METRES: metres})
+    out = frame.groupby(list(keys), sort=True, as_index=False)[[SECONDS, METRES]].sum()
+    out[PATROL_ID] = patrol_ids[out[PATROL_ID].to_numpy()] if len(out) else out[PATROL_ID].astype(object)
+    return out
+
+
+def encounter_areas(encounters: pd.DataFrame, areas: gpd.GeoDataFrame) -> pd.DataFrame:
+    """Which area versions each encounter lies in (or on the edge of).
+
+    Only versions valid on the encounter's local date count. Overlapping areas
+    each get the encounter. Returns columns ``encounter_id``, ``area_id``,
+    ``version``; encounters outside every area have no row.
+    """
+    empty = pd.DataFrame({ENCOUNTER_ID: [], AREA_ID: [], AREA_VERSION: []})
+    if encounters.empty or areas.empty:
+        return empty
+    points = shapely.points(encounters[LON].to_numpy(), encounters[LAT].to_numpy())
+    tree = shapely.STRtree(areas.geometry.to_numpy())
+    enc_idx, area_idx = tree.query(points, predicate="intersects")
+    day = pd.DatetimeIndex(encounters[TIME_UTC]).tz_convert(LOCAL_TZ).tz_localize(None)
+    enc_day = day.values.astype("datetime64[D]").astype(np.int64)
+    valid_from = np.asarray([_day_number(d) for d in areas[VALID_FROM]])
+    valid_to = np.asarray([_day_number(d, missing=_NO_END_DAY) for d in areas[VALID_TO]])
+    d = enc_day[enc_idx]
+    ok = (d >= valid_from[area_idx]) & (d < valid_to[area_idx])
+    return pd.DataFrame(
+        {
+            ENCOUNTER_ID: encounters[ENCOUNTER_ID].to_numpy()[enc_idx[ok]],
+            AREA_ID: areas[AREA_ID].to_numpy()[area_idx[ok]],
+            AREA_VERSION: areas[AREA_VERSION].to_numpy()[area_idx[ok]].astype(np.int64),
+        }
+    )
+
+
+def encounter_cells(encounters: pd.DataFrame, *, resolutions: tuple[int, ...] = RESOLUTIONS) -> dict[int, np.ndarray]:
+    """H3 cell (int64) of each encounter at each resolution."""
+    lon = encounters[LON].to_numpy(dtype=np.float64)
+    lat = encounters[LAT].to_numpy(dtype=np.float64)
+    return {res: cells_of(lon, lat, res).astype(np.int64) for res in resolutions}

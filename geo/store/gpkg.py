@@ -1,0 +1,525 @@
+"""The embedded store: one GeoPackage file (opens in QGIS).
+
+Layers: ``field_areas`` (MultiPolygon) and ``encounters`` (Point) are spatial
+layers; ``patrols``, ``imports`` and ``area_changes`` are attribute tables.
+``track_points`` is a compact clustered table keyed by (patrol, time) so that
+re-imported points are ignored, and the derived tables hold the aggregates
+computed at import (``geo.engine.presence``).
+
+Times: ``patrols``/``encounters`` as GeoPackage DATETIME text in UTC;
+``track_points.time_ms`` as epoch milliseconds (UTC). Dates are ISO text.
+All writes happen through :meth:`GpkgStore.transaction`.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from geo.engine.presence import encounter_cells
+from geo.io.report import FeltkartError
+from geo.schema import (
+    ACCURACY_M,
+    AGE_GROUP,
+    AREA_ID,
+    AREA_NAME,
+    AREA_TEAM,
+    AREA_VERSION,
+    CATEGORY,
+    CELL,
+    END_UTC,
+    ENCOUNTER_ID,
+    FROM_OUTSIDE_OSLO,
+    GEOMETRY,
+    HOUR_UTC,
+    KIND,
+    LAT,
+    LON,
+    METRES,
+    NEW_CONTACT,
+    PATROL_ID,
+    PEOPLE,
+    RES,
+    SECONDS,
+    SOURCE_FILE,
+    STAFF,
+    START_UTC,
+    STORE_CRS,
+    T_AREAS,
+    T_ENCOUNTER_AREAS,
+    T_ENCOUNTERS,
+    T_IMPORTS,
+    T_PATROLS,
+    T_PRESENCE_AREA,
+    T_PRESENCE_CELL,
+    T_PRESENCE_TOTAL,
+    T_TRACK_POINTS,
+    T_VISITS_AREA,
+    T_VISITS_CELL,
+    TEAM,
+    TIME_UTC,
+    VALID_FROM,
+    VALID_TO,
+    VISIT_END,
+    VISIT_START,
+)
+from geo.store import gpkg_format
+from geo.store.base import Store
+from geo.timeutil import local_date, service_day, shift_of
+
+SERVICE_DAY = "service_day"
+SHIFT = "shift"
+LOCAL_DATE = "local_date"
+PATROL_FID = "patrol_fid"
+T_AREA_CHANGES = "area_changes"
+
+_SCHEMA_SQL = f"""
+CREATE TABLE IF NOT EXISTS {T_AREAS} (
+  fid INTEGER PRIMARY KEY AUTOINCREMENT, geom MULTIPOLYGON NOT NULL,
+  {AREA_ID} TEXT NOT NULL, {AREA_VERSION} INTEGER NOT NULL, {AREA_NAME} TEXT NOT NULL,
+  {AREA_TEAM} TEXT, {VALID_FROM} DATE NOT NULL, {VALID_TO} DATE, {SOURCE_FILE} TEXT,
+  UNIQUE ({AREA_ID}, {AREA_VERSION}));
+CREATE TABLE IF NOT EXISTS {T_AREA_CHANGES} (
+  fid INTEGER PRIMARY KEY AUTOINCREMENT, time_utc DATETIME NOT NULL, {AREA_ID} TEXT NOT NULL,
+  {AREA_VERSION} INTEGER NOT NULL, change TEXT NOT NULL, detail TEXT, changed_by TEXT);
+CREATE TABLE IF NOT EXISTS {T_PATROLS} (
+  fid INTEGER PRIMARY KEY AUTOINCREMENT, {PATROL_ID} TEXT NOT NULL UNIQUE, {TEAM} TEXT NOT NULL,
+  {START_UTC} DATETIME NOT NULL, {END_UTC} DATETIME NOT NULL, {STAFF} INTEGER NOT NULL,
+  {KIND} TEXT NOT NULL, {SERVICE_DAY} DATE NOT NULL, {SHIFT} TEXT NOT NULL, {SOURCE_FILE} TEXT);
+CREATE INDEX IF NOT EXISTS patrols_service_day ON {T_PATROLS} ({SERVICE_DAY});
+CREATE TABLE IF NOT EXISTS {T_TRACK_POINTS} (
+  {PATROL_FID} INTEGER NOT NULL, time_ms INTEGER NOT NULL, {LON} REAL NOT NULL, {LAT} REAL NOT NULL,
+  {ACCURACY_M} REAL, PRIMARY KEY ({PATROL_FID}, time_ms)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS {T_ENCOUNTERS} (
+  fid INTEGER PRIMARY KEY AUTOINCREMENT, geom POINT NOT NULL, {ENCOUNTER_ID} TEXT NOT NULL UNIQUE,
+  {TIME_UTC} DATETIME NOT NULL, {LOCAL_DATE} DATE NOT NULL, {LON} REAL NOT NULL, {LAT} REAL NOT NULL,
+  {PATROL_ID} TEXT, {CATEGORY} TEXT NOT NULL, {AGE_GROUP} TEXT NOT NULL, {NEW_CONTACT} BOOLEAN NOT NULL,
+  {FROM_OUTSIDE_OSLO} TEXT NOT NULL, {PEOPLE} INTEGER NOT NULL,
+  cell_9 INTEGER, cell_10 INTEGER, cell_11 INTEGER, {SOURCE_FILE} TEXT);
+CREATE INDEX IF NOT EXISTS encounters_local_date ON {T_ENCOUNTERS} ({LOCAL_DATE});
+CREATE TABLE IF NOT EXISTS {T_IMPORTS} (
+  fid INTEGER PRIMARY KEY AUTOINCREMENT, time_utc DATETIME NOT NULL, file TEXT NOT NULL,
+  sha256 TEXT NOT NULL, kind TEXT NOT NULL, added INTEGER NOT NULL, rejected INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS {T_PRESENCE_AREA} (
+  {PATROL_FID} INTEGER NOT NULL, {AREA_ID} TEXT NOT NULL, {AREA_VERSION} INTEGER NOT NULL,
+  {HOUR_UTC} INTEGER NOT NULL, {SECONDS} REAL NOT NULL, {METRES} REAL NOT NULL);
+CREATE INDEX IF NOT EXISTS presence_area_patrol ON {T_PRESENCE_AREA} ({PATROL_FID});
+CREATE TABLE IF NOT EXISTS {T_PRESENCE_CELL} (
+  {PATROL_FID} INTEGER NOT NULL, {RES} INTEGER NOT NULL, {CELL} INTEGER NOT NULL,
+  {HOUR_UTC} INTEGER NOT NULL, {SECONDS} REAL NOT NULL, {METRES} REAL NOT NULL);
+CREATE INDEX IF NOT EXISTS presence_cell_patrol ON {T_PRESENCE_CELL} ({PATROL_FID}, {RES});
+CREATE TABLE IF NOT EXISTS {T_PRESENCE_TOTAL} (
+  {PATROL_FID} INTEGER NOT NULL, {HOUR_UTC} INTEGER NOT NULL, {SECONDS} REAL NOT NULL, {METRES} REAL NOT NULL);
+CREATE INDEX IF NOT EXISTS presence_total_patrol ON {T_PRESENCE_TOTAL} ({PATROL_FID});
+CREATE TABLE IF NOT EXISTS {T_VISITS_AREA} (
+  {PATROL_FID} INTEGER NOT NULL, {AREA_ID} TEXT NOT NULL, {VISIT_START} REAL NOT NULL, {VISIT_END} REAL NOT NULL);
+CREATE INDEX IF NOT EXISTS visits_area_patrol ON {T_VISITS_AREA} ({PATROL_FID});
+CREATE TABLE IF NOT EXISTS {T_VISITS_CELL} (
+  {PATROL_FID} INTEGER NOT NULL, {RES} INTEGER NOT NULL, {CELL} INTEGER NOT NULL,
+  {VISIT_START} REAL NOT NULL, {VISIT_END} REAL NOT NULL);
+CREATE INDEX IF NOT EXISTS visits_cell_patrol ON {T_VISITS_CELL} ({PATROL_FID}, {RES});
+CREATE TABLE IF NOT EXISTS {T_ENCOUNTER_AREAS} (
+  {ENCOUNTER_ID} TEXT NOT NULL, {AREA_ID} TEXT NOT NULL, {AREA_VERSION} INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS encounter_areas_encounter ON {T_ENCOUNTER_AREAS} ({ENCOUNTER_ID});
+CREATE INDEX IF NOT EXISTS encounter_areas_area ON {T_ENCOUNTER_AREAS} ({AREA_ID});
+"""
+
+_LAYERS = {
+    T_AREAS: ("MULTIPOLYGON", "Field areas (feltområder), one row per version"),
+    T_ENCOUNTERS: ("POINT", "Encounters (kontakter): no personal identifiers"),
+    T_PATROLS: (None, "Patrols"),
+    T_IMPORTS: (None, "Import log"),
+    T_AREA_CHANGES: (None, "Every change to a field area"),
+}
+
+_PATROL_KEYED = (T_PRESENCE_AREA, T_PRESENCE_CELL, T_PRESENCE_TOTAL, T_VISITS_AREA, T_VISITS_CELL)
+DERIVED_TABLES = (*_PATROL_KEYED, T_ENCOUNTER_AREAS)
+
+
+class StoreError(FeltkartError):
+    """The store file cannot be used (not a GeoPackage, not a Feltkart store, locked)."""
+
+
+class GpkgStore(Store):
+    """Feltkart store in one GeoPackage file.
+
+    Parameters
+    ----------
+    path
+        The ``.gpkg`` file. Created (with every layer) when missing, unless
+        ``create=False``.
+    """
+
+    def __init__(self, path: str | Path, *, create: bool = True) -> None:
+        self.path = Path(path)
+        if not self.path.exists() and not create:
+            raise StoreError(f"store {self.path} does not exist; import data or run `python -m geo demo` first")
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self._conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+            self._conn.execute("PRAGMA foreign_keys = OFF")
+            self._conn.execute("PRAGMA journal_mode = DELETE")
+            self._ensure_schema()
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{self.path} is not a GeoPackage/SQLite file Feltkart can use: {exc}") from exc
+        self._in_transaction = False
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def _ensure_schema(self) -> None:
+        """Create every table that is missing (idempotent)."""
+        conn = self._conn
+        gpkg_format.init_metadata(conn)
+        conn.executescript(_SCHEMA_SQL)
+        for table, (geometry_type, description) in _LAYERS.items():
+            gpkg_format.register_layer(conn, table, geometry_type=geometry_type, description=description)
+
+    # --- transactions ---------------------------------------------------------
+    @contextmanager
+    def transaction(self) -> Iterator[GpkgStore]:
+        if self._in_transaction:
+            yield self
+            return
+        self._conn.execute("BEGIN IMMEDIATE")
+        self._in_transaction = True
+        try:
+            yield self
+        except BaseException:
+            self._conn.execute("ROLLBACK")
+            raise
+        else:
+            self._conn.execute("COMMIT")
+        finally:
+            self._in_transaction = False
+
+    # --- reading ------------------------------------------------------------------
+    def query(self, sql: str, params: tuple | dict = ()) -> pd.DataFrame:
+        return pd.read_sql_query(sql, self._conn, params=params)
+
+    def areas(self) -> gpd.GeoDataFrame:
+        rows = self._conn.execute(
+            f"SELECT {AREA_ID}, {AREA_VERSION}, {AREA_NAME}, {AREA_TEAM}, {VALID_FROM}, {VALID_TO}, geom "
+            f"FROM {T_AREAS} ORDER BY {AREA_ID}, {AREA_VERSION}"
+        ).fetchall()
+        cols = [AREA_ID, AREA_VERSION, AREA_NAME, AREA_TEAM, VALID_FROM, VALID_TO]
+        frame = pd.DataFrame([r[:-1] for r in rows], columns=cols)
+        frame[VALID_FROM] = [date.fromisoformat(d) for d in frame[VALID_FROM]]
+        frame[VALID_TO] = [date.fromisoformat(d) if d else None for d in frame[VALID_TO]]
+        frame[AREA_VERSION] = frame[AREA_VERSION].astype(np.int64)
+        geometry = gpkg_format.from_blobs([r[-1] for r in rows])
+        return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geometry, crs=STORE_CRS), crs=STORE_CRS)
+
+    def patrols(self, *, first_day: date | None = None, last_day: date | None = None) -> pd.DataFrame:
+        where, params = _day_range(SERVICE_DAY, first_day, last_day)
+        frame = self.query(
+            f"SELECT {PATROL_ID}, {TEAM}, {START_UTC}, {END_UTC}, {STAFF}, {KIND}, {SERVICE_DAY}, {SHIFT} "
+            f"FROM {T_PATROLS} {where} ORDER BY {START_UTC}",
+            params,
+        )
+        for col in (START_UTC, END_UTC):
+            frame[col] = pd.to_datetime(frame[col], utc=True, format="ISO8601")
+        frame[SERVICE_DAY] = pd.to_datetime(frame[SERVICE_DAY]).dt.date
+        return frame
+
+    def encounters(self, *, first_day: date | None = None, last_day: date | None = None) -> pd.DataFrame:
+        where, params = _day_range(LOCAL_DATE, first_day, last_day)
+        frame = self.query(
+            f"SELECT {ENCOUNTER_ID}, {TIME_UTC}, {LOCAL_DATE}, {LON}, {LAT}, {PATROL_ID}, {CATEGORY}, "
+            f"{AGE_GROUP}, {NEW_CONTACT}, {FROM_OUTSIDE_OSLO}, {PEOPLE}, cell_9, cell_10, cell_11 "
+            f"FROM {T_ENCOUNTERS} {where} ORDER BY {TIME_UTC}",
+            params,
+        )
+        frame[TIME_UTC] = pd.to_datetime(frame[TIME_UTC], utc=True, format="ISO8601")
+        frame[LOCAL_DATE] = pd.to_datetime(frame[LOCAL_DATE]).dt.date
+        frame[NEW_CONTACT] = frame[NEW_CONTACT].astype(bool)
+        return frame
+
+    def iter_track_points(
+        self, *, patrol_ids: list[str] | None = None, batch_patrols: int = 500
+    ) -> Iterator[pd.DataFrame]:
+        fids = self._patrol_fids(patrol_ids)
+        for start in range(0, len(fids), batch_patrols):
+            batch = fids.iloc[start : start + batch_patrols]
+            lo, hi = int(batch.index.min()), int(batch.index.max())
+            frame = self.query(
+                f"SELECT {PATROL_FID}, time_ms, {LON}, {LAT}, {ACCURACY_M} FROM {T_TRACK_POINTS} "
+                f"WHERE {PATROL_FID} BETWEEN ? AND ?",
+                (lo, hi),
+            )
+            frame = frame[frame[PATROL_FID].isin(batch.index)]
+            if frame.empty:
+                continue
+            yield pd.DataFrame(
+                {
+                    PATROL_ID: batch.reindex(frame[PATROL_FID].to_numpy()).to_numpy(),
+                    TIME_UTC: pd.to_datetime(frame["time_ms"].to_numpy(), unit="ms", utc=True),
+                    LON: frame[LON].to_numpy(),
+                    LAT: frame[LAT].to_numpy(),
+                    ACCURACY_M: frame[ACCURACY_M].to_numpy(dtype=np.float64),
+                }
+            )
+
+    def derived(self, table: str, *, patrol_ids: list[str] | None = None) -> pd.DataFrame:
+        if table not in DERIVED_TABLES:
+            raise ValueError(f"table must be one of {', '.join(DERIVED_TABLES)}; got {table!r}")
+        if table == T_ENCOUNTER_AREAS:
+            return self.query(f"SELECT * FROM {table}")
+        frame = self.query(
+            f"SELECT p.{PATROL_ID} AS {PATROL_ID}, d.* FROM {table} d JOIN {T_PATROLS} p ON p.fid = d.{PATROL_FID}"
+        )
+        frame = frame.drop(columns=[PATROL_FID])
+        if patrol_ids is not None:
+            frame = frame[frame[PATROL_ID].isin(patrol_ids)]
+        return frame
+
+    def imports(self) -> pd.DataFrame:
+        return self.query(f"SELECT time_utc, file, sha256, kind, added, rejected FROM {T_IMPORTS} ORDER BY fid")
+
+    def counts(self) -> dict[str, int]:
+        tables = (T_AREAS, T_PATROLS, T_TRACK_POINTS, T_ENCOUNTERS, T_IMPORTS, *DERIVED_TABLES)
+        return {t: int(self._conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]) for t in tables}
+
+    def is_imported(self, sha256: str) -> bool:
+        return self._conn.execute(f"SELECT 1 FROM {T_IMPORTS} WHERE sha256 = ?", (sha256,)).fetchone() is not None
+
+    # --- writing ----------------------------------------------------------------
+    def add_patrols(self, patrols: pd.DataFrame) -> int:
+        if patrols.empty:
+            return 0
+        frame = pd.DataFrame(
+            {
+                PATROL_ID: patrols[PATROL_ID].astype(str),
+                TEAM: patrols[TEAM].astype(str),
+                START_UTC: _iso_utc(patrols[START_UTC]),
+                END_UTC: _iso_utc(patrols[END_UTC]),
+                STAFF: patrols[STAFF].astype(np.int64),
+                KIND: patrols[KIND].astype(str),
+                SERVICE_DAY: pd.Series(service_day(patrols[START_UTC])).astype(str),
+                SHIFT: shift_of(patrols[START_UTC], patrols[END_UTC]).to_numpy(),
+                SOURCE_FILE: patrols.get(SOURCE_FILE, pd.Series("", index=patrols.index)).astype(str),
+            }
+        )
+        before = self._count(T_PATROLS)
+        cols = list(frame.columns)
+        updates = ", ".join(f"{c} = excluded.{c}" for c in cols if c != PATROL_ID)
+        self._executemany(
+            f"INSERT INTO {T_PATROLS} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))}) "
+            f"ON CONFLICT({PATROL_ID}) DO UPDATE SET {updates}",
+            frame,
+        )
+        return self._count(T_PATROLS) - before
+
+    def add_track_points(self, points: pd.DataFrame) -> int:
+        if points.empty:
+            return 0
+        fids = self._patrol_fids(None)
+        fid_of = pd.Series(fids.index.to_numpy(), index=fids.to_numpy())
+        patrol_fid = fid_of.reindex(points[PATROL_ID].to_numpy()).to_numpy()
+        if np.isnan(patrol_fid.astype(np.float64)).any():
+            missing = sorted(set(points[PATROL_ID][pd.isna(patrol_fid)]))[:5]
+            raise ValueError(f"track points refer to patrols not in the store: {missing}; add the patrols first")
+        time_ms = pd.DatetimeIndex(points[TIME_UTC]).as_unit("ms").asi8
+        frame = pd.DataFrame(
+            {
+                PATROL_FID: patrol_fid.astype(np.int64),
+                "time_ms": time_ms,
+                LON: points[LON].to_numpy(np.float64),
+                LAT: points[LAT].to_numpy(np.float64),
+                ACCURACY_M: points[ACCURACY_M].to_numpy(np.float64) if ACCURACY_M in points else np.nan,
+            }
+        ).sort_values([PATROL_FID, "time_ms"])
+        before = self._conn.total_changes
+        self._executemany(
+            f"INSERT OR IGNORE INTO {T_TRACK_POINTS} VALUES (?, ?, ?, ?, ?)", frame
+        )
+        return self._conn.total_changes - before
+
+    def add_encounters(self, encounters: pd.DataFrame) -> int:
+        if encounters.empty:
+            return 0
+        cells = encounter_cells(encounters)
+        geom = gpkg_format.to_blobs(shapely.points(encounters[LON].to_numpy(), encounters[LAT].to_numpy()))
+        frame = pd.DataFrame(
+            {
+                "geom": geom,
+                ENCOUNTER_ID: encounters[ENCOUNTER_ID].astype(str).to_numpy(),
+                TIME_UTC: _iso_utc(encounters[TIME_UTC]).to_numpy(),
+                LOCAL_DATE: pd.Series(local_date(encounters[TIME_UTC])).astype(str).to_numpy(),
+                LON: encounters[LON].to_numpy(np.float64),
+                LAT: encounters[LAT].to_numpy(np.float64),
+                PATROL_ID: encounters[PATROL_ID].astype(object).where(encounters[PATROL_ID].notna(), None).to_numpy(),
+                CATEGORY: encounters[CATEGORY].astype(str).to_numpy(),
+                AGE_GROUP: encounters[AGE_GROUP].astype(str).to_numpy(),
+                NEW_CONTACT: encounters[NEW_CONTACT].astype(bool).astype(int).to_numpy(),
+                FROM_OUTSIDE_OSLO: encounters[FROM_OUTSIDE_OSLO].astype(str).to_numpy(),
+                PEOPLE: encounters[PEOPLE].astype(np.int64).to_numpy(),
+                "cell_9": cells[9],
+                "cell_10": cells[10],
+                "cell_11": cells[11],
+                SOURCE_FILE: encounters.get(SOURCE_FILE, pd.Series("", index=encounters.index)).astype(str).to_numpy(),
+            }
+        )
+        before = self._conn.total_changes
+        cols = list(frame.columns)
+        self._executemany(
+            f"INSERT OR IGNORE INTO {T_ENCOUNTERS} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
+            frame,
+        )
+        return self._conn.total_changes - before
+
+    def add_area_versions(self, versions: gpd.GeoDataFrame, *, changed_by: str | None = None) -> list[tuple[str, int]]:
+        """Add area versions; an identical version already stored is skipped.
+
+        A new version whose ``valid_from`` falls inside the open (or later-ending)
+        version before it closes that version on its ``valid_from``; the old
+        geometry is never overwritten, and every change goes to ``area_changes``.
+        A new version overlapping a *later* stored version is refused.
+        """
+        changed: list[tuple[str, int]] = []
+        existing = self.areas()
+        blobs = gpkg_format.to_blobs(versions.geometry.to_numpy())
+        for row, blob in zip(versions.itertuples(index=False), blobs):  # one per area version
+            area_id = getattr(row, AREA_ID)
+            vf = getattr(row, VALID_FROM)
+            vt = getattr(row, VALID_TO)
+            vt = None if vt is None or pd.isna(vt) else vt
+            mine = existing[existing[AREA_ID] == area_id]
+            same = mine[(mine[VALID_FROM] == vf) & mine.geometry.geom_equals_exact(row.geometry, tolerance=1e-9)]
+            if not same.empty:
+                continue
+            later = mine[mine[VALID_FROM] >= vf]
+            if not later.empty:
+                raise AreaVersionConflict(
+                    f"area '{area_id}': a version valid from {later[VALID_FROM].min()} is already stored; "
+                    f"a new version must start after it (got valid_from {vf})"
+                )
+            number = int(mine[AREA_VERSION].max()) + 1 if not mine.empty else 1
+            previous = mine[(mine[VALID_TO].isna()) | (mine[VALID_TO].apply(lambda d: d is not None and d > vf))]
+            for prev in previous.itertuples(index=False):
+                self._conn.execute(
+                    f"UPDATE {T_AREAS} SET {VALID_TO} = ? WHERE {AREA_ID} = ? AND {AREA_VERSION} = ?",
+                    (vf.isoformat(), area_id, int(getattr(prev, AREA_VERSION))),
+                )
+                self._log_area_change(area_id, int(getattr(prev, AREA_VERSION)), "closed", f"valid_to set to {vf}", changed_by)
+                changed.append((area_id, int(getattr(prev, AREA_VERSION))))
+            self._conn.execute(
+                f"INSERT INTO {T_AREAS} (geom, {AREA_ID}, {AREA_VERSION}, {AREA_NAME}, {AREA_TEAM}, "
+                f"{VALID_FROM}, {VALID_TO}, {SOURCE_FILE}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (blob, area_id, number, getattr(row, AREA_NAME), getattr(row, AREA_TEAM, None),
+                 vf.isoformat(), vt.isoformat() if vt else None, getattr(row, SOURCE_FILE, None)),
+            )
+            self._log_area_change(area_id, number, "added", f"valid {vf} to {vt or 'open'}", changed_by)
+            changed.append((area_id, number))
+            existing = self.areas()
+        return changed
+
+    def replace_derived(
+        self,
+        table: str,
+        frame: pd.DataFrame,
+        *,
+        patrol_ids: list[str] | None = None,
+        area_ids: list[str] | None = None,
+    ) -> None:
+        if table not in DERIVED_TABLES:
+            raise ValueError(f"table must be one of {', '.join(DERIVED_TABLES)}; got {table!r}")
+        conditions, params = [], []
+        if area_ids is not None:
+            conditions.append(f"{AREA_ID} IN ({', '.join('?' * len(area_ids))})")
+            params += list(area_ids)
+        if patrol_ids is not None and table in _PATROL_KEYED:
+            fids = self._patrol_fids(patrol_ids)
+            self._conn.execute("CREATE TEMP TABLE IF NOT EXISTS _fids (fid INTEGER PRIMARY KEY)")
+            self._conn.execute("DELETE FROM _fids")
+            self._conn.executemany("INSERT INTO _fids VALUES (?)", [(int(f),) for f in fids.index])
+            conditions.append(f"{PATROL_FID} IN (SELECT fid FROM _fids)")
+        if patrol_ids is not None and table == T_ENCOUNTER_AREAS:
+            raise ValueError("encounter_areas is replaced by encounter or area, not by patrol")
+        where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
+        self._conn.execute(f"DELETE FROM {table} {where}", params)
+        if frame.empty:
+            return
+        if table in _PATROL_KEYED:
+            fids = self._patrol_fids(None)
+            fid_of = pd.Series(fids.index.to_numpy(), index=fids.to_numpy())
+            frame = frame.copy()
+            frame.insert(0, PATROL_FID, fid_of.reindex(frame.pop(PATROL_ID).to_numpy()).to_numpy().astype(np.int64))
+        cols = list(frame.columns)
+        self._executemany(f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})", frame)
+
+    def log_import(self, *, file: str, sha256: str, kind: str, added: int, rejected: int) -> None:
+        self._conn.execute(
+            f"INSERT INTO {T_IMPORTS} (time_utc, file, sha256, kind, added, rejected) VALUES (?, ?, ?, ?, ?, ?)",
+            (_now_iso(), file, sha256, kind, int(added), int(rejected)),
+        )
+
+    # --- helpers --------------------------------------------------------------
+    def _log_area_change(self, area_id: str, version: int, change: str, detail: str, changed_by: str | None) -> None:
+        self._conn.execute(
+            f"INSERT INTO {T_AREA_CHANGES} (time_utc, {AREA_ID}, {AREA_VERSION}, change, detail, changed_by) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (_now_iso(), area_id, version, change, detail, changed_by),
+        )
+
+    def _patrol_fids(self, patrol_ids: list[str] | None) -> pd.Series:
+        """patrol_id by fid (index), all or the given patrols, ordered by fid."""
+        frame = self.query(f"SELECT fid, {PATROL_ID} FROM {T_PATROLS} ORDER BY fid")
+        series = pd.Series(frame[PATROL_ID].to_numpy(), index=frame["fid"].to_numpy())
+        if patrol_ids is not None:
+            series = series[series.isin(list(patrol_ids))]
+        return series
+
+    def _count(self, table: str) -> int:
+        return int(self._conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])
+
+    def _executemany(self, sql: str, frame: pd.DataFrame) -> None:
+        columns = [_plain(frame[c]) for c in frame.columns]
+        with self.transaction():
+            self._conn.executemany(sql, zip(*columns))
+
+
+class AreaVersionConflict(FeltkartError):
+    """A new area version would overlap a later stored version."""
+
+
+def _plain(column: pd.Series) -> list:
+    """Column values as Python objects sqlite3 accepts (NaN → None)."""
+    values = column.to_numpy()
+    if values.dtype.kind in "iub":
+        return values.tolist()
+    missing = pd.isna(values)
+    if not missing.any():
+        return values.tolist()
+    values = values.astype(object)
+    values[missing] = None
+    return values.tolist()
+
+
+def _iso_utc(times: pd.Series) -> pd.Series:
+    """UTC datetimes as GeoPackage DATETIME text (millisecond precision, 'Z')."""
+    utc = pd.to_datetime(times, utc=True)
+    return utc.dt.strftime("%Y-%m-%dT%H:%M:%S.%f").str.slice(0, 23) + "Z"
+
+
+def _now_iso() -> str:
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:23] + "Z"
+
+
+def _day_range(column: str, first_day: date | None, last_day: date | None) -> tuple[str, tuple]:
+    conditions, params = [], []
+    if first_day is not None:
+        conditions.append(f"{column} >= ?")
+        params.append(first_day.isoformat())
+    if last_day is not None:
+        conditions.append(f"{column} <= ?")
+        params.append(last_day.isoformat())
+    return (f"WHERE {' AND '.join(conditions)}" if conditions else "", tuple(params))
