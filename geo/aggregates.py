@@ -1,0 +1,90 @@
+"""Keep the derived tables in step with the raw data (pre-aggregation at import).
+
+- New track points → presence, visits and cell tables for those patrols.
+- Changed field areas → area presence and visits for those areas only
+  (cells do not depend on areas), plus encounters-in-areas.
+- New encounters or areas → encounters-in-areas recomputed (cheap: an STRtree
+  query over all encounters).
+
+Callers run these inside the same store transaction as the raw write, so the
+aggregates are never stale.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from geo.engine.cells import RESOLUTIONS
+from geo.engine.presence import area_presence, compute_presence, encounter_areas, prepare_areas
+from geo.engine.segments import build_segments
+from geo.schema import (
+    AREA_ID,
+    PATROL_ID,
+    T_ENCOUNTER_AREAS,
+    T_PRESENCE_AREA,
+    T_PRESENCE_CELL,
+    T_PRESENCE_TOTAL,
+    T_VISITS_AREA,
+    T_VISITS_CELL,
+)
+from geo.store.base import Store
+
+BATCH_PATROLS = 400
+"""Patrols processed together; bounds memory (~0.5 GB at 1 Hz)."""
+
+
+def refresh_patrols(store: Store, patrol_ids: list[str] | None = None, *, resolutions: tuple[int, ...] = RESOLUTIONS) -> None:
+    """Recompute every presence table for ``patrol_ids`` (all patrols when None)."""
+    areas = prepare_areas(store.areas())
+    for points in store.iter_track_points(patrol_ids=patrol_ids, batch_patrols=BATCH_PATROLS):
+        write_presence(store, points, areas, resolutions=resolutions)
+
+
+def write_presence(store: Store, points: pd.DataFrame, areas: list, *, resolutions: tuple[int, ...] = RESOLUTIONS) -> None:
+    """Compute and store all presence tables for the whole patrols in ``points``."""
+    batch_ids = pd.unique(points[PATROL_ID]).tolist()
+    tables = compute_presence(points, areas, resolutions=resolutions)
+    store.replace_derived(T_PRESENCE_TOTAL, tables.presence_total, patrol_ids=batch_ids)
+    store.replace_derived(T_PRESENCE_AREA, tables.presence_area, patrol_ids=batch_ids)
+    store.replace_derived(T_VISITS_AREA, tables.visits_area, patrol_ids=batch_ids)
+    store.replace_derived(T_PRESENCE_CELL, tables.presence_cell, patrol_ids=batch_ids)
+    store.replace_derived(T_VISITS_CELL, tables.visits_cell, patrol_ids=batch_ids)
+
+
+def refresh_areas(store: Store, area_ids: list[str]) -> None:
+    """Recompute area presence and visits for ``area_ids`` over all patrols."""
+    if not area_ids:
+        return
+    all_areas = store.areas()
+    areas = prepare_areas(all_areas[all_areas[AREA_ID].isin(area_ids)])
+    presence_parts, visit_parts = [], []
+    for points in store.iter_track_points(batch_patrols=BATCH_PATROLS):
+        seg = build_segments(points)
+        hour = (np.floor(seg.t0 / 3600.0) * 3600).astype(np.int64)
+        presence, visits = area_presence(seg, areas, hour=hour)
+        presence_parts.append(presence)
+        visit_parts.append(visits)
+    store.replace_derived(T_PRESENCE_AREA, _concat(presence_parts), area_ids=area_ids)
+    store.replace_derived(T_VISITS_AREA, _concat(visit_parts), area_ids=area_ids)
+    refresh_encounter_areas(store)
+
+
+def refresh_encounter_areas(store: Store) -> None:
+    """Recompute which area versions every encounter lies in."""
+    store.replace_derived(T_ENCOUNTER_AREAS, encounter_areas(store.encounters(), store.areas()))
+
+
+def _concat(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    parts = [p for p in parts if len(p)]
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+
+
+def write_presence_batched(store: Store, points: pd.DataFrame, areas: list, *, resolutions: tuple[int, ...] = RESOLUTIONS) -> None:
+    """:func:`write_presence` over ``points`` in batches of whole patrols."""
+    if points.empty:
+        return
+    codes, uniques = pd.factorize(points[PATROL_ID])
+    for first in range(0, len(uniques), BATCH_PATROLS):
+        in_batch = (codes >= first) & (codes < first + BATCH_PATROLS)
+        write_presence(store, points[in_batch], areas, resolutions=resolutions)

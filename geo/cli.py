@@ -1,0 +1,136 @@
+"""Command line: ``python -m geo demo|import|summary``.
+
+Exit codes of ``import``: 0 everything imported; 1 some rows rejected, the
+rest imported (rejects listed on stderr); 2 nothing imported (invalid file or
+usage). Bad input never produces a Python traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from datetime import date
+
+from geo.io.report import FeltkartError, InputFileError
+from geo.timeutil import parse_date
+
+EXIT_OK = 0
+EXIT_SOME_REJECTED = 1
+EXIT_NOTHING_IMPORTED = 2
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse exits 2 on usage errors, 0 on --help
+        return int(exc.code or 0)
+    try:
+        return args.run(args)
+    except (FeltkartError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_NOTHING_IMPORTED
+
+
+def _date(text: str) -> date:
+    try:
+        return parse_date(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m geo", description="Feltkart: field-area analytics for street outreach.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    demo = sub.add_parser("demo", help="build a store with deterministic Oslo demo data")
+    demo.add_argument("--store", required=True, help="GeoPackage file to create (replaced if it exists)")
+    demo.add_argument("--seed", type=int, default=42, help="random seed (default 42)")
+    demo.add_argument("--start", type=_date, default=date(2018, 1, 1), help="first local date (default 2018-01-01)")
+    demo.add_argument("--end", type=_date, default=date(2024, 12, 31), help="last local date (default 2024-12-31)")
+    demo.set_defaults(run=_run_demo)
+
+    imp = sub.add_parser("import", help="import GPX tracks, field areas, encounters or patrol metadata")
+    imp.add_argument("--store", required=True, help="GeoPackage store (created when missing)")
+    imp.add_argument("--kind", choices=("areas", "tracks", "encounters", "patrols"), help="what the files hold (inferred when omitted)")
+    imp.add_argument("--crs", help="CRS of UTM coordinates or of a file without one, e.g. EPSG:25833")
+    imp.add_argument("--layer", help="layer to read from a GeoPackage or zipped Shapefile")
+    imp.add_argument("--valid-from", type=_date, help="field areas: first local date the areas are valid")
+    imp.add_argument("--valid-to", type=_date, help="field areas: first local date they are no longer valid")
+    imp.add_argument("--team", help="field areas / GPX tracks: owning team")
+    imp.add_argument("--patrol-kind", default="regular", help="GPX tracks: patrol kind (default regular)")
+    imp.add_argument("--staff", type=int, default=2, help="GPX tracks: staff per patrol (default 2)")
+    imp.add_argument("files", nargs="+", help="files to import")
+    imp.set_defaults(run=_run_import)
+
+    summ = sub.add_parser("summary", help="presence, visits and encounters per area, cell or week")
+    summ.add_argument("--store", required=True, help="GeoPackage store")
+    summ.add_argument("--from", dest="first_day", type=_date, help="first local date, inclusive")
+    summ.add_argument("--to", dest="last_day", type=_date, help="last local date, inclusive")
+    summ.add_argument("--by", default="area", choices=("area", "cell", "week", "area,week"))
+    summ.add_argument("--res", type=int, default=10, choices=(9, 10, 11), help="H3 resolution for --by cell")
+    summ.add_argument("--team", action="append", help="only this team (repeatable)")
+    summ.add_argument("--format", default="csv", choices=("csv", "json"))
+    summ.set_defaults(run=_run_summary)
+    return parser
+
+
+def _run_demo(args: argparse.Namespace) -> int:
+    from geo.demo_store import build_demo_store
+
+    build = build_demo_store(args.store, seed=args.seed, start=args.start, end=args.end,
+                             progress=lambda msg: print(msg, file=sys.stderr))
+    counts = ", ".join(f"{k} {v:,}" for k, v in build.counts.items() if k in ("field_areas", "patrols", "track_points", "encounters"))
+    print(f"demo store {build.path}: {counts}; {build.size_bytes / 1e6:.1f} MB in {build.seconds:.1f} s")
+    return EXIT_OK
+
+
+def _run_import(args: argparse.Namespace) -> int:
+    from geo.importer import ImportOptions, import_file
+    from geo.store import open_store
+
+    options = ImportOptions(crs=args.crs, layer=args.layer, valid_from=args.valid_from, valid_to=args.valid_to,
+                            team=args.team, kind=args.patrol_kind, staff=args.staff)
+    store = open_store(args.store)
+    any_added, any_rejected, any_failed = False, False, False
+    for file in args.files:
+        try:
+            outcome = import_file(store, file, kind=args.kind, options=options)
+        except InputFileError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            any_failed = True
+            continue
+        for warning in outcome.warnings:
+            print(f"warning: {warning}", file=sys.stderr)
+        for error in outcome.errors:
+            print(f"rejected: {error}", file=sys.stderr)
+        added = ", ".join(f"{n:,} {table}" for table, n in outcome.added.items()) or "nothing new"
+        print(f"{outcome.file}: {outcome.kind}: added {added}; {len(outcome.errors)} rows rejected")
+        any_added |= outcome.n_added > 0 or outcome.already_imported
+        any_rejected |= bool(outcome.errors)
+        any_failed |= outcome.n_added == 0 and bool(outcome.errors)
+    if any_failed and not any_added:
+        return EXIT_NOTHING_IMPORTED
+    if any_rejected or any_failed:
+        return EXIT_SOME_REJECTED
+    return EXIT_OK
+
+
+def _run_summary(args: argparse.Namespace) -> int:
+    from geo.store import open_store
+    from geo.summary import Selection, summarize
+
+    store = open_store(args.store, create=False)
+    selection = Selection(first_day=args.first_day, last_day=args.last_day,
+                          teams=tuple(args.team) if args.team else None)
+    table = summarize(store, args.by, selection, res=args.res)
+    if args.by == "area":
+        table = table.drop(columns=["period"], errors="ignore")
+    if args.format == "json":
+        json.dump(json.loads(table.to_json(orient="records", force_ascii=False)), sys.stdout, ensure_ascii=False, indent=1)
+        print()
+    else:
+        table.to_csv(sys.stdout, index=False, lineterminator="\n")
+    return EXIT_OK

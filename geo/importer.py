@@ -1,0 +1,200 @@
+"""Import files into a store: read, validate, write and re-aggregate atomically.
+
+Used by the CLI (``python -m geo import``) and the upload page alike. Each file
+is one transaction: it is imported completely (good rows plus derived
+aggregates plus an entry in the import log) or not at all. A file whose exact
+content was imported before adds nothing; rows already stored (same patrol,
+same encounter id, same point time, same area version) are skipped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import pyogrio
+
+from geo import aggregates
+from geo.io.report import InputFileError, ReadResult, RowError
+from geo.schema import (
+    DEFAULT_STAFF,
+    PATROL_ID,
+    T_AREAS,
+    T_ENCOUNTERS,
+    T_PATROLS,
+    T_TRACK_POINTS,
+    PatrolKind,
+)
+from geo.store.base import Store
+
+KINDS = ("areas", "tracks", "encounters", "patrols")
+
+_COORD_HEADERS = {
+    "lon", "lng", "long", "longitude", "lengdegrad", "lat", "latitude", "breddegrad",
+    "x", "y", "east", "easting", "north", "northing", "ost", "øst", "nord",
+}
+_PATROL_HEADERS = {"start", "starttid", "slutt", "sluttid", "end", "til", "fra", "staff", "ansatte", "bemanning"}
+
+
+@dataclass(frozen=True, slots=True)
+class ImportOptions:
+    """Options that some readers need (see ``python -m geo import --help``)."""
+
+    crs: str | None = None  # CRS of UTM coordinates or of a file without one
+    layer: str | None = None  # layer of a GeoPackage / zipped Shapefile
+    valid_from: date | None = None  # field areas: first valid local date
+    valid_to: date | None = None  # field areas: first date no longer valid
+    team: str | None = None  # field areas / GPX tracks: owning team
+    kind: str = PatrolKind.REGULAR.value  # GPX tracks: patrol kind
+    staff: int = DEFAULT_STAFF  # GPX tracks: staff count
+
+
+@dataclass(slots=True)
+class ImportOutcome:
+    """What happened to one file."""
+
+    file: str
+    kind: str
+    added: dict[str, int] = field(default_factory=dict)
+    errors: list[RowError] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    already_imported: bool = False
+
+    @property
+    def n_added(self) -> int:
+        return sum(self.added.values())
+
+
+def infer_kind(path: str | Path) -> str:
+    """Guess what a file holds from its extension, geometry type or CSV header.
+
+    Raises
+    ------
+    InputFileError
+        When the kind cannot be told; the message says to pass ``--kind``.
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix == ".gpx":
+        return "tracks"
+    if suffix in (".zip", ".shp"):
+        return "areas"
+    if suffix in (".geojson", ".json", ".gpkg"):
+        return _kind_from_geometry(path)
+    if suffix in (".csv", ".txt", ".tsv"):
+        return _kind_from_header(path)
+    raise InputFileError(
+        path, f"cannot tell what the file holds from its extension {suffix or '(none)'!r}; "
+        f"expected .gpx, .csv, .geojson, .gpkg or .zip, or pass --kind {'|'.join(KINDS)}"
+    )
+
+
+def import_file(store: Store, path: str | Path, *, kind: str | None = None, options: ImportOptions = ImportOptions()) -> ImportOutcome:
+    """Import one file into ``store`` in a single transaction.
+
+    Raises
+    ------
+    InputFileError
+        The file cannot be used at all; the store is untouched.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise InputFileError(path, "file not found")
+    kind = kind or infer_kind(path)
+    if kind not in KINDS:
+        raise InputFileError(path, f"kind must be one of {', '.join(KINDS)}; got {kind!r}")
+    digest = _sha256(path)
+    if store.is_imported(digest):
+        return ImportOutcome(file=path.name, kind=kind, already_imported=True,
+                             warnings=[f"{path.name}: this exact file was imported before; nothing added"])
+    result = _read(path, kind, options)
+    outcome = ImportOutcome(file=path.name, kind=kind, errors=list(result.errors), warnings=list(result.warnings))
+    if result.n_rows == 0:
+        return outcome
+    with store.transaction():
+        outcome.added = _write(store, result)
+        store.log_import(file=path.name, sha256=digest, kind=kind, added=outcome.n_added, rejected=len(outcome.errors))
+    return outcome
+
+
+def _read(path: Path, kind: str, options: ImportOptions) -> ReadResult:
+    if kind == "tracks":
+        from geo.io.gpx import read_gpx
+
+        return read_gpx(path, team=options.team or "unknown", kind=options.kind, staff=options.staff)
+    if kind == "areas":
+        from geo.io.areas import read_areas
+
+        return read_areas(path, crs=options.crs, layer=options.layer, valid_from=options.valid_from,
+                          valid_to=options.valid_to, team=options.team)
+    if kind == "encounters":
+        from geo.io.encounters import read_encounters
+
+        return read_encounters(path, crs=options.crs)
+    from geo.io.patrols import read_patrols
+
+    return read_patrols(path)
+
+
+def _write(store: Store, result: ReadResult) -> dict[str, int]:
+    """Write every frame of a read result plus the aggregates it affects."""
+    frames = result.frames
+    added: dict[str, int] = {}
+    if T_AREAS in frames and len(frames[T_AREAS]):
+        changed = store.add_area_versions(frames[T_AREAS])
+        added[T_AREAS] = sum(1 for _ in changed)
+        aggregates.refresh_areas(store, sorted({area_id for area_id, _ in changed}))
+    if T_PATROLS in frames and len(frames[T_PATROLS]):
+        added[T_PATROLS] = store.add_patrols(frames[T_PATROLS])
+    if T_TRACK_POINTS in frames and len(frames[T_TRACK_POINTS]):
+        points = frames[T_TRACK_POINTS]
+        added[T_TRACK_POINTS] = store.add_track_points(points)
+        if added[T_TRACK_POINTS]:
+            aggregates.refresh_patrols(store, sorted(set(points[PATROL_ID])))
+    if T_ENCOUNTERS in frames and len(frames[T_ENCOUNTERS]):
+        added[T_ENCOUNTERS] = store.add_encounters(frames[T_ENCOUNTERS])
+        if added[T_ENCOUNTERS]:
+            aggregates.refresh_encounter_areas(store)
+    return added
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _kind_from_geometry(path: Path) -> str:
+    try:
+        info = pyogrio.read_info(path)
+    except Exception as exc:  # GDAL raises many types; report one clear message
+        raise InputFileError(path, f"cannot read it as a GIS file: {exc}") from exc
+    geometry_type = (info.get("geometry_type") or "").lower()
+    if "polygon" in geometry_type:
+        return "areas"
+    if "point" in geometry_type:
+        return "encounters"
+    raise InputFileError(
+        path, f"expected polygons (field areas) or points (encounters); found geometry type "
+        f"{info.get('geometry_type')!r}. Pass --kind if the file is right."
+    )
+
+
+def _kind_from_header(path: Path) -> str:
+    raw = path.read_bytes()[:4096]
+    text = raw.decode("utf-8-sig", errors="replace")
+    header = text.splitlines()[0] if text else ""
+    tokens = {re.sub(r"[\s_\-\"']+", "", t).lower() for t in re.split(r"[;,\t]", header)}
+    if tokens & _COORD_HEADERS:
+        return "encounters"
+    if tokens & _PATROL_HEADERS:
+        return "patrols"
+    raise InputFileError(
+        path, "cannot tell from the header whether this CSV holds encounters (needs lon/lat or "
+        "east/north columns) or patrols (needs start and end); pass --kind encounters or --kind patrols"
+    )
