@@ -13,7 +13,7 @@ import sys
 from collections.abc import Sequence
 from datetime import date
 
-from geo.io.report import FeltkartError, InputFileError
+from geo.io.report import FeltkartError, InputFileError, group_errors
 from geo.timeutil import parse_date
 
 EXIT_OK = 0
@@ -104,10 +104,11 @@ def _run_import(args: argparse.Namespace) -> int:
             continue
         for warning in outcome.warnings:
             print(f"warning: {warning}", file=sys.stderr)
-        for error in outcome.errors:
-            print(f"rejected: {error}", file=sys.stderr)
+        for line in group_errors(outcome.errors):
+            print(f"rejected: {line}", file=sys.stderr)
         added = ", ".join(f"{n:,} {table}" for table, n in outcome.added.items()) or "nothing new"
-        print(f"{outcome.file}: {outcome.kind}: added {added}; {len(outcome.errors)} rows rejected")
+        rejected_rows = len({(e.file, e.line) for e in outcome.errors})
+        print(f"{outcome.file}: {outcome.kind}: added {added}; {rejected_rows} rows rejected")
         any_added |= outcome.n_added > 0 or outcome.already_imported
         any_rejected |= bool(outcome.errors)
         any_failed |= outcome.n_added == 0 and bool(outcome.errors)

@@ -111,6 +111,7 @@ def import_file(store: Store, path: str | Path, *, kind: str | None = None, opti
         return ImportOutcome(file=path.name, kind=kind, already_imported=True,
                              warnings=[f"{path.name}: this exact file was imported before; nothing added"])
     result = _read(path, kind, options)
+    _drop_patrols_without_points(result)
     outcome = ImportOutcome(file=path.name, kind=kind, errors=list(result.errors), warnings=list(result.warnings))
     if result.n_rows == 0:
         return outcome
@@ -137,6 +138,16 @@ def _read(path: Path, kind: str, options: ImportOptions) -> ReadResult:
     from geo.io.patrols import read_patrols
 
     return read_patrols(path)
+
+
+def _drop_patrols_without_points(result: ReadResult) -> None:
+    """A GPX track whose every point was rejected must not leave an empty patrol."""
+    if T_TRACK_POINTS not in result.frames or T_PATROLS not in result.frames:
+        return
+    patrols = result.frames[T_PATROLS]
+    has_points = patrols[PATROL_ID].isin(result.frames[T_TRACK_POINTS][PATROL_ID])
+    if not has_points.all():
+        result.frames[T_PATROLS] = patrols[has_points]
 
 
 def _write(store: Store, result: ReadResult) -> dict[str, int]:

@@ -63,3 +63,32 @@ class ReadResult:
     @property
     def n_rows(self) -> int:
         return sum(len(f) for f in self.frames.values())
+
+
+def group_errors(errors: list[RowError], *, limit: int = 50) -> list[str]:
+    """Readable lines for a list of row errors.
+
+    Runs of consecutive lines with the same file, column and reason (ignoring
+    the offending value) become one line ``file:FIRST-LAST: column 'c':
+    reason (N rows)``. At most ``limit`` lines; the rest are counted.
+    """
+    lines: list[str] = []
+    runs: list[list] = []  # [file, first, last, column, reason_key, first_error, count]
+    for error in sorted(errors, key=lambda e: (e.file, e.column, e.line)):
+        key = error.reason.split(" (got ")[0]
+        last = runs[-1] if runs else None
+        if last and last[0] == error.file and last[3] == error.column and last[4] == key and error.line <= last[2] + 1:
+            last[2] = error.line
+            last[6] += 1
+        else:
+            runs.append([error.file, error.line, error.line, error.column, key, error, 1])
+    runs.sort(key=lambda r: (r[0], r[1], r[3]))
+    for file, first, last, column, _key, error, count in runs[:limit]:
+        if count == 1:
+            lines.append(str(error))
+        else:
+            lines.append(f"{file}:{first}-{last}: column '{column}': {error.reason} ... ({count} rows)")
+    if len(runs) > limit:
+        rest = sum(r[6] for r in runs[limit:])
+        lines.append(f"... and {rest} more rejected rows not shown")
+    return lines

@@ -1,0 +1,37 @@
+# Feltkart: the two set-up commands are `make run` and `make test`.
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+DEMO_STORE := data/demo.gpkg
+
+.PHONY: run test bench demo clean-venv
+
+$(VENV)/.installed: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+$(DEMO_STORE): | $(VENV)/.installed
+	$(PY) -m geo demo --store $(DEMO_STORE)
+
+## Run the dashboard on the demo store (built on first run).
+run: $(VENV)/.installed $(DEMO_STORE)
+	FELTKART_STORE=$(DEMO_STORE) $(PY) -m streamlit run dashboard.py --server.headless true
+
+## Run the whole test suite.
+test: $(VENV)/.installed-dev
+	$(PY) -m pytest -n 2 --dist loadfile
+
+## Benchmarks (engine vs naive pipeline, GPX importer vs gpxpy).
+bench: $(VENV)/.installed-dev
+	$(PY) -m bench.run
+
+demo: $(DEMO_STORE)
+
+clean-venv:
+	rm -rf $(VENV)
