@@ -29,7 +29,6 @@ from geo.schema import (
     PATROL_ID,
     STAFF,
     T_ENCOUNTER_AREAS,
-    T_ENCOUNTERS,
     T_PATROLS,
     T_PRESENCE_AREA,
     T_PRESENCE_CELL,

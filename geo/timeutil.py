@@ -109,3 +109,21 @@ def parse_date(text: str, *, argument: str = "date") -> dt.date:
         except ValueError:
             continue
     raise ValueError(f"{argument}: expected a date like 2024-06-12 or 12.06.2024; got {text!r}")
+
+
+def local_days(epoch_s: np.ndarray) -> np.ndarray:
+    """Europe/Oslo local date of each instant, as days since 1970-01-01.
+
+    ``epoch_s`` is UTC seconds since the epoch (float or int). Vectorised via
+    a table of UTC offsets per UTC hour over the span of the input (Oslo's
+    offsets change only on whole UTC hours), so the cost is one gather.
+    """
+    epoch_s = np.asarray(epoch_s, dtype=np.float64)
+    if epoch_s.size == 0:
+        return np.zeros(0, dtype=np.int64)
+    hours = np.floor(epoch_s / 3600.0).astype(np.int64)
+    first, last = int(hours.min()), int(hours.max())
+    table_utc = pd.DatetimeIndex(pd.to_datetime(np.arange(first, last + 1) * 3600, unit="s", utc=True))
+    offset_s = (table_utc.tz_convert(LOCAL_TZ).tz_localize(None) - table_utc.tz_localize(None)).total_seconds()
+    local_s = epoch_s + np.asarray(offset_s)[hours - first]
+    return np.floor(local_s / 86400.0).astype(np.int64)

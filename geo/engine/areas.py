@@ -1,21 +1,28 @@
-"""Exact share of each segment's length inside a polygon, accelerated by a lookup grid.
+"""Exact share of each segment's length inside each field-area version.
 
 PRODUCT.md, Presence: a segment's duration and length are shared among areas
 in proportion to the part of its length that lies inside each. This module
-computes that inside length exactly, in EPSG:25832 metres.
+computes those shares exactly, in EPSG:25832 metres, for all area versions at
+once.
 
-Most segments are a few metres long and lie far from any boundary, so a
-:class:`PolygonGrid` classifies square grid cells once per polygon:
+How (an :class:`AreaIndex` is built once per set of area versions):
 
-- *interior*: the cell grown by ``margin`` on every side lies inside the polygon;
-- *exterior*: the grown cell does not touch the polygon;
-- *mixed*: anything else.
+1. One lookup grid of square cells (``GRID_CELL_M``) covers every version.
+   Per cell and version the cell *grown by* ``margin`` on every side is
+   classified as interior (inside the polygon), exterior (disjoint) or mixed.
+2. A segment no longer than ``margin`` lies wholly inside the grown cell of its
+   start point, so where that cell is interior its share is 1, where exterior
+   0 (one gather per segment, no geometry at all).
+3. For mixed cells the polygon edges that touch the grown cell are listed.
+   The share follows from where the segment crosses those edges (vectorised
+   line–line intersection over all (segment, edge) pairs) and from whether
+   its start lies inside, found by crossing parity from the cell centre,
+   whose status is precomputed.
+4. Degenerate cases (a crossing at an end point or vertex, a segment along an
+   edge, several crossings) and segments longer than ``margin`` are
+   intersected with the polygon by shapely.
 
-A segment no longer than ``margin`` whose start lies in an interior cell is
-wholly inside; in an exterior cell, wholly outside (every point of it is
-within ``margin`` of its start, hence inside the grown cell). Only the rest —
-segments starting in mixed cells, or longer than ``margin`` — are intersected
-with the polygon by shapely. The result is exact, not an approximation.
+Every path is exact; the grid only decides which exact computation is needed.
 """
 
 from __future__ import annotations
@@ -26,69 +33,195 @@ import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-GRID_CELL_M = 10.0
+GRID_CELL_M = 4.0
 """Side of a lookup-grid cell, metres."""
 
-GRID_MARGIN_M = 30.0
-"""Segments up to this long are classified by the grid alone, metres."""
+GRID_MARGIN_M = 12.0
+"""Segments up to this long (metres) are decided from their start cell."""
 
-_EXTERIOR, _INTERIOR, _MIXED = 0, 1, 2
+MAX_GRID_CELLS = 40_000_000
+"""Upper bound on grid cells; the cell size grows to stay below it."""
+
+_EPS = 1e-9
 
 
 @dataclass(frozen=True, slots=True)
-class PolygonGrid:
-    """A polygon in EPSG:25832 with its interior/exterior/mixed lookup grid."""
+class AreaShares:
+    """Sparse shares: ``segment`` i has ``share`` (0..1] of its length in ``version`` v."""
 
-    polygon: BaseGeometry
-    x_min: float
-    y_min: float
-    cell: float
-    margin: float
-    classes: np.ndarray  # uint8, shape (ny, nx)
+    segment: np.ndarray  # int64 index into the segments
+    version: np.ndarray  # int64 index into the versions of the AreaIndex
+    share: np.ndarray  # float64
 
-    @classmethod
-    def build(cls, polygon: BaseGeometry, *, cell: float = GRID_CELL_M, margin: float = GRID_MARGIN_M) -> PolygonGrid:
-        """Classify the grid over the polygon's bounds (grown by ``margin``)."""
-        if polygon.is_empty:
-            raise ValueError("polygon is empty: a field area needs a non-empty polygon")
-        shapely.prepare(polygon)
-        x0, y0, x1, y1 = polygon.bounds
-        x_min, y_min = x0 - margin - cell, y0 - margin - cell
-        nx = int(np.ceil((x1 + margin + cell - x_min) / cell))
-        ny = int(np.ceil((y1 + margin + cell - y_min) / cell))
-        gx, gy = np.meshgrid(x_min + np.arange(nx) * cell, y_min + np.arange(ny) * cell)
-        grown = shapely.box(gx - margin, gy - margin, gx + cell + margin, gy + cell + margin)
-        classes = np.full(grown.shape, _MIXED, dtype=np.uint8)
-        classes[shapely.contains(polygon, grown)] = _INTERIOR
-        classes[~shapely.intersects(polygon, grown)] = _EXTERIOR
-        return cls(polygon, x_min, y_min, cell, margin, classes)
 
-    def inside_fraction(
-        self, x0: np.ndarray, y0: np.ndarray, x1: np.ndarray, y1: np.ndarray, length: np.ndarray
-    ) -> np.ndarray:
-        """Share (0..1) of each segment's length that lies inside the polygon.
+class AreaIndex:
+    """All field-area versions (EPSG:25832 polygons) with their lookup grid.
 
-        Coordinates are EPSG:25832 metres. A zero-length segment (the patrol
-        stood still) has share 1 when its point lies in or on the polygon.
+    Parameters
+    ----------
+    polygons
+        One polygon/multipolygon per version, EPSG:25832.
+    valid_from_day, valid_to_day
+        Validity of each version in local days since 1970-01-01 (from
+        inclusive, to exclusive).
+    """
+
+    def __init__(
+        self,
+        polygons: list[BaseGeometry],
+        valid_from_day: np.ndarray,
+        valid_to_day: np.ndarray,
+        *,
+        cell: float = GRID_CELL_M,
+        margin: float = GRID_MARGIN_M,
+    ) -> None:
+        if any(p.is_empty for p in polygons):
+            raise ValueError("a field-area version has an empty polygon; every version needs a non-empty polygon")
+        self.polygons = list(polygons)
+        for p in self.polygons:
+            shapely.prepare(p)
+        self.valid_from_day = np.asarray(valid_from_day, dtype=np.int64)
+        self.valid_to_day = np.asarray(valid_to_day, dtype=np.int64)
+        self.margin = float(margin)
+        self.bounds = np.array([p.bounds for p in self.polygons]).reshape(-1, 4)
+        self._build_grid(cell)
+
+    def __len__(self) -> int:
+        return len(self.polygons)
+
+    # --- building -----------------------------------------------------------------
+    def _build_grid(self, cell: float) -> None:
+        n = len(self.polygons)
+        if n == 0:
+            self.cell, self.x_min, self.y_min, self.nx, self.ny = cell, 0.0, 0.0, 0, 0
+            self.code = np.zeros(0, np.int32)
+            self._combos_interior = [np.zeros(0, np.int64)]
+            self._combos_mixed = [np.zeros(0, np.int64)]
+            self._pairs = _MixedPairs.empty()
+            return
+        pad = self.margin + cell
+        x0, y0 = self.bounds[:, 0].min() - pad, self.bounds[:, 1].min() - pad
+        x1, y1 = self.bounds[:, 2].max() + pad, self.bounds[:, 3].max() + pad
+        while (x1 - x0) * (y1 - y0) / cell**2 > MAX_GRID_CELLS:
+            cell *= 2
+        self.cell, self.x_min, self.y_min = cell, x0, y0
+        self.nx = int(np.ceil((x1 - x0) / cell))
+        self.ny = int(np.ceil((y1 - y0) / cell))
+        words = (n + 63) // 64
+        interior_bits: dict[int, np.ndarray] = {}
+        mixed_bits: dict[int, np.ndarray] = {}
+        mixed_cells_per_version = []
+        for v, polygon in enumerate(self.polygons):
+            cells, interior, mixed = self._classify(polygon, self.bounds[v])
+            word, bit = divmod(v, 64)
+            for ids, target in ((cells[interior], interior_bits), (cells[mixed], mixed_bits)):
+                if ids.size:
+                    arr = target.setdefault(word, {})
+                    arr.setdefault("ids", []).append(ids)
+                    arr.setdefault("bits", []).append(np.full(ids.size, np.uint64(1) << np.uint64(bit)))
+            mixed_cells_per_version.append(cells[mixed])
+        touched = np.unique(np.concatenate([
+            np.concatenate(d["ids"]) for bits in (interior_bits, mixed_bits) for d in bits.values()
+        ])) if (interior_bits or mixed_bits) else np.zeros(0, np.int64)
+        masks = np.zeros((touched.size, 2 * words), dtype=np.uint64)
+        for col_offset, bits in ((0, interior_bits), (words, mixed_bits)):
+            for word, d in bits.items():
+                pos = np.searchsorted(touched, np.concatenate(d["ids"]))
+                np.bitwise_or.at(masks[:, col_offset + word], pos, np.concatenate(d["bits"]))
+        combos, combo_of_touched = np.unique(masks, axis=0, return_inverse=True)
+        self.code = np.zeros(self.nx * self.ny, dtype=np.int32)
+        # combo 0 is "nothing here"; shift real combos by one
+        self.code[touched] = combo_of_touched.ravel().astype(np.int32) + 1
+        self._combos_interior = [np.zeros(0, np.int64)] + [_bits_to_versions(c[:words]) for c in combos]
+        self._combos_mixed = [np.zeros(0, np.int64)] + [_bits_to_versions(c[words:]) for c in combos]
+        self._pairs = _MixedPairs.build(self, mixed_cells_per_version)
+
+    def _classify(self, polygon: BaseGeometry, bounds: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Grid cells near ``polygon`` and which of them are interior / mixed."""
+        pad = self.margin + self.cell
+        ix0 = int(np.floor((bounds[0] - pad - self.x_min) / self.cell))
+        iy0 = int(np.floor((bounds[1] - pad - self.y_min) / self.cell))
+        ix1 = int(np.ceil((bounds[2] + pad - self.x_min) / self.cell))
+        iy1 = int(np.ceil((bounds[3] + pad - self.y_min) / self.cell))
+        ix, iy = np.meshgrid(np.arange(max(ix0, 0), min(ix1, self.nx)), np.arange(max(iy0, 0), min(iy1, self.ny)))
+        ix, iy = ix.ravel(), iy.ravel()
+        gx, gy = self.x_min + ix * self.cell, self.y_min + iy * self.cell
+        grown = shapely.box(gx - self.margin, gy - self.margin, gx + self.cell + self.margin, gy + self.cell + self.margin)
+        interior = shapely.contains_properly(polygon, grown)
+        mixed = ~interior & shapely.intersects(polygon, grown)
+        return iy.astype(np.int64) * self.nx + ix, interior, mixed
+
+    def cell_of(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """Grid cell id of each EPSG:25832 point; -1 off the grid."""
+        ix = np.floor((x - self.x_min) / self.cell).astype(np.int64)
+        iy = np.floor((y - self.y_min) / self.cell).astype(np.int64)
+        on = (ix >= 0) & (ix < self.nx) & (iy >= 0) & (iy < self.ny)
+        return np.where(on, iy * self.nx + ix, -1)
+
+    # --- querying -----------------------------------------------------------------
+    def shares(
+        self,
+        x0: np.ndarray,
+        y0: np.ndarray,
+        x1: np.ndarray,
+        y1: np.ndarray,
+        length: np.ndarray,
+        day: np.ndarray,
+    ) -> AreaShares:
+        """Shares of every segment in every version valid on its local ``day``.
+
+        Coordinates are EPSG:25832 metres; ``day`` is the local date of each
+        segment's start (days since 1970-01-01). A zero-length segment (the
+        patrol stood still) has share 1 where its point is in or on a polygon.
         """
-        ny, nx = self.classes.shape
-        ix = np.floor((x0 - self.x_min) / self.cell).astype(np.int64)
-        iy = np.floor((y0 - self.y_min) / self.cell).astype(np.int64)
-        on_grid = (ix >= 0) & (ix < nx) & (iy >= 0) & (iy < ny)
-        cls = np.full(len(x0), _EXTERIOR, dtype=np.uint8)
-        cls[on_grid] = self.classes[iy[on_grid], ix[on_grid]]
+        if len(self) == 0 or len(x0) == 0:
+            return AreaShares(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0))
+        cell = self.cell_of(x0, y0)
+        code = np.where(cell >= 0, self.code[np.maximum(cell, 0)], 0)
         short = length <= self.margin
-        out = np.where(short & (cls == _INTERIOR), 1.0, 0.0)
-        bx0, by0, bx1, by1 = self.polygon.bounds
-        near = (
-            (np.maximum(x0, x1) >= bx0) & (np.minimum(x0, x1) <= bx1)
-            & (np.maximum(y0, y1) >= by0) & (np.minimum(y0, y1) <= by1)
+        seg_i, ver_i = _explode(np.flatnonzero(short), code[short], self._combos_interior)
+        seg_m, ver_m = _explode(np.flatnonzero(short), code[short], self._combos_mixed)
+        seg_l, ver_l = self._long_candidates(np.flatnonzero(~short), x0, y0, x1, y1)
+
+        ok_i = self._valid(ver_i, day[seg_i])
+        ok_m = self._valid(ver_m, day[seg_m])
+        ok_l = self._valid(ver_l, day[seg_l])
+        seg_m, ver_m = seg_m[ok_m], ver_m[ok_m]
+        share_m, exact_needed = self._pairs.shares(seg_m, ver_m, cell[seg_m], x0, y0, x1, y1, length)
+        seg_x = np.concatenate([seg_m[exact_needed], seg_l[ok_l]])
+        ver_x = np.concatenate([ver_m[exact_needed], ver_l[ok_l]])
+        share_x = self._exact(seg_x, ver_x, x0, y0, x1, y1, length)
+        keep_m = ~exact_needed
+        segment = np.concatenate([seg_i[ok_i], seg_m[keep_m], seg_x])
+        version = np.concatenate([ver_i[ok_i], ver_m[keep_m], ver_x])
+        share = np.concatenate([np.ones(int(ok_i.sum())), share_m[keep_m], share_x])
+        hit = share > 0
+        return AreaShares(segment[hit], version[hit], share[hit])
+
+    def _valid(self, version: np.ndarray, day: np.ndarray) -> np.ndarray:
+        return (day >= self.valid_from_day[version]) & (day < self.valid_to_day[version])
+
+    def _long_candidates(self, idx, x0, y0, x1, y1) -> tuple[np.ndarray, np.ndarray]:
+        """(segment, version) pairs for long segments whose bbox meets a version's bbox."""
+        if idx.size == 0:
+            return np.zeros(0, np.int64), np.zeros(0, np.int64)
+        sx0, sx1 = np.minimum(x0[idx], x1[idx]), np.maximum(x0[idx], x1[idx])
+        sy0, sy1 = np.minimum(y0[idx], y1[idx]), np.maximum(y0[idx], y1[idx])
+        b = self.bounds
+        hit = (
+            (sx1[:, None] >= b[None, :, 0]) & (sx0[:, None] <= b[None, :, 2])
+            & (sy1[:, None] >= b[None, :, 1]) & (sy0[:, None] <= b[None, :, 3])
         )
-        exact = np.flatnonzero((~short | (cls == _MIXED)) & near)
-        if exact.size:
-            out[exact] = exact_inside_fraction(
-                self.polygon, x0[exact], y0[exact], x1[exact], y1[exact], length[exact]
-            )
+        s, v = np.nonzero(hit)
+        return idx[s], v.astype(np.int64)
+
+    def _exact(self, seg, ver, x0, y0, x1, y1, length) -> np.ndarray:
+        """Shapely intersection for the (segment, version) pairs given."""
+        out = np.zeros(seg.size)
+        for v in np.unique(ver):  # one vectorised call per version
+            rows = np.flatnonzero(ver == v)
+            s = seg[rows]
+            out[rows] = exact_inside_fraction(self.polygons[v], x0[s], y0[s], x1[s], y1[s], length[s])
         return out
 
 
@@ -103,10 +236,171 @@ def exact_inside_fraction(
     """Share of each segment inside ``polygon`` by shapely intersection (EPSG:25832).
 
     Zero-length segments get 1 when their point is in or on the polygon, else 0.
+    This is also the slow reference the fast paths are tested against.
     """
+    if len(x0) == 0:
+        return np.zeros(0)
     coords = np.stack([np.stack([x0, y0], axis=1), np.stack([x1, y1], axis=1)], axis=1)
     inside = shapely.length(shapely.intersection(shapely.linestrings(coords), polygon))
     point_inside = shapely.intersects_xy(polygon, x0, y0).astype(np.float64)
     with np.errstate(divide="ignore", invalid="ignore"):
-        share = np.where(length > 0, np.clip(inside / length, 0.0, 1.0), point_inside)
-    return share
+        return np.where(length > 0, np.clip(inside / length, 0.0, 1.0), point_inside)
+
+
+class _MixedPairs:
+    """Per (mixed grid cell, version): centre status and candidate polygon edges."""
+
+    def __init__(self, keys, centre_inside, edge_ptr, edge_idx, edges, n_versions, grid=(0.0, 0.0, 1.0, 1)):
+        self.grid = grid  # x_min, y_min, cell, nx of the AreaIndex grid
+        self.keys = keys  # sorted int64: cell * n_versions + version
+        self.centre_inside = centre_inside  # bool per key
+        self.edge_ptr = edge_ptr  # CSR pointers into edge_idx per key
+        self.edge_idx = edge_idx  # int64 rows of ``edges``
+        self.edges = edges  # float64 (n_edges, 4): ax, ay, bx, by
+        self.n_versions = n_versions
+
+    @classmethod
+    def empty(cls) -> _MixedPairs:
+        return cls(np.zeros(0, np.int64), np.zeros(0, bool), np.zeros(1, np.int64), np.zeros(0, np.int64), np.zeros((0, 4)), 1)
+
+    @classmethod
+    def build(cls, index: AreaIndex, mixed_cells_per_version: list[np.ndarray]) -> _MixedPairs:
+        n_versions = len(index.polygons)
+        keys, centre, ptr_counts, edge_rows, all_edges = [], [], [], [], []
+        edge_offset = 0
+        for v, cells in enumerate(mixed_cells_per_version):
+            if cells.size == 0:
+                continue
+            polygon = index.polygons[v]
+            edges = _polygon_edges(polygon)
+            ix, iy = cells % index.nx, cells // index.nx
+            gx, gy = index.x_min + ix * index.cell, index.y_min + iy * index.cell
+            m = index.margin
+            grown = shapely.box(gx - m, gy - m, gx + index.cell + m, gy + index.cell + m)
+            tree = shapely.STRtree(shapely.linestrings(edges.reshape(-1, 2, 2)))
+            cell_pos, edge_pos = tree.query(grown, predicate="intersects")
+            order = np.lexsort((edge_pos, cell_pos))
+            cell_pos, edge_pos = cell_pos[order], edge_pos[order]
+            keys.append(cells * n_versions + v)
+            centre.append(shapely.intersects_xy(polygon, gx + index.cell / 2, gy + index.cell / 2))
+            ptr_counts.append(np.bincount(cell_pos, minlength=cells.size))
+            edge_rows.append(edge_pos + edge_offset)
+            all_edges.append(edges)
+            edge_offset += len(edges)
+        if not keys:
+            return cls.empty()
+        keys_arr = np.concatenate(keys)
+        counts = np.concatenate(ptr_counts)
+        order = np.argsort(keys_arr, kind="stable")
+        # rebuild CSR in key order
+        starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+        rows = np.concatenate(edge_rows)
+        new_counts = counts[order]
+        gather = np.concatenate([np.arange(starts[k], starts[k] + counts[k]) for k in order]) if rows.size else rows
+        return cls(
+            keys_arr[order],
+            np.concatenate(centre)[order],
+            np.concatenate([[0], np.cumsum(new_counts)]).astype(np.int64),
+            rows[gather].astype(np.int64) if rows.size else rows.astype(np.int64),
+            np.concatenate(all_edges),
+            n_versions,
+            (index.x_min, index.y_min, index.cell, index.nx),
+        )
+
+    def shares(self, seg, ver, cell, x0, y0, x1, y1, length) -> tuple[np.ndarray, np.ndarray]:
+        """Share for each mixed (segment, version) pair, and which need shapely."""
+        n = seg.size
+        if n == 0:
+            return np.zeros(0), np.zeros(0, bool)
+        key = cell * self.n_versions + ver
+        pos = np.searchsorted(self.keys, key)
+        counts = self.edge_ptr[pos + 1] - self.edge_ptr[pos]
+        pair = np.repeat(np.arange(n), counts)
+        offset = np.arange(pair.size) - np.repeat(np.cumsum(counts) - counts, counts)
+        edge = self.edges[self.edge_idx[self.edge_ptr[pos][pair] + offset]]
+        ax, ay, bx, by = edge[:, 0], edge[:, 1], edge[:, 2], edge[:, 3]
+        px, py = x0[seg][pair], y0[seg][pair]
+        qx, qy = x1[seg][pair], y1[seg][pair]
+        # crossings of the segment p→q with each edge
+        t_seg, ok_seg, bad_seg = _crossings(px, py, qx, qy, ax, ay, bx, by)
+        # crossings of the ray centre→p, to find whether p is inside
+        cx, cy = self._centres(cell)
+        _, ok_ray, bad_ray = _crossings(cx[pair], cy[pair], px, py, ax, ay, bx, by)
+        n_cross = np.bincount(pair, weights=ok_seg, minlength=n)
+        n_ray = np.bincount(pair, weights=ok_ray, minlength=n)
+        degenerate = np.bincount(pair, weights=bad_seg | bad_ray, minlength=n) > 0
+        start_inside = self.centre_inside[pos] ^ (n_ray.astype(np.int64) % 2 == 1)
+        t_first = np.full(n, 2.0)
+        np.minimum.at(t_first, pair[ok_seg], t_seg[ok_seg])
+        share = np.where(
+            n_cross == 0,
+            start_inside.astype(np.float64),
+            np.where(start_inside, t_first, 1.0 - t_first),
+        )
+        zero = length[seg] <= 0
+        needs_exact = degenerate | (n_cross > 1) | zero
+        return share, needs_exact
+
+    def _centres(self, cell: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """EPSG:25832 centre of each grid cell id."""
+        x_min, y_min, size, nx = self.grid
+        return x_min + (cell % nx + 0.5) * size, y_min + (cell // nx + 0.5) * size
+
+
+def _crossings(px, py, qx, qy, ax, ay, bx, by):
+    """Parameter t on p→q where it properly crosses edge a→b.
+
+    Returns (t, proper, degenerate): ``proper`` where the crossing is strictly
+    inside both (t, u in (eps, 1-eps)) and not parallel; ``degenerate`` where
+    the two touch at an end point, at a vertex, or overlap collinearly.
+    """
+    rx, ry = qx - px, qy - py
+    sx, sy = bx - ax, by - ay
+    denom = rx * sy - ry * sx
+    wx, wy = ax - px, ay - py
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t = (wx * sy - wy * sx) / denom
+        u = (wx * ry - wy * rx) / denom
+    scale = np.hypot(rx, ry) * np.hypot(sx, sy)
+    parallel = np.abs(denom) <= _EPS * np.maximum(scale, _EPS)
+    inside_t = (t > _EPS) & (t < 1 - _EPS)
+    inside_u = (u > _EPS) & (u < 1 - _EPS)
+    touch_t = (t >= -_EPS) & (t <= 1 + _EPS)
+    touch_u = (u >= -_EPS) & (u <= 1 + _EPS)
+    proper = ~parallel & inside_t & inside_u
+    # touching at an end point / vertex, or collinear overlap
+    collinear = parallel & (np.abs(wx * ry - wy * rx) <= _EPS * np.maximum(np.hypot(rx, ry) * np.hypot(wx, wy), _EPS))
+    degenerate = (~parallel & touch_t & touch_u & ~proper) | collinear
+    return np.where(proper, t, 0.0), proper, degenerate
+
+
+def _polygon_edges(polygon: BaseGeometry) -> np.ndarray:
+    """Every ring edge of a (multi)polygon as rows (ax, ay, bx, by)."""
+    rings = shapely.get_rings(shapely.get_parts(polygon))
+    out = []
+    for ring in rings:  # per ring, not per point
+        c = shapely.get_coordinates(ring)
+        out.append(np.hstack([c[:-1], c[1:]]))
+    return np.concatenate(out) if out else np.zeros((0, 4))
+
+
+def _bits_to_versions(words: np.ndarray) -> np.ndarray:
+    out = []
+    for w, word in enumerate(words):
+        word = int(word)
+        while word:
+            low = word & -word
+            out.append(w * 64 + low.bit_length() - 1)
+            word ^= low
+    return np.asarray(out, dtype=np.int64)
+
+
+def _explode(segments: np.ndarray, codes: np.ndarray, combos: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """For each segment, one row per version listed for its combo code."""
+    sizes = np.array([len(c) for c in combos], dtype=np.int64)
+    flat = np.concatenate(combos) if sizes.sum() else np.zeros(0, np.int64)
+    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    counts = sizes[codes]
+    rep = np.repeat(np.arange(codes.size), counts)
+    within = np.arange(rep.size) - np.repeat(np.cumsum(counts) - counts, counts)
+    return segments[rep], flat[starts[codes[rep]] + within]

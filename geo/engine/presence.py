@@ -24,10 +24,11 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo.engine.areas import PolygonGrid
+from geo.engine.areas import AreaIndex
 from geo.engine.cells import RESOLUTIONS, cells_of, split_by_cells
 from geo.engine.segments import MAX_GAP_S, MAX_SPEED_KMH, Segments, build_segments
 from geo.engine.visits import BRIDGE_S, find_visits
+from geo.timeutil import local_days
 from geo.schema import (
     AREA_ID,
     AREA_VERSION,
@@ -35,7 +36,6 @@ from geo.schema import (
     ENCOUNTER_ID,
     HOUR_UTC,
     LAT,
-    LOCAL_TZ,
     LON,
     MEASURE_CRS,
     METRES,
@@ -53,33 +53,30 @@ _NO_END_DAY = np.iinfo(np.int64).max
 
 
 @dataclass(frozen=True, slots=True)
-class AreaVersion:
-    """One field-area version ready for apportioning (geometry in EPSG:25832)."""
+class PreparedAreas:
+    """Field-area versions ready for apportioning: ids plus the lookup index."""
 
-    area_id: str
-    version: int
-    valid_from_day: int  # days since 1970-01-01, local date, inclusive
-    valid_to_day: int  # exclusive; huge when still valid
-    grid: PolygonGrid
+    area_ids: np.ndarray  # object, one per version
+    versions: np.ndarray  # int64, one per version
+    index: AreaIndex  # polygons in EPSG:25832
+
+    def __len__(self) -> int:
+        return len(self.area_ids)
 
 
-def prepare_areas(areas: gpd.GeoDataFrame) -> list[AreaVersion]:
-    """Field-area versions (EPSG:4326 GeoDataFrame from the store) → AreaVersions."""
-    if areas.empty:
-        return []
-    projected = areas.to_crs(MEASURE_CRS)
-    out = []
-    for row in projected.itertuples(index=False):  # one per area version, not per point
-        out.append(
-            AreaVersion(
-                area_id=getattr(row, AREA_ID),
-                version=int(getattr(row, AREA_VERSION)),
-                valid_from_day=_day_number(getattr(row, VALID_FROM)),
-                valid_to_day=_day_number(getattr(row, VALID_TO), missing=_NO_END_DAY),
-                grid=PolygonGrid.build(row.geometry),
-            )
-        )
-    return out
+def prepare_areas(areas: gpd.GeoDataFrame) -> PreparedAreas:
+    """Field-area versions (EPSG:4326 GeoDataFrame from the store) → PreparedAreas."""
+    projected = areas.to_crs(MEASURE_CRS) if len(areas) else areas
+    index = AreaIndex(
+        list(projected.geometry) if len(areas) else [],
+        np.asarray([_day_number(d) for d in areas[VALID_FROM]], dtype=np.int64),
+        np.asarray([_day_number(d, missing=_NO_END_DAY) for d in areas[VALID_TO]], dtype=np.int64),
+    )
+    return PreparedAreas(
+        area_ids=np.asarray(areas[AREA_ID], dtype=object) if len(areas) else np.zeros(0, object),
+        versions=np.asarray(areas[AREA_VERSION], dtype=np.int64) if len(areas) else np.zeros(0, np.int64),
+        index=index,
+    )
 
 
 def _day_number(value: date | None, *, missing: int | None = None) -> int:
@@ -103,7 +100,7 @@ class PresenceTables:
 
 def compute_presence(
     track_points: pd.DataFrame,
-    areas: list[AreaVersion],
+    areas: PreparedAreas,
     *,
     resolutions: tuple[int, ...] = RESOLUTIONS,
     max_gap_s: float = MAX_GAP_S,
@@ -131,38 +128,19 @@ def compute_presence(
     )
 
 
-def segment_local_days(seg: Segments) -> np.ndarray:
-    """Local (Europe/Oslo) date of each segment's start, as days since 1970-01-01."""
-    utc = pd.DatetimeIndex(pd.to_datetime(seg.t0, unit="s", utc=True))
-    local = utc.tz_convert(LOCAL_TZ).tz_localize(None)
-    return local.values.astype("datetime64[D]").astype(np.int64)
-
-
-def area_shares(seg: Segments, areas: list[AreaVersion]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def area_shares(seg: Segments, areas: PreparedAreas) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Sparse (segment index, area-version index, share of length) with share > 0.
 
     Only the version valid on the segment's local date is considered.
     """
-    days = segment_local_days(seg) if areas else np.zeros(0, np.int64)
-    seg_idx, ver_idx, shares = [], [], []
-    for v, area in enumerate(areas):  # one pass per area version, vectorised inside
-        valid = np.flatnonzero((days >= area.valid_from_day) & (days < area.valid_to_day))
-        if valid.size == 0:
-            continue
-        share = area.grid.inside_fraction(
-            seg.x0[valid], seg.y0[valid], seg.x1[valid], seg.y1[valid], seg.length_m[valid]
-        )
-        hit = share > 0
-        seg_idx.append(valid[hit])
-        ver_idx.append(np.full(int(hit.sum()), v))
-        shares.append(share[hit])
-    if not seg_idx:
+    if len(areas) == 0 or len(seg) == 0:
         return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)
-    return np.concatenate(seg_idx), np.concatenate(ver_idx), np.concatenate(shares)
+    shares = areas.index.shares(seg.x0, seg.y0, seg.x1, seg.y1, seg.length_m, local_days(seg.t0))
+    return shares.segment, shares.version, shares.share
 
 
 def area_presence(
-    seg: Segments, areas: list[AreaVersion], *, hour: np.ndarray, bridge_s: float = BRIDGE_S
+    seg: Segments, areas: PreparedAreas, *, hour: np.ndarray, bridge_s: float = BRIDGE_S
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Presence per patrol × area version × hour, and visits per patrol × area.
 
@@ -170,8 +148,7 @@ def area_presence(
     a new version of the same area stays one visit.
     """
     s, v, share = area_shares(seg, areas)
-    area_ids = np.asarray([a.area_id for a in areas], dtype=object)
-    versions = np.asarray([a.version for a in areas], dtype=np.int64)
+    area_ids, versions = areas.area_ids, areas.versions
     frame = pd.DataFrame(
         {
             "_p": seg.patrol[s],
@@ -257,8 +234,7 @@ def encounter_areas(encounters: pd.DataFrame, areas: gpd.GeoDataFrame) -> pd.Dat
     points = shapely.points(encounters[LON].to_numpy(), encounters[LAT].to_numpy())
     tree = shapely.STRtree(areas.geometry.to_numpy())
     enc_idx, area_idx = tree.query(points, predicate="intersects")
-    day = pd.DatetimeIndex(encounters[TIME_UTC]).tz_convert(LOCAL_TZ).tz_localize(None)
-    enc_day = day.values.astype("datetime64[D]").astype(np.int64)
+    enc_day = local_days(pd.DatetimeIndex(encounters[TIME_UTC]).as_unit("s").asi8)
     valid_from = np.asarray([_day_number(d) for d in areas[VALID_FROM]])
     valid_to = np.asarray([_day_number(d, missing=_NO_END_DAY) for d in areas[VALID_TO]])
     d = enc_day[enc_idx]
