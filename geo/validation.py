@@ -28,6 +28,7 @@ from geo.schema import (
     FROM_OUTSIDE_OSLO,
     KIND,
     LAT,
+    LOCAL_TZ,
     LON,
     NEW_CONTACT,
     NORWAY_BBOX,
@@ -194,5 +195,8 @@ def _reason(check: str, failure_case: object) -> str:
         return f"duplicate value {failure_case!r}: already used on an earlier row"
     if check in ("not_nullable", "column_in_dataframe"):
         return "value is missing"
-    shown = repr(failure_case) if isinstance(failure_case, str) else str(failure_case)
+    if isinstance(failure_case, pd.Timestamp) and failure_case.tzinfo is not None:
+        shown = failure_case.tz_convert(LOCAL_TZ).strftime("%d.%m.%Y %H:%M:%S Europe/Oslo")
+    else:
+        shown = repr(failure_case) if isinstance(failure_case, str) else str(failure_case)
     return f"{check} (got {shown})"

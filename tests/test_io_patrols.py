@@ -71,7 +71,7 @@ def test_end_before_start_is_a_rejected_row(tmp_path):
     result = read_patrols(path)
     assert patrols(result)[PATROL_ID].tolist() == ["P2"]
     assert result.errors == [
-        RowError("patruljer.csv", 2, "til", "end must be after start (got 2024-06-12 15:00:00+00:00)")
+        RowError("patruljer.csv", 2, "til", "end must be after start (got 12.06.2024 17:00:00 Europe/Oslo)")
     ]
 
 
