@@ -147,6 +147,7 @@ def _drop_patrols_without_points(result: ReadResult) -> None:
     patrols = result.frames[T_PATROLS]
     has_points = patrols[PATROL_ID].isin(result.frames[T_TRACK_POINTS][PATROL_ID])
     if not has_points.all():
+        result.warnings.append(f"{int((~has_points).sum())} patrol(s) without usable track points were not imported")
         result.frames[T_PATROLS] = patrols[has_points]
 
 

@@ -40,15 +40,15 @@ GEOMETRY = "geometry"  # MultiPolygon, EPSG:4326
 # --- patrols -----------------------------------------------------------------
 PATROL_ID = "patrol_id"
 TEAM = "team"
-START_UTC = "start_utc"  # pandas datetime64[ns, UTC]
-END_UTC = "end_utc"  # pandas datetime64[ns, UTC]
+START_UTC = "start_utc"  # pandas datetime64[us, UTC]
+END_UTC = "end_utc"  # pandas datetime64[us, UTC]
 STAFF = "staff"  # number of staff, default 2
 KIND = "kind"  # PatrolKind value
 
 DEFAULT_STAFF = 2
 
 # --- track points ------------------------------------------------------------
-TIME_UTC = "time_utc"  # pandas datetime64[ns, UTC]; stored as epoch ms
+TIME_UTC = "time_utc"  # pandas datetime64[us, UTC]; stored as epoch ms
 LON = "lon"  # degrees, EPSG:4326
 LAT = "lat"  # degrees, EPSG:4326
 ACCURACY_M = "accuracy_m"  # optional horizontal accuracy, metres
