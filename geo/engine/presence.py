@@ -253,3 +253,49 @@ def encounter_cells(encounters: pd.DataFrame, *, resolutions: tuple[int, ...] = 
     lon = encounters[LON].to_numpy(dtype=np.float64)
     lat = encounters[LAT].to_numpy(dtype=np.float64)
     return {res: cells_of(lon, lat, res).astype(np.int64) for res in resolutions}
+
+
+@dataclass(slots=True)
+class PresenceTotals:
+    """Presence summed over all patrols: per area version and per H3 cell.
+
+    ``per_area``: area_id, version, seconds, metres. ``per_cell``: cell
+    (int64 H3 index), seconds, metres. Seconds are patrol-seconds; metres are
+    EPSG:25832 metres.
+    """
+
+    per_area: pd.DataFrame
+    per_cell: pd.DataFrame
+
+
+def presence_totals(
+    track_points: pd.DataFrame,
+    areas: PreparedAreas,
+    *,
+    res: int = 10,
+    max_gap_s: float = MAX_GAP_S,
+    max_speed_kmh: float = MAX_SPEED_KMH,
+) -> PresenceTotals:
+    """Total presence per area version and per H3 cell at ``res`` (no hour/visit detail).
+
+    The same apportioning as :func:`compute_presence`, summed over everything;
+    used by the benchmark and for whole-period totals.
+    """
+    seg = build_segments(track_points, max_gap_s=max_gap_s, max_speed_kmh=max_speed_kmh)
+    s, v, share = area_shares(seg, areas)
+    n_versions = len(areas)
+    area_seconds = np.bincount(v, weights=seg.duration_s[s] * share, minlength=n_versions)
+    area_metres = np.bincount(v, weights=seg.length_m[s] * share, minlength=n_versions)
+    per_area = pd.DataFrame(
+        {AREA_ID: areas.area_ids, AREA_VERSION: areas.versions, SECONDS: area_seconds, METRES: area_metres}
+    )
+    pieces = split_by_cells(seg, res)
+    cells, inverse = np.unique(pieces.cell, return_inverse=True)
+    per_cell = pd.DataFrame(
+        {
+            CELL: cells.astype(np.int64),
+            SECONDS: np.bincount(inverse, weights=seg.duration_s[pieces.segment] * pieces.fraction),
+            METRES: np.bincount(inverse, weights=seg.length_m[pieces.segment] * pieces.fraction),
+        }
+    )
+    return PresenceTotals(per_area=per_area, per_cell=per_cell)
