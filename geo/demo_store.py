@@ -53,7 +53,7 @@ def build_demo_store(
     if tmp.exists():
         tmp.unlink()
     began = time.perf_counter()
-    store = GpkgStore(tmp)
+    store = GpkgStore(tmp, bulk_load=True)
     try:
         with store.transaction():
             store.add_area_versions(demo_areas(), changed_by="demo")

@@ -33,10 +33,10 @@ import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-GRID_CELL_M = 4.0
+GRID_CELL_M = 5.0
 """Side of a lookup-grid cell, metres."""
 
-GRID_MARGIN_M = 12.0
+GRID_MARGIN_M = 25.0
 """Segments up to this long (metres) are decided from their start cell."""
 
 MAX_GRID_CELLS = 40_000_000
@@ -330,8 +330,9 @@ class _MixedPairs:
         n_ray = np.bincount(pair, weights=ok_ray, minlength=n)
         degenerate = np.bincount(pair, weights=bad_seg | bad_ray, minlength=n) > 0
         start_inside = self.centre_inside[pos] ^ (n_ray.astype(np.int64) % 2 == 1)
-        t_first = np.full(n, 2.0)
-        np.minimum.at(t_first, pair[ok_seg], t_seg[ok_seg])
+        # Only pairs with exactly one crossing are decided here, so the sum of
+        # crossing parameters per pair is that crossing's t.
+        t_first = np.bincount(pair, weights=t_seg, minlength=n)
         share = np.where(
             n_cross == 0,
             start_inside.astype(np.float64),

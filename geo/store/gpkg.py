@@ -38,7 +38,6 @@ from geo.schema import (
     END_UTC,
     ENCOUNTER_ID,
     FROM_OUTSIDE_OSLO,
-    GEOMETRY,
     HOUR_UTC,
     KIND,
     LAT,
@@ -158,7 +157,9 @@ class GpkgStore(Store):
         ``create=False``.
     """
 
-    def __init__(self, path: str | Path, *, create: bool = True) -> None:
+    def __init__(self, path: str | Path, *, create: bool = True, bulk_load: bool = False) -> None:
+        """``bulk_load=True`` turns off journaling and fsync: only for building a
+        fresh file that is renamed into place when complete (the demo build)."""
         self.path = Path(path)
         if not self.path.exists() and not create:
             raise StoreError(f"store {self.path} does not exist; import data or run `python -m geo demo` first")
@@ -166,7 +167,12 @@ class GpkgStore(Store):
         try:
             self._conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
             self._conn.execute("PRAGMA foreign_keys = OFF")
-            self._conn.execute("PRAGMA journal_mode = DELETE")
+            if bulk_load:
+                self._conn.execute("PRAGMA journal_mode = OFF")
+                self._conn.execute("PRAGMA synchronous = OFF")
+                self._conn.execute("PRAGMA cache_size = -262144")  # 256 MiB
+            else:
+                self._conn.execute("PRAGMA journal_mode = DELETE")
             self._ensure_schema()
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{self.path} is not a GeoPackage/SQLite file Feltkart can use: {exc}") from exc
@@ -213,7 +219,7 @@ class GpkgStore(Store):
         cols = [AREA_ID, AREA_VERSION, AREA_NAME, AREA_TEAM, VALID_FROM, VALID_TO]
         frame = pd.DataFrame([r[:-1] for r in rows], columns=cols)
         frame[VALID_FROM] = [date.fromisoformat(d) for d in frame[VALID_FROM]]
-        frame[VALID_TO] = [date.fromisoformat(d) if d else None for d in frame[VALID_TO]]
+        frame[VALID_TO] = [date.fromisoformat(d) if isinstance(d, str) and d else None for d in frame[VALID_TO]]
         frame[AREA_VERSION] = frame[AREA_VERSION].astype(np.int64)
         geometry = gpkg_format.from_blobs([r[-1] for r in rows])
         return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geometry, crs=STORE_CRS), crs=STORE_CRS)
