@@ -16,7 +16,14 @@ import numpy as np
 import pandas as pd
 
 from geo.engine.cells import RESOLUTIONS
-from geo.engine.presence import area_presence, compute_presence, encounter_areas, prepare_areas
+from geo.engine.presence import (
+    PreparedAreas,
+    PresenceTables,
+    area_presence,
+    compute_presence,
+    encounter_areas,
+    prepare_areas,
+)
 from geo.engine.segments import build_segments
 from geo.schema import (
     AREA_ID,
@@ -41,15 +48,30 @@ def refresh_patrols(store: Store, patrol_ids: list[str] | None = None, *, resolu
         write_presence(store, points, areas, resolutions=resolutions)
 
 
-def write_presence(store: Store, points: pd.DataFrame, areas: list, *, resolutions: tuple[int, ...] = RESOLUTIONS) -> None:
+def write_presence(store: Store, points: pd.DataFrame, areas: PreparedAreas, *, resolutions: tuple[int, ...] = RESOLUTIONS) -> None:
     """Compute and store all presence tables for the whole patrols in ``points``."""
-    batch_ids = pd.unique(points[PATROL_ID]).tolist()
-    tables = compute_presence(points, areas, resolutions=resolutions)
-    store.replace_derived(T_PRESENCE_TOTAL, tables.presence_total, patrol_ids=batch_ids)
-    store.replace_derived(T_PRESENCE_AREA, tables.presence_area, patrol_ids=batch_ids)
-    store.replace_derived(T_VISITS_AREA, tables.visits_area, patrol_ids=batch_ids)
-    store.replace_derived(T_PRESENCE_CELL, tables.presence_cell, patrol_ids=batch_ids)
-    store.replace_derived(T_VISITS_CELL, tables.visits_cell, patrol_ids=batch_ids)
+    store_presence(store, compute_presence(points, areas, resolutions=resolutions), pd.unique(points[PATROL_ID]).tolist())
+
+
+def store_presence(store: Store, tables: PresenceTables, patrol_ids: list[str]) -> None:
+    """Replace the presence tables of ``patrol_ids`` with ``tables``."""
+    store.replace_derived(T_PRESENCE_TOTAL, tables.presence_total, patrol_ids=patrol_ids)
+    store.replace_derived(T_PRESENCE_AREA, tables.presence_area, patrol_ids=patrol_ids)
+    store.replace_derived(T_VISITS_AREA, tables.visits_area, patrol_ids=patrol_ids)
+    store.replace_derived(T_PRESENCE_CELL, tables.presence_cell, patrol_ids=patrol_ids)
+    store.replace_derived(T_VISITS_CELL, tables.visits_cell, patrol_ids=patrol_ids)
+
+
+def compute_presence_batched(points: pd.DataFrame, areas: PreparedAreas, *, resolutions: tuple[int, ...] = RESOLUTIONS) -> PresenceTables:
+    """:func:`~geo.engine.presence.compute_presence` in batches of whole patrols (bounded memory)."""
+    codes, uniques = pd.factorize(points[PATROL_ID])
+    parts = [
+        compute_presence(points[(codes >= first) & (codes < first + BATCH_PATROLS)], areas, resolutions=resolutions)
+        for first in range(0, len(uniques), BATCH_PATROLS)
+    ]
+    return PresenceTables(**{
+        name: _concat([getattr(p, name) for p in parts]) for name in PresenceTables.__dataclass_fields__
+    })
 
 
 def refresh_areas(store: Store, area_ids: list[str]) -> None:
@@ -78,13 +100,3 @@ def refresh_encounter_areas(store: Store) -> None:
 def _concat(parts: list[pd.DataFrame]) -> pd.DataFrame:
     parts = [p for p in parts if len(p)]
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
-
-
-def write_presence_batched(store: Store, points: pd.DataFrame, areas: list, *, resolutions: tuple[int, ...] = RESOLUTIONS) -> None:
-    """:func:`write_presence` over ``points`` in batches of whole patrols."""
-    if points.empty:
-        return
-    codes, uniques = pd.factorize(points[PATROL_ID])
-    for first in range(0, len(uniques), BATCH_PATROLS):
-        in_batch = (codes >= first) & (codes < first + BATCH_PATROLS)
-        write_presence(store, points[in_batch], areas, resolutions=resolutions)

@@ -1,21 +1,29 @@
 """Build a GeoPackage store filled with the deterministic Oslo demo data.
 
-The store is written to a temporary file beside the target and renamed into
-place at the end, so an interrupted build never leaves a half-filled store
-that would later be mistaken for a complete one.
+Generation and the presence engine run in a worker process, one calendar year
+ahead of the main process, which writes the previous year into SQLite: on two
+cores the two halves overlap. The store is written to a temporary file beside
+the target and renamed into place at the end, so an interrupted build never
+leaves a half-filled store that would later be mistaken for a complete one.
 """
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+import geopandas as gpd
+
 from geo import aggregates
-from geo.demo import demo_areas, generate_activity
-from geo.engine.presence import prepare_areas
+from geo.demo import DemoActivity, demo_areas, generate_activity
+from geo.engine.presence import PresenceTables, prepare_areas
+from geo.schema import PATROL_ID
 from geo.store.gpkg import GpkgStore
 
 DEFAULT_SEED = 42
@@ -39,36 +47,65 @@ def build_demo_store(
     seed: int = DEFAULT_SEED,
     start: date = DEFAULT_START,
     end: date = DEFAULT_END,
-    progress=None,
+    progress: Callable[[str], None] | None = None,
 ) -> DemoBuild:
     """Generate demo data for [start, end] (local dates) into a new store at ``path``.
 
     An existing file at ``path`` is replaced only when the build succeeds.
-    ``progress`` is an optional callable receiving short status strings.
     """
     if start > end:
         raise ValueError(f"--start {start} is after --end {end}")
     path = Path(path)
     tmp = path.with_name(f".{path.name}.building")
-    if tmp.exists():
-        tmp.unlink()
+    tmp.unlink(missing_ok=True)
     began = time.perf_counter()
     store = GpkgStore(tmp, bulk_load=True)
     try:
         with store.transaction():
             store.add_area_versions(demo_areas(), changed_by="demo")
-            areas = prepare_areas(store.areas())
-            for chunk in generate_activity(seed=seed, start=start, end=end):
-                store.add_patrols(chunk.patrols)
-                store.add_track_points(chunk.track_points)
-                store.add_encounters(chunk.encounters)
-                aggregates.write_presence_batched(store, chunk.track_points, areas)
+            areas = store.areas()
+            for activity, tables in _computed_years(seed, start, end, areas):
+                store.add_patrols(activity.patrols)
+                store.add_track_points(activity.track_points)
+                store.add_encounters(activity.encounters)
+                aggregates.store_presence(store, tables, activity.patrols[PATROL_ID].tolist())
                 if progress:
-                    progress(f"{len(chunk.patrols)} patrols, {len(chunk.track_points):,} points, "
-                             f"{len(chunk.encounters)} encounters")
+                    progress(f"{len(activity.patrols):,} patrols, {len(activity.track_points):,} points, "
+                             f"{len(activity.encounters):,} encounters")
             aggregates.refresh_encounter_areas(store)
         counts = store.counts()
     finally:
         store.close()
     os.replace(tmp, path)
     return DemoBuild(path=path, seconds=time.perf_counter() - began, size_bytes=path.stat().st_size, counts=counts)
+
+
+def _computed_years(seed: int, start: date, end: date, areas: gpd.GeoDataFrame) -> Iterator[tuple[DemoActivity, PresenceTables]]:
+    """Each year's activity and presence tables, computed one year ahead in a worker."""
+    years = [(max(start, date(y, 1, 1)), min(end, date(y, 12, 31))) for y in range(start.year, end.year + 1)]
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+        pending = [pool.submit(_compute_year, seed, a, b, areas) for a, b in years[:2]]
+        for i in range(len(years)):
+            result = pending[i].result()
+            if i + 2 < len(years):
+                pending.append(pool.submit(_compute_year, seed, *years[i + 2], areas))
+            yield result
+
+
+def _compute_year(seed: int, first: date, last: date, areas: gpd.GeoDataFrame) -> tuple[DemoActivity, PresenceTables]:
+    """Generate one year (worker process) and compute its presence tables."""
+    activities = list(generate_activity(seed=seed, start=first, end=last))
+    activity = activities[0] if len(activities) == 1 else _merge(activities)
+    tables = aggregates.compute_presence_batched(activity.track_points, prepare_areas(areas))
+    return activity, tables
+
+
+def _merge(activities: list[DemoActivity]) -> DemoActivity:
+    import pandas as pd
+
+    return DemoActivity(
+        patrols=pd.concat([a.patrols for a in activities], ignore_index=True),
+        track_points=pd.concat([a.track_points for a in activities], ignore_index=True),
+        encounters=pd.concat([a.encounters for a in activities], ignore_index=True),
+    )
