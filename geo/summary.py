@@ -238,3 +238,12 @@ def _areas_valid_in(store: Store, selection: Selection) -> list[str]:
     starts_before_end = areas[VALID_FROM].apply(lambda d: d <= last)
     ends_after_start = areas[VALID_TO].apply(lambda d: d is None or d > first)
     return sorted(set(areas.loc[starts_before_end & ends_after_start, AREA_ID]))
+
+
+def patrol_day_span(store: Store) -> tuple[date, date] | None:
+    """First and last service day with a patrol in the store; None when empty."""
+    frame = store.query("SELECT MIN(service_day) AS lo, MAX(service_day) AS hi FROM patrols")
+    lo, hi = frame.iloc[0]["lo"], frame.iloc[0]["hi"]
+    if not isinstance(lo, str):
+        return None
+    return date.fromisoformat(lo), date.fromisoformat(hi)

@@ -1,0 +1,212 @@
+"""Folium maps of field areas and H3 cells that work with no internet.
+
+- No CDN: folium's default JavaScript/CSS links are dropped. In the dashboard,
+  streamlit-folium's own bundle provides Leaflet; basemap tiles are optional
+  (``basemap="none"`` draws on a plain background).
+- Legends are plain Leaflet controls (branca's legend needs d3 from a CDN).
+- Colours come from quantile classes computed here, so maps and exports agree.
+
+Geometries are drawn in EPSG:4326. Nothing here imports streamlit.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from dataclasses import dataclass
+
+import folium
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from branca.element import MacroElement, Template
+from h3ronpy import vector as h3v
+
+from geo.schema import STORE_CRS
+
+OSLO_CENTRE = (59.9127, 10.7565)
+"""Default map centre (lat, lon): Oslo S / Jernbanetorget."""
+
+
+@dataclass(frozen=True, slots=True)
+class Basemap:
+    """A tile source; ``url`` None means no tiles at all."""
+
+    key: str
+    url: str | None
+    attribution: str
+
+
+BASEMAPS: dict[str, Basemap] = {
+    "none": Basemap("none", None, ""),
+    "osm": Basemap(
+        "osm",
+        "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+        "© <a href='https://www.openstreetmap.org/copyright'>OpenStreetMap</a>-bidragsytere",
+    ),
+    "kartverket_grey": Basemap(
+        "kartverket_grey",
+        "https://cache.kartverket.no/v1/wmts/1.0.0/topograatone/default/webmercator/{z}/{y}/{x}.png",
+        "© <a href='https://www.kartverket.no/'>Kartverket</a>",
+    ),
+}
+
+PALETTE = ("#fff5eb", "#fdd0a2", "#fdae6b", "#fd8d3c", "#e6550d", "#a63603")
+"""Sequential orange palette, light → dark (ColorBrewer Oranges, 6 classes)."""
+
+CONTRAST_PALETTE = ("#2166ac", "#67a9cf", "#d1e5f0", "#fddbc7", "#ef8a62", "#b2182b")
+"""Diverging blue–red palette for differences (ColorBrewer RdBu, 6 classes)."""
+
+
+def base_map(*, basemap: str = "none", center: tuple[float, float] = OSLO_CENTRE, zoom: int = 14) -> folium.Map:
+    """An empty map with the chosen basemap and no external scripts."""
+    if basemap not in BASEMAPS:
+        raise ValueError(f"basemap must be one of {', '.join(BASEMAPS)}; got {basemap!r}")
+    fmap = folium.Map(location=center, zoom_start=zoom, tiles=None, control_scale=True, prefer_canvas=False)
+    fmap.default_js = []
+    fmap.default_css = []
+    source = BASEMAPS[basemap]
+    if source.url:
+        folium.TileLayer(tiles=source.url, attr=source.attribution, name=basemap, max_zoom=19).add_to(fmap)
+    return fmap
+
+
+def quantile_classes(values: pd.Series, *, n: int = len(PALETTE)) -> tuple[np.ndarray, list[float]]:
+    """Class index (0..n-1) of each value and the class edges (quantiles of the positive values)."""
+    values = pd.Series(values, dtype=np.float64).fillna(0.0)
+    positive = values[values > 0]
+    if positive.empty:
+        return np.zeros(len(values), dtype=np.int64), [0.0]
+    edges = sorted(set(np.quantile(positive, np.linspace(0, 1, n + 1)).round(6).tolist()))
+    idx = np.clip(np.searchsorted(edges, values.to_numpy(), side="right") - 1, 0, len(edges) - 2 if len(edges) > 1 else 0)
+    return idx, edges
+
+
+def add_cells(
+    fmap: folium.Map,
+    frame: pd.DataFrame,
+    *,
+    cell_column: str,
+    value_column: str,
+    tooltip: dict[str, str],
+    legend_title: str,
+    palette: tuple[str, ...] = PALETTE,
+    name: str = "cells",
+) -> folium.Map:
+    """Draw H3 cells (hex strings or int64 in ``cell_column``) coloured by ``value_column``.
+
+    ``tooltip`` maps column names to their labels. Adds a legend.
+    """
+    if frame.empty:
+        return fmap
+    cells = _cells_as_uint64(frame[cell_column])
+    polygons = shapely.from_wkb(np.asarray(h3v.cells_to_wkb_polygons(cells), dtype=object))
+    classes, edges = quantile_classes(frame[value_column], n=len(palette))
+    gdf = gpd.GeoDataFrame(frame[list(tooltip)].copy(), geometry=polygons, crs=STORE_CRS)
+    gdf["_fill"] = [palette[i] for i in classes]
+    _add_geojson(fmap, gdf, tooltip=tooltip, name=name, weight=0.3)
+    add_legend(fmap, legend_title, edges, palette)
+    return fmap
+
+
+def add_areas(
+    fmap: folium.Map,
+    areas: gpd.GeoDataFrame,
+    *,
+    value_column: str | None = None,
+    tooltip: dict[str, str],
+    legend_title: str = "",
+    palette: tuple[str, ...] = PALETTE,
+    name: str = "areas",
+) -> folium.Map:
+    """Draw field areas, filled by ``value_column`` classes or as outlines when None."""
+    if areas.empty:
+        return fmap
+    gdf = areas[[*tooltip, "geometry"]].copy()
+    if value_column is None:
+        gdf["_fill"] = None
+        _add_geojson(fmap, gdf, tooltip=tooltip, name=name, weight=2.0, outline_only=True)
+        return fmap
+    classes, edges = quantile_classes(areas[value_column], n=len(palette))
+    gdf["_fill"] = [palette[i] for i in classes]
+    _add_geojson(fmap, gdf, tooltip=tooltip, name=name, weight=1.5)
+    add_legend(fmap, legend_title, edges, palette)
+    return fmap
+
+
+def fit_to(fmap: folium.Map, gdf: gpd.GeoDataFrame) -> folium.Map:
+    """Zoom the map to the bounds of ``gdf`` (EPSG:4326)."""
+    if not gdf.empty:
+        x0, y0, x1, y1 = gdf.total_bounds
+        fmap.fit_bounds([[y0, x0], [y1, x1]])
+    return fmap
+
+
+def add_legend(fmap: folium.Map, title: str, edges: list[float], palette: tuple[str, ...] = PALETTE) -> None:
+    """A legend as a Leaflet control: one swatch per class with its value range."""
+    rows = []
+    for i in range(max(len(edges) - 1, 1)):
+        lo = edges[i] if i < len(edges) else 0
+        hi = edges[i + 1] if i + 1 < len(edges) else lo
+        rows.append((palette[min(i, len(palette) - 1)], f"{_fmt(lo)}–{_fmt(hi)}"))
+    items = "".join(
+        f"<div><span style='display:inline-block;width:14px;height:14px;background:{c};"
+        f"border:1px solid #999;margin-right:6px;vertical-align:middle'></span>{html.escape(label)}</div>"
+        for c, label in rows
+    )
+    box = (f"<div class='feltkart-legend' style='background:white;padding:6px 8px;border-radius:4px;"
+           f"box-shadow:0 1px 4px rgba(0,0,0,.3);font:12px sans-serif'><b>{html.escape(title)}</b>{items}</div>")
+    _Legend(box).add_to(fmap)
+
+
+class _Legend(MacroElement):
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function() {
+          var legend = L.control({position: 'bottomright'});
+          legend.onAdd = function () {
+            var div = L.DomUtil.create('div');
+            div.innerHTML = {{ this.box_json }};
+            return div;
+          };
+          legend.addTo({{ this._parent.get_name() }});
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, box: str) -> None:
+        super().__init__()
+        self._name = "FeltkartLegend"
+        self.box_json = json.dumps(box)
+
+
+def _add_geojson(fmap, gdf, *, tooltip, name, weight, outline_only=False) -> None:
+    fields = list(tooltip)
+    folium.GeoJson(
+        json.loads(gdf.to_json(drop_id=True)),
+        name=name,
+        style_function=lambda f: {
+            "fillColor": f["properties"].get("_fill") or "#000000",
+            "fillOpacity": 0.0 if outline_only else 0.65,
+            "color": "#08519c" if outline_only else "#555555",
+            "weight": weight,
+        },
+        tooltip=folium.GeoJsonTooltip(fields=fields, aliases=[tooltip[f] for f in fields], localize=True),
+    ).add_to(fmap)
+
+
+def _cells_as_uint64(cells: pd.Series) -> np.ndarray:
+    if cells.dtype == object or pd.api.types.is_string_dtype(cells):
+        return np.asarray([int(c, 16) for c in cells], dtype=np.uint64)  # one per cell, not per point
+    return cells.to_numpy().astype(np.uint64)
+
+
+def _fmt(value: float) -> str:
+    if abs(value) >= 100:
+        return f"{value:,.0f}".replace(",", " ")
+    if abs(value) >= 10:
+        return f"{value:.0f}"
+    return f"{value:.1f}"
