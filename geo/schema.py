@@ -30,7 +30,7 @@ T_IMPORTS = "imports"
 
 # --- field areas (one row per area version) ----------------------------------
 AREA_ID = "area_id"  # stable slug, e.g. "brugata-storgata"
-AREA_VERSION = "version"  # 1, 2, ... per area_id, in order of valid_from
+AREA_VERSION = "version"  # 1, 2, ... per area_id, in order of addition
 AREA_NAME = "name"
 AREA_TEAM = "team"
 VALID_FROM = "valid_from"  # ISO date, inclusive, Europe/Oslo local date

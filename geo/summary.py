@@ -118,7 +118,7 @@ def by_area_period(store: Store, selection: Selection = Selection(), *, period: 
         if OUTSIDE_AREA_ID not in set(table[AREA_ID]):
             table = pd.concat([table, pd.DataFrame({AREA_ID: [OUTSIDE_AREA_ID], PERIOD: [""]})], ignore_index=True)
     table = _fill_measures(table)
-    table.insert(1, "area_name", table[AREA_ID].map(names).fillna(""))
+    table.insert(1, "area_name", [names.get(a, "") for a in table[AREA_ID]])  # one per area row
     table.loc[table[AREA_ID] == OUTSIDE_AREA_ID, "area_name"] = "Utenfor alle feltområder"
     table["_outside"] = table[AREA_ID] == OUTSIDE_AREA_ID
     table = table.sort_values(["_outside", PERIOD, AREA_ID]).drop(columns="_outside").reset_index(drop=True)

@@ -292,19 +292,14 @@ def test_version_overlapping_a_later_stored_version_is_refused(tmp_path, valid_f
     store.add_area_versions(area_versions([area("a", square(), valid_from=D(2024, 1, 1))]))
     with pytest.raises(
         AreaVersionConflict,
-        match=rf"area 'a': a version valid from 2024-01-01 is already stored; a new version must start after it "
-              rf"\(got valid_from {valid_from}\)",
+        match=rf"area 'a': a version valid from 2024-01-01 is already stored, and the new version "
+              rf"\({valid_from} to open\) would overlap it; give the new version a valid_to on or before 2024-01-01",
     ):
         store.add_area_versions(area_versions([area("a", square(X + 10), valid_from=valid_from)]))
     assert store.counts()[T_AREAS] == 1
     assert store.areas()[VALID_TO].tolist() == [None]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: GpkgStore.add_area_versions is not atomic outside transaction(): rows before a refused "
-           "one stay written (here area 'b'), unlike add_patrols/add_track_points/add_encounters",
-)
 def test_refused_batch_of_area_versions_writes_none_of_them(tmp_path):
     store = open_store(tmp_path / "s.gpkg")
     store.add_area_versions(area_versions([area("a", square(), valid_from=D(2024, 1, 1))]))
@@ -317,11 +312,6 @@ def test_refused_batch_of_area_versions_writes_none_of_them(tmp_path):
     assert store.areas()[AREA_ID].tolist() == ["a"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG (docstring vs code): add_area_versions refuses every version starting before a stored one, "
-           "also one that ends before it (no overlap); its docstring refuses only overlapping versions",
-)
 def test_earlier_version_that_ends_before_the_stored_one_is_accepted(tmp_path):
     # stored v1 from 2024-01-01; adding a historical version 2022-01-01 … 2023-01-01 does not overlap it
     store = open_store(tmp_path / "s.gpkg")

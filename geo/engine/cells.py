@@ -29,8 +29,8 @@ DEFAULT_RESOLUTION = 10
 BISECTION_STEPS = 24
 """Bisection steps per crossing: locates it to 2**-24 of the segment length."""
 
-MAX_CROSSINGS = 64
-"""Safety bound on crossings followed per segment (a 1.7 km segment at res 11 crosses ~60)."""
+MEAN_EDGE_M = {9: 174.4, 10: 65.9, 11: 24.9}
+"""Average H3 hexagon edge length per resolution, metres (H3 documentation)."""
 
 
 def check_resolution(res: int) -> int:
@@ -98,7 +98,10 @@ def _split_crossing(
     rows = np.arange(idx.size)
     f_from = np.zeros(idx.size)
     c_from = c_start
-    for _ in range(MAX_CROSSINGS):
+    # A straight line enters a new cell at most every ~0.75 edge lengths (along a
+    # zig-zag row boundary); half an edge is a safe bound on the crossings needed.
+    max_crossings = int(np.ceil(segments.length_m[idx].max() / (0.5 * MEAN_EDGE_M[res]))) + 16
+    for _ in range(max_crossings):
         if rows.size == 0:
             break
         lo, hi = f_from.copy(), np.ones(rows.size)
@@ -119,5 +122,5 @@ def _split_crossing(
         rows, f_from, c_from = rows[keep], hi[keep], c_next[keep]
     else:
         if rows.size:
-            raise RuntimeError(f"{rows.size} segments cross more than {MAX_CROSSINGS} H3 cells")
+            raise RuntimeError(f"{rows.size} segments cross more than {max_crossings} H3 cells")
     return np.concatenate(out_seg), np.concatenate(out_cell), np.concatenate(out_frac)

@@ -173,6 +173,7 @@ class GpkgStore(Store):
                 self._conn.execute("PRAGMA cache_size = -262144")  # 256 MiB
             else:
                 self._conn.execute("PRAGMA journal_mode = DELETE")
+                self._conn.execute("PRAGMA synchronous = NORMAL")
             self._ensure_schema()
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{self.path} is not a GeoPackage/SQLite file Feltkart can use: {exc}") from exc
@@ -383,49 +384,58 @@ class GpkgStore(Store):
         return self._conn.total_changes - before
 
     def add_area_versions(self, versions: gpd.GeoDataFrame, *, changed_by: str | None = None) -> list[tuple[str, int]]:
-        """Add area versions; an identical version already stored is skipped.
+        """Add area versions, all or none; an identical version already stored is skipped.
 
-        A new version whose ``valid_from`` falls inside the open (or later-ending)
-        version before it closes that version on its ``valid_from``; the old
-        geometry is never overwritten, and every change goes to ``area_changes``.
-        A new version overlapping a *later* stored version is refused.
+        Versions are numbered 1, 2, ... per area in order of addition. A new
+        version whose ``valid_from`` falls inside an earlier version's validity
+        closes that version on its ``valid_from`` (the old geometry is never
+        overwritten). A new version that would overlap a version starting on or
+        after its ``valid_from`` is refused (:class:`AreaVersionConflict`).
+        Every change is logged in ``area_changes``.
         """
         changed: list[tuple[str, int]] = []
-        existing = self.areas()
         blobs = gpkg_format.to_blobs(versions.geometry.to_numpy())
-        for row, blob in zip(versions.itertuples(index=False), blobs):  # one per area version
-            area_id = getattr(row, AREA_ID)
-            vf = getattr(row, VALID_FROM)
-            vt = getattr(row, VALID_TO)
-            vt = None if vt is None or pd.isna(vt) else vt
-            mine = existing[existing[AREA_ID] == area_id]
-            same = mine[(mine[VALID_FROM] == vf) & mine.geometry.geom_equals_exact(row.geometry, tolerance=1e-9)]
-            if not same.empty:
-                continue
-            later = mine[mine[VALID_FROM] >= vf]
-            if not later.empty:
-                raise AreaVersionConflict(
-                    f"area '{area_id}': a version valid from {later[VALID_FROM].min()} is already stored; "
-                    f"a new version must start after it (got valid_from {vf})"
-                )
-            number = int(mine[AREA_VERSION].max()) + 1 if not mine.empty else 1
-            previous = mine[(mine[VALID_TO].isna()) | (mine[VALID_TO].apply(lambda d: d is not None and d > vf))]
-            for prev in previous.itertuples(index=False):
-                self._conn.execute(
-                    f"UPDATE {T_AREAS} SET {VALID_TO} = ? WHERE {AREA_ID} = ? AND {AREA_VERSION} = ?",
-                    (vf.isoformat(), area_id, int(getattr(prev, AREA_VERSION))),
-                )
-                self._log_area_change(area_id, int(getattr(prev, AREA_VERSION)), "closed", f"valid_to set to {vf}", changed_by)
-                changed.append((area_id, int(getattr(prev, AREA_VERSION))))
-            self._conn.execute(
-                f"INSERT INTO {T_AREAS} (geom, {AREA_ID}, {AREA_VERSION}, {AREA_NAME}, {AREA_TEAM}, "
-                f"{VALID_FROM}, {VALID_TO}, {SOURCE_FILE}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (blob, area_id, number, getattr(row, AREA_NAME), getattr(row, AREA_TEAM, None),
-                 vf.isoformat(), vt.isoformat() if vt else None, getattr(row, SOURCE_FILE, None)),
+        with self.transaction():
+            for row, blob in zip(versions.itertuples(index=False), blobs):  # one per area version
+                changed += self._add_area_version(row, blob, changed_by)
+        return changed
+
+    def _add_area_version(self, row, blob: bytes, changed_by: str | None) -> list[tuple[str, int]]:
+        existing = self.areas()
+        area_id, vf = getattr(row, AREA_ID), getattr(row, VALID_FROM)
+        vt = getattr(row, VALID_TO)
+        vt = None if vt is None or pd.isna(vt) else vt
+        mine = existing[existing[AREA_ID] == area_id]
+        same = mine[(mine[VALID_FROM] == vf) & mine.geometry.geom_equals_exact(row.geometry, tolerance=1e-9)]
+        if not same.empty:
+            return []
+        later = mine[mine[VALID_FROM] >= vf]
+        if not later.empty and (vt is None or vt > later[VALID_FROM].min()):
+            raise AreaVersionConflict(
+                f"area '{area_id}': a version valid from {later[VALID_FROM].min()} is already stored, and the new "
+                f"version ({vf} to {vt or 'open'}) would overlap it; give the new version a valid_to on or "
+                f"before {later[VALID_FROM].min()}"
             )
-            self._log_area_change(area_id, number, "added", f"valid {vf} to {vt or 'open'}", changed_by)
+        changed: list[tuple[str, int]] = []
+        earlier = mine[mine[VALID_FROM] < vf]
+        still_open = earlier[[d is None or d > vf for d in earlier[VALID_TO]]]
+        for prev in still_open.itertuples(index=False):
+            number = int(getattr(prev, AREA_VERSION))
+            self._conn.execute(
+                f"UPDATE {T_AREAS} SET {VALID_TO} = ? WHERE {AREA_ID} = ? AND {AREA_VERSION} = ?",
+                (vf.isoformat(), area_id, number),
+            )
+            self._log_area_change(area_id, number, "closed", f"valid_to set to {vf}", changed_by)
             changed.append((area_id, number))
-            existing = self.areas()
+        number = int(mine[AREA_VERSION].max()) + 1 if not mine.empty else 1
+        self._conn.execute(
+            f"INSERT INTO {T_AREAS} (geom, {AREA_ID}, {AREA_VERSION}, {AREA_NAME}, {AREA_TEAM}, "
+            f"{VALID_FROM}, {VALID_TO}, {SOURCE_FILE}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (blob, area_id, number, getattr(row, AREA_NAME), getattr(row, AREA_TEAM, None),
+             vf.isoformat(), vt.isoformat() if vt else None, getattr(row, SOURCE_FILE, None)),
+        )
+        self._log_area_change(area_id, number, "added", f"valid {vf} to {vt or 'open'}", changed_by)
+        changed.append((area_id, number))
         return changed
 
     def replace_derived(
