@@ -30,6 +30,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 import shapely
 from shapely.geometry.base import BaseGeometry
 
@@ -43,6 +44,9 @@ MAX_GRID_CELLS = 40_000_000
 """Upper bound on grid cells; the cell size grows to stay below it."""
 
 _EPS = 1e-9
+_EXTERIOR, _INTERIOR, _MIXED = 0, 1, 2
+_BLOCK = 16
+"""Grid cells per side of a coarse classification block."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,48 +112,57 @@ class AreaIndex:
         self.nx = int(np.ceil((x1 - x0) / cell))
         self.ny = int(np.ceil((y1 - y0) / cell))
         words = (n + 63) // 64
-        interior_bits: dict[int, np.ndarray] = {}
-        mixed_bits: dict[int, np.ndarray] = {}
+        n_cells = self.nx * self.ny
+        masks = np.zeros((2 * words, n_cells), dtype=np.uint64)  # interior words, then mixed words
         mixed_cells_per_version = []
         for v, polygon in enumerate(self.polygons):
             cells, interior, mixed = self._classify(polygon, self.bounds[v])
             word, bit = divmod(v, 64)
-            for ids, target in ((cells[interior], interior_bits), (cells[mixed], mixed_bits)):
-                if ids.size:
-                    arr = target.setdefault(word, {})
-                    arr.setdefault("ids", []).append(ids)
-                    arr.setdefault("bits", []).append(np.full(ids.size, np.uint64(1) << np.uint64(bit)))
+            masks[word, cells[interior]] |= np.uint64(1) << np.uint64(bit)
+            masks[words + word, cells[mixed]] |= np.uint64(1) << np.uint64(bit)
             mixed_cells_per_version.append(cells[mixed])
-        touched = np.unique(np.concatenate([
-            np.concatenate(d["ids"]) for bits in (interior_bits, mixed_bits) for d in bits.values()
-        ])) if (interior_bits or mixed_bits) else np.zeros(0, np.int64)
-        masks = np.zeros((touched.size, 2 * words), dtype=np.uint64)
-        for col_offset, bits in ((0, interior_bits), (words, mixed_bits)):
-            for word, d in bits.items():
-                pos = np.searchsorted(touched, np.concatenate(d["ids"]))
-                np.bitwise_or.at(masks[:, col_offset + word], pos, np.concatenate(d["bits"]))
-        combos, combo_of_touched = np.unique(masks, axis=0, return_inverse=True)
-        self.code = np.zeros(self.nx * self.ny, dtype=np.int32)
+        touched = np.flatnonzero(masks.any(axis=0))
+        combo_of_touched, first_of_combo = _factorize_rows(masks[:, touched])
+        combos = masks[:, touched[first_of_combo]].T
+        self.code = np.zeros(n_cells, dtype=np.int32)
         # combo 0 is "nothing here"; shift real combos by one
-        self.code[touched] = combo_of_touched.ravel().astype(np.int32) + 1
+        self.code[touched] = combo_of_touched.astype(np.int32) + 1
         self._combos_interior = [np.zeros(0, np.int64)] + [_bits_to_versions(c[:words]) for c in combos]
         self._combos_mixed = [np.zeros(0, np.int64)] + [_bits_to_versions(c[words:]) for c in combos]
         self._pairs = _MixedPairs.build(self, mixed_cells_per_version)
 
     def _classify(self, polygon: BaseGeometry, bounds: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Grid cells near ``polygon`` and which of them are interior / mixed."""
+        """Grid cells near ``polygon`` and which of them are interior / mixed.
+
+        Coarse blocks of ``_BLOCK`` × ``_BLOCK`` cells are classified first;
+        only blocks that straddle the boundary are split into single cells,
+        so the cost follows the polygon's perimeter, not its area.
+        """
         pad = self.margin + self.cell
-        ix0 = int(np.floor((bounds[0] - pad - self.x_min) / self.cell))
-        iy0 = int(np.floor((bounds[1] - pad - self.y_min) / self.cell))
-        ix1 = int(np.ceil((bounds[2] + pad - self.x_min) / self.cell))
-        iy1 = int(np.ceil((bounds[3] + pad - self.y_min) / self.cell))
-        ix, iy = np.meshgrid(np.arange(max(ix0, 0), min(ix1, self.nx)), np.arange(max(iy0, 0), min(iy1, self.ny)))
-        ix, iy = ix.ravel(), iy.ravel()
-        gx, gy = self.x_min + ix * self.cell, self.y_min + iy * self.cell
-        grown = shapely.box(gx - self.margin, gy - self.margin, gx + self.cell + self.margin, gy + self.cell + self.margin)
-        interior = shapely.contains_properly(polygon, grown)
-        mixed = ~interior & shapely.intersects(polygon, grown)
-        return iy.astype(np.int64) * self.nx + ix, interior, mixed
+        ix0 = max(int(np.floor((bounds[0] - pad - self.x_min) / self.cell)), 0)
+        iy0 = max(int(np.floor((bounds[1] - pad - self.y_min) / self.cell)), 0)
+        ix1 = min(int(np.ceil((bounds[2] + pad - self.x_min) / self.cell)), self.nx)
+        iy1 = min(int(np.ceil((bounds[3] + pad - self.y_min) / self.cell)), self.ny)
+        bx, by = np.meshgrid(np.arange(ix0, ix1, _BLOCK), np.arange(iy0, iy1, _BLOCK))
+        bx, by = bx.ravel(), by.ravel()
+        block_class = self._box_classes(polygon, bx, by, np.minimum(bx + _BLOCK, ix1), np.minimum(by + _BLOCK, iy1))
+        inner_x, inner_y = _cells_of_blocks(bx[block_class == _INTERIOR], by[block_class == _INTERIOR], ix1, iy1)
+        mixed_x, mixed_y = _cells_of_blocks(bx[block_class == _MIXED], by[block_class == _MIXED], ix1, iy1)
+        cell_class = self._box_classes(polygon, mixed_x, mixed_y, mixed_x + 1, mixed_y + 1)
+        keep = cell_class != _EXTERIOR
+        ids = np.concatenate([inner_y * self.nx + inner_x, (mixed_y * self.nx + mixed_x)[keep]])
+        classes = np.concatenate([np.full(inner_x.size, _INTERIOR), cell_class[keep]])
+        return ids.astype(np.int64), classes == _INTERIOR, classes == _MIXED
+
+    def _box_classes(self, polygon, ix0, iy0, ix1, iy1) -> np.ndarray:
+        """Interior/exterior/mixed class of grid boxes [ix0, ix1) × [iy0, iy1) grown by the margin."""
+        m = self.margin
+        grown = shapely.box(self.x_min + ix0 * self.cell - m, self.y_min + iy0 * self.cell - m,
+                            self.x_min + ix1 * self.cell + m, self.y_min + iy1 * self.cell + m)
+        out = np.full(len(grown), _MIXED, dtype=np.int8)
+        out[shapely.contains_properly(polygon, grown)] = _INTERIOR
+        out[~shapely.intersects(polygon, grown)] = _EXTERIOR
+        return out
 
     def cell_of(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         """Grid cell id of each EPSG:25832 point; -1 off the grid."""
@@ -383,6 +396,27 @@ def _polygon_edges(polygon: BaseGeometry) -> np.ndarray:
         c = shapely.get_coordinates(ring)
         out.append(np.hstack([c[:-1], c[1:]]))
     return np.concatenate(out) if out else np.zeros((0, 4))
+
+
+def _cells_of_blocks(bx: np.ndarray, by: np.ndarray, ix_end: int, iy_end: int) -> tuple[np.ndarray, np.ndarray]:
+    """Every grid cell (ix, iy) of the given blocks, clipped to [.., ix_end) × [.., iy_end)."""
+    offsets = np.arange(_BLOCK)
+    x = (bx[:, None, None] + offsets[None, None, :]) + 0 * offsets[None, :, None]
+    y = (by[:, None, None] + offsets[None, :, None]) + 0 * offsets[None, None, :]
+    x, y = x.ravel(), y.ravel()
+    inside = (x < ix_end) & (y < iy_end)
+    return x[inside], y[inside]
+
+
+def _factorize_rows(columns: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Code of each column's distinct combination of rows (hash-based), and one column per code."""
+    codes = np.zeros(columns.shape[1], dtype=np.int64)
+    for row in columns:
+        row_codes, row_uniques = pd.factorize(row)
+        codes, _ = pd.factorize(codes * max(len(row_uniques), 1) + row_codes)
+    first = np.full(codes.max() + 1 if codes.size else 0, -1, dtype=np.int64)
+    first[codes[::-1]] = np.arange(codes.size)[::-1]
+    return codes, first
 
 
 def _bits_to_versions(words: np.ndarray) -> np.ndarray:
