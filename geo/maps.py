@@ -75,6 +75,8 @@ def base_map(*, basemap: str = "none", center: tuple[float, float] = OSLO_CENTRE
 def quantile_classes(values: pd.Series, *, n: int = len(PALETTE)) -> tuple[np.ndarray, list[float]]:
     """Class index (0..n-1) of each value and the class edges (quantiles of the positive values)."""
     values = pd.Series(values, dtype=np.float64).fillna(0.0)
+    finite_max = values[np.isfinite(values)].max() if np.isfinite(values).any() else 0.0
+    values = values.clip(upper=finite_max)  # +inf (e.g. encounters with no presence) → top class
     positive = values[values > 0]
     if positive.empty:
         return np.zeros(len(values), dtype=np.int64), [0.0]

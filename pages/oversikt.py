@@ -1,28 +1,36 @@
-"""Oversikt: key figures and the per-area table for the chosen period."""
+"""Oversikt: key figures with change, the per-area table and a map of the areas."""
 
 import streamlit as st
 
-from geo.summary import ENCOUNTERS, PATROL_KM, PATROL_MINUTES, PERSON_MINUTES, VISITS
-from ui.sidebar import selected_period, selected_store
-from ui.state import cached_summary
+from geo.maps import add_areas, base_map, fit_to
+from geo.queries import compare
+from ui.components import basemap_picker, key_figure_row, show_map
+from ui.i18n import t, translate_columns, labels
+from ui.sidebar import sidebar_choices
+from ui.state import query
 
-first, last = selected_period()
-path = selected_store()
-st.title("Oversikt")
-st.caption(f"Tjenestedager {first:%d.%m.%Y}–{last:%d.%m.%Y}. Møter telles på egen lokal dato.")
+KEY_FIGURES = ["patrols", "patrol_hours", "encounters", "new_contacts", "share_under_25", "share_under_18"]
 
-weeks = cached_summary(path, "week", first, last, None)
-areas = cached_summary(path, "area", first, last, None)
+choices = sidebar_choices()
+path, filters = choices.store_path, choices.filters
+st.title(t("page.overview"))
+st.caption(t("period.caption", first=filters.first_day, last=filters.last_day))
 
-c1, c2, c3, c4 = st.columns(4)
-c1.metric("Patruljer", f"{int(weeks['patrols'].sum()):,}".replace(",", " "))
-c2.metric("Tilstedetimer", f"{weeks[PATROL_MINUTES].sum() / 60:,.0f}".replace(",", " "))
-c3.metric("Km gått", f"{weeks[PATROL_KM].sum():,.0f}".replace(",", " "))
-c4.metric("Møter", f"{int(weeks[ENCOUNTERS].sum()):,}".replace(",", " "))
+current = query(path, "key_figures", filters)
+previous = query(path, "key_figures", choices.compare) if choices.compare else None
+key_figure_row(compare(current, previous), KEY_FIGURES)
 
-st.subheader("Per feltområde")
-table = areas.rename(columns={
-    "area_id": "Område-ID", "area_name": "Feltområde", PATROL_MINUTES: "Patruljeminutter",
-    PERSON_MINUTES: "Personminutter", PATROL_KM: "Km", VISITS: "Besøk", ENCOUNTERS: "Møter",
-}).drop(columns=["period"], errors="ignore")
-st.dataframe(table, hide_index=True, width="stretch")
+areas = query(path, "presence_by_area", filters)
+st.subheader(t("overview.per_area"))
+st.dataframe(translate_columns(areas), hide_index=True, width="stretch")
+
+st.subheader(t("overview.map"))
+shade = st.radio(t("overview.shade_by"), ["minutes", "encounters"], horizontal=True, key="overview_shade",
+                 format_func=labels("col"))
+basemap = basemap_picker("overview_basemap")
+geometry = query(path, "area_geometries", filters)
+shaded = geometry.drop(columns=["area_name"]).merge(areas, on="area_id", how="left").fillna({shade: 0})
+fmap = base_map(basemap=basemap)
+add_areas(fmap, shaded, value_column=shade, legend_title=t(f"col.{shade}"),
+          tooltip={"area_name": t("col.area_name"), "minutes": t("col.minutes"), "encounters": t("col.encounters")})
+show_map(fit_to(fmap, shaded), key="overview_map")

@@ -1,47 +1,113 @@
-"""The one shared sidebar: store and period. Pages read the choices from session state."""
+"""The one shared sidebar: language, store, period (+ comparison) and team.
+
+Pages never draw their own copy: they read the choices through
+:func:`sidebar_choices`.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from pathlib import Path
 
 import streamlit as st
 
-from ui.state import DEFAULT_STORE, store_date_range
+from geo.queries import Filters, comparison_period, period_presets, teams
+from ui.i18n import LANGUAGE_KEY, LANGUAGES, t, labels
+from ui.state import default_store, get_store, store_date_range
 
-STORE_KEY = "store_path"
-PERIOD_KEY = "period"
+STORE_MODE_KEY = "store_mode"
+STORE_PATH_KEY = "store_path"
+PRESET_KEY = "period_preset"
+CUSTOM_KEY = "period_custom"
+COMPARE_KEY = "compare_mode"
+TEAM_KEY = "team"
+PRESETS = ("last_4_weeks", "this_week", "this_tertial", "last_year", "custom")
+COMPARE_MODES = ("previous", "last_year", "none")
 
 
-def render_sidebar() -> None:
-    """Draw the sidebar and keep the choices in ``st.session_state``."""
+@dataclass(frozen=True, slots=True)
+class SidebarChoices:
+    """What the sidebar selected: the store, the filters and the comparison filters."""
+
+    store_path: str
+    filters: Filters
+    compare: Filters | None
+
+
+def render_sidebar() -> SidebarChoices:
+    """Draw the sidebar; stop the page with a clear message when there is no data."""
     with st.sidebar:
-        st.header("Feltkart")
-        path = st.text_input("Datalager (GeoPackage)", value=str(DEFAULT_STORE), key=STORE_KEY)
-        if not Path(path).is_file():
-            st.error(f"Fant ikke {path}. Kjør `make run` for demodata, eller importer egne data.")
-            st.stop()
+        st.selectbox(t("sidebar.language"), list(LANGUAGES), format_func=LANGUAGES.get, key=LANGUAGE_KEY)
+        path = _store_picker()
         span = store_date_range(path)
         if span is None:
-            st.warning("Datalageret har ingen patruljer ennå.")
+            st.warning(t("sidebar.store.empty"))
             st.stop()
-        first, last = span
-        default_start = max(first, last - timedelta(days=27))
-        chosen = st.date_input("Periode (tjenestedag)", value=(default_start, last),
-                               min_value=first, max_value=last, key=PERIOD_KEY, format="DD.MM.YYYY")
-        st.caption("© OpenStreetMap-bidragsytere · Oslo kommune, PBE · Kartverket, SSB")
+        first, last = _period_picker(*span)
+        compare = _comparison(first, last)
+        team_choice = _team_picker(path)
+        st.caption(t("sidebar.attribution"))
+    filters = Filters(first_day=first, last_day=last, teams=team_choice)
+    compare_filters = replace(filters, first_day=compare[0], last_day=compare[1]) if compare else None
+    choices = SidebarChoices(store_path=path, filters=filters, compare=compare_filters)
+    st.session_state["_sidebar_choices"] = choices
+    return choices
 
 
-def selected_period() -> tuple[date, date]:
-    """The period picked in the sidebar (both ends inclusive, local dates)."""
-    value = st.session_state.get(PERIOD_KEY)
-    if isinstance(value, (tuple, list)) and len(value) == 2:
-        return value[0], value[1]
-    if isinstance(value, (tuple, list)) and len(value) == 1:
-        return value[0], value[0]
-    today = date.today()
-    return today, today
+def sidebar_choices() -> SidebarChoices:
+    """The choices made in the sidebar on this run (drawn by dashboard.py)."""
+    return st.session_state["_sidebar_choices"]
 
 
-def selected_store() -> str:
-    return st.session_state.get(STORE_KEY, str(DEFAULT_STORE))
+def _store_picker() -> str:
+    mode = st.radio(t("sidebar.store"), ("demo", "own"), key=STORE_MODE_KEY,
+                    format_func=labels("sidebar.store"), horizontal=True)
+    if mode == "demo":
+        path = str(default_store())
+    else:
+        path = st.text_input(t("sidebar.store.path"), value=str(default_store()), key=STORE_PATH_KEY)
+    if not Path(path).is_file():
+        st.error(t("sidebar.store.missing", path=path))
+        st.stop()
+    return path
+
+
+def _period_picker(first_day: date, last_day: date) -> tuple[date, date]:
+    """Preset or custom period; presets are anchored at the store's last day."""
+    preset = st.selectbox(t("sidebar.period"), PRESETS, key=PRESET_KEY, format_func=labels("preset"))
+    if preset == "custom":
+        default = (max(first_day, last_day - timedelta(days=27)), last_day)
+        value = st.date_input(t("sidebar.period.custom_range"), value=default, min_value=first_day,
+                              max_value=last_day, key=CUSTOM_KEY, format="DD.MM.YYYY")
+        if isinstance(value, (tuple, list)) and len(value) == 2:
+            return value[0], value[1]
+        single = value[0] if isinstance(value, (tuple, list)) and value else last_day
+        return single, single
+    lo, hi = period_presets(last_day)[preset]
+    st.caption(t("period.caption", first=lo, last=hi))
+    return lo, hi
+
+
+def _comparison(first: date, last: date) -> tuple[date, date] | None:
+    mode = st.selectbox(t("sidebar.compare"), COMPARE_MODES, key=COMPARE_KEY,
+                        format_func=labels("sidebar.compare"))
+    if mode == "none":
+        return None
+    if mode == "last_year":
+        return _same_day_last_year(first), _same_day_last_year(last)
+    return comparison_period(first, last)
+
+
+def _same_day_last_year(day: date) -> date:
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - 1, day=28)
+
+
+def _team_picker(path: str) -> tuple[str, ...] | None:
+    options = ["__all__", *teams(get_store(path))]
+    chosen = st.selectbox(t("sidebar.team"), options, key=TEAM_KEY,
+                          format_func=lambda v, all_teams=t("sidebar.team.all"): all_teams if v == "__all__" else v)
+    return None if chosen == "__all__" else (chosen,)

@@ -1,37 +1,65 @@
-"""Cached access to the store and to summaries, at the UI edge."""
+"""Cached access to the store and to ``geo`` queries, at the UI edge.
+
+Pages call :func:`query` with the name of a function in ``geo.queries`` (or
+``geo.summary``); results are cached per store file, its modification time and
+the arguments, so a widget change that repeats a question answers from memory
+and an import invalidates everything at once.
+"""
 
 from __future__ import annotations
 
 import os
 from datetime import date
 from pathlib import Path
+from typing import Any
 
-import pandas as pd
 import streamlit as st
 
+from geo import queries, summary
 from geo.store import Store, open_store
-from geo.summary import Selection, summarize
 
-DEFAULT_STORE = Path(os.environ.get("FELTKART_STORE", "data/demo.gpkg"))
+def default_store() -> Path:
+    """The store opened by default: ``$FELTKART_STORE`` or ``data/demo.gpkg``."""
+    return Path(os.environ.get("FELTKART_STORE", "data/demo.gpkg"))
+
+_QUERY_MODULES = {"queries": queries, "summary": summary}
 
 
 @st.cache_resource(show_spinner=False)
-def get_store(path: str) -> Store:
-    """One open store per path for the whole server process."""
+def _open(path: str, mtime: float) -> Store:
     return open_store(path, create=False)
 
 
-@st.cache_data(show_spinner="Beregner …", max_entries=64)
-def cached_summary(path: str, by: str, first_day: date | None, last_day: date | None,
-                   teams: tuple[str, ...] | None) -> pd.DataFrame:
-    """``geo.summary.summarize`` for the given store and selection (cached)."""
-    return summarize(get_store(path), by, Selection(first_day=first_day, last_day=last_day, teams=teams))
+def get_store(path: str) -> Store:
+    """The open store for ``path`` (reopened after the file changes)."""
+    return _open(path, _mtime(path))
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=256)
+def _cached(path: str, mtime: float, module: str, name: str, args: tuple, kwargs: tuple) -> Any:
+    function = getattr(_QUERY_MODULES[module], name)
+    return function(_open(path, mtime), *args, **dict(kwargs))
+
+
+def query(path: str, name: str, *args: Any, **kwargs: Any) -> Any:
+    """``geo.queries.<name>(store, *args, **kwargs)`` (or ``summary.<name>``), cached."""
+    module, _, function = name.rpartition(".")
+    return _cached(path, _mtime(path), module or "queries", function, args, tuple(sorted(kwargs.items())))
+
+
 def store_date_range(path: str) -> tuple[date, date] | None:
     """First and last service day with patrols in the store."""
-    frame = get_store(path).query("SELECT MIN(service_day) AS lo, MAX(service_day) AS hi FROM patrols")
-    if frame.empty or frame.iloc[0]["lo"] is None:
-        return None
-    return date.fromisoformat(frame.iloc[0]["lo"]), date.fromisoformat(frame.iloc[0]["hi"])
+    return query(path, "summary.patrol_day_span")
+
+
+def clear_caches() -> None:
+    """Forget every cached answer (after an import through the Data page)."""
+    _cached.clear()
+    _open.clear()
+
+
+def _mtime(path: str) -> float:
+    try:
+        return os.path.getmtime(path)
+    except OSError:
+        return 0.0

@@ -1,0 +1,59 @@
+"""Data: import files through the same importers as the CLI, see every rejected row, past imports, store facts."""
+
+import tempfile
+from dataclasses import asdict
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from geo.importer import KINDS, ImportOptions, import_file
+from geo.io.report import InputFileError
+from ui.i18n import t, labels
+from ui.sidebar import sidebar_choices
+from ui.state import clear_caches, get_store
+
+choices = sidebar_choices()
+path = choices.store_path
+st.title(t("page.data"))
+
+st.subheader(t("data.import"))
+uploads = st.file_uploader(t("data.files"), accept_multiple_files=True, key="data_uploads",
+                           type=["gpx", "csv", "txt", "geojson", "json", "gpkg", "zip"])
+c1, c2, c3 = st.columns(3)
+kind = c1.selectbox(t("data.kind"), ["auto", *KINDS], key="data_kind", format_func=labels("data.kind"))
+crs = c2.text_input(t("data.crs"), key="data_crs", placeholder="EPSG:25833")
+team = c3.text_input(t("data.team"), key="data_team")
+valid_from = st.date_input(t("data.valid_from"), value=None, key="data_valid_from", format="DD.MM.YYYY")
+
+if uploads and st.button(t("data.run_import"), type="primary", key="data_run"):
+    options = ImportOptions(crs=crs or None, team=team or None, valid_from=valid_from)
+    store = get_store(path)
+    for upload in uploads:
+        with tempfile.TemporaryDirectory() as folder:
+            file = Path(folder) / upload.name
+            file.write_bytes(upload.getvalue())
+            try:
+                outcome = import_file(store, file, kind=None if kind == "auto" else kind, options=options)
+            except InputFileError as exc:
+                st.error(f"{upload.name}: {exc.reason}")
+                continue
+        added = ", ".join(f"{n} {t('data.table.' + table)}" for table, n in outcome.added.items()) or t("data.nothing_new")
+        (st.warning if outcome.errors else st.success)(t("data.outcome", file=upload.name, added=added,
+                                                          rejected=len({e.line for e in outcome.errors})))
+        for warning in outcome.warnings:
+            st.info(warning)
+        if outcome.errors:
+            rows = pd.DataFrame([asdict(e) for e in outcome.errors])
+            st.dataframe(rows.rename(columns=lambda c: t(f"data.error.{c}")), hide_index=True, width="stretch")
+    clear_caches()
+
+st.subheader(t("data.history"))
+store = get_store(path)
+st.dataframe(store.imports(), hide_index=True, width="stretch")
+
+st.subheader(t("data.facts"))
+counts = store.counts()
+facts = pd.DataFrame({"table": list(counts), "rows": list(counts.values())})
+st.caption(t("data.size", mb=Path(path).stat().st_size / 1e6))
+st.dataframe(facts, hide_index=True, width="stretch")

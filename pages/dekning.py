@@ -1,0 +1,37 @@
+"""Dekning: where patrols spend their time, as an H3 heatmap of presence minutes."""
+
+import streamlit as st
+
+from geo.maps import add_areas, add_cells, base_map, fit_to
+from ui.components import basemap_picker, show_map
+from ui.filters import resolution_picker, time_filters
+from ui.i18n import t, translate_columns
+from ui.sidebar import sidebar_choices
+from ui.state import query
+
+choices = sidebar_choices()
+path = choices.store_path
+st.title(t("page.coverage"))
+st.caption(t("coverage.caption"))
+
+filters = time_filters(choices.filters, key="coverage", path=path)
+c1, c2 = st.columns([1, 2])
+with c1:
+    res = resolution_picker(key="coverage")
+with c2:
+    basemap = basemap_picker("coverage_basemap")
+
+cells = query(path, "presence_by_cell", filters, res=res)
+cells = cells[cells["minutes"] > 0]
+areas = query(path, "area_geometries", filters)
+st.caption(t("coverage.summary", cells=len(cells), hours=cells["minutes"].sum() / 60))
+
+fmap = base_map(basemap=basemap)
+add_cells(fmap, cells, cell_column="cell", value_column="minutes", legend_title=t("col.minutes"),
+          tooltip={"minutes": t("col.minutes"), "visits": t("col.visits"),
+                   "long_visit_share": t("col.long_visit_share")})
+add_areas(fmap, areas, tooltip={"area_name": t("col.area_name")})
+show_map(fit_to(fmap, areas), key="coverage_map")
+
+with st.expander(t("coverage.table")):
+    st.dataframe(translate_columns(cells.sort_values("minutes", ascending=False)), hide_index=True, width="stretch")

@@ -1,0 +1,48 @@
+"""Innsats og behov: encounters per patrol-hour per area and cell; under-covered places; unvisited areas."""
+
+import streamlit as st
+
+from geo.maps import CONTRAST_PALETTE, add_areas, add_cells, base_map, fit_to
+from ui.components import basemap_picker, show_map
+from ui.filters import resolution_picker
+from ui.i18n import t, translate_columns
+from ui.sidebar import sidebar_choices
+from ui.state import query
+
+choices = sidebar_choices()
+path, filters = choices.store_path, choices.filters
+st.title(t("page.effort_need"))
+st.caption(t("effort.caption"))
+
+by_area = query(path, "effort_vs_need", filters, by="area")
+st.subheader(t("effort.areas"))
+st.dataframe(translate_columns(by_area), hide_index=True, width="stretch")
+
+st.subheader(t("effort.cells"))
+c1, c2 = st.columns([1, 2])
+with c1:
+    res = resolution_picker(key="effort")
+with c2:
+    basemap = basemap_picker("effort_basemap")
+by_cell = query(path, "effort_vs_need", filters, by="cell", res=res)
+flagged = by_cell[by_cell["under_covered"]]
+st.caption(t("effort.flagged", n=len(flagged)))
+areas = query(path, "area_geometries", filters)
+fmap = base_map(basemap=basemap)
+add_cells(fmap, by_cell, cell_column="key", value_column="encounters_per_patrol_hour", palette=CONTRAST_PALETTE,
+          legend_title=t("col.encounters_per_patrol_hour"),
+          tooltip={"encounters": t("col.encounters"), "patrol_hours": t("col.patrol_hours"),
+                   "encounters_per_patrol_hour": t("col.encounters_per_patrol_hour"),
+                   "under_covered": t("col.under_covered")})
+add_areas(fmap, areas, tooltip={"area_name": t("col.area_name")})
+show_map(fit_to(fmap, areas), key="effort_map")
+with st.expander(t("effort.flagged.table")):
+    st.dataframe(translate_columns(flagged), hide_index=True, width="stretch")
+
+st.subheader(t("effort.unvisited"))
+days = st.slider(t("effort.unvisited.days"), 1, 60, 14, key="effort_days")
+unvisited = query(path, "areas_not_visited", filters, days=days)
+if unvisited.empty:
+    st.success(t("effort.unvisited.none", days=days))
+else:
+    st.dataframe(translate_columns(unvisited), hide_index=True, width="stretch")

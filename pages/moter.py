@@ -1,0 +1,50 @@
+"""Møter: where people are met (H3 heatmap), with category, age and new-contact filters, and the trend."""
+
+import folium
+import streamlit as st
+
+from geo.maps import add_areas, add_cells, base_map, fit_to
+from ui.charts import category_trend_chart
+from ui.components import basemap_picker, show_map
+from ui.filters import encounter_filters, resolution_picker
+from ui.i18n import t, labels
+from ui.sidebar import sidebar_choices
+from ui.state import query
+
+MAX_POINTS = 5000
+"""Most single encounter points drawn at once (the manager view only)."""
+
+choices = sidebar_choices()
+path = choices.store_path
+st.title(t("page.encounters"))
+filters = encounter_filters(choices.filters, key="encounters")
+c1, c2, c3 = st.columns([1, 2, 1])
+with c1:
+    res = resolution_picker(key="encounters")
+with c2:
+    basemap = basemap_picker("encounters_basemap")
+with c3:
+    show_points = st.toggle(t("encounters.points"), key="encounters_points", help=t("encounters.points.help"))
+
+cells = query(path, "encounters_by_cell", filters, res=res)
+areas = query(path, "area_geometries", filters)
+st.caption(t("encounters.summary", n=int(cells["encounters"].sum()), cells=len(cells)))
+
+fmap = base_map(basemap=basemap)
+add_cells(fmap, cells, cell_column="cell", value_column="encounters", legend_title=t("col.encounters"),
+          tooltip={"encounters": t("col.encounters"), "people": t("col.people")})
+add_areas(fmap, areas, tooltip={"area_name": t("col.area_name")})
+if show_points:
+    points = query(path, "encounter_points", filters).head(MAX_POINTS)
+    layer = folium.FeatureGroup(name="points")
+    for row in points.itertuples(index=False):  # at most MAX_POINTS markers
+        folium.CircleMarker((row.lat, row.lon), radius=3, weight=1, color="#08306b", fill=True,
+                            tooltip=t(f"category.{row.category}")).add_to(layer)
+    layer.add_to(fmap)
+show_map(fit_to(fmap, areas), key="encounters_map")
+
+st.subheader(t("encounters.trend"))
+period = st.radio(t("encounters.trend.period"), ["week", "month", "tertial", "quarter", "year"], index=1,
+                  horizontal=True, key="encounters_trend_period", format_func=labels("period"))
+trend = query(path, "encounter_trend", filters, period=period)
+st.altair_chart(category_trend_chart(trend), use_container_width=True)

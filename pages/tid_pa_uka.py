@@ -1,0 +1,30 @@
+"""Tid på uka: presence and encounters by hour × weekday, side by side, and where they disagree."""
+
+import streamlit as st
+
+from ui.charts import week_heatmap
+from ui.filters import encounter_filters
+from ui.i18n import t
+from ui.sidebar import sidebar_choices
+from ui.state import query
+
+choices = sidebar_choices()
+path = choices.store_path
+st.title(t("page.time_of_week"))
+st.caption(t("time_of_week.caption"))
+filters = encounter_filters(choices.filters, key="time_of_week")
+matrix = query(path, "time_of_week", filters)
+
+left, right = st.columns(2)
+with left:
+    st.subheader(t("time_of_week.presence"))
+    st.altair_chart(week_heatmap(matrix, "presence_minutes", t("col.minutes"), scheme="oranges"),
+                    use_container_width=True)
+with right:
+    st.subheader(t("time_of_week.encounters"))
+    st.altair_chart(week_heatmap(matrix, "encounters", t("col.encounters"), scheme="blues"),
+                    use_container_width=True)
+st.subheader(t("time_of_week.difference"))
+st.caption(t("time_of_week.difference.help"))
+st.altair_chart(week_heatmap(matrix, "difference", t("col.difference"), scheme="redblue", diverging=True),
+                use_container_width=True)

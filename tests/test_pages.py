@@ -1,0 +1,92 @@
+"""Every dashboard page runs under Streamlit's AppTest on a small demo store.
+
+Checks: no exception on any page in either language; the Oversikt per-area
+numbers equal ``python -m geo summary`` for the same period; the language
+switch changes the UI text.
+"""
+
+from __future__ import annotations
+
+import io
+from contextlib import redirect_stdout
+from datetime import date
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from geo.cli import main as cli_main
+from geo.demo_store import build_demo_store
+from geo.queries import period_presets
+from tests.conftest import REPO
+
+PAGES = [
+    "pages/oversikt.py",
+    "pages/dekning.py",
+    "pages/moter.py",
+    "pages/tid_pa_uka.py",
+    "pages/innsats_og_behov.py",
+    "pages/data.py",
+]
+FIRST, LAST = date(2024, 9, 23), date(2024, 10, 20)
+TIMEOUT_S = 120
+
+
+@pytest.fixture(scope="module")
+def demo_store(tmp_path_factory) -> str:
+    path = tmp_path_factory.mktemp("pages") / "demo.gpkg"
+    build_demo_store(path, start=FIRST, end=LAST)
+    return str(path)
+
+
+def _start(demo_store: str, monkeypatch, *, language: str = "nb") -> AppTest:
+    monkeypatch.setenv("FELTKART_STORE", demo_store)
+    monkeypatch.chdir(REPO)
+    at = AppTest.from_file(str(REPO / "dashboard.py"), default_timeout=TIMEOUT_S)
+    at.session_state["language"] = language  # AppTest keeps option labels; set the language up front
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+@pytest.fixture
+def app(demo_store, monkeypatch) -> AppTest:
+    return _start(demo_store, monkeypatch)
+
+
+@pytest.mark.parametrize("page", PAGES)
+@pytest.mark.parametrize("language", ["nb", "en"])
+def test_page_runs_without_exception(demo_store, monkeypatch, page, language):
+    app = _start(demo_store, monkeypatch, language=language)
+    app.switch_page(page).run()
+    assert not app.exception, app.exception
+    assert app.title, f"{page} shows no title"
+
+
+def test_language_switch_changes_the_page_title(app):
+    assert app.title[0].value == "Oversikt"
+    app.selectbox(key="language").set_value("en").run()
+    assert app.title[0].value == "Overview"
+
+
+def test_overview_area_table_equals_cli_summary(app):
+    first, last = period_presets(LAST)["last_4_weeks"]
+    shown = app.dataframe[0].value
+    out = io.StringIO()
+    with redirect_stdout(out):
+        assert cli_main(["summary", "--store", app.session_state["_sidebar_choices"].store_path,
+                         "--from", first.isoformat(), "--to", last.isoformat(), "--by", "area"]) == 0
+    cli = pd.read_csv(io.StringIO(out.getvalue()))
+    cli = cli[cli["area_id"] != "__outside__"].set_index("area_id")
+    shown = shown.set_index(shown.columns[0])
+    common = cli.index.intersection(shown.index)
+    assert len(common) >= 5
+    minutes_col = [c for c in shown.columns if "minutter" in c.lower() and "person" not in c.lower()][0]
+    encounters_col = [c for c in shown.columns if c.lower() in ("møter", "encounters")][0]
+    pd.testing.assert_series_equal(
+        shown.loc[common, minutes_col].astype(float).round(1), cli.loc[common, "patrol_minutes"].round(1),
+        check_names=False,
+    )
+    pd.testing.assert_series_equal(
+        shown.loc[common, encounters_col].astype(int), cli.loc[common, "encounters"].astype(int), check_names=False
+    )

@@ -1,0 +1,50 @@
+"""Widgets several pages share: key-figure row, basemap picker, map display."""
+
+from __future__ import annotations
+
+import math
+
+import folium
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from geo.maps import BASEMAPS
+from ui.i18n import t, labels
+
+MAP_HEIGHT = 520
+
+
+def key_figure_row(figures: pd.DataFrame, keys: list[str]) -> None:
+    """One ``st.metric`` per figure, with the change vs the comparison period.
+
+    ``figures`` has columns figure, current, previous, change (from
+    ``geo.queries.compare``); previous may be NaN when there is no comparison.
+    """
+    rows = figures.set_index("figure")
+    for column, key in zip(st.columns(len(keys)), keys):
+        current = rows.at[key, "current"]
+        previous = rows.at[key, "previous"] if "previous" in rows else math.nan
+        delta = None if pd.isna(previous) else _format(key, rows.at[key, "change"], signed=True)
+        column.metric(t(f"figure.{key}"), _format(key, current), delta=delta)
+
+
+def _format(key: str, value: float, *, signed: bool = False) -> str:
+    if pd.isna(value):
+        return "–"
+    if key.startswith("share_"):
+        text = f"{value * 100:+.1f} %-poeng" if signed else f"{value * 100:.1f} %"
+        return text
+    sign = "+" if signed and value > 0 else ""
+    return f"{sign}{value:,.0f}".replace(",", " ")
+
+
+def basemap_picker(key: str) -> str:
+    """Basemap choice (no tiles by default: works offline)."""
+    return st.radio(t("map.basemap"), list(BASEMAPS), key=key, horizontal=True,
+                    format_func=labels("map.basemap"))
+
+
+def show_map(fmap: folium.Map, *, key: str) -> None:
+    """Render a folium map; panning and zooming do not rerun the page."""
+    st_folium(fmap, key=key, height=MAP_HEIGHT, use_container_width=True, returned_objects=[])
