@@ -3,6 +3,8 @@ PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
 DEMO_STORE := data/demo.gpkg
+LEAFLET_VERSION := 1.9.4
+LEAFLET := static/vendor/leaflet/leaflet.js
 
 .PHONY: run test bench demo clean-venv
 
@@ -16,15 +18,23 @@ $(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
+## Leaflet from the npm registry, served locally so maps draw with no internet.
+$(LEAFLET):
+	rm -rf .build/leaflet && mkdir -p .build/leaflet static/vendor/leaflet
+	cd .build/leaflet && npm pack leaflet@$(LEAFLET_VERSION) --silent >/dev/null && tar -xzf leaflet-$(LEAFLET_VERSION).tgz
+	cp -r .build/leaflet/package/dist/leaflet.js .build/leaflet/package/dist/leaflet.css \
+	      .build/leaflet/package/dist/images .build/leaflet/package/LICENSE static/vendor/leaflet/
+	rm -rf .build/leaflet
+
 $(DEMO_STORE): | $(VENV)/.installed
 	$(PY) -m geo demo --store $(DEMO_STORE)
 
 ## Run the dashboard on the demo store (built on first run).
-run: $(VENV)/.installed $(DEMO_STORE)
+run: $(VENV)/.installed $(LEAFLET) $(DEMO_STORE)
 	FELTKART_STORE=$(DEMO_STORE) $(PY) -m streamlit run dashboard.py --server.headless true
 
 ## Run the whole test suite.
-test: $(VENV)/.installed-dev
+test: $(VENV)/.installed-dev $(LEAFLET)
 	$(PY) -m pytest -n 2 --dist loadfile
 
 ## Benchmarks (engine vs naive pipeline, GPX importer vs gpxpy).

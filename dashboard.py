@@ -4,20 +4,24 @@ Run with ``make run`` (demo store) or
 ``FELTKART_STORE=path/to/store.gpkg streamlit run dashboard.py``.
 """
 
+from pathlib import Path
+
 import streamlit as st
 
 from ui.i18n import t
 from ui.sidebar import render_sidebar
 
-st.set_page_config(page_title="Feltkart", page_icon="🗺️", layout="wide")
+FAVICON = Path(__file__).parent / "ui" / "assets" / "favicon.png"  # local: an icon name would be fetched from a CDN
+
+st.set_page_config(page_title="Feltkart", page_icon=str(FAVICON), layout="wide")
 
 PAGES = [
-    ("pages/oversikt.py", "page.overview", "📊", True),
-    ("pages/dekning.py", "page.coverage", "🗺️", False),
-    ("pages/moter.py", "page.encounters", "🤝", False),
-    ("pages/tid_pa_uka.py", "page.time_of_week", "🕑", False),
-    ("pages/innsats_og_behov.py", "page.effort_need", "⚖️", False),
-    ("pages/data.py", "page.data", "📥", False),
+    ("pages/oversikt.py", "page.overview", ":material/dashboard:", True),
+    ("pages/dekning.py", "page.coverage", ":material/map:", False),
+    ("pages/moter.py", "page.encounters", ":material/groups:", False),
+    ("pages/tid_pa_uka.py", "page.time_of_week", ":material/schedule:", False),
+    ("pages/innsats_og_behov.py", "page.effort_need", ":material/balance:", False),
+    ("pages/data.py", "page.data", ":material/upload_file:", False),
 ]
 
 render_sidebar()

@@ -59,13 +59,24 @@ CONTRAST_PALETTE = ("#2166ac", "#67a9cf", "#d1e5f0", "#fddbc7", "#ef8a62", "#b21
 """Diverging blue–red palette for differences (ColorBrewer RdBu, 6 classes)."""
 
 
-def base_map(*, basemap: str = "none", center: tuple[float, float] = OSLO_CENTRE, zoom: int = 14) -> folium.Map:
-    """An empty map with the chosen basemap and no external scripts."""
+def base_map(
+    *,
+    basemap: str = "none",
+    center: tuple[float, float] = OSLO_CENTRE,
+    zoom: int = 14,
+    leaflet_url: str | None = None,
+) -> folium.Map:
+    """An empty map with the chosen basemap and no CDN scripts.
+
+    ``leaflet_url`` is where ``leaflet.js`` and ``leaflet.css`` are served
+    (the dashboard serves them locally under ``/app/static/vendor/leaflet``);
+    None adds no script links at all, for pages that embed Leaflet themselves.
+    """
     if basemap not in BASEMAPS:
         raise ValueError(f"basemap must be one of {', '.join(BASEMAPS)}; got {basemap!r}")
     fmap = folium.Map(location=center, zoom_start=zoom, tiles=None, control_scale=True, prefer_canvas=False)
-    fmap.default_js = []
-    fmap.default_css = []
+    fmap.default_js = [("leaflet", f"{leaflet_url}/leaflet.js")] if leaflet_url else []
+    fmap.default_css = [("leaflet_css", f"{leaflet_url}/leaflet.css")] if leaflet_url else []
     source = BASEMAPS[basemap]
     if source.url:
         folium.TileLayer(tiles=source.url, attr=source.attribution, name=basemap, max_zoom=19).add_to(fmap)

@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from geo.maps import add_areas, add_cells, base_map, fit_to
-from ui.components import basemap_picker, show_map
+from geo.maps import add_areas, add_cells, fit_to
+from ui.components import basemap_picker, new_map, show_map
 from ui.filters import resolution_picker, time_filters
 from ui.i18n import t, translate_columns
 from ui.sidebar import sidebar_choices
@@ -26,7 +26,7 @@ cells = cells[cells["minutes"] > 0]
 areas = query(path, "area_geometries", filters)
 st.caption(t("coverage.summary", cells=len(cells), hours=cells["minutes"].sum() / 60))
 
-fmap = base_map(basemap=basemap)
+fmap = new_map(basemap)
 add_cells(fmap, cells, cell_column="cell", value_column="minutes", legend_title=t("col.minutes"),
           tooltip={"minutes": t("col.minutes"), "visits": t("col.visits"),
                    "long_visit_share": t("col.long_visit_share")})

@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from geo.maps import CONTRAST_PALETTE, add_areas, add_cells, base_map, fit_to
-from ui.components import basemap_picker, show_map
+from geo.maps import CONTRAST_PALETTE, add_areas, add_cells, fit_to
+from ui.components import basemap_picker, new_map, show_map
 from ui.filters import resolution_picker
 from ui.i18n import t, translate_columns
 from ui.sidebar import sidebar_choices
@@ -28,7 +28,7 @@ by_cell = query(path, "effort_vs_need", filters, by="cell", res=res)
 flagged = by_cell[by_cell["under_covered"]]
 st.caption(t("effort.flagged", n=len(flagged)))
 areas = query(path, "area_geometries", filters)
-fmap = base_map(basemap=basemap)
+fmap = new_map(basemap)
 add_cells(fmap, by_cell, cell_column="key", value_column="encounters_per_patrol_hour", palette=CONTRAST_PALETTE,
           legend_title=t("col.encounters_per_patrol_hour"),
           tooltip={"encounters": t("col.encounters"), "patrol_hours": t("col.patrol_hours"),

@@ -3,9 +3,9 @@
 import folium
 import streamlit as st
 
-from geo.maps import add_areas, add_cells, base_map, fit_to
+from geo.maps import add_areas, add_cells, fit_to
 from ui.charts import category_trend_chart
-from ui.components import basemap_picker, show_map
+from ui.components import basemap_picker, new_map, show_map
 from ui.filters import encounter_filters, resolution_picker
 from ui.i18n import t, labels
 from ui.sidebar import sidebar_choices
@@ -30,7 +30,7 @@ cells = query(path, "encounters_by_cell", filters, res=res)
 areas = query(path, "area_geometries", filters)
 st.caption(t("encounters.summary", n=int(cells["encounters"].sum()), cells=len(cells)))
 
-fmap = base_map(basemap=basemap)
+fmap = new_map(basemap)
 add_cells(fmap, cells, cell_column="cell", value_column="encounters", legend_title=t("col.encounters"),
           tooltip={"encounters": t("col.encounters"), "people": t("col.people")})
 add_areas(fmap, areas, tooltip={"area_name": t("col.area_name")})

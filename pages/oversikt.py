@@ -2,9 +2,9 @@
 
 import streamlit as st
 
-from geo.maps import add_areas, base_map, fit_to
+from geo.maps import add_areas, fit_to
 from geo.queries import compare
-from ui.components import basemap_picker, key_figure_row, show_map
+from ui.components import basemap_picker, key_figure_row, new_map, show_map
 from ui.i18n import t, translate_columns, labels
 from ui.sidebar import sidebar_choices
 from ui.state import query
@@ -30,7 +30,7 @@ shade = st.radio(t("overview.shade_by"), ["minutes", "encounters"], horizontal=T
 basemap = basemap_picker("overview_basemap")
 geometry = query(path, "area_geometries", filters)
 shaded = geometry.drop(columns=["area_name"]).merge(areas, on="area_id", how="left").fillna({shade: 0})
-fmap = base_map(basemap=basemap)
+fmap = new_map(basemap)
 add_areas(fmap, shaded, value_column=shade, legend_title=t(f"col.{shade}"),
           tooltip={"area_name": t("col.area_name"), "minutes": t("col.minutes"), "encounters": t("col.encounters")})
 show_map(fit_to(fmap, shaded), key="overview_map")

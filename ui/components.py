@@ -9,10 +9,17 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo.maps import BASEMAPS
+from geo.maps import BASEMAPS, base_map
 from ui.i18n import t, labels
 
 MAP_HEIGHT = 520
+LEAFLET_URL = "/app/static/vendor/leaflet"
+"""Where Streamlit serves the Leaflet copy fetched at set-up (see Makefile, .streamlit/config.toml)."""
+
+
+def new_map(basemap: str) -> folium.Map:
+    """An empty map that loads Leaflet from this server, never from the internet."""
+    return base_map(basemap=basemap, leaflet_url=LEAFLET_URL)
 
 
 def key_figure_row(figures: pd.DataFrame, keys: list[str]) -> None:

@@ -24,6 +24,8 @@ COMPARE_KEY = "compare_mode"
 TEAM_KEY = "team"
 PRESETS = ("last_4_weeks", "this_week", "this_tertial", "last_year", "custom")
 COMPARE_MODES = ("previous", "last_year", "none")
+_CHOICES = "_sidebar_choices"
+_DRAWN_BY = "_sidebar_drawn_by"
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,7 +37,7 @@ class SidebarChoices:
     compare: Filters | None
 
 
-def render_sidebar() -> SidebarChoices:
+def render_sidebar(*, drawn_by: str = "dashboard") -> SidebarChoices:
     """Draw the sidebar; stop the page with a clear message when there is no data."""
     with st.sidebar:
         st.selectbox(t("sidebar.language"), list(LANGUAGES), format_func=LANGUAGES.get, key=LANGUAGE_KEY)
@@ -51,13 +53,22 @@ def render_sidebar() -> SidebarChoices:
     filters = Filters(first_day=first, last_day=last, teams=team_choice)
     compare_filters = replace(filters, first_day=compare[0], last_day=compare[1]) if compare else None
     choices = SidebarChoices(store_path=path, filters=filters, compare=compare_filters)
-    st.session_state["_sidebar_choices"] = choices
+    st.session_state[_CHOICES] = choices
+    st.session_state[_DRAWN_BY] = drawn_by
     return choices
 
 
 def sidebar_choices() -> SidebarChoices:
-    """The choices made in the sidebar on this run (drawn by dashboard.py)."""
-    return st.session_state["_sidebar_choices"]
+    """The choices made in the sidebar on this run.
+
+    dashboard.py draws the sidebar before running a page. Streamlit runs a
+    page file directly instead (legacy multipage mode, because a ``pages/``
+    folder exists) only for deep links into a server process that has not yet
+    run dashboard.py; such a page draws the same sidebar itself.
+    """
+    if st.session_state.get(_DRAWN_BY) != "dashboard":
+        return render_sidebar(drawn_by="page")
+    return st.session_state[_CHOICES]
 
 
 def _store_picker() -> str:

@@ -1,0 +1,170 @@
+"""End to end in a real browser (Debian Chromium through Playwright), with no internet.
+
+Starts ``streamlit run dashboard.py`` on a small demo store, blocks every
+request that does not go to the local server, visits every page, changes a
+filter, checks that the Leaflet layers are really drawn, and saves screenshots
+to ``tests/screenshots/`` (git-ignored).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+from geo.demo_store import build_demo_store
+from tests.conftest import REPO
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+SCREENSHOTS = REPO / "tests" / "screenshots"
+PAGES = {  # URL path → a text the page must show (its Norwegian title)
+    "": "Oversikt",
+    "dekning": "Dekning",
+    "moter": "Møter",
+    "tid_pa_uka": "Tid på uka",
+    "innsats_og_behov": "Innsats og behov",
+    "data": "Data",
+}
+PAGES_WITH_MAPS = ("", "dekning", "moter", "innsats_og_behov")
+LOAD_TIMEOUT_MS = 90_000
+
+
+def _chromium_or_fail() -> None:
+    if CHROMIUM.exists():
+        return
+    if os.environ.get("CI"):
+        pytest.fail(f"{CHROMIUM} is missing: .ci/run must install Debian's chromium package")
+    pytest.skip(f"{CHROMIUM} not installed (apt-get install chromium)")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory) -> Iterator[str]:
+    _chromium_or_fail()
+    store = tmp_path_factory.mktemp("browser") / "demo.gpkg"
+    build_demo_store(store, start=date(2024, 10, 7), end=date(2024, 10, 20))
+    port = _free_port()
+    env = {**os.environ, "FELTKART_STORE": str(store)}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.headless", "true",
+         "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
+        cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                break
+        except OSError:
+            time.sleep(0.5)
+    else:
+        process.kill()
+        pytest.fail(f"streamlit did not start: {process.stdout.read().decode(errors='replace')[-2000:]}")
+    yield url
+    process.terminate()
+    process.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def browser_page(server):
+    from playwright.sync_api import sync_playwright
+
+    SCREENSHOTS.mkdir(exist_ok=True)
+    blocked: list[str] = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+
+        def offline(route):
+            host = urlparse(route.request.url).hostname
+            if host in ("127.0.0.1", "localhost"):
+                route.continue_()
+            else:
+                blocked.append(route.request.url)
+                route.abort()
+
+        page.context.route("**/*", offline)
+        page.blocked_requests = blocked
+        yield page
+        browser.close()
+
+
+def _open(page, server: str, path: str) -> None:
+    page.goto(f"{server}/{path}", timeout=LOAD_TIMEOUT_MS)
+    page.wait_for_selector('[data-testid="stSidebar"]', timeout=LOAD_TIMEOUT_MS)
+    _wait_until_idle(page)
+
+
+def _wait_until_idle(page) -> None:
+    """Wait until Streamlit has finished running the script."""
+    page.wait_for_timeout(500)
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=LOAD_TIMEOUT_MS
+    )
+
+
+def _drawn_leaflet_shapes(page) -> int:
+    """Number of drawn Leaflet vector shapes inside the map component's iframe."""
+    frame = page.frame_locator('iframe[title*="st_folium"]').first
+    frame.locator(".leaflet-container").wait_for(timeout=LOAD_TIMEOUT_MS)
+    frame.locator("path.leaflet-interactive").first.wait_for(timeout=LOAD_TIMEOUT_MS)
+    return frame.locator("path.leaflet-interactive").count()
+
+
+@pytest.mark.parametrize("path", list(PAGES))
+def test_page_loads_offline_without_error(browser_page, server, path):
+    _open(browser_page, server, path)
+    title = browser_page.locator("h1", has_text=PAGES[path]).first
+    title.wait_for(timeout=LOAD_TIMEOUT_MS)
+    assert title.is_visible()
+    assert browser_page.locator('[data-testid="stException"]').count() == 0
+    browser_page.screenshot(path=str(SCREENSHOTS / f"{path or 'oversikt'}.png"), full_page=True)
+
+
+@pytest.mark.parametrize("path", PAGES_WITH_MAPS)
+def test_map_layers_are_drawn_with_a_legend(browser_page, server, path):
+    _open(browser_page, server, path)
+    assert _drawn_leaflet_shapes(browser_page) > 0
+    frame = browser_page.frame_locator('iframe[title*="st_folium"]').first
+    assert frame.locator(".feltkart-legend").count() >= 1
+
+
+def test_changing_a_filter_redraws_the_coverage_map(browser_page, server):
+    _open(browser_page, server, "dekning")
+    before = _drawn_leaflet_shapes(browser_page)
+    slider = browser_page.locator('[data-testid="stSlider"]', has_text="Cellestørrelse").get_by_role("slider")
+    slider.focus()
+    browser_page.keyboard.press("ArrowLeft")  # resolution 10 → 9: larger cells, fewer of them
+    _wait_until_idle(browser_page)
+    after = before
+    deadline = time.monotonic() + LOAD_TIMEOUT_MS / 1000
+    while after == before and time.monotonic() < deadline:  # the map iframe redraws after the rerun
+        browser_page.wait_for_timeout(500)
+        after = _drawn_leaflet_shapes(browser_page)
+    assert 0 < after < before
+    browser_page.screenshot(path=str(SCREENSHOTS / "dekning_res9.png"), full_page=True)
+
+
+def test_nothing_was_fetched_from_the_internet_that_the_pages_needed(browser_page, server):
+    _open(browser_page, server, "dekning")
+    assert _drawn_leaflet_shapes(browser_page) > 0
+    # Every request to the internet was blocked and the maps still drew; with the
+    # default basemap ("none") the pages did not even try to reach the internet.
+    assert browser_page.blocked_requests == []
