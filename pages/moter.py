@@ -47,4 +47,4 @@ st.subheader(t("encounters.trend"))
 period = st.radio(t("encounters.trend.period"), ["week", "month", "tertial", "quarter", "year"], index=1,
                   horizontal=True, key="encounters_trend_period", format_func=labels("period"))
 trend = query(path, "encounter_trend", filters, period=period)
-st.altair_chart(category_trend_chart(trend), use_container_width=True)
+st.altair_chart(category_trend_chart(trend), width="stretch")

@@ -19,12 +19,12 @@ left, right = st.columns(2)
 with left:
     st.subheader(t("time_of_week.presence"))
     st.altair_chart(week_heatmap(matrix, "presence_minutes", t("col.minutes"), scheme="oranges"),
-                    use_container_width=True)
+                    width="stretch")
 with right:
     st.subheader(t("time_of_week.encounters"))
     st.altair_chart(week_heatmap(matrix, "encounters", t("col.encounters"), scheme="blues"),
-                    use_container_width=True)
+                    width="stretch")
 st.subheader(t("time_of_week.difference"))
 st.caption(t("time_of_week.difference.help"))
 st.altair_chart(week_heatmap(matrix, "difference", t("col.difference"), scheme="redblue", diverging=True),
-                use_container_width=True)
+                width="stretch")

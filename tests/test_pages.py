@@ -8,6 +8,7 @@ switch changes the UI text.
 from __future__ import annotations
 
 import io
+import os
 from contextlib import redirect_stdout
 from datetime import date
 
@@ -74,7 +75,7 @@ def test_overview_area_table_equals_cli_summary(app):
     shown = app.dataframe[0].value
     out = io.StringIO()
     with redirect_stdout(out):
-        assert cli_main(["summary", "--store", app.session_state["_sidebar_choices"].store_path,
+        assert cli_main(["summary", "--store", os.environ["FELTKART_STORE"],
                          "--from", first.isoformat(), "--to", last.isoformat(), "--by", "area"]) == 0
     cli = pd.read_csv(io.StringIO(out.getvalue()))
     cli = cli[cli["area_id"] != "__outside__"].set_index("area_id")

@@ -6,6 +6,7 @@ Pages never draw their own copy: they read the choices through
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from pathlib import Path
@@ -24,8 +25,8 @@ COMPARE_KEY = "compare_mode"
 TEAM_KEY = "team"
 PRESETS = ("last_4_weeks", "this_week", "this_tertial", "last_year", "custom")
 COMPARE_MODES = ("previous", "last_year", "none")
-_CHOICES = "_sidebar_choices"
-_DRAWN_BY = "_sidebar_drawn_by"
+_HANDOVER = threading.local()
+"""Choices from dashboard.py to the page it runs next, on the session's script thread."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,7 +38,7 @@ class SidebarChoices:
     compare: Filters | None
 
 
-def render_sidebar(*, drawn_by: str = "dashboard") -> SidebarChoices:
+def render_sidebar() -> SidebarChoices:
     """Draw the sidebar; stop the page with a clear message when there is no data."""
     with st.sidebar:
         st.selectbox(t("sidebar.language"), list(LANGUAGES), format_func=LANGUAGES.get, key=LANGUAGE_KEY)
@@ -53,22 +54,22 @@ def render_sidebar(*, drawn_by: str = "dashboard") -> SidebarChoices:
     filters = Filters(first_day=first, last_day=last, teams=team_choice)
     compare_filters = replace(filters, first_day=compare[0], last_day=compare[1]) if compare else None
     choices = SidebarChoices(store_path=path, filters=filters, compare=compare_filters)
-    st.session_state[_CHOICES] = choices
-    st.session_state[_DRAWN_BY] = drawn_by
+    _HANDOVER.choices = choices
     return choices
 
 
 def sidebar_choices() -> SidebarChoices:
-    """The choices made in the sidebar on this run.
+    """The choices made in the sidebar on this run, for the page being run.
 
-    dashboard.py draws the sidebar before running a page. Streamlit runs a
-    page file directly instead (legacy multipage mode, because a ``pages/``
-    folder exists) only for deep links into a server process that has not yet
-    run dashboard.py; such a page draws the same sidebar itself.
+    dashboard.py draws the sidebar and hands the choices to the page it runs
+    (through a per-thread slot the page empties). When a page is run without
+    dashboard.py (Streamlit's legacy multipage mode, used because a ``pages/``
+    folder exists, for deep links into a server that has not yet run
+    dashboard.py), nothing was handed over and the page draws the sidebar.
     """
-    if st.session_state.get(_DRAWN_BY) != "dashboard":
-        return render_sidebar(drawn_by="page")
-    return st.session_state[_CHOICES]
+    choices = getattr(_HANDOVER, "choices", None)
+    _HANDOVER.choices = None
+    return choices if choices is not None else render_sidebar()
 
 
 def _store_picker() -> str:

@@ -79,6 +79,8 @@ SHIFT = "shift"
 LOCAL_DATE = "local_date"
 PATROL_FID = "patrol_fid"
 T_AREA_CHANGES = "area_changes"
+T_FACTS = "store_facts"
+"""Running counts kept at write time (COUNT(*) over hundreds of millions of points is slow)."""
 
 _SCHEMA_SQL = f"""
 CREATE TABLE IF NOT EXISTS {T_AREAS} (
@@ -107,6 +109,7 @@ CREATE INDEX IF NOT EXISTS encounters_local_date ON {T_ENCOUNTERS} ({LOCAL_DATE}
 CREATE TABLE IF NOT EXISTS {T_IMPORTS} (
   fid INTEGER PRIMARY KEY AUTOINCREMENT, time_utc DATETIME NOT NULL, file TEXT NOT NULL,
   sha256 TEXT NOT NULL, kind TEXT NOT NULL, added INTEGER NOT NULL, rejected INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS {T_FACTS} (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS {T_PRESENCE_AREA} (
   {PATROL_FID} INTEGER NOT NULL, {AREA_ID} TEXT NOT NULL, {AREA_VERSION} INTEGER NOT NULL,
   {HOUR_UTC} INTEGER NOT NULL, {SECONDS} REAL NOT NULL, {METRES} REAL NOT NULL);
@@ -293,7 +296,10 @@ class GpkgStore(Store):
 
     def counts(self) -> dict[str, int]:
         tables = (T_AREAS, T_PATROLS, T_TRACK_POINTS, T_ENCOUNTERS, T_IMPORTS, *DERIVED_TABLES)
-        return {t: int(self._conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]) for t in tables}
+        counts = {t: self._count(t) for t in tables if t != T_TRACK_POINTS}
+        kept = self._conn.execute(f"SELECT value FROM {T_FACTS} WHERE name = ?", (T_TRACK_POINTS,)).fetchone()
+        counts[T_TRACK_POINTS] = int(kept[0]) if kept else self._count(T_TRACK_POINTS)
+        return {t: counts[t] for t in tables}
 
     def is_imported(self, sha256: str) -> bool:
         return self._conn.execute(f"SELECT 1 FROM {T_IMPORTS} WHERE sha256 = ?", (sha256,)).fetchone() is not None
@@ -344,11 +350,16 @@ class GpkgStore(Store):
                 ACCURACY_M: points[ACCURACY_M].to_numpy(np.float64) if ACCURACY_M in points else np.nan,
             }
         ).sort_values([PATROL_FID, "time_ms"])
-        before = self._conn.total_changes
-        self._executemany(
-            f"INSERT OR IGNORE INTO {T_TRACK_POINTS} VALUES (?, ?, ?, ?, ?)", frame
-        )
-        return self._conn.total_changes - before
+        with self.transaction():
+            before = self._conn.total_changes
+            self._executemany(f"INSERT OR IGNORE INTO {T_TRACK_POINTS} VALUES (?, ?, ?, ?, ?)", frame)
+            added = self._conn.total_changes - before
+            self._conn.execute(
+                f"INSERT INTO {T_FACTS} (name, value) VALUES (?, ?) "
+                f"ON CONFLICT(name) DO UPDATE SET value = value + excluded.value",
+                (T_TRACK_POINTS, added),
+            )
+        return added
 
     def add_encounters(self, encounters: pd.DataFrame) -> int:
         if encounters.empty:

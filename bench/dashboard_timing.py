@@ -1,0 +1,133 @@
+"""Dashboard speed on a store: server-side rerun time per widget change, and page load in a browser.
+
+Usage::
+
+    .venv/bin/python -m bench.dashboard_timing --store data/demo.gpkg [--browser]
+
+Server side: Streamlit's AppTest runs each page, then changes one widget on
+it; the time of each rerun is measured (warm cache excluded: every change
+asks a new question). Browser: Debian Chromium (Playwright) opens each page on
+a fresh ``streamlit run`` and measures until the page's title and, on map
+pages, the Leaflet shapes are drawn. Targets (issue 4): widget change < 1 s
+server-side, first load < 3 s in the browser.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+WIDGET_CHANGES = {  # page → (widget kind, key, new value)
+    "pages/oversikt.py": ("radio", "overview_shade", "encounters"),
+    "pages/dekning.py": ("select_slider", "coverage_res", 9),
+    "pages/moter.py": ("multiselect", "encounters_categories", ["acute_help"]),
+    "pages/tid_pa_uka.py": ("selectbox", "time_of_week_new", "yes"),
+    "pages/innsats_og_behov.py": ("slider", "effort_days", 30),
+    "pages/data.py": (None, None, None),
+}
+SIDEBAR_CHANGES = [("selectbox", "period_preset", "this_tertial"), ("selectbox", "period_preset", "last_year")]
+BROWSER_PAGES = {"": "Oversikt", "dekning": "Dekning", "moter": "Møter", "tid_pa_uka": "Tid på uka",
+                 "innsats_og_behov": "Innsats og behov", "data": "Data"}
+MAP_PAGES = {"", "dekning", "moter", "innsats_og_behov"}
+
+
+def server_side(store: str) -> dict[str, dict[str, float]]:
+    """Seconds per AppTest run: first load of each page, one widget change, sidebar period changes."""
+    from streamlit.testing.v1 import AppTest
+
+    os.environ["FELTKART_STORE"] = store
+    os.chdir(REPO)
+    out: dict[str, dict[str, float]] = {}
+    for page, (kind, key, value) in WIDGET_CHANGES.items():
+        at = AppTest.from_file(str(REPO / "dashboard.py"), default_timeout=300)
+        at.run()
+        began = time.perf_counter()
+        at.switch_page(page).run()
+        result = {"first_run_s": time.perf_counter() - began}
+        if kind:
+            widget = getattr(at, kind)(key=key)
+            began = time.perf_counter()
+            widget.set_value(value).run()
+            result["widget_change_s"] = time.perf_counter() - began
+        for i, (skind, skey, svalue) in enumerate(SIDEBAR_CHANGES):
+            began = time.perf_counter()
+            getattr(at, skind)(key=skey).set_value(svalue).run()
+            result[f"period_change_{i + 1}_s"] = time.perf_counter() - began
+        if at.exception:
+            raise RuntimeError(f"{page}: {at.exception}")
+        out[page] = result
+    return out
+
+
+def browser(store: str) -> dict[str, float]:
+    """Seconds from navigation until the page is drawn (title, and Leaflet shapes on map pages)."""
+    from playwright.sync_api import sync_playwright
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.headless", "true",
+         "--server.port", str(port), "--server.address", "127.0.0.1"],
+        cwd=REPO, env={**os.environ, "FELTKART_STORE": store}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    times: dict[str, float] = {}
+    try:
+        time.sleep(5)
+        with sync_playwright() as playwright:
+            chromium = playwright.chromium.launch(
+                executable_path="/usr/bin/chromium",
+                args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+            )
+            for path, title in BROWSER_PAGES.items():
+                page = chromium.new_page(viewport={"width": 1400, "height": 1000})
+                began = time.perf_counter()
+                page.goto(f"http://127.0.0.1:{port}/{path}", timeout=120_000)
+                page.locator("h1", has_text=title).first.wait_for(timeout=120_000)
+                if path in MAP_PAGES:
+                    frame = page.frame_locator('iframe[title*="st_folium"]').first
+                    frame.locator("path.leaflet-interactive").first.wait_for(timeout=120_000)
+                times[path or "oversikt"] = time.perf_counter() - began
+                page.close()
+            chromium.close()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    return times
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--store", default="data/demo.gpkg")
+    parser.add_argument("--browser", action="store_true", help="also measure page loads in Chromium")
+    parser.add_argument("--out", default="bench/results/dashboard.json")
+    args = parser.parse_args(argv)
+    store = str(Path(args.store).resolve())
+    result = {"store": store, "load_average": os.getloadavg(), "server_side": server_side(store)}
+    widget = [r["widget_change_s"] for r in result["server_side"].values() if "widget_change_s" in r]
+    period = [v for r in result["server_side"].values() for k, v in r.items() if k.startswith("period_change")]
+    print(f"{'page':28} {'first run':>10} {'widget':>8} {'period 1':>9} {'period 2':>9}")
+    for page, r in result["server_side"].items():
+        print(f"{page:28} {r['first_run_s']:10.2f} {r.get('widget_change_s', float('nan')):8.2f} "
+              f"{r['period_change_1_s']:9.2f} {r['period_change_2_s']:9.2f}")
+    print(f"widget change: median {statistics.median(widget):.2f} s, max {max(widget):.2f} s (target < 1 s)")
+    print(f"period change: median {statistics.median(period):.2f} s, max {max(period):.2f} s")
+    if args.browser:
+        result["browser_first_load_s"] = browser(store)
+        for page, seconds in result["browser_first_load_s"].items():
+            print(f"browser first load {page:20} {seconds:6.2f} s (target < 3 s)")
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.out).write_text(json.dumps(result, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
