@@ -162,6 +162,20 @@ def test_changing_a_filter_redraws_the_coverage_map(browser_page, server):
     browser_page.screenshot(path=str(SCREENSHOTS / "dekning_res9.png"), full_page=True)
 
 
+def test_language_switch_to_english(browser_page, server):
+    _open(browser_page, server, "")
+    browser_page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').first.click()
+    browser_page.get_by_role("option", name="English").click()
+    _wait_until_idle(browser_page)
+    browser_page.locator("h1", has_text="Overview").first.wait_for(timeout=LOAD_TIMEOUT_MS)
+    assert browser_page.get_by_text("Presence minutes").count() + browser_page.get_by_text("Patrol hours").count() > 0
+    browser_page.screenshot(path=str(SCREENSHOTS / "overview_en.png"), full_page=True)
+    # back to bokmål for the other tests (the choice lives in this browser session)
+    browser_page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').first.click()
+    browser_page.get_by_role("option", name="Norsk (bokmål)").click()
+    _wait_until_idle(browser_page)
+
+
 def test_nothing_was_fetched_from_the_internet_that_the_pages_needed(browser_page, server):
     _open(browser_page, server, "dekning")
     assert _drawn_leaflet_shapes(browser_page) > 0

@@ -46,6 +46,11 @@ def _start(demo_store: str, monkeypatch, *, language: str = "nb") -> AppTest:
     at = AppTest.from_file(str(REPO / "dashboard.py"), default_timeout=TIMEOUT_S)
     at.session_state["language"] = language  # AppTest keeps option labels; set the language up front
     at.run()
+    # AppTest resets Streamlit's "pages/ folder" flag before every run, so from the
+    # second run on it runs the page file directly (legacy multipage mode), where
+    # the page draws the shared sidebar itself; widget identities settle after it.
+    # The real server path (dashboard.py on every run) is covered by test_browser.py.
+    at.run()
     assert not at.exception, at.exception
     return at
 
