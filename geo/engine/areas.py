@@ -38,6 +38,11 @@ GRID_CELL_M = 5.0
 """Side of a lookup-grid cell, metres."""
 
 GRID_MARGIN_M = 25.0
+FINE_CELL_M = 2.0
+"""Side of a fine-grid cell, metres (for short segments)."""
+
+FINE_MARGIN_M = 4.0
+"""Segments up to this long (metres) use the fine grid: a narrow boundary band."""
 """Segments up to this long (metres) are decided from their start cell."""
 
 MAX_GRID_CELLS = 40_000_000
@@ -59,7 +64,12 @@ class AreaShares:
 
 
 class AreaIndex:
-    """All field-area versions (EPSG:25832 polygons) with their lookup grid.
+    """All field-area versions (EPSG:25832 polygons) with their lookup grids.
+
+    Two grids serve segments of different lengths: a fine one (``FINE_CELL_M``
+    cells, ``FINE_MARGIN_M`` margin) for the short segments of 1 Hz walking,
+    whose boundary band is narrow, and a coarse one (``GRID_CELL_M``,
+    ``GRID_MARGIN_M``) for segments up to 25 m. Longer segments go to shapely.
 
     Parameters
     ----------
@@ -76,8 +86,7 @@ class AreaIndex:
         valid_from_day: np.ndarray,
         valid_to_day: np.ndarray,
         *,
-        cell: float = GRID_CELL_M,
-        margin: float = GRID_MARGIN_M,
+        tiers: tuple[tuple[float, float], ...] = ((FINE_CELL_M, FINE_MARGIN_M), (GRID_CELL_M, GRID_MARGIN_M)),
     ) -> None:
         if any(p.is_empty for p in polygons):
             raise ValueError("a field-area version has an empty polygon; every version needs a non-empty polygon")
@@ -86,92 +95,13 @@ class AreaIndex:
             shapely.prepare(p)
         self.valid_from_day = np.asarray(valid_from_day, dtype=np.int64)
         self.valid_to_day = np.asarray(valid_to_day, dtype=np.int64)
-        self.margin = float(margin)
         self.bounds = np.array([p.bounds for p in self.polygons]).reshape(-1, 4)
-        self._build_grid(cell)
+        self.grids = [_Grid(self.polygons, self.bounds, cell=c, margin=m) for c, m in sorted(tiers, key=lambda t: t[1])]
+        self.margin = self.grids[-1].margin
 
     def __len__(self) -> int:
         return len(self.polygons)
 
-    # --- building -----------------------------------------------------------------
-    def _build_grid(self, cell: float) -> None:
-        n = len(self.polygons)
-        if n == 0:
-            self.cell, self.x_min, self.y_min, self.nx, self.ny = cell, 0.0, 0.0, 0, 0
-            self.code = np.zeros(0, np.int32)
-            self._combos_interior = [np.zeros(0, np.int64)]
-            self._combos_mixed = [np.zeros(0, np.int64)]
-            self._pairs = _MixedPairs.empty()
-            return
-        pad = self.margin + cell
-        x0, y0 = self.bounds[:, 0].min() - pad, self.bounds[:, 1].min() - pad
-        x1, y1 = self.bounds[:, 2].max() + pad, self.bounds[:, 3].max() + pad
-        while (x1 - x0) * (y1 - y0) / cell**2 > MAX_GRID_CELLS:
-            cell *= 2
-        self.cell, self.x_min, self.y_min = cell, x0, y0
-        self.nx = int(np.ceil((x1 - x0) / cell))
-        self.ny = int(np.ceil((y1 - y0) / cell))
-        words = (n + 63) // 64
-        n_cells = self.nx * self.ny
-        masks = np.zeros((2 * words, n_cells), dtype=np.uint64)  # interior words, then mixed words
-        mixed_cells_per_version = []
-        for v, polygon in enumerate(self.polygons):
-            cells, interior, mixed = self._classify(polygon, self.bounds[v])
-            word, bit = divmod(v, 64)
-            masks[word, cells[interior]] |= np.uint64(1) << np.uint64(bit)
-            masks[words + word, cells[mixed]] |= np.uint64(1) << np.uint64(bit)
-            mixed_cells_per_version.append(cells[mixed])
-        touched = np.flatnonzero(masks.any(axis=0))
-        combo_of_touched, first_of_combo = _factorize_rows(masks[:, touched])
-        combos = masks[:, touched[first_of_combo]].T
-        self.code = np.zeros(n_cells, dtype=np.int32)
-        # combo 0 is "nothing here"; shift real combos by one
-        self.code[touched] = combo_of_touched.astype(np.int32) + 1
-        self._combos_interior = [np.zeros(0, np.int64)] + [_bits_to_versions(c[:words]) for c in combos]
-        self._combos_mixed = [np.zeros(0, np.int64)] + [_bits_to_versions(c[words:]) for c in combos]
-        self._pairs = _MixedPairs.build(self, mixed_cells_per_version)
-
-    def _classify(self, polygon: BaseGeometry, bounds: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Grid cells near ``polygon`` and which of them are interior / mixed.
-
-        Coarse blocks of ``_BLOCK`` × ``_BLOCK`` cells are classified first;
-        only blocks that straddle the boundary are split into single cells,
-        so the cost follows the polygon's perimeter, not its area.
-        """
-        pad = self.margin + self.cell
-        ix0 = max(int(np.floor((bounds[0] - pad - self.x_min) / self.cell)), 0)
-        iy0 = max(int(np.floor((bounds[1] - pad - self.y_min) / self.cell)), 0)
-        ix1 = min(int(np.ceil((bounds[2] + pad - self.x_min) / self.cell)), self.nx)
-        iy1 = min(int(np.ceil((bounds[3] + pad - self.y_min) / self.cell)), self.ny)
-        bx, by = np.meshgrid(np.arange(ix0, ix1, _BLOCK), np.arange(iy0, iy1, _BLOCK))
-        bx, by = bx.ravel(), by.ravel()
-        block_class = self._box_classes(polygon, bx, by, np.minimum(bx + _BLOCK, ix1), np.minimum(by + _BLOCK, iy1))
-        inner_x, inner_y = _cells_of_blocks(bx[block_class == _INTERIOR], by[block_class == _INTERIOR], ix1, iy1)
-        mixed_x, mixed_y = _cells_of_blocks(bx[block_class == _MIXED], by[block_class == _MIXED], ix1, iy1)
-        cell_class = self._box_classes(polygon, mixed_x, mixed_y, mixed_x + 1, mixed_y + 1)
-        keep = cell_class != _EXTERIOR
-        ids = np.concatenate([inner_y * self.nx + inner_x, (mixed_y * self.nx + mixed_x)[keep]])
-        classes = np.concatenate([np.full(inner_x.size, _INTERIOR), cell_class[keep]])
-        return ids.astype(np.int64), classes == _INTERIOR, classes == _MIXED
-
-    def _box_classes(self, polygon, ix0, iy0, ix1, iy1) -> np.ndarray:
-        """Interior/exterior/mixed class of grid boxes [ix0, ix1) × [iy0, iy1) grown by the margin."""
-        m = self.margin
-        grown = shapely.box(self.x_min + ix0 * self.cell - m, self.y_min + iy0 * self.cell - m,
-                            self.x_min + ix1 * self.cell + m, self.y_min + iy1 * self.cell + m)
-        out = np.full(len(grown), _MIXED, dtype=np.int8)
-        out[shapely.contains_properly(polygon, grown)] = _INTERIOR
-        out[~shapely.intersects(polygon, grown)] = _EXTERIOR
-        return out
-
-    def cell_of(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
-        """Grid cell id of each EPSG:25832 point; -1 off the grid."""
-        ix = np.floor((x - self.x_min) / self.cell).astype(np.int64)
-        iy = np.floor((y - self.y_min) / self.cell).astype(np.int64)
-        on = (ix >= 0) & (ix < self.nx) & (iy >= 0) & (iy < self.ny)
-        return np.where(on, iy * self.nx + ix, -1)
-
-    # --- querying -----------------------------------------------------------------
     def shares(
         self,
         x0: np.ndarray,
@@ -189,25 +119,34 @@ class AreaIndex:
         """
         if len(self) == 0 or len(x0) == 0:
             return AreaShares(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0))
-        cell = self.cell_of(x0, y0)
-        code = np.where(cell >= 0, self.code[np.maximum(cell, 0)], 0)
-        short = length <= self.margin
-        seg_i, ver_i = _explode(np.flatnonzero(short), code[short], self._combos_interior)
-        seg_m, ver_m = _explode(np.flatnonzero(short), code[short], self._combos_mixed)
-        seg_l, ver_l = self._long_candidates(np.flatnonzero(~short), x0, y0, x1, y1)
-
-        ok_i = self._valid(ver_i, day[seg_i])
-        ok_m = self._valid(ver_m, day[seg_m])
+        parts_seg, parts_ver, parts_share = [], [], []
+        exact_seg, exact_ver = [], []
+        remaining = np.arange(len(x0))
+        for grid in self.grids:
+            fits = length[remaining] <= grid.margin
+            idx, remaining = remaining[fits], remaining[~fits]
+            cell = grid.cell_of(x0[idx], y0[idx])
+            code = np.where(cell >= 0, grid.code[np.maximum(cell, 0)], 0)
+            seg_i, ver_i = _explode(idx, code, grid.combos_interior)
+            pos_m, ver_m = _explode(np.arange(idx.size), code, grid.combos_mixed)
+            ok_i = self._valid(ver_i, day[seg_i])
+            ok_m = self._valid(ver_m, day[idx[pos_m]])
+            pos_m, ver_m = pos_m[ok_m], ver_m[ok_m]
+            seg_m = idx[pos_m]
+            share_m, needs_exact = grid.pairs.shares(seg_m, ver_m, cell[pos_m], x0, y0, x1, y1, length)
+            parts_seg += [seg_i[ok_i], seg_m[~needs_exact]]
+            parts_ver += [ver_i[ok_i], ver_m[~needs_exact]]
+            parts_share += [np.ones(int(ok_i.sum())), share_m[~needs_exact]]
+            exact_seg.append(seg_m[needs_exact])
+            exact_ver.append(ver_m[needs_exact])
+        seg_l, ver_l = self._long_candidates(remaining, x0, y0, x1, y1)
         ok_l = self._valid(ver_l, day[seg_l])
-        seg_m, ver_m = seg_m[ok_m], ver_m[ok_m]
-        share_m, exact_needed = self._pairs.shares(seg_m, ver_m, cell[seg_m], x0, y0, x1, y1, length)
-        seg_x = np.concatenate([seg_m[exact_needed], seg_l[ok_l]])
-        ver_x = np.concatenate([ver_m[exact_needed], ver_l[ok_l]])
-        share_x = self._exact(seg_x, ver_x, x0, y0, x1, y1, length)
-        keep_m = ~exact_needed
-        segment = np.concatenate([seg_i[ok_i], seg_m[keep_m], seg_x])
-        version = np.concatenate([ver_i[ok_i], ver_m[keep_m], ver_x])
-        share = np.concatenate([np.ones(int(ok_i.sum())), share_m[keep_m], share_x])
+        seg_x = np.concatenate([*exact_seg, seg_l[ok_l]])
+        ver_x = np.concatenate([*exact_ver, ver_l[ok_l]])
+        parts_seg.append(seg_x)
+        parts_ver.append(ver_x)
+        parts_share.append(self._exact(seg_x, ver_x, x0, y0, x1, y1, length))
+        segment, version, share = (np.concatenate(p) for p in (parts_seg, parts_ver, parts_share))
         hit = share > 0
         return AreaShares(segment[hit], version[hit], share[hit])
 
@@ -260,6 +199,95 @@ def exact_inside_fraction(
         return np.where(length > 0, np.clip(inside / length, 0.0, 1.0), point_inside)
 
 
+class _Grid:
+    """One lookup grid over all versions: per cell, which versions are interior or mixed."""
+
+    def __init__(self, polygons: list[BaseGeometry], bounds: np.ndarray, *, cell: float, margin: float) -> None:
+        self.polygons = polygons
+        self.bounds = bounds
+        self.margin = float(margin)
+        self._build_grid(cell)
+
+    # --- building -----------------------------------------------------------------
+    def _build_grid(self, cell: float) -> None:
+        n = len(self.polygons)
+        if n == 0:
+            self.cell, self.x_min, self.y_min, self.nx, self.ny = cell, 0.0, 0.0, 0, 0
+            self.code = np.zeros(0, np.int32)
+            self.combos_interior = [np.zeros(0, np.int64)]
+            self.combos_mixed = [np.zeros(0, np.int64)]
+            self.pairs = _MixedPairs.empty()
+            return
+        pad = self.margin + cell
+        x0, y0 = self.bounds[:, 0].min() - pad, self.bounds[:, 1].min() - pad
+        x1, y1 = self.bounds[:, 2].max() + pad, self.bounds[:, 3].max() + pad
+        while (x1 - x0) * (y1 - y0) / cell**2 > MAX_GRID_CELLS:
+            cell *= 2
+        self.cell, self.x_min, self.y_min = cell, x0, y0
+        self.nx = int(np.ceil((x1 - x0) / cell))
+        self.ny = int(np.ceil((y1 - y0) / cell))
+        words = (n + 63) // 64
+        n_cells = self.nx * self.ny
+        masks = np.zeros((2 * words, n_cells), dtype=np.uint64)  # interior words, then mixed words
+        mixed_cells_per_version = []
+        for v, polygon in enumerate(self.polygons):
+            cells, interior, mixed = self._classify(polygon, self.bounds[v])
+            word, bit = divmod(v, 64)
+            masks[word, cells[interior]] |= np.uint64(1) << np.uint64(bit)
+            masks[words + word, cells[mixed]] |= np.uint64(1) << np.uint64(bit)
+            mixed_cells_per_version.append(cells[mixed])
+        touched = np.flatnonzero(masks.any(axis=0))
+        combo_of_touched, first_of_combo = _factorize_rows(masks[:, touched])
+        combos = masks[:, touched[first_of_combo]].T
+        self.code = np.zeros(n_cells, dtype=np.int32)
+        # combo 0 is "nothing here"; shift real combos by one
+        self.code[touched] = combo_of_touched.astype(np.int32) + 1
+        self.combos_interior = [np.zeros(0, np.int64)] + [_bits_to_versions(c[:words]) for c in combos]
+        self.combos_mixed = [np.zeros(0, np.int64)] + [_bits_to_versions(c[words:]) for c in combos]
+        self.pairs = _MixedPairs.build(self, mixed_cells_per_version)
+
+    def _classify(self, polygon: BaseGeometry, bounds: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Grid cells near ``polygon`` and which of them are interior / mixed.
+
+        Coarse blocks of ``_BLOCK`` × ``_BLOCK`` cells are classified first;
+        only blocks that straddle the boundary are split into single cells,
+        so the cost follows the polygon's perimeter, not its area.
+        """
+        pad = self.margin + self.cell
+        ix0 = max(int(np.floor((bounds[0] - pad - self.x_min) / self.cell)), 0)
+        iy0 = max(int(np.floor((bounds[1] - pad - self.y_min) / self.cell)), 0)
+        ix1 = min(int(np.ceil((bounds[2] + pad - self.x_min) / self.cell)), self.nx)
+        iy1 = min(int(np.ceil((bounds[3] + pad - self.y_min) / self.cell)), self.ny)
+        bx, by = np.meshgrid(np.arange(ix0, ix1, _BLOCK), np.arange(iy0, iy1, _BLOCK))
+        bx, by = bx.ravel(), by.ravel()
+        block_class = self._box_classes(polygon, bx, by, np.minimum(bx + _BLOCK, ix1), np.minimum(by + _BLOCK, iy1))
+        inner_x, inner_y = _cells_of_blocks(bx[block_class == _INTERIOR], by[block_class == _INTERIOR], ix1, iy1)
+        mixed_x, mixed_y = _cells_of_blocks(bx[block_class == _MIXED], by[block_class == _MIXED], ix1, iy1)
+        cell_class = self._box_classes(polygon, mixed_x, mixed_y, mixed_x + 1, mixed_y + 1)
+        keep = cell_class != _EXTERIOR
+        ids = np.concatenate([inner_y * self.nx + inner_x, (mixed_y * self.nx + mixed_x)[keep]])
+        classes = np.concatenate([np.full(inner_x.size, _INTERIOR), cell_class[keep]])
+        return ids.astype(np.int64), classes == _INTERIOR, classes == _MIXED
+
+    def _box_classes(self, polygon, ix0, iy0, ix1, iy1) -> np.ndarray:
+        """Interior/exterior/mixed class of grid boxes [ix0, ix1) × [iy0, iy1) grown by the margin."""
+        m = self.margin
+        grown = shapely.box(self.x_min + ix0 * self.cell - m, self.y_min + iy0 * self.cell - m,
+                            self.x_min + ix1 * self.cell + m, self.y_min + iy1 * self.cell + m)
+        out = np.full(len(grown), _MIXED, dtype=np.int8)
+        out[shapely.contains_properly(polygon, grown)] = _INTERIOR
+        out[~shapely.intersects(polygon, grown)] = _EXTERIOR
+        return out
+
+    def cell_of(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """Grid cell id of each EPSG:25832 point; -1 off the grid."""
+        ix = np.floor((x - self.x_min) / self.cell).astype(np.int64)
+        iy = np.floor((y - self.y_min) / self.cell).astype(np.int64)
+        on = (ix >= 0) & (ix < self.nx) & (iy >= 0) & (iy < self.ny)
+        return np.where(on, iy * self.nx + ix, -1)
+
+    # --- querying -----------------------------------------------------------------
+
 class _MixedPairs:
     """Per (mixed grid cell, version): centre status and candidate polygon edges."""
 
@@ -277,7 +305,7 @@ class _MixedPairs:
         return cls(np.zeros(0, np.int64), np.zeros(0, bool), np.zeros(1, np.int64), np.zeros(0, np.int64), np.zeros((0, 4)), 1)
 
     @classmethod
-    def build(cls, index: AreaIndex, mixed_cells_per_version: list[np.ndarray]) -> _MixedPairs:
+    def build(cls, index: _Grid, mixed_cells_per_version: list[np.ndarray]) -> _MixedPairs:
         n_versions = len(index.polygons)
         keys, centre, ptr_counts, edge_rows, all_edges = [], [], [], [], []
         edge_offset = 0

@@ -26,7 +26,7 @@ import shapely
 
 from geo.engine.areas import AreaIndex
 from geo.engine.cells import RESOLUTIONS, cells_of, split_by_cells
-from geo.engine.segments import MAX_GAP_S, MAX_SPEED_KMH, Segments, build_segments
+from geo.engine.segments import MAX_GAP_S, MAX_SPEED_KMH, Segments, build_segments, iter_segment_chunks
 from geo.engine.visits import BRIDGE_S, find_visits
 from geo.timeutil import local_days
 from geo.schema import (
@@ -300,21 +300,31 @@ def presence_totals(
     The same apportioning as :func:`compute_presence`, summed over everything;
     used by the benchmark and for whole-period totals.
     """
-    seg = build_segments(track_points, max_gap_s=max_gap_s, max_speed_kmh=max_speed_kmh)
-    s, v, share = area_shares(seg, areas)
     n_versions = len(areas)
-    area_seconds = np.bincount(v, weights=seg.duration_s[s] * share, minlength=n_versions)
-    area_metres = np.bincount(v, weights=seg.length_m[s] * share, minlength=n_versions)
+    area_seconds = np.zeros(n_versions)
+    area_metres = np.zeros(n_versions)
+    cell_parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+    for seg in iter_segment_chunks(track_points, max_gap_s=max_gap_s, max_speed_kmh=max_speed_kmh):
+        s, v, share = area_shares(seg, areas)
+        area_seconds += np.bincount(v, weights=seg.duration_s[s] * share, minlength=n_versions)
+        area_metres += np.bincount(v, weights=seg.length_m[s] * share, minlength=n_versions)
+        pieces = split_by_cells(seg, res)
+        code, cells = pd.factorize(pieces.cell)
+        cell_parts.append((
+            np.asarray(cells, dtype=np.uint64),
+            np.bincount(code, weights=seg.duration_s[pieces.segment] * pieces.fraction),
+            np.bincount(code, weights=seg.length_m[pieces.segment] * pieces.fraction),
+        ))
     per_area = pd.DataFrame(
         {AREA_ID: areas.area_ids, AREA_VERSION: areas.versions, SECONDS: area_seconds, METRES: area_metres}
     )
-    pieces = split_by_cells(seg, res)
-    cells, inverse = np.unique(pieces.cell, return_inverse=True)
+    cells = np.concatenate([c for c, _, _ in cell_parts]) if cell_parts else np.zeros(0, np.uint64)
+    code, unique_cells = pd.factorize(cells)
     per_cell = pd.DataFrame(
         {
-            CELL: cells.astype(np.int64),
-            SECONDS: np.bincount(inverse, weights=seg.duration_s[pieces.segment] * pieces.fraction),
-            METRES: np.bincount(inverse, weights=seg.length_m[pieces.segment] * pieces.fraction),
+            CELL: np.asarray(unique_cells, dtype=np.uint64).astype(np.int64),
+            SECONDS: np.bincount(code, weights=np.concatenate([p[1] for p in cell_parts])) if cell_parts else [],
+            METRES: np.bincount(code, weights=np.concatenate([p[2] for p in cell_parts])) if cell_parts else [],
         }
     )
     return PresenceTotals(per_area=per_area, per_cell=per_cell)
