@@ -196,8 +196,13 @@ class _Legend(MacroElement):
         self.box_json = json.dumps(box)
 
 
+DRAW_PRECISION_DEG = 1e-6
+"""Coordinates drawn on maps are rounded to this (about 0.1 m): halves the page size."""
+
+
 def _add_geojson(fmap, gdf, *, tooltip, name, weight, outline_only=False) -> None:
     fields = list(tooltip)
+    gdf = gdf.set_geometry(shapely.set_precision(gdf.geometry.to_numpy(), DRAW_PRECISION_DEG))
     folium.GeoJson(
         json.loads(gdf.to_json(drop_id=True)),
         name=name,
