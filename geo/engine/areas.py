@@ -38,6 +38,9 @@ GRID_CELL_M = 5.0
 """Side of a lookup-grid cell, metres."""
 
 GRID_MARGIN_M = 25.0
+CLUSTER_GAP_M = 500.0
+"""Versions whose bounding boxes are farther apart than this get separate grids, metres."""
+
 FINE_CELL_M = 2.0
 """Side of a fine-grid cell, metres (for short segments)."""
 
@@ -50,8 +53,8 @@ MAX_GRID_CELLS = 40_000_000
 
 _EPS = 1e-9
 _EXTERIOR, _INTERIOR, _MIXED = 0, 1, 2
-_BLOCK = 16
-"""Grid cells per side of a coarse classification block."""
+_LEVELS = (64, 16, 4, 1)
+"""Block sides (in cells) of the successive classification levels."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,8 +99,15 @@ class AreaIndex:
         self.valid_from_day = np.asarray(valid_from_day, dtype=np.int64)
         self.valid_to_day = np.asarray(valid_to_day, dtype=np.int64)
         self.bounds = np.array([p.bounds for p in self.polygons]).reshape(-1, 4)
-        self.grids = [_Grid(self.polygons, self.bounds, cell=c, margin=m) for c, m in sorted(tiers, key=lambda t: t[1])]
-        self.margin = self.grids[-1].margin
+        self.tiers = sorted(tiers, key=lambda t: t[1])
+        # One set of grids per spatial cluster of versions, so that areas far
+        # apart (the centre and a district) do not make one huge grid.
+        self.clusters = [
+            (members, [_Grid([self.polygons[i] for i in members], self.bounds[members], cell=c, margin=m)
+                       for c, m in self.tiers])
+            for members in _clusters(self.bounds, gap=CLUSTER_GAP_M)
+        ]
+        self.margin = self.tiers[-1][1]
 
     def __len__(self) -> int:
         return len(self.polygons)
@@ -122,23 +132,29 @@ class AreaIndex:
         parts_seg, parts_ver, parts_share = [], [], []
         exact_seg, exact_ver = [], []
         remaining = np.arange(len(x0))
-        for grid in self.grids:
-            fits = length[remaining] <= grid.margin
-            idx, remaining = remaining[fits], remaining[~fits]
-            cell = grid.cell_of(x0[idx], y0[idx])
-            code = np.where(cell >= 0, grid.code[np.maximum(cell, 0)], 0)
-            seg_i, ver_i = _explode(idx, code, grid.combos_interior)
-            pos_m, ver_m = _explode(np.arange(idx.size), code, grid.combos_mixed)
-            ok_i = self._valid(ver_i, day[seg_i])
-            ok_m = self._valid(ver_m, day[idx[pos_m]])
-            pos_m, ver_m = pos_m[ok_m], ver_m[ok_m]
-            seg_m = idx[pos_m]
-            share_m, needs_exact = grid.pairs.shares(seg_m, ver_m, cell[pos_m], x0, y0, x1, y1, length)
-            parts_seg += [seg_i[ok_i], seg_m[~needs_exact]]
-            parts_ver += [ver_i[ok_i], ver_m[~needs_exact]]
-            parts_share += [np.ones(int(ok_i.sum())), share_m[~needs_exact]]
-            exact_seg.append(seg_m[needs_exact])
-            exact_ver.append(ver_m[needs_exact])
+        for tier, (_, margin) in enumerate(self.tiers):
+            fits = length[remaining] <= margin
+            in_tier, remaining = remaining[fits], remaining[~fits]
+            for members, grids in self.clusters:
+                grid = grids[tier]
+                cell = grid.cell_of(x0[in_tier], y0[in_tier])
+                on_grid = cell >= 0  # off every cluster's grid: no area within reach
+                idx, cell = in_tier[on_grid], cell[on_grid]
+                code = grid.code[cell]
+                seg_i, ver_i = _explode(idx, code, grid.combos_interior)
+                pos_m, ver_m = _explode(np.arange(idx.size), code, grid.combos_mixed)
+                ver_i = members[ver_i]
+                ok_i = self._valid(ver_i, day[seg_i])
+                ok_m = self._valid(members[ver_m], day[idx[pos_m]])
+                pos_m, ver_m = pos_m[ok_m], ver_m[ok_m]
+                seg_m = idx[pos_m]
+                share_m, needs_exact = grid.pairs.shares(seg_m, ver_m, cell[pos_m], x0, y0, x1, y1, length)
+                ver_m = members[ver_m]
+                parts_seg += [seg_i[ok_i], seg_m[~needs_exact]]
+                parts_ver += [ver_i[ok_i], ver_m[~needs_exact]]
+                parts_share += [np.ones(int(ok_i.sum())), share_m[~needs_exact]]
+                exact_seg.append(seg_m[needs_exact])
+                exact_ver.append(ver_m[needs_exact])
         seg_l, ver_l = self._long_candidates(remaining, x0, y0, x1, y1)
         ok_l = self._valid(ver_l, day[seg_l])
         seg_x = np.concatenate([*exact_seg, seg_l[ok_l]])
@@ -249,25 +265,33 @@ class _Grid:
     def _classify(self, polygon: BaseGeometry, bounds: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Grid cells near ``polygon`` and which of them are interior / mixed.
 
-        Coarse blocks of ``_BLOCK`` × ``_BLOCK`` cells are classified first;
-        only blocks that straddle the boundary are split into single cells,
-        so the cost follows the polygon's perimeter, not its area.
+        Square blocks of cells are classified first and only blocks that
+        straddle the boundary are split, level by level (``_LEVELS`` cells
+        per block side), so the cost follows the polygon's perimeter, not its
+        area.
         """
         pad = self.margin + self.cell
         ix0 = max(int(np.floor((bounds[0] - pad - self.x_min) / self.cell)), 0)
         iy0 = max(int(np.floor((bounds[1] - pad - self.y_min) / self.cell)), 0)
         ix1 = min(int(np.ceil((bounds[2] + pad - self.x_min) / self.cell)), self.nx)
         iy1 = min(int(np.ceil((bounds[3] + pad - self.y_min) / self.cell)), self.ny)
-        bx, by = np.meshgrid(np.arange(ix0, ix1, _BLOCK), np.arange(iy0, iy1, _BLOCK))
+        size = _LEVELS[0]
+        bx, by = np.meshgrid(np.arange(ix0, ix1, size), np.arange(iy0, iy1, size))
         bx, by = bx.ravel(), by.ravel()
-        block_class = self._box_classes(polygon, bx, by, np.minimum(bx + _BLOCK, ix1), np.minimum(by + _BLOCK, iy1))
-        inner_x, inner_y = _cells_of_blocks(bx[block_class == _INTERIOR], by[block_class == _INTERIOR], ix1, iy1)
-        mixed_x, mixed_y = _cells_of_blocks(bx[block_class == _MIXED], by[block_class == _MIXED], ix1, iy1)
-        cell_class = self._box_classes(polygon, mixed_x, mixed_y, mixed_x + 1, mixed_y + 1)
-        keep = cell_class != _EXTERIOR
-        ids = np.concatenate([inner_y * self.nx + inner_x, (mixed_y * self.nx + mixed_x)[keep]])
-        classes = np.concatenate([np.full(inner_x.size, _INTERIOR), cell_class[keep]])
-        return ids.astype(np.int64), classes == _INTERIOR, classes == _MIXED
+        ids, classes = [], []
+        for level, size in enumerate(_LEVELS):
+            block_class = self._box_classes(polygon, bx, by, np.minimum(bx + size, ix1), np.minimum(by + size, iy1))
+            for wanted in (_INTERIOR,) if size > 1 else (_INTERIOR, _MIXED):
+                cx, cy = _cells_of_blocks(bx[block_class == wanted], by[block_class == wanted], size, ix1, iy1)
+                ids.append(cy * self.nx + cx)
+                classes.append(np.full(cx.size, wanted, dtype=np.int8))
+            if size == 1:
+                break
+            step = _LEVELS[level + 1]
+            bx, by = _cells_of_blocks(bx[block_class == _MIXED], by[block_class == _MIXED], size, ix1, iy1, step=step)
+        ids_arr = np.concatenate(ids).astype(np.int64)
+        classes_arr = np.concatenate(classes)
+        return ids_arr, classes_arr == _INTERIOR, classes_arr == _MIXED
 
     def _box_classes(self, polygon, ix0, iy0, ix1, iy1) -> np.ndarray:
         """Interior/exterior/mixed class of grid boxes [ix0, ix1) × [iy0, iy1) grown by the margin."""
@@ -337,7 +361,8 @@ class _MixedPairs:
         starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
         rows = np.concatenate(edge_rows)
         new_counts = counts[order]
-        gather = np.concatenate([np.arange(starts[k], starts[k] + counts[k]) for k in order]) if rows.size else rows
+        within = np.arange(int(new_counts.sum())) - np.repeat(np.cumsum(new_counts) - new_counts, new_counts)
+        gather = np.repeat(starts[order], new_counts) + within
         return cls(
             keys_arr[order],
             np.concatenate(centre)[order],
@@ -426,11 +451,33 @@ def _polygon_edges(polygon: BaseGeometry) -> np.ndarray:
     return np.concatenate(out) if out else np.zeros((0, 4))
 
 
-def _cells_of_blocks(bx: np.ndarray, by: np.ndarray, ix_end: int, iy_end: int) -> tuple[np.ndarray, np.ndarray]:
-    """Every grid cell (ix, iy) of the given blocks, clipped to [.., ix_end) × [.., iy_end)."""
-    offsets = np.arange(_BLOCK)
-    x = (bx[:, None, None] + offsets[None, None, :]) + 0 * offsets[None, :, None]
-    y = (by[:, None, None] + offsets[None, :, None]) + 0 * offsets[None, None, :]
+def _clusters(bounds: np.ndarray, *, gap: float) -> list[np.ndarray]:
+    """Groups of versions whose bounding boxes lie within ``gap`` metres of each other."""
+    n = len(bounds)
+    group = np.arange(n)
+    grown = bounds + np.array([-gap, -gap, gap, gap])
+    near = (
+        (grown[:, None, 0] <= bounds[None, :, 2]) & (grown[:, None, 2] >= bounds[None, :, 0])
+        & (grown[:, None, 1] <= bounds[None, :, 3]) & (grown[:, None, 3] >= bounds[None, :, 1])
+    )
+    changed = True
+    while changed:  # label propagation over a handful of versions
+        new = np.array([group[near[i]].min() for i in range(n)]) if n else group
+        changed = bool((new != group).any())
+        group = new
+    return [np.flatnonzero(group == g) for g in np.unique(group)]
+
+
+def _cells_of_blocks(
+    bx: np.ndarray, by: np.ndarray, size: int, ix_end: int, iy_end: int, *, step: int = 1
+) -> tuple[np.ndarray, np.ndarray]:
+    """Origins (ix, iy) of the sub-blocks of side ``step`` in blocks of side ``size``.
+
+    With ``step=1`` these are the single cells. Clipped to [.., ix_end) × [.., iy_end).
+    """
+    offsets = np.arange(0, size, step)
+    x = np.broadcast_to(bx[:, None, None] + offsets[None, None, :], (bx.size, offsets.size, offsets.size))
+    y = np.broadcast_to(by[:, None, None] + offsets[None, :, None], (by.size, offsets.size, offsets.size))
     x, y = x.ravel(), y.ravel()
     inside = (x < ix_end) & (y < iy_end)
     return x[inside], y[inside]
