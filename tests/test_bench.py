@@ -1,0 +1,108 @@
+"""Smoke tests of the benchmark harness (bench/): data, naive pipeline, comparison, runner.
+
+No timing assertions: speed targets live only in the benchmark output.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from bench import data
+from bench.compare import agreement
+from bench.naive import crossing_bounds, naive_presence_totals
+from bench.run import format_report, main
+from geo.engine.presence import prepare_areas, presence_totals
+from geo.schema import AREA_ID, AREA_VERSION, LAT, LON, PATROL_ID, SECONDS, TIME_UTC
+
+
+@pytest.fixture(scope="module")
+def areas():
+    return data.bench_areas()
+
+
+def test_generated_points_are_deterministic_1hz_walks_in_sentrum(areas):
+    a = data.generate_track_points(30_000, seed=7, areas=areas, patrol_points=(1_000, 3_000))
+    b = data.generate_track_points(30_000, seed=7, areas=areas, patrol_points=(1_000, 3_000))
+    pd.testing.assert_frame_equal(a, b)
+    assert list(a.columns) == [PATROL_ID, TIME_UTC, LON, LAT] and len(a) == 30_000
+    assert str(a[TIME_UTC].dtype) == "datetime64[us, UTC]"
+    assert (a[TIME_UTC].dt.year == 2024).all()
+    lon0, lat0, lon1, lat1 = data.SENTRUM_BBOX
+    assert a[LON].between(lon0 - 0.005, lon1 + 0.005).all() and a[LAT].between(lat0 - 0.003, lat1 + 0.003).all()
+    dt = a.groupby(PATROL_ID)[TIME_UTC].diff().dt.total_seconds().dropna()
+    assert (dt > 0).all() and dt.median() == 1.0
+
+
+def test_areas_have_versions(areas):
+    assert AREA_VERSION in areas.columns
+    assert not areas.duplicated([AREA_ID, AREA_VERSION]).any()
+    prepare_areas(areas)  # the engine accepts them
+
+
+def test_naive_and_engine_agree(areas):
+    points = data.generate_track_points(60_000, seed=3, areas=areas, patrol_points=(1_500, 4_000))
+    naive = naive_presence_totals(points, areas, res=10)
+    engine = presence_totals(points, prepare_areas(areas), res=10)
+    bound_area, bound_cell = crossing_bounds(naive, areas)
+    result = agreement(
+        engine.per_area, engine.per_cell, naive.per_area, naive.per_cell,
+        naive_total_s=naive.total_seconds, bound_area=bound_area, bound_cell=bound_cell,
+    )
+    assert result["ok"], result
+    assert result["total_seconds"]["rel_diff"] < 1e-9
+    assert result["areas"]["compared"] > 0 and result["cells"]["compared"] > 0
+    assert result["cells"]["weighted_mean_abs_rel_diff"] < 0.005
+    assert set(naive.stages) >= {"points_from_xy", "to_crs", "sjoin", "h3_cells"}
+
+
+def test_agreement_flags_a_wrong_result(areas):
+    points = data.generate_track_points(20_000, seed=5, areas=areas, patrol_points=(1_000, 2_000))
+    naive = naive_presence_totals(points, areas, res=10)
+    engine = presence_totals(points, prepare_areas(areas), res=10)
+    bound_area, bound_cell = crossing_bounds(naive, areas)
+    wrong = engine.per_cell.copy()
+    top = int(np.argmax(wrong[SECONDS].to_numpy()))
+    wrong.loc[top, SECONDS] *= 1.2
+    result = agreement(
+        engine.per_area, wrong, naive.per_area, naive.per_cell,
+        naive_total_s=naive.total_seconds, bound_area=bound_area, bound_cell=bound_cell,
+    )
+    assert not result["ok"]
+
+
+@pytest.mark.slow
+def test_runner_end_to_end(tmp_path):
+    out = tmp_path / "latest.json"
+    code = main(["--points", "20000", "--gpx-points", "2000", "--out", str(out), "--quiet",
+                 "--workdir", str(tmp_path)])
+    assert code == 0
+    results = json.loads(out.read_text())
+    assert set(results) >= {"timestamp", "config", "machine", "load_average", "presence", "gpx", "targets"}
+    assert set(results["machine"]) >= {"nproc", "python", "numpy"}
+    p = results["presence"]
+    assert p["points"] == 20_000 and p["data"]["points"] == 20_000
+    for side in ("naive", "engine"):
+        assert set(p[side]) >= {"seconds", "cpu_seconds", "peak_rss_mb", "baseline_rss_mb", "peak_above_baseline_mb"}
+    assert p["ratio"] > 0
+    assert p["agreement"]["ok"] and p["agreement"]["total_seconds"]["rel_diff"] < 1e-9
+    g = results["gpx"]
+    assert g["read_gpx"]["points"] == g["gpxpy"]["points"] == 2_000 and g["same_points"]
+    assert set(results["targets"]) == {"engine_speedup", "engine_memory", "gpx_speedup"}
+    assert all(isinstance(t["met"], bool) for t in results["targets"].values())
+    assert "ratio naive / engine" in format_report(results)
+    assert [p.name for p in tmp_path.iterdir()] == ["latest.json"]  # temporary data removed
+
+
+def test_generating_fewer_than_two_points_is_refused():
+    with pytest.raises(ValueError, match="need at least 2 track points; got 1"):
+        data.generate_track_points(1)
+
+
+def test_runner_refuses_too_few_points(capsys):
+    with pytest.raises(SystemExit):
+        main(["--points", "1"])
+    assert "--points must be at least 2" in capsys.readouterr().err
