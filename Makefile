@@ -31,7 +31,7 @@ $(DEMO_STORE): | $(VENV)/.installed
 
 ## Run the dashboard on the demo store (built on first run).
 run: $(VENV)/.installed $(LEAFLET) $(DEMO_STORE)
-	FELTKART_STORE=$(DEMO_STORE) $(PY) -m streamlit run dashboard.py --server.headless true
+	FELTKART_STORE=$(DEMO_STORE) $(PY) -m ui.serve --server.headless true
 
 ## Run the whole test suite.
 test: $(VENV)/.installed-dev $(LEAFLET)

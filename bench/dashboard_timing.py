@@ -80,7 +80,7 @@ def browser(store: str) -> dict[str, dict[str, float]]:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.headless", "true",
+        [sys.executable, "-m", "ui.serve", "--server.headless", "true",
          "--server.port", str(port), "--server.address", "127.0.0.1"],
         cwd=REPO, env={**os.environ, "FELTKART_STORE": store}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
