@@ -1,7 +1,7 @@
 """Feltkart dashboard entry point: a router plus the shared sidebar, nothing else.
 
 Run with ``make run`` (demo store) or
-``FELTKART_STORE=path/to/store.gpkg streamlit run dashboard.py``.
+``FELTKART_STORE=path/to/store.gpkg python -m ui.serve``.
 """
 
 from pathlib import Path
