@@ -96,3 +96,35 @@ def test_overview_area_table_equals_cli_summary(app):
     pd.testing.assert_series_equal(
         shown.loc[common, encounters_col].astype(int), cli.loc[common, "encounters"].astype(int), check_names=False
     )
+
+
+def _cli_summary(store: str, first: date, last: date, by: str) -> pd.DataFrame:
+    out = io.StringIO()
+    with redirect_stdout(out):
+        assert cli_main(["summary", "--store", store, "--from", first.isoformat(), "--to", last.isoformat(),
+                         "--by", by]) == 0
+    return pd.read_csv(io.StringIO(out.getvalue()))
+
+
+def test_coverage_cell_table_equals_cli_summary_by_cell(app):
+    first, last = period_presets(LAST)["last_4_weeks"]
+    app.switch_page("pages/dekning.py").run()
+    assert not app.exception, app.exception
+    shown = app.dataframe[0].value
+    cell_col, minutes_col = shown.columns[0], [c for c in shown.columns if "minutter" in c.lower()][0]
+    shown = shown.set_index(cell_col)[minutes_col].astype(float)
+    cli = _cli_summary(os.environ["FELTKART_STORE"], first, last, "cell")
+    cli = cli[cli["patrol_minutes"] > 0].set_index("cell")["patrol_minutes"]
+    assert len(shown) == len(cli) > 50
+    assert sorted(shown.index) == sorted(cli.index)
+    # the CLI prints minutes with 3 decimals
+    assert (shown.sort_index() - cli.sort_index()).abs().max() < 0.002
+
+
+def test_encounter_count_on_the_encounters_page_equals_cli_summary(app):
+    first, last = period_presets(LAST)["last_4_weeks"]
+    app.switch_page("pages/moter.py").run()
+    assert not app.exception, app.exception
+    weekly = _cli_summary(os.environ["FELTKART_STORE"], first, last, "week")
+    expected = int(weekly["encounters"].sum())
+    assert any(caption.value.startswith(f"{expected} møter") for caption in app.caption), [c.value for c in app.caption]
