@@ -528,7 +528,7 @@ def _proj_kernel(x_out: np.ndarray, y_out: np.ndarray):
 def to_measure_crs(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """EPSG:4326 lon/lat degrees → EPSG:25832 easting/northing metres (within 0.1 mm of pyproj).
 
-    Drop-in for ``geo.engine.projection.to_measure_crs`` (same shapes out as
+    Drop-in for pyproj's EPSG:4326 → EPSG:25832 transform (same shapes out as
     in). Points in tiles without an accurate polynomial (outside ±84°
     latitude, failed fit), thinly scattered points and non-finite inputs go
     through pyproj itself.
