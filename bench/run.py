@@ -332,24 +332,27 @@ def format_report(results: dict[str, Any]) -> str:
         add("Scaling")
         add("  engine = one presence_totals call; batched = the same in patrol batches (--batch-points);"
             " MB above input")
-        add(f"  {'points':>12s}{'engine':>10s}{'us/point':>10s}{'peak RSS':>10s}{'above in':>10s}{'batched':>10s}"
-            f"{'naive':>10s}{'us/point':>10s}{'above in':>10s}{'ratio':>8s}{'agree':>7s}{'load':>6s}")
+        add("  us/point from wall time; ratio = naive / engine, wall and CPU; load = 1-min load average at engine start")
+        add(f"  {'points':>12s}{'engine':>10s}{'CPU':>9s}{'us/point':>9s}{'peak RSS':>9s}{'above in':>9s}{'batched':>9s}"
+            f"{'naive':>9s}{'CPU':>9s}{'above in':>9s}{'ratio':>7s}{'CPU':>7s}{'agree':>6s}{'load':>6s}")
         for row in sc:
             if "error" in row:
                 add(f"  {row['points']:>12,}  failed: {row['error'].strip().splitlines()[-1][:90]}")
                 continue
             e, n, b = row["engine"], row.get("naive"), row.get("engine_batched")
             if ok(e):
-                line = (f"  {row['points']:>12,}{_s(e['seconds']):>10s}{1e6 * e['seconds'] / row['points']:>10.2f}"
-                        f"{e['peak_rss_mb']:>10,.0f}{e['peak_above_baseline_mb']:>10,.0f}")
+                line = (f"  {row['points']:>12,}{_s(e['seconds']):>10s}{_s(e['cpu_seconds']):>9s}"
+                        f"{1e6 * e['seconds'] / row['points']:>9.2f}"
+                        f"{e['peak_rss_mb']:>9,.0f}{e['peak_above_baseline_mb']:>9,.0f}")
             else:
-                line = f"  {row['points']:>12,}{'failed':>10s}{'-':>10s}{'-':>10s}{'-':>10s}"
-            line += f"{b['peak_above_baseline_mb']:>10,.0f}" if ok(b) else f"{'-':>10s}"
+                line = f"  {row['points']:>12,}{'failed':>10s}{'-':>9s}{'-':>9s}{'-':>9s}{'-':>9s}"
+            line += f"{b['peak_above_baseline_mb']:>9,.0f}" if ok(b) else f"{'-':>9s}"
             if ok(n) and "ratio" in row:
-                line += (f"{_s(n['seconds']):>10s}{1e6 * n['seconds'] / row['points']:>10.2f}"
-                         f"{n['peak_above_baseline_mb']:>10,.0f}{row['ratio']:>7.1f}x{_yes(row['agreement']['ok']):>7s}")
+                line += (f"{_s(n['seconds']):>9s}{_s(n['cpu_seconds']):>9s}"
+                         f"{n['peak_above_baseline_mb']:>9,.0f}{row['ratio']:>6.1f}x{row['ratio_cpu']:>6.1f}x"
+                         f"{_yes(row['agreement']['ok']):>6s}")
             else:
-                line += f"{'-':>10s}{'-':>10s}{'-':>10s}{'-':>8s}{'-':>7s}"
+                line += f"{'-':>9s}{'-':>9s}{'-':>9s}{'-':>7s}{'-':>7s}{'-':>6s}"
             line += f"{(e if ok(e) else b or {}).get('load_avg_1min_at_start', float('nan')):>6.2f}"
             add(line)
             for label, r in (("engine", e), ("engine batched", b), ("naive", n)):
@@ -401,6 +404,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     ap.add_argument("--workdir", type=Path, default=None, help="where the temporary data directory goes")
     ap.add_argument("--keep-data", action="store_true", help="keep the generated data directory")
     ap.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
+    ap.add_argument("--report", type=Path, default=None, metavar="JSON",
+                    help="print the table of an earlier results file and exit (runs nothing)")
     args = ap.parse_args(argv)
     if args.points < 2 and not args.scale:
         ap.error("--points must be at least 2")
@@ -469,6 +474,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.report is not None:
+        print(format_report(json.loads(args.report.read_text())))
+        return 0
     results = run(args)
     print(format_report(results))
     print(f"\nresults: {args.out}")
