@@ -11,8 +11,7 @@ from ui.i18n import t, labels
 from ui.sidebar import sidebar_choices
 from ui.state import query
 
-MAX_POINTS = 5000
-"""Most single encounter points drawn at once (the manager view only)."""
+MAX_POINTS = 5000  # most single encounter points drawn at once (the manager view only)
 
 choices = sidebar_choices()
 path = choices.store_path

@@ -128,3 +128,16 @@ def test_encounter_count_on_the_encounters_page_equals_cli_summary(app):
     weekly = _cli_summary(os.environ["FELTKART_STORE"], first, last, "week")
     expected = int(weekly["encounters"].sum())
     assert any(caption.value.startswith(f"{expected} møter") for caption in app.caption), [c.value for c in app.caption]
+
+
+@pytest.mark.parametrize("script", [*PAGES, "dashboard.py"])
+def test_scripts_have_no_bare_strings_that_streamlit_magic_would_render(script):
+    import ast
+
+    tree = ast.parse((REPO / script).read_text(encoding="utf-8"))
+    bare = [
+        node.lineno
+        for node in tree.body[1:]  # the module docstring is not rendered
+        if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str)
+    ]
+    assert bare == [], f"{script}: bare string on line(s) {bare} would appear on the page; use a comment"
