@@ -10,7 +10,6 @@ same encounter id, same point time, same area version) are skipped.
 from __future__ import annotations
 
 import hashlib
-import re
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -19,9 +18,21 @@ import pyogrio
 
 from geo import aggregates
 from geo.io.report import InputFileError, ReadResult, RowError
+from geo.io.tabular import (
+    EASTING,
+    ENCOUNTER_ALIASES,
+    NORTHING,
+    PATROL_ALIASES,
+    match_columns,
+    read_header,
+)
 from geo.schema import (
     DEFAULT_STAFF,
+    END_UTC,
+    LAT,
+    LON,
     PATROL_ID,
+    START_UTC,
     T_AREAS,
     T_ENCOUNTERS,
     T_PATROLS,
@@ -32,11 +43,6 @@ from geo.store.base import Store
 
 KINDS = ("areas", "tracks", "encounters", "patrols")
 
-_COORD_HEADERS = {
-    "lon", "lng", "long", "longitude", "lengdegrad", "lat", "latitude", "breddegrad",
-    "x", "y", "east", "easting", "north", "northing", "ost", "øst", "nord",
-}
-_PATROL_HEADERS = {"start", "starttid", "slutt", "sluttid", "end", "til", "fra", "staff", "ansatte", "bemanning"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,15 +204,25 @@ def _kind_from_geometry(path: Path) -> str:
 
 
 def _kind_from_header(path: Path) -> str:
-    raw = path.read_bytes()[:4096]
-    text = raw.decode("utf-8-sig", errors="replace")
-    header = text.splitlines()[0] if text else ""
-    tokens = {re.sub(r"[\s_\-\"']+", "", t).lower() for t in re.split(r"[;,\t]", header)}
-    if tokens & _COORD_HEADERS:
+    """Encounters if the header has coordinate columns, patrols if it has start and end.
+
+    Uses the readers' own header aliases and decoding (``geo.io.tabular``).
+    """
+    headers = read_header(path)
+    encounter_columns = _matched(headers, ENCOUNTER_ALIASES, path)
+    if {LON, LAT} <= encounter_columns or {EASTING, NORTHING} <= encounter_columns:
         return "encounters"
-    if tokens & _PATROL_HEADERS:
+    if {START_UTC, END_UTC} <= _matched(headers, PATROL_ALIASES, path):
         return "patrols"
     raise InputFileError(
         path, "cannot tell from the header whether this CSV holds encounters (needs lon/lat or "
         "east/north columns) or patrols (needs start and end); pass --kind encounters or --kind patrols"
     )
+
+
+def _matched(headers: list[str], aliases: dict, path: Path) -> set[str]:
+    """Schema columns the headers map to; an ambiguous header set matches nothing."""
+    try:
+        return set(match_columns(headers, aliases, path=path).columns)
+    except InputFileError:
+        return set()

@@ -225,6 +225,24 @@ def read_table(path: str | Path, *, crs: str | None = None) -> RawTable:
 
 
 def _read_delimited(path: Path) -> RawTable:
+    lines, first, sep = _locate_header(path)
+    return _split_rows(path, "".join(lines[first:]), sep=sep, header_line=first + 1)
+
+
+def read_header(path: str | Path) -> list[str]:
+    """Column names of a delimited text file, read as :func:`read_table` reads them.
+
+    Same decoding (UTF-8 with or without BOM, Windows-1252, UTF-16), Excel's
+    ``sep=`` line and separator sniffing; only the header is parsed.
+    """
+    path = Path(path)
+    lines, first, sep = _locate_header(path)
+    row = next(csv.reader([lines[first]], delimiter=sep), [])
+    return _clean_headers(row)
+
+
+def _locate_header(path: Path) -> tuple[list[str], int, str]:
+    """The file's physical lines, the index of the header line and the separator."""
     text = _decode(path)
     # Physical lines as the csv module counts them (\n, \r\n or \r).
     lines = io.StringIO(text, newline="").readlines()
@@ -240,7 +258,7 @@ def _read_delimited(path: Path) -> RawTable:
             raise InputFileError(path, "no header line after 'sep='; expected column names")
     if sep is None:
         sep = _sniff_separator(lines[first])
-    return _split_rows(path, "".join(lines[first:]), sep=sep, header_line=first + 1)
+    return lines, first, sep
 
 
 def _decode(path: Path) -> str:
