@@ -186,14 +186,7 @@ def _patrol_keyed(
     store: Store, table: str, patrols: pd.DataFrame, keys: list[str], period: str | None, *, where: str = ""
 ) -> pd.DataFrame:
     """Presence summed per key (and period of the patrol's service day)."""
-    key_sql = "".join(f", {k}" for k in keys)
-    frame = store.query(
-        f"SELECT p.{PATROL_ID} AS {PATROL_ID}{key_sql}, SUM(d.seconds) AS s, SUM(d.metres) AS m "
-        f"FROM {table} d JOIN {T_PATROLS} p ON p.fid = d.patrol_fid "
-        f"{'WHERE ' + where if where else ''} GROUP BY p.{PATROL_ID}{key_sql}"
-    )
-    frame = frame.merge(patrols[[PATROL_ID, STAFF, "service_day"]], on=PATROL_ID, how="inner")
-    frame[PERIOD] = _period_of(frame["service_day"], period)
+    frame = _per_patrol(store, table, patrols, keys, period, "SUM(d.seconds) AS s, SUM(d.metres) AS m", where)
     frame[PATROL_MINUTES] = frame["s"] / 60.0
     frame[PERSON_MINUTES] = frame["s"] * frame[STAFF] / 60.0
     frame[PATROL_KM] = frame["m"] / 1000.0
@@ -203,15 +196,24 @@ def _patrol_keyed(
 def _visit_counts(
     store: Store, table: str, patrols: pd.DataFrame, keys: list[str], period: str | None, *, where: str = ""
 ) -> pd.Series:
+    """Visits counted per key (and period of the patrol's service day)."""
+    frame = _per_patrol(store, table, patrols, keys, period, "COUNT(*) AS n", where)
+    return frame.groupby([*keys, PERIOD])["n"].sum().rename(VISITS)
+
+
+def _per_patrol(
+    store: Store, table: str, patrols: pd.DataFrame, keys: list[str], period: str | None, aggregates: str, where: str
+) -> pd.DataFrame:
+    """``aggregates`` of a derived table per patrol and key, for the selected patrols, with their period."""
     key_sql = "".join(f", {k}" for k in keys)
     frame = store.query(
-        f"SELECT p.{PATROL_ID} AS {PATROL_ID}{key_sql}, COUNT(*) AS n "
+        f"SELECT p.{PATROL_ID} AS {PATROL_ID}{key_sql}, {aggregates} "
         f"FROM {table} d JOIN {T_PATROLS} p ON p.fid = d.patrol_fid "
         f"{'WHERE ' + where if where else ''} GROUP BY p.{PATROL_ID}{key_sql}"
     )
-    frame = frame.merge(patrols[[PATROL_ID, "service_day"]], on=PATROL_ID, how="inner")
+    frame = frame.merge(patrols[[PATROL_ID, STAFF, "service_day"]], on=PATROL_ID, how="inner")
     frame[PERIOD] = _period_of(frame["service_day"], period)
-    return frame.groupby([*keys, PERIOD])["n"].sum().rename(VISITS)
+    return frame
 
 
 def _fill_measures(table: pd.DataFrame) -> pd.DataFrame:
