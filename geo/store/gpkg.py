@@ -459,24 +459,24 @@ class GpkgStore(Store):
     ) -> None:
         if table not in DERIVED_TABLES:
             raise ValueError(f"table must be one of {', '.join(DERIVED_TABLES)}; got {table!r}")
+        if patrol_ids is not None and table == T_ENCOUNTER_AREAS:
+            raise ValueError("encounter_areas is replaced by encounter or area, not by patrol")
+        fids = self._patrol_fids(None) if table in _PATROL_KEYED else None  # read once per call
         conditions, params = [], []
         if area_ids is not None:
             conditions.append(f"{AREA_ID} IN ({', '.join('?' * len(area_ids))})")
             params += list(area_ids)
-        if patrol_ids is not None and table in _PATROL_KEYED:
-            fids = self._patrol_fids(patrol_ids)
+        if patrol_ids is not None and fids is not None:
+            chosen = fids.index[fids.isin(list(patrol_ids))]
             self._conn.execute("CREATE TEMP TABLE IF NOT EXISTS _fids (fid INTEGER PRIMARY KEY)")
             self._conn.execute("DELETE FROM _fids")
-            self._conn.executemany("INSERT INTO _fids VALUES (?)", [(int(f),) for f in fids.index])
+            self._conn.executemany("INSERT INTO _fids VALUES (?)", [(int(f),) for f in chosen])
             conditions.append(f"{PATROL_FID} IN (SELECT fid FROM _fids)")
-        if patrol_ids is not None and table == T_ENCOUNTER_AREAS:
-            raise ValueError("encounter_areas is replaced by encounter or area, not by patrol")
         where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
         self._conn.execute(f"DELETE FROM {table} {where}", params)
         if frame.empty:
             return
-        if table in _PATROL_KEYED:
-            fids = self._patrol_fids(None)
+        if fids is not None:
             fid_of = pd.Series(fids.index.to_numpy(), index=fids.to_numpy())
             frame = frame.copy()
             frame.insert(0, PATROL_FID, fid_of.reindex(frame.pop(PATROL_ID).to_numpy()).to_numpy().astype(np.int64))
