@@ -12,7 +12,6 @@ aggregates are never stale.
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 from geo.engine.cells import RESOLUTIONS
@@ -83,7 +82,7 @@ def refresh_areas(store: Store, area_ids: list[str]) -> None:
     presence_parts, visit_parts = [], []
     for points in store.iter_track_points(batch_patrols=BATCH_PATROLS):
         seg = build_segments(points)
-        hour = (np.floor(seg.t0 / 3600.0) * 3600).astype(np.int64)
+        hour = seg.hour_utc
         presence, visits = area_presence(seg, areas, hour=hour)
         presence_parts.append(presence)
         visit_parts.append(visits)

@@ -113,7 +113,7 @@ def compute_presence(
     never span batches).
     """
     seg = build_segments(track_points, max_gap_s=max_gap_s, max_speed_kmh=max_speed_kmh)
-    hour = (np.floor(seg.t0 / 3600.0) * 3600).astype(np.int64)
+    hour = seg.hour_utc
     total = _sum_by(
         {PATROL_ID: seg.patrol, HOUR_UTC: hour}, seg.duration_s, seg.length_m, seg.patrol_ids
     )

@@ -58,6 +58,11 @@ class Segments:
         return len(self.t0)
 
     @property
+    def hour_utc(self) -> np.ndarray:
+        """Start of the UTC hour each segment starts in, epoch seconds (int64)."""
+        return (np.floor(self.t0 / 3600.0) * 3600).astype(np.int64)
+
+    @property
     def duration_s(self) -> np.ndarray:
         """Elapsed time of each segment, seconds."""
         return self.t1 - self.t0
