@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import fcntl
+import os
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -23,3 +26,29 @@ def shared_data() -> Path:
 @pytest.fixture(scope="session")
 def gpx_dir(shared_data: Path) -> Path:
     return shared_data / "gpx"
+
+
+def shared_demo_store(tmp_path_factory: pytest.TempPathFactory, start: date, end: date) -> Path:
+    """A demo store for local dates [start, end], built once per test session.
+
+    Under pytest-xdist every worker has its own base temp directory; their
+    common parent is shared, so the first worker builds the file under an
+    exclusive lock and the others reuse it. Tests must not write to it.
+    """
+    from geo.demo_store import build_demo_store
+
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent  # the run's directory, shared by its workers
+    path = root / f"demo_{start:%Y%m%d}_{end:%Y%m%d}.gpkg"
+    with open(root / f"{path.name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not path.exists():
+            build_demo_store(path, start=start, end=end)
+    return path
+
+
+@pytest.fixture(scope="session")
+def demo_store_years(tmp_path_factory) -> Path:
+    """Demo store over three calendar years (2022–2024), where the planted hotspot drift shows. Read-only."""
+    return shared_demo_store(tmp_path_factory, date(2022, 1, 1), date(2024, 12, 31))
