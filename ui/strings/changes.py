@@ -1,3 +1,3 @@
-"""UI strings for the pages on change over time: Endringer over tid and Hotspots (nb + en)."""
+"""UI strings for the Endringer over tid page (area history, drift, effective areas) and the period animation (nb + en)."""
 
 STRINGS: dict[str, dict[str, str]] = {}

@@ -1,0 +1,3 @@
+"""UI strings for the Hotspots page (emerging hot and cold spots) (nb + en)."""
+
+STRINGS: dict[str, dict[str, str]] = {}
