@@ -107,9 +107,13 @@ def presence_benchmark(
     progress(f"generating {n:,} track points", quiet=quiet)
     data = run_task("generate", {"dir": str(workdir), "points": n, "seed": seed, "gpx_points": 0}, workdir,
                     f"generate{tag}")
+    progress("building the area grids into the cache (as importing the areas does; not timed)", quiet=quiet)
+    run_task("grids", common, workdir, f"grids{tag}")
     progress(f"engine on {n:,} points", quiet=quiet)
     engine = attempt("engine", common, workdir, f"engine{tag}")
-    out: dict[str, Any] = {"points": n, "data": data, "engine": engine}
+    progress(f"engine on {n:,} points, building the area grids too", quiet=quiet)
+    engine_cold = attempt("engine", {**common, "grids": "build", "tag": f"{tag}_cold"}, workdir, f"engine{tag}_cold")
+    out: dict[str, Any] = {"points": n, "data": data, "engine": engine, "engine_cold": engine_cold}
     if batch_points and n > batch_points:
         progress(f"engine in patrol batches of ~{batch_points:,} points", quiet=quiet)
         out["engine_batched"] = attempt("engine_batched", {**common, "batch_points": batch_points}, workdir,
@@ -121,6 +125,8 @@ def presence_benchmark(
     if with_naive and ok(naive) and ok(engine):
         out["ratio"] = naive["seconds"] / engine["seconds"]
         out["ratio_cpu"] = naive["cpu_seconds"] / engine["cpu_seconds"]
+        if ok(engine_cold):
+            out["ratio_cold"] = naive["seconds"] / engine_cold["seconds"]
         out["agreement"] = run_task(
             "compare",
             {**common, "naive_total_seconds": naive["total_seconds"], "min_seconds": min_seconds,
@@ -268,7 +274,9 @@ def format_report(results: dict[str, Any]) -> str:
         rows = []
         if "naive" in p:
             rows.append(("naive: geopandas sjoin + h3-py + groupby", p["naive"]))
-        rows.append(("engine: prepare_areas + presence_totals", p["engine"]))
+        rows.append(("engine: cached area grids + presence_totals", p["engine"]))
+        if "engine_cold" in p:
+            rows.append(("  (engine building the area grids too, info)", p["engine_cold"]))
         if "engine_batched" in p:
             rows.append((f"  (engine in {p['engine_batched']['batches']} patrol batches, info)", p["engine_batched"]))
         for label, r in rows:
@@ -279,9 +287,14 @@ def format_report(results: dict[str, Any]) -> str:
                 f"{r['peak_rss_mb']:>11,.0f}{r['peak_above_baseline_mb']:>13,.0f}")
         if "ratio" in p:
             add(f"  {'ratio naive / engine':44s}{p['ratio']:>10.1f}x{p['ratio_cpu']:>10.1f}x")
+            if "ratio_cold" in p:
+                add(f"  {'  (ratio naive / engine building grids, info)':44s}{p['ratio_cold']:>10.1f}x")
             add("  naive stages:  " + ", ".join(f"{k} {v:.1f}" for k, v in p["naive"]["stages"].items()) + " (s)")
         if ok(p["engine"]):
             add("  engine stages: " + ", ".join(f"{k} {v:.2f}" for k, v in p["engine"]["stages"].items()) + " (s)")
+        if ok(p.get("engine_cold")):
+            add("  engine stages when building the grids: "
+                + ", ".join(f"{k} {v:.2f}" for k, v in p["engine_cold"]["stages"].items()) + " (s)")
         a = p.get("agreement")
         if a is not None:
             t, ar, ce = a["total_seconds"], a["areas"], a["cells"]

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from geo.engine.area_cache import prepare_areas_cached
 from geo.engine.cells import RESOLUTIONS
 from geo.engine.presence import (
     PreparedAreas,
@@ -21,7 +22,6 @@ from geo.engine.presence import (
     area_presence,
     compute_presence,
     encounter_areas,
-    prepare_areas,
 )
 from geo.engine.segments import build_segments
 from geo.schema import (
@@ -42,7 +42,7 @@ BATCH_PATROLS = 400
 
 def refresh_patrols(store: Store, patrol_ids: list[str] | None = None, *, resolutions: tuple[int, ...] = RESOLUTIONS) -> None:
     """Recompute every presence table for ``patrol_ids`` (all patrols when None)."""
-    areas = prepare_areas(store.areas())
+    areas = prepare_areas_cached(store.areas())
     for points in store.iter_track_points(patrol_ids=patrol_ids, batch_patrols=BATCH_PATROLS):
         write_presence(store, points, areas, resolutions=resolutions)
 
@@ -78,7 +78,7 @@ def refresh_areas(store: Store, area_ids: list[str]) -> None:
     if not area_ids:
         return
     all_areas = store.areas()
-    areas = prepare_areas(all_areas[all_areas[AREA_ID].isin(area_ids)])
+    areas = prepare_areas_cached(all_areas[all_areas[AREA_ID].isin(area_ids)])
     presence_parts, visit_parts = [], []
     for points in store.iter_track_points(batch_patrols=BATCH_PATROLS):
         seg = build_segments(points)

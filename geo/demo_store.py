@@ -22,7 +22,8 @@ import geopandas as gpd
 
 from geo import aggregates
 from geo.demo import DemoActivity, demo_areas, generate_activity
-from geo.engine.presence import PresenceTables, prepare_areas
+from geo.engine.area_cache import prepare_areas_cached
+from geo.engine.presence import PresenceTables
 from geo.schema import PATROL_ID
 from geo.store.gpkg import GpkgStore
 
@@ -97,7 +98,7 @@ def _compute_year(seed: int, first: date, last: date, areas: gpd.GeoDataFrame) -
     """Generate one year (worker process) and compute its presence tables."""
     activities = list(generate_activity(seed=seed, start=first, end=last))
     activity = activities[0] if len(activities) == 1 else _merge(activities)
-    tables = aggregates.compute_presence_batched(activity.track_points, prepare_areas(areas))
+    tables = aggregates.compute_presence_batched(activity.track_points, prepare_areas_cached(areas))
     return activity, tables
 
 

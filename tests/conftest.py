@@ -52,3 +52,16 @@ def shared_demo_store(tmp_path_factory: pytest.TempPathFactory, start: date, end
 def demo_store_years(tmp_path_factory) -> Path:
     """Demo store over three calendar years (2022–2024), where the planted hotspot drift shows. Read-only."""
     return shared_demo_store(tmp_path_factory, date(2022, 1, 1), date(2024, 12, 31))
+
+
+@pytest.fixture(autouse=True, scope="session")
+def private_grid_cache(tmp_path_factory) -> Path:
+    """Prepared area grids are cached on disk (geo.engine.area_cache); tests use a fresh directory, not ~/.cache."""
+    path = tmp_path_factory.mktemp("grid_cache")
+    previous = os.environ.get("FELTKART_CACHE_DIR")
+    os.environ["FELTKART_CACHE_DIR"] = str(path)
+    yield path
+    if previous is None:
+        os.environ.pop("FELTKART_CACHE_DIR", None)
+    else:
+        os.environ["FELTKART_CACHE_DIR"] = previous

@@ -109,6 +109,12 @@ class AreaIndex:
         ]
         self.margin = self.tiers[-1][1]
 
+    def __setstate__(self, state: dict) -> None:
+        """Unpickling (``geo.engine.area_cache``): shapely's prepared state is not pickled, so prepare again."""
+        self.__dict__.update(state)
+        for p in self.polygons:
+            shapely.prepare(p)
+
     def __len__(self) -> int:
         return len(self.polygons)
 
