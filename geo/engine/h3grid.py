@@ -657,7 +657,8 @@ def _lattice_point(f1: np.ndarray, f2: np.ndarray) -> tuple[np.ndarray, np.ndarr
 
 def _approx_length_m(lon0, lat0, lon1, lat1) -> np.ndarray:
     kx = _M_PER_DEG_LAT * np.cos(np.radians(0.5 * (lat0 + lat1)))
-    return np.hypot((lon1 - lon0) * kx, (lat1 - lat0) * _M_PER_DEG_LAT)
+    dx, dy = (lon1 - lon0) * kx, (lat1 - lat0) * _M_PER_DEG_LAT
+    return np.sqrt(dx * dx + dy * dy)
 
 
 # Steps of the lattice point (in f1, f2) when leaving through bisector k towards +.

@@ -305,14 +305,15 @@ def presence_totals(
     area_metres = np.zeros(n_versions)
     cell_parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
     for seg in iter_segment_chunks(track_points, max_gap_s=max_gap_s, max_speed_kmh=max_speed_kmh):
+        duration = seg.duration_s
         s, v, share = area_shares(seg, areas)
-        area_seconds += np.bincount(v, weights=seg.duration_s[s] * share, minlength=n_versions)
+        area_seconds += np.bincount(v, weights=duration[s] * share, minlength=n_versions)
         area_metres += np.bincount(v, weights=seg.length_m[s] * share, minlength=n_versions)
         pieces = split_by_cells(seg, res)
         code, cells = pd.factorize(pieces.cell)
         cell_parts.append((
             np.asarray(cells, dtype=np.uint64),
-            np.bincount(code, weights=seg.duration_s[pieces.segment] * pieces.fraction),
+            np.bincount(code, weights=duration[pieces.segment] * pieces.fraction),
             np.bincount(code, weights=seg.length_m[pieces.segment] * pieces.fraction),
         ))
     per_area = pd.DataFrame(

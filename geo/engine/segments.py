@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from geo.engine.allocator import keep_freed_memory
 from geo.engine.fastproj import to_measure_crs
 from geo.schema import LAT, LON, PATROL_ID, TIME_UTC
 
@@ -135,6 +136,7 @@ def iter_segment_chunks(
         raise ValueError(f"max_gap_s must be > 0 seconds; got {max_gap_s}")
     if max_speed_kmh <= 0:
         raise ValueError(f"max_speed_kmh must be > 0 km/h; got {max_speed_kmh}")
+    keep_freed_memory()
     codes, patrol_ids = pd.factorize(track_points[PATROL_ID], sort=True)
     patrol_ids = np.asarray(patrol_ids)
     t = _epoch_seconds(track_points[TIME_UTC])
@@ -193,7 +195,7 @@ def _segments_from_sorted(
     dt = t[1:] - t[:-1]
     dx = x[1:] - x[:-1]
     dy = y[1:] - y[:-1]
-    length = np.hypot(dx, dy)
+    length = np.sqrt(dx * dx + dy * dy)  # np.hypot is ~5x slower; no overflow risk at city scale
     max_speed_ms = max_speed_kmh / 3.6
     with np.errstate(divide="ignore", invalid="ignore"):
         keep = same_patrol & (dt > 0) & (dt <= max_gap_s) & (length <= max_speed_ms * dt)
