@@ -51,6 +51,17 @@ class Store(ABC):
         """Run a read-only aggregate query in the backend's SQL dialect."""
 
     @abstractmethod
+    def area_changes(self) -> pd.DataFrame:
+        """The area change log, oldest first: ``time_utc`` (UTC, tz-aware), ``area_id``,
+        ``version``, ``change`` (added/closed), ``detail``, ``changed_by`` (None if unknown)."""
+
+    @abstractmethod
+    def area_drafts(self) -> gpd.GeoDataFrame:
+        """Suggested area sets saved as drafts (EPSG:4326): ``draft_id``, ``area_id``, ``name``,
+        ``team``, ``valid_from``, ``created_utc``, ``created_by``, ``source``. Drafts are never
+        field areas: :meth:`areas` and every presence number ignore them."""
+
+    @abstractmethod
     def imports(self) -> pd.DataFrame:
         """The import log: one row per imported file."""
 
@@ -80,6 +91,10 @@ class Store(ABC):
         """Store new area versions; returns (area_id, version) of those added or changed."""
 
     @abstractmethod
+    def add_area_draft(self, areas: gpd.GeoDataFrame, *, source: str, created_by: str | None = None) -> str:
+        """Save a suggested area set as one draft (never a field area); returns its ``draft_id``."""
+
+    @abstractmethod
     def replace_derived(self, table: str, frame: pd.DataFrame, *, patrol_ids: list[str] | None = None,
                         area_ids: list[str] | None = None) -> None:
         """Replace the rows of a derived table for the given patrols/areas (all when None)."""
@@ -91,3 +106,14 @@ class Store(ABC):
     @abstractmethod
     def is_imported(self, sha256: str) -> bool:
         """Whether a file with this content hash was imported before."""
+
+    @abstractmethod
+    def log_export(self, *, preset: str, first_day: date, last_day: date, compare_first: date | None,
+                   compare_last: date | None, k: int, format: str, file: str, sha256: str) -> None:
+        """Record one situation-picture export (audit log): preset, period, comparison period,
+        k, format, file name and the SHA-256 of the exported bytes; the time is now (UTC)."""
+
+    @abstractmethod
+    def exports(self) -> pd.DataFrame:
+        """The export audit log, oldest first: ``time_utc``, ``preset``, ``first_day``, ``last_day``,
+        ``compare_first``, ``compare_last``, ``k``, ``format``, ``file``, ``sha256``."""

@@ -81,6 +81,30 @@ PATROL_FID = "patrol_fid"
 T_AREA_CHANGES = "area_changes"
 T_FACTS = "store_facts"
 """Running counts kept at write time (COUNT(*) over hundreds of millions of points is slow)."""
+T_AREA_DRAFTS = "area_drafts"
+"""Suggested area sets (drafts); created on the first draft so opening a store never writes to it."""
+DRAFT_ID = "draft_id"
+DRAFT_COLUMNS = (DRAFT_ID, AREA_ID, AREA_NAME, AREA_TEAM, VALID_FROM, "created_utc", "created_by", "source")
+
+_DRAFTS_SQL = f"""
+CREATE TABLE IF NOT EXISTS {T_AREA_DRAFTS} (
+  fid INTEGER PRIMARY KEY AUTOINCREMENT, geom MULTIPOLYGON NOT NULL, {DRAFT_ID} TEXT NOT NULL,
+  {AREA_ID} TEXT NOT NULL, {AREA_NAME} TEXT NOT NULL, {AREA_TEAM} TEXT, {VALID_FROM} DATE NOT NULL,
+  created_utc DATETIME NOT NULL, created_by TEXT, source TEXT NOT NULL,
+  UNIQUE ({DRAFT_ID}, {AREA_ID}));
+"""
+
+T_EXPORT_LOG = "export_log"
+"""Audit log of situation-picture exports; created on the first export (opening a store never writes)."""
+EXPORT_LOG_COLUMNS = ("time_utc", "preset", "first_day", "last_day", "compare_first", "compare_last", "k",
+                      "format", "file", "sha256")
+
+_EXPORT_LOG_SQL = f"""
+CREATE TABLE IF NOT EXISTS {T_EXPORT_LOG} (
+  fid INTEGER PRIMARY KEY AUTOINCREMENT, time_utc DATETIME NOT NULL, preset TEXT NOT NULL,
+  first_day DATE NOT NULL, last_day DATE NOT NULL, compare_first DATE, compare_last DATE,
+  k INTEGER NOT NULL, format TEXT NOT NULL, file TEXT NOT NULL, sha256 TEXT NOT NULL);
+"""
 
 _SCHEMA_SQL = f"""
 CREATE TABLE IF NOT EXISTS {T_AREAS} (
@@ -291,6 +315,25 @@ class GpkgStore(Store):
             frame = frame[frame[PATROL_ID].isin(patrol_ids)]
         return frame
 
+    def area_changes(self) -> pd.DataFrame:
+        frame = self.query(
+            f"SELECT time_utc, {AREA_ID}, {AREA_VERSION}, change, detail, changed_by FROM {T_AREA_CHANGES} ORDER BY fid"
+        )
+        frame["time_utc"] = pd.to_datetime(frame["time_utc"], utc=True, format="ISO8601")
+        frame[AREA_VERSION] = frame[AREA_VERSION].astype(np.int64)
+        return frame
+
+    def area_drafts(self) -> gpd.GeoDataFrame:
+        if not self._has_table(T_AREA_DRAFTS):
+            return gpd.GeoDataFrame({c: pd.Series(dtype=object) for c in DRAFT_COLUMNS},
+                                    geometry=gpd.GeoSeries([], crs=STORE_CRS), crs=STORE_CRS)
+        rows = self._conn.execute(f"SELECT {', '.join(DRAFT_COLUMNS)}, geom FROM {T_AREA_DRAFTS} ORDER BY fid").fetchall()
+        frame = pd.DataFrame([r[:-1] for r in rows], columns=list(DRAFT_COLUMNS))
+        frame[VALID_FROM] = [date.fromisoformat(d) for d in frame[VALID_FROM]]
+        frame["created_utc"] = pd.to_datetime(frame["created_utc"], utc=True, format="ISO8601")
+        geometry = gpkg_format.from_blobs([r[-1] for r in rows])
+        return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geometry, crs=STORE_CRS), crs=STORE_CRS)
+
     def imports(self) -> pd.DataFrame:
         return self.query(f"SELECT time_utc, file, sha256, kind, added, rejected FROM {T_IMPORTS} ORDER BY fid")
 
@@ -449,6 +492,43 @@ class GpkgStore(Store):
         changed.append((area_id, number))
         return changed
 
+    def add_area_draft(self, areas: gpd.GeoDataFrame, *, source: str, created_by: str | None = None) -> str:
+        """Save ``areas`` (EPSG:4326 polygons with ``area_id``, ``name``, ``valid_from``,
+        optional ``team``) as one new draft in ``area_drafts``; returns its id (``draft-<n>``).
+
+        The field areas, their change log and every derived table are untouched.
+        """
+        missing = [c for c in (AREA_ID, AREA_NAME, VALID_FROM) if c not in areas.columns]
+        if missing:
+            raise ValueError(f"areas: a draft needs the columns {AREA_ID}, {AREA_NAME}, {VALID_FROM}; missing {missing}")
+        if areas.empty:
+            raise ValueError("areas: a draft needs at least one polygon; got none")
+        if areas.crs is None or not areas.crs.equals(STORE_CRS):
+            raise ValueError(f"areas: a draft must be in {STORE_CRS}; got {areas.crs}. Use to_crs('{STORE_CRS}') first")
+        multi = shapely.multipolygons(shapely.get_parts(areas.geometry.to_numpy()), indices=_part_owner(areas))
+        with self.transaction():
+            self._conn.execute(_DRAFTS_SQL)  # one statement: executescript would commit the transaction
+            gpkg_format.register_layer(self._conn, T_AREA_DRAFTS, geometry_type="MULTIPOLYGON",
+                                       description="Suggested field areas (drafts): never used for presence")
+            number = self._conn.execute(f"SELECT COUNT(DISTINCT {DRAFT_ID}) FROM {T_AREA_DRAFTS}").fetchone()[0] + 1
+            draft_id = f"draft-{number}"
+            team = areas[AREA_TEAM] if AREA_TEAM in areas else pd.Series(None, index=areas.index, dtype=object)
+            frame = pd.DataFrame({
+                "geom": gpkg_format.to_blobs(multi),
+                DRAFT_ID: draft_id,
+                AREA_ID: areas[AREA_ID].astype(str).to_numpy(),
+                AREA_NAME: areas[AREA_NAME].astype(str).to_numpy(),
+                AREA_TEAM: team.to_numpy(),
+                VALID_FROM: [d.isoformat() for d in areas[VALID_FROM]],
+                "created_utc": _now_iso(),
+                "created_by": created_by,
+                "source": source,
+            })
+            cols = list(frame.columns)
+            self._executemany(f"INSERT INTO {T_AREA_DRAFTS} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
+                              frame)
+        return draft_id
+
     def replace_derived(
         self,
         table: str,
@@ -489,6 +569,24 @@ class GpkgStore(Store):
             (_now_iso(), file, sha256, kind, int(added), int(rejected)),
         )
 
+    def log_export(self, *, preset: str, first_day: date, last_day: date, compare_first: date | None,
+                   compare_last: date | None, k: int, format: str, file: str, sha256: str) -> None:
+        with self.transaction():
+            self._conn.execute(_EXPORT_LOG_SQL)  # one statement: executescript would commit the transaction
+            gpkg_format.register_layer(self._conn, T_EXPORT_LOG, geometry_type=None,
+                                       description="Audit log of situation-picture exports")
+            self._conn.execute(
+                f"INSERT INTO {T_EXPORT_LOG} ({', '.join(EXPORT_LOG_COLUMNS)}) VALUES ({', '.join('?' * 10)})",
+                (_now_iso(), preset, first_day.isoformat(), last_day.isoformat(),
+                 compare_first.isoformat() if compare_first else None,
+                 compare_last.isoformat() if compare_last else None, int(k), format, file, sha256),
+            )
+
+    def exports(self) -> pd.DataFrame:
+        if not self._has_table(T_EXPORT_LOG):
+            return pd.DataFrame({c: pd.Series(dtype=object) for c in EXPORT_LOG_COLUMNS})
+        return self.query(f"SELECT {', '.join(EXPORT_LOG_COLUMNS)} FROM {T_EXPORT_LOG} ORDER BY fid")
+
     # --- helpers --------------------------------------------------------------
     def _log_area_change(self, area_id: str, version: int, change: str, detail: str, changed_by: str | None) -> None:
         self._conn.execute(
@@ -505,6 +603,10 @@ class GpkgStore(Store):
             series = series[series.isin(list(patrol_ids))]
         return series
 
+    def _has_table(self, table: str) -> bool:
+        return self._conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
+                                  (table,)).fetchone() is not None
+
     def _count(self, table: str) -> int:
         return int(self._conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])
 
@@ -516,6 +618,11 @@ class GpkgStore(Store):
 
 class AreaVersionConflict(FeltkartError):
     """A new area version would overlap a later stored version."""
+
+
+def _part_owner(areas: gpd.GeoDataFrame) -> np.ndarray:
+    """Row number owning each polygon part of ``areas`` (to rebuild one MultiPolygon per row)."""
+    return np.repeat(np.arange(len(areas)), shapely.get_num_geometries(areas.geometry.to_numpy()))
 
 
 def _plain(column: pd.Series) -> list:
