@@ -1,0 +1,131 @@
+"""The space-time cube: encounter counts per H3 cell × period, zeros included.
+
+Encounters are counted by their **local date** (Europe/Oslo, PRODUCT.md
+"Which date counts") into periods labelled by :func:`geo.timeutil.period_label`,
+and by the H3 cell (EPSG:4326 lattice) stored with each encounter at the chosen
+resolution. Every period between the first and the last day is a column,
+including periods without a single encounter, so zeros count.
+
+The study area is the set of cells with at least one selected encounter plus
+their k-ring neighbours (``k`` rings of hexagons), which enter with zero counts:
+a hot spot is then judged against its quiet surroundings too, not only against
+other busy cells. Team/kind/shift filters select encounters through their patrol
+exactly as on the other pages (:func:`geo.queries._fetch.encounters`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import h3
+import numpy as np
+import pandas as pd
+
+from geo.engine.cells import check_resolution
+from geo.queries import _fetch
+from geo.queries.filters import Filters
+from geo.store.base import Store
+from geo.store.gpkg import LOCAL_DATE
+from geo.timeutil import period_label
+
+CUBE_PERIOD_KINDS = ("month", "tertial", "quarter", "year")
+"""Period kinds for hot spot trends (weeks are too short and too many for stable Gi* values)."""
+
+_DAY = "day"
+_CELL = "cell"
+_N = "encounters"
+
+
+@dataclass(frozen=True, slots=True)
+class CountCube:
+    """Encounter counts per cell and period.
+
+    Attributes
+    ----------
+    cells
+        H3 cells (uint64), sorted; the study area (cells with data + k-ring padding).
+    periods
+        Period labels in chronological order, without gaps.
+    counts
+        Encounters, int64 array (len(cells), len(periods)).
+    observed
+        Boolean (len(cells),): the cell has at least one encounter (False = padding).
+    """
+
+    cells: np.ndarray
+    periods: tuple[str, ...]
+    counts: np.ndarray
+    observed: np.ndarray
+
+
+def count_cube(store: Store, filters: Filters, *, period: str, res: int, k: int) -> CountCube:
+    """The cube of selected encounters (``filters``) by ``period`` kind at H3 resolution ``res``.
+
+    The periods run from ``filters.first_day`` to ``filters.last_day``; an open
+    end is the first (last) local date of the selected encounters. The first
+    and last periods may be partial when the range cuts through them.
+    """
+    _check_period(period)
+    check_resolution(res)
+    frame = _fetch.encounters(store, filters, keys={_CELL: f"e.cell_{res}", _DAY: f"e.{LOCAL_DATE}"})
+    frame = frame[frame[_CELL].notna() & (frame[_N] > 0)]
+    if frame.empty:
+        return CountCube(np.zeros(0, np.uint64), (), np.zeros((0, 0), np.int64), np.zeros(0, bool))
+    days = pd.to_datetime(frame[_DAY]).dt.date
+    first = filters.first_day or min(days)
+    last = filters.last_day or max(days)
+    return cube_from_counts(frame[_CELL].to_numpy().astype(np.int64).astype(np.uint64), days.to_numpy(),
+                            frame[_N].to_numpy(), period=period, first_day=first, last_day=last, k=k)
+
+
+def cube_from_counts(cells: np.ndarray, days: np.ndarray, counts: np.ndarray, *, period: str,
+                     first_day: dt.date, last_day: dt.date, k: int) -> CountCube:
+    """The cube from counts per (H3 cell as uint64, local date); rows outside the range are dropped."""
+    _check_period(period)
+    periods = periods_between(first_day, last_day, period)
+    frame = pd.DataFrame({_CELL: np.asarray(cells, dtype=np.uint64), _DAY: pd.to_datetime(pd.Series(days)),
+                          _N: np.asarray(counts, dtype=np.int64)})
+    frame = frame[(frame[_DAY] >= pd.Timestamp(first_day)) & (frame[_DAY] <= pd.Timestamp(last_day))]
+    observed_cells = np.unique(frame[_CELL].to_numpy())
+    study = np.union1d(observed_cells, k_ring_cells(observed_cells, k)) if len(observed_cells) else observed_cells
+    row = np.searchsorted(study, frame[_CELL].to_numpy())
+    column = pd.Index(periods).get_indexer(period_label(frame[_DAY], period))
+    cube = np.zeros((len(study), len(periods)), dtype=np.int64)
+    np.add.at(cube, (row, column), frame[_N].to_numpy())
+    return CountCube(study, tuple(periods), cube, np.isin(study, observed_cells))
+
+
+def periods_between(first_day: dt.date, last_day: dt.date, period: str) -> list[str]:
+    """Labels of every ``period`` touching [first_day, last_day], chronologically."""
+    if last_day < first_day:
+        raise ValueError(f"last day {last_day} is before first day {first_day}")
+    days = pd.Series(pd.date_range(first_day, last_day, freq="D"))
+    return list(dict.fromkeys(period_label(days, period)))
+
+
+def k_ring_cells(cells: np.ndarray, k: int) -> np.ndarray:
+    """Sorted unique uint64 cells within ``k`` rings of any of ``cells`` (themselves included)."""
+    disks = [h3.grid_disk(h3.int_to_str(int(c)), k) for c in cells]  # one call per cell, not per point
+    return np.unique(np.asarray([h3.str_to_int(c) for disk in disks for c in disk], dtype=np.uint64))
+
+
+def ring_pairs(cells: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Index pairs ``(i, j)`` of cells of the sorted ``cells`` within ``k`` rings of each other (i == j included)."""
+    cells = np.asarray(cells, dtype=np.uint64)
+    rows, neighbours = [], []
+    for i, cell in enumerate(cells):  # one grid_disk per cell of the study area
+        disk = np.asarray([h3.str_to_int(c) for c in h3.grid_disk(h3.int_to_str(int(cell)), k)], dtype=np.uint64)
+        rows.append(np.full(len(disk), i, dtype=np.int64))
+        neighbours.append(disk)
+    if not rows:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    row, other = np.concatenate(rows), np.concatenate(neighbours)
+    j = np.clip(np.searchsorted(cells, other), 0, len(cells) - 1)
+    inside = cells[j] == other
+    return row[inside], j[inside]
+
+
+def _check_period(period: str) -> None:
+    if period not in CUBE_PERIOD_KINDS:
+        raise ValueError(f"period must be one of {', '.join(CUBE_PERIOD_KINDS)}; got {period!r}")

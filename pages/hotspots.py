@@ -1,0 +1,95 @@
+"""Hotspots: emerging hot and cold spots of encounters per H3 cell (space-time Gi* + Mann–Kendall trend)."""
+
+import os
+
+import pandas as pd
+import streamlit as st
+
+from geo.engine.cells import RESOLUTIONS
+from geo.hotspots import (
+    ALPHA,
+    CATEGORIES,
+    CUBE_PERIOD_KINDS,
+    DEFAULT_PERIOD,
+    DEFAULT_RESOLUTION,
+    K_RING,
+    MAX_K_RING,
+    MAX_TIME_LAG,
+    TIME_LAG,
+    category_counts,
+    emerging_hotspots,
+)
+from geo.hotspots.maps import add_category_cells
+from ui.components import basemap_picker, new_map, show_map
+from ui.i18n import labels, t
+from ui.sidebar import sidebar_choices
+from ui.state import get_store, store_date_range
+
+HOT_KEY = "hotspots"
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _hotspots(path: str, mtime: float, **kwargs) -> pd.DataFrame:
+    """``emerging_hotspots`` cached per store file, its modification time and the parameters."""
+    return emerging_hotspots(get_store(path), **kwargs)
+
+
+choices = sidebar_choices()
+path = choices.store_path
+st.title(t("hotspots.page"))
+st.caption(t("hotspots.caption"))
+
+c1, c2, c3, c4 = st.columns([2, 2, 1, 1])
+period = c1.radio(t("hotspots.period"), CUBE_PERIOD_KINDS, index=CUBE_PERIOD_KINDS.index(DEFAULT_PERIOD),
+                  horizontal=True, key=f"{HOT_KEY}_period", format_func=labels("period"))
+with c2:
+    res = st.select_slider(t("filter.resolution"), RESOLUTIONS, value=DEFAULT_RESOLUTION, key=f"{HOT_KEY}_res",
+                           format_func=labels("res"))
+k = c3.number_input(t("hotspots.k_ring"), 1, MAX_K_RING, K_RING, key=f"{HOT_KEY}_k", help=t("hotspots.k_ring.help"))
+lag = c4.number_input(t("hotspots.time_lag"), 0, MAX_TIME_LAG, TIME_LAG, key=f"{HOT_KEY}_lag",
+                      help=t("hotspots.time_lag.help"))
+
+first_day = last_day = None
+if st.toggle(t("hotspots.limit_dates"), key=f"{HOT_KEY}_limit"):
+    lo, hi = store_date_range(path)
+    dates = st.date_input(t("hotspots.dates"), value=(lo, hi), min_value=lo, max_value=hi, key=f"{HOT_KEY}_dates",
+                          format="DD.MM.YYYY")
+    if isinstance(dates, (tuple, list)) and len(dates) == 2:
+        first_day, last_day = dates
+else:
+    st.caption(t("hotspots.whole_store"))
+basemap = basemap_picker(f"{HOT_KEY}_basemap")
+
+table = _hotspots(path, os.path.getmtime(path), period=period, first_day=first_day, last_day=last_day,
+                  teams=choices.filters.teams, res=res, k=int(k), time_lag=int(lag))
+periods = table.attrs.get("periods", [])
+if table.empty:
+    st.info(t("hotspots.empty"))
+    st.stop()
+if len(periods) < 3:
+    st.warning(t("hotspots.few_periods", periods=len(periods)))
+kinds = table["category"].str.rpartition("_")[2]
+st.caption(t("hotspots.summary", cells=len(table), periods=len(periods), first=periods[0], last=periods[-1],
+             hot=int((kinds == "hot").sum()), cold=int((kinds == "cold").sum())))
+
+names = {c: t(f"hotspots.cat.{c}") for c in CATEGORIES}
+shown = table.assign(category=table["category"].map(names))
+fmap = new_map(basemap)
+add_category_cells(fmap, table, labels=names, legend_title=t("hotspots.legend"),
+                   tooltip={"category": t("hotspots.col.category"), "total_encounters": t("hotspots.col.total_encounters"),
+                            "n_periods_hot": t("hotspots.col.n_periods_hot"),
+                            "n_periods_cold": t("hotspots.col.n_periods_cold")})
+fmap.fit_bounds([[table["lat"].min(), table["lon"].min()], [table["lat"].max(), table["lon"].max()]])
+show_map(fmap, key=f"{HOT_KEY}_map")
+
+st.subheader(t("hotspots.counts"))
+counts = category_counts(table)
+counts = counts[counts["cells"] > 0].assign(category=lambda f: f["category"].map(names))
+st.dataframe(counts.rename(columns=lambda c: t(f"hotspots.col.{c}")), hide_index=True)
+
+with st.expander(t("hotspots.explain")):
+    st.markdown("\n".join(f"- **{names[c]}**: {t(f'hotspots.explain.{c}')}" for c in CATEGORIES))
+    st.caption(t("hotspots.method", alpha=ALPHA))
+
+with st.expander(t("hotspots.table")):
+    st.dataframe(shown.rename(columns=lambda c: t(f"hotspots.col.{c}")), hide_index=True, width="stretch")
