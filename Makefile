@@ -5,6 +5,8 @@ PY := $(VENV)/bin/python
 DEMO_STORE := data/demo.gpkg
 LEAFLET_VERSION := 1.9.4
 LEAFLET := static/vendor/leaflet/leaflet.js
+LEAFLET_DRAW_VERSION := 1.0.4
+LEAFLET_DRAW := static/vendor/leaflet-draw/leaflet.draw.js
 
 .PHONY: run test bench demo clean-venv
 
@@ -26,15 +28,23 @@ $(LEAFLET):
 	      .build/leaflet/package/dist/images .build/leaflet/package/LICENSE static/vendor/leaflet/
 	rm -rf .build/leaflet
 
+## Leaflet.draw (the area editor's drawing tools), served locally like Leaflet (MIT; see its package.json).
+$(LEAFLET_DRAW):
+	rm -rf .build/leaflet-draw && mkdir -p .build/leaflet-draw static/vendor/leaflet-draw
+	cd .build/leaflet-draw && npm pack leaflet-draw@$(LEAFLET_DRAW_VERSION) --silent >/dev/null && tar -xzf leaflet-draw-$(LEAFLET_DRAW_VERSION).tgz
+	cp -r .build/leaflet-draw/package/dist/leaflet.draw.js .build/leaflet-draw/package/dist/leaflet.draw.css \
+	      .build/leaflet-draw/package/dist/images .build/leaflet-draw/package/package.json static/vendor/leaflet-draw/
+	rm -rf .build/leaflet-draw
+
 $(DEMO_STORE): | $(VENV)/.installed
 	$(PY) -m geo demo --store $(DEMO_STORE)
 
 ## Run the dashboard on the demo store (built on first run).
-run: $(VENV)/.installed $(LEAFLET) $(DEMO_STORE)
+run: $(VENV)/.installed $(LEAFLET) $(LEAFLET_DRAW) $(DEMO_STORE)
 	FELTKART_STORE=$(DEMO_STORE) $(PY) -m ui.serve --server.headless true
 
 ## Run the whole test suite.
-test: $(VENV)/.installed-dev $(LEAFLET)
+test: $(VENV)/.installed-dev $(LEAFLET) $(LEAFLET_DRAW)
 	$(PY) -m pytest -n 2 --dist loadfile
 
 ## Benchmarks (engine vs naive pipeline, GPX importer vs gpxpy).

@@ -228,3 +228,56 @@ def _fmt(value: float) -> str:
     if abs(value) >= 10:
         return f"{value:.0f}"
     return f"{value:.1f}"
+
+
+def add_shapes(
+    fmap: folium.Map,
+    shapes: gpd.GeoDataFrame,
+    *,
+    color: str,
+    tooltip: dict[str, str],
+    fill_opacity: float = 0.35,
+    weight: float = 1.5,
+    dash: str | None = None,
+    name: str = "shapes",
+) -> folium.Map:
+    """Draw polygons (EPSG:4326) in one colour, e.g. area gained/lost or hot areas; empty and None skipped."""
+    values = shapes.geometry.to_numpy()
+    shapes = shapes[~shapely.is_missing(values) & ~shapely.is_empty(values)]
+    if shapes.empty:
+        return fmap
+    gdf = shapes[[*tooltip, shapes.geometry.name]].set_geometry(
+        shapely.set_precision(shapes.geometry.to_numpy(), DRAW_PRECISION_DEG))
+    folium.GeoJson(
+        json.loads(gdf.to_json(drop_id=True, default=str)),
+        name=name,
+        style_function=lambda f: {"fillColor": color, "color": color, "fillOpacity": fill_opacity,
+                                  "weight": weight, "dashArray": dash},
+        tooltip=folium.GeoJsonTooltip(fields=list(tooltip), aliases=list(tooltip.values()), localize=True)
+        if tooltip else None,
+    ).add_to(fmap)
+    return fmap
+
+
+def add_path(
+    fmap: folium.Map,
+    lon: np.ndarray,
+    lat: np.ndarray,
+    labels: list[str],
+    *,
+    color: str = "#08306b",
+    highlight: str | None = None,
+    name: str = "path",
+) -> folium.Map:
+    """A line through points (EPSG:4326, in order) with a labelled dot at each; ``highlight`` marks one label."""
+    if len(labels) == 0:
+        return fmap
+    layer = folium.FeatureGroup(name=name)
+    folium.PolyLine(list(zip(lat, lon)), color=color, weight=3, opacity=0.8).add_to(layer)
+    for y, x, label in zip(lat, lon, labels):  # one marker per period, not per point
+        current = label == highlight
+        folium.CircleMarker((y, x), radius=7 if current else 4, weight=2, color=color, fill=True,
+                            fill_color="#e6550d" if current else color, fill_opacity=1.0,
+                            tooltip=html.escape(str(label))).add_to(layer)
+    layer.add_to(fmap)
+    return fmap

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from geo.maps import add_areas, add_cells, fit_to
+from ui.animation import cell_map_player
 from ui.components import basemap_picker, new_map, show_map
 from ui.filters import resolution_picker, time_filters
 from ui.i18n import t, translate_columns
@@ -35,3 +36,7 @@ show_map(fit_to(fmap, areas), key="coverage_map")
 
 with st.expander(t("coverage.table")):
     st.dataframe(translate_columns(cells.sort_values("minutes", ascending=False)), hide_index=True, width="stretch")
+
+with st.expander(t("animation.coverage")):
+    cell_map_player(path, filters, key="coverage_anim", query_name="presence_by_cell", value_column="minutes",
+                    legend_title=t("col.minutes"), tooltip={"minutes": t("col.minutes")}, res=res, basemap=basemap)

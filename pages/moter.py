@@ -4,6 +4,7 @@ import folium
 import streamlit as st
 
 from geo.maps import add_areas, add_cells, fit_to
+from ui.animation import cell_map_player
 from ui.charts import category_trend_chart
 from ui.components import basemap_picker, new_map, show_map
 from ui.filters import encounter_filters, resolution_picker
@@ -41,6 +42,10 @@ if show_points:
                             tooltip=t(f"category.{row.category}")).add_to(layer)
     layer.add_to(fmap)
 show_map(fit_to(fmap, areas), key="encounters_map")
+with st.expander(t("animation.encounters")):
+    cell_map_player(path, filters, key="encounters_anim", query_name="encounters_by_cell", value_column="encounters",
+                    legend_title=t("col.encounters"), tooltip={"encounters": t("col.encounters")}, res=res,
+                    basemap=basemap)
 
 st.subheader(t("encounters.trend"))
 period = st.radio(t("encounters.trend.period"), ["week", "month", "tertial", "quarter", "year"], index=1,

@@ -1,0 +1,256 @@
+"""Effective areas: where the encounters of a period really cluster, against the official field areas.
+
+1. **Hot cells**: encounters are counted per H3 cell (resolution ``res``) and
+   the local Getis-Ord Gi* statistic is computed on those counts (Ord &
+   Getis 1995, the "star" form that includes the cell itself; the z-score
+   form that esda's ``G_Local(star=True, transform="B")`` reports as ``Zs``):
+
+   ``Gi* = (Σⱼ wᵢⱼ xⱼ − x̄ Wᵢ) / (S √((n Wᵢ − Wᵢ²) / (n − 1)))``
+
+   with binary weights ``wᵢⱼ = 1`` for ``j`` in the k-ring of ``i`` (itself
+   included), ``Wᵢ = Σⱼ wᵢⱼ``, ``x̄`` and ``S = √(Σ x²/n − x̄²)`` the mean and
+   standard deviation over the study region: every cell with an encounter
+   plus its k-ring (cells with none count 0), ``n`` cells. A cell is *hot*
+   when ``Gi* ≥ Z_HOT`` (one-sided, 97.5 %; no correction for multiple
+   testing: a screening map, not a proof).
+2. **Hot areas**: hot cells merged into polygons (``shapely.union_all`` of the
+   H3 cell boundaries); touching cells form one area.
+3. **Against the official areas** valid on the period's last day: how much of
+   the hot area lies inside them, which official areas have no hot area at
+   all, and the hot area outside every official area.
+
+Areas are m² in EPSG:25832; geometries are EPSG:4326.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import geopandas as gpd
+import h3ronpy
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import shapely
+from h3ronpy import vector as h3v
+from scipy import sparse
+
+from geo.changes.history import areas_valid_on
+from geo.engine.cells import DEFAULT_RESOLUTION, check_resolution
+from geo.queries import Filters, encounters_by_cell
+from geo.schema import (
+    AREA_ID,
+    AREA_NAME,
+    AREA_TEAM,
+    CELL,
+    MEASURE_CRS,
+    STORE_CRS,
+    VALID_FROM,
+)
+from geo.store.base import Store
+
+Z_HOT = 1.96
+"""Gi* z-score from which a cell is hot (one-sided p ≤ 0.025)."""
+
+NEIGHBOUR_RINGS = 1
+"""k of the k-ring neighbourhood (1 = the cell and its 6 neighbours)."""
+
+ENCOUNTERS = "encounters"
+Z = "z"
+HOT = "hot"
+HOT_ID = "hot_id"
+CELLS = "cells"
+AREA_M2 = "area_m2"
+OVERLAP_M2 = "overlap_m2"
+OVERLAP_PCT = "overlap_pct"
+NO_ACTIVITY = "no_activity"
+DRAFT_PREFIX = "forslag"
+"""``area_id`` prefix of a saved suggestion (``forslag-1``, ``forslag-2``, ...)."""
+
+
+@dataclass(frozen=True, slots=True)
+class EffectiveAreas:
+    """Hot areas of one period against the official areas.
+
+    Attributes
+    ----------
+    cells
+        Study-region cells: ``cell`` (hex), ``encounters``, ``z`` (Gi*), ``hot``.
+    hot
+        Hot areas (EPSG:4326): ``hot_id`` (1, 2, ... by size), ``cells``,
+        ``encounters``, ``area_m2``, ``overlap_m2`` (inside official areas),
+        ``overlap_pct`` (of ``area_m2``).
+    official
+        Official areas valid on the last day (EPSG:4326): ``area_id``,
+        ``name``, ``area_m2``, ``overlap_m2`` (covered by hot areas),
+        ``overlap_pct`` (of ``area_m2``), ``no_activity`` (no hot area at all).
+    outside
+        The hot area outside every official area (EPSG:4326), one row per
+        part: ``area_m2``.
+    figures
+        ``hot_area_m2``, ``official_area_m2``, ``overlap_m2``,
+        ``hot_inside_pct`` (overlap / hot area), ``official_covered_pct``
+        (overlap / official area), ``official_without_activity`` (count),
+        ``outside_m2`` and ``outside_pct`` (of the hot area). Percentages are
+        NaN when their denominator is 0.
+    """
+
+    cells: pd.DataFrame
+    hot: gpd.GeoDataFrame
+    official: gpd.GeoDataFrame
+    outside: gpd.GeoDataFrame
+    figures: dict[str, float]
+
+
+def gi_star(cells: np.ndarray, counts: np.ndarray, *, k: int = NEIGHBOUR_RINGS) -> np.ndarray:
+    """Gi* z-score of each cell (binary k-ring weights incl. the cell; see the module docstring).
+
+    ``cells`` are H3 indexes (uint64) forming the study region, ``counts``
+    their values. Neighbours outside the region are ignored. Returns NaN for
+    every cell when the values do not vary.
+    """
+    cells = np.asarray(cells, dtype=np.uint64)
+    x = np.asarray(counts, dtype=np.float64)
+    if len(cells) != len(x):
+        raise ValueError(f"cells and counts must have the same length; got {len(cells)} and {len(x)}")
+    n = len(cells)
+    if n < 2:
+        return np.full(n, np.nan)
+    weights = _kring_weights(cells, k)
+    w_sum = np.asarray(weights.sum(axis=1)).ravel()
+    local = weights @ x
+    mean = x.mean()
+    s = np.sqrt(max((x**2).mean() - mean**2, 0.0))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return (local - mean * w_sum) / (s * np.sqrt((n * w_sum - w_sum**2) / (n - 1)))
+
+
+def effective_areas(store: Store, filters: Filters, *, res: int = DEFAULT_RESOLUTION, z_hot: float = Z_HOT,
+                    k: int = NEIGHBOUR_RINGS) -> EffectiveAreas:
+    """Hot areas of the encounters selected by ``filters`` (one period), against the official areas.
+
+    ``filters`` must have a ``last_day``: the official areas are those valid
+    on it. See :class:`EffectiveAreas` for what is returned.
+    """
+    check_resolution(res)
+    if filters.last_day is None:
+        raise ValueError("filters.last_day must be set: the official areas compared are those valid on it")
+    counted = encounters_by_cell(store, filters, res=res)
+    cells, counts = _study_region(np.asarray(h3ronpy.cells_parse(counted[CELL].tolist()), dtype=np.uint64),
+                                  counted[ENCOUNTERS].to_numpy(np.float64), k)
+    z = gi_star(cells, counts, k=k)
+    hot_mask = np.nan_to_num(z, nan=-np.inf) >= z_hot
+    table = pd.DataFrame({CELL: np.asarray(h3ronpy.cells_to_string(cells)).astype(str) if len(cells) else [],
+                          ENCOUNTERS: counts.astype(np.int64), Z: z, HOT: hot_mask})
+    official = areas_valid_on(store.areas(), filters.last_day)
+    return compare_with_official(cells[hot_mask], counts[hot_mask], official, cells_table=table)
+
+
+def compare_with_official(hot_cells: np.ndarray, hot_counts: np.ndarray, official: gpd.GeoDataFrame, *,
+                          cells_table: pd.DataFrame | None = None) -> EffectiveAreas:
+    """Merge ``hot_cells`` into hot areas and compare them with the ``official`` area versions (EPSG:4326)."""
+    hot = hot_areas(hot_cells, hot_counts)
+    hot_m = hot.geometry.to_crs(MEASURE_CRS).to_numpy()
+    official_m = official.geometry.to_crs(MEASURE_CRS).to_numpy()
+    official_union = shapely.union_all(official_m)
+    hot_union = shapely.union_all(hot_m)
+    hot[OVERLAP_M2] = shapely.area(shapely.intersection(hot_m, official_union))
+    hot[OVERLAP_PCT] = _pct(hot[OVERLAP_M2].to_numpy(), hot[AREA_M2].to_numpy())
+    areas = gpd.GeoDataFrame({AREA_ID: official[AREA_ID].to_numpy(), AREA_NAME: official[AREA_NAME].to_numpy()},
+                             geometry=official.geometry.to_numpy(), crs=STORE_CRS)
+    areas[AREA_M2] = shapely.area(official_m)
+    areas[OVERLAP_M2] = shapely.area(shapely.intersection(official_m, hot_union))
+    areas[OVERLAP_PCT] = _pct(areas[OVERLAP_M2].to_numpy(), areas[AREA_M2].to_numpy())
+    areas[NO_ACTIVITY] = areas[OVERLAP_M2] <= 0.0
+    outside_parts = shapely.get_parts(shapely.difference(hot_union, official_union))
+    outside_parts = outside_parts[shapely.area(outside_parts) > 0]
+    outside = gpd.GeoDataFrame({AREA_M2: shapely.area(outside_parts)},
+                               geometry=gpd.GeoSeries(outside_parts, crs=MEASURE_CRS).to_crs(STORE_CRS).to_numpy(),
+                               crs=STORE_CRS)
+    hot_total, official_total = float(shapely.area(hot_union)), float(shapely.area(official_union))
+    overlap = float(shapely.area(shapely.intersection(hot_union, official_union)))
+    outside_total = float(outside[AREA_M2].sum())
+    figures = {
+        "hot_area_m2": hot_total,
+        "official_area_m2": official_total,
+        "overlap_m2": overlap,
+        "hot_inside_pct": float(_pct(overlap, hot_total)),
+        "official_covered_pct": float(_pct(overlap, official_total)),
+        "official_without_activity": int(areas[NO_ACTIVITY].sum()),
+        "outside_m2": outside_total,
+        "outside_pct": float(_pct(outside_total, hot_total)),
+    }
+    cells_table = cells_table if cells_table is not None else pd.DataFrame(columns=[CELL, ENCOUNTERS, Z, HOT])
+    return EffectiveAreas(cells=cells_table, hot=hot, official=areas.reset_index(drop=True), outside=outside,
+                          figures=figures)
+
+
+def hot_areas(cells: np.ndarray, counts: np.ndarray) -> gpd.GeoDataFrame:
+    """Hot cells merged into areas (EPSG:4326): ``hot_id`` (1 = largest), ``cells``, ``encounters``, ``area_m2``."""
+    cells = np.asarray(cells, dtype=np.uint64)
+    if len(cells) == 0:
+        return gpd.GeoDataFrame({HOT_ID: pd.Series(dtype=np.int64), CELLS: pd.Series(dtype=np.int64),
+                                 ENCOUNTERS: pd.Series(dtype=np.int64), AREA_M2: pd.Series(dtype=np.float64)},
+                                geometry=gpd.GeoSeries([], crs=STORE_CRS), crs=STORE_CRS)
+    polygons = shapely.from_wkb(np.asarray(h3v.cells_to_wkb_polygons(cells), dtype=object))
+    parts = shapely.get_parts(shapely.union_all(polygons))
+    centres = shapely.point_on_surface(polygons)
+    cell_i, part_i = shapely.STRtree(parts).query(centres, predicate="within")
+    n_cells = np.bincount(part_i, minlength=len(parts))
+    encounters = np.bincount(part_i, np.asarray(counts, dtype=np.float64)[cell_i], minlength=len(parts))
+    area = shapely.area(gpd.GeoSeries(parts, crs=STORE_CRS).to_crs(MEASURE_CRS).to_numpy())
+    order = np.argsort(-area, kind="stable")
+    return gpd.GeoDataFrame({HOT_ID: np.arange(1, len(parts) + 1), CELLS: n_cells[order],
+                             ENCOUNTERS: encounters[order].round().astype(np.int64), AREA_M2: area[order]},
+                            geometry=parts[order], crs=STORE_CRS)
+
+
+def save_draft(store: Store, polygons: gpd.GeoDataFrame, valid_from: dt.date, *, team: str | None = None,
+               source: str, created_by: str | None = None, name_prefix: str = DRAFT_PREFIX) -> str:
+    """Save ``polygons`` (EPSG:4326) as one **draft** area set valid from ``valid_from``; returns the draft id.
+
+    Each polygon becomes ``<name_prefix>-1``, ``-2``, ... A draft is kept
+    apart from the field areas (``area_drafts``): no presence number,
+    aggregate or change-log entry is affected until someone imports it as a
+    real version.
+    """
+    if not isinstance(valid_from, dt.date) or isinstance(valid_from, dt.datetime):
+        raise TypeError(f"valid_from must be a datetime.date; got {valid_from!r}")
+    if polygons.empty:
+        raise ValueError("polygons: nothing to save; the suggestion has no areas")
+    ids = [f"{name_prefix}-{i}" for i in range(1, len(polygons) + 1)]
+    draft = gpd.GeoDataFrame({AREA_ID: ids, AREA_NAME: ids, AREA_TEAM: team, VALID_FROM: valid_from},
+                             geometry=polygons.geometry.to_crs(STORE_CRS).to_numpy(), crs=STORE_CRS)
+    return store.add_area_draft(draft, source=source, created_by=created_by)
+
+
+# --- helpers ----------------------------------------------------------------------------------------
+def _study_region(cells: np.ndarray, counts: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """The cells with encounters plus their k-rings (count 0), sorted by cell."""
+    if len(cells) == 0:
+        return cells, counts
+    disks = pa.array(h3ronpy.grid_disk(cells, k, flatten=False))
+    region = np.union1d(cells, disks.values.to_numpy())
+    values = np.zeros(len(region))
+    values[np.searchsorted(region, cells)] = counts
+    return region, values
+
+
+def _kring_weights(cells: np.ndarray, k: int) -> sparse.csr_matrix:
+    """Binary weights: row i has a 1 for every region cell in the k-ring of cell i (itself included)."""
+    order = np.argsort(cells)
+    sorted_cells = cells[order]
+    disks = pa.array(h3ronpy.grid_disk(cells, k, flatten=False))
+    owners = np.repeat(np.arange(len(cells)), np.diff(disks.offsets.to_numpy()))
+    neighbours = disks.values.to_numpy()
+    pos = np.clip(np.searchsorted(sorted_cells, neighbours), 0, len(cells) - 1)
+    inside = sorted_cells[pos] == neighbours
+    rows, cols = owners[inside], order[pos[inside]]
+    return sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(cells), len(cells)))
+
+
+def _pct(part, whole):
+    part, whole = np.asarray(part, dtype=np.float64), np.asarray(whole, dtype=np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(whole > 0, 100.0 * part / whole, np.nan)

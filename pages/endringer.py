@@ -1,0 +1,176 @@
+"""Endringer over tid: field-area history, activity drift and effective (data-driven) areas."""
+
+from dataclasses import replace
+from datetime import date
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from geo.changes.drift import BANDS, CENTRE_LAT, CENTRE_LON, PERIOD
+from geo.changes.effective import save_draft
+from geo.changes.history import COMPARISON_COLUMNS, GAINED, GEOMETRY_A, LOST
+from geo.changes.periods import FIRST_DAY, LABEL, LAST_DAY, periods_between
+from geo.maps import CONTRAST_PALETTE, add_areas, add_path, add_shapes, fit_to
+from ui.animation import period_player
+from ui.area_editor import area_editor
+from ui.changes_state import changes_query, clear_changes_cache
+from ui.components import basemap_picker, new_map, show_map
+from ui.i18n import labels, t
+from ui.sidebar import sidebar_choices
+from ui.state import get_store, query, store_date_range
+
+KINDS = ("month", "tertial", "quarter", "year")
+SECTIONS = ("history", "drift", "effective")
+GAINED_COLOUR, LOST_COLOUR, HOT_COLOUR, OUTSIDE_COLOUR = "#1a9850", "#d73027", "#d73027", "#fdae61"
+DRIFT_QUERIES = {"encounters": "drift.encounter_drift", "presence": "drift.presence_drift"}
+FIGURES = ("hot_inside_pct", "official_covered_pct", "official_without_activity", "outside_pct")
+
+
+def columns(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with every column that has a ``changes.col.<name>`` string renamed to it."""
+    return frame.rename(columns=lambda c: t(f"changes.col.{c}"))
+
+
+choices = sidebar_choices()
+path = choices.store_path
+first, last = store_date_range(path)
+everything = replace(choices.filters, first_day=first, last_day=last)  # drift needs the store's whole span
+st.title(t("changes.title"))
+st.caption(t("changes.caption", first=first, last=last))
+c1, c2 = st.columns([2, 2])
+with c1:
+    kind = st.radio(t("changes.period_kind"), KINDS, index=KINDS.index("year"), horizontal=True,
+                    key="changes_kind", format_func=labels("period"))
+with c2:
+    basemap = basemap_picker("changes_basemap")
+periods = periods_between(first, last, kind).set_index(LABEL)
+
+# one section at a time (not st.tabs): a Leaflet map drawn in a hidden tab has no size and stays blank
+section = st.segmented_control(t("changes.section"), SECTIONS, default=SECTIONS[0], key="changes_section",
+                               format_func=labels("changes.tab"), label_visibility="collapsed") or SECTIONS[0]
+
+# --- history ------------------------------------------------------------------------------------------
+if section == "history":
+    timeline = changes_query(path, "history.area_timeline")
+    st.subheader(t("changes.timeline"))
+    bars = timeline.assign(valid_to=timeline["valid_to"].map(lambda d: d or last),
+                           version=timeline["version"].astype(str))
+    st.altair_chart(
+        alt.Chart(bars).mark_bar().encode(
+            x=alt.X("valid_from:T", title=t("changes.col.valid_from")), x2="valid_to:T",
+            y=alt.Y("name:N", title=None), color=alt.Color("version:N", title=t("changes.col.version")),
+            tooltip=["name", "version", "valid_from", "valid_to", alt.Tooltip("area_m2", format=",.0f")],
+        ).properties(height=30 * timeline["area_id"].nunique() + 40),
+        width="stretch",
+    )
+    st.dataframe(columns(timeline), hide_index=True, width="stretch")
+    with st.expander(t("changes.log")):
+        st.dataframe(columns(get_store(path).area_changes()), hide_index=True, width="stretch")
+
+    st.subheader(t("changes.compare"))
+    d1, d2 = st.columns(2)
+    date_a = d1.date_input(t("changes.date_a"), value=first, key="changes_date_a", format="DD.MM.YYYY")
+    date_b = d2.date_input(t("changes.date_b"), value=last, key="changes_date_b", format="DD.MM.YYYY")
+    comparison = changes_query(path, "history.compare_areas", date_a, date_b)
+    all_areas = query(path, "area_geometries", everything)
+    st.caption(t("changes.compare.summary", gained=comparison["gained_m2"].sum(), lost=comparison["lost_m2"].sum()))
+    left, right = st.columns(2)
+    before = comparison.set_geometry(GEOMETRY_A)
+    after = comparison  # active geometry: the version on date b
+    for column, shapes, label, key in ((left, before, date_a, "changes_map_a"), (right, after, date_b, "changes_map_b")):
+        with column:
+            st.markdown(t("changes.map_on", day=label))
+            fmap = new_map(basemap)
+            add_shapes(fmap, shapes, color="#08519c", fill_opacity=0.1, tooltip={"name": t("changes.col.name")})
+            if shapes is after:
+                add_shapes(fmap, comparison.set_geometry(GAINED), color=GAINED_COLOUR, fill_opacity=0.6,
+                           tooltip={"name": t("changes.col.name"), "gained_m2": t("changes.col.gained_m2")})
+                add_shapes(fmap, comparison.set_geometry(LOST), color=LOST_COLOUR, fill_opacity=0.6, dash="4",
+                           tooltip={"name": t("changes.col.name"), "lost_m2": t("changes.col.lost_m2")})
+            show_map(fit_to(fmap, all_areas), key=key)
+    st.dataframe(columns(pd.DataFrame(comparison[list(COMPARISON_COLUMNS)])), hide_index=True, width="stretch")
+
+    with st.expander(t("changes.editor")):
+        area_editor(path, all_areas, key="changes_editor")
+
+# --- drift ----------------------------------------------------------------------------------------------
+if section == "drift":
+    st.caption(t("changes.drift.caption"))
+    source = st.radio(t("changes.drift.source"), ("encounters", "presence"), horizontal=True,
+                      key="changes_drift_source", format_func=labels("changes.drift.source"))
+    drift = changes_query(path, DRIFT_QUERIES[source], everything, period=kind)
+    areas = query(path, "area_geometries", replace(everything, first_day=last))
+
+    def render_drift(label: str) -> None:
+        fmap = new_map(basemap)
+        add_areas(fmap, areas, tooltip={"area_name": t("col.area_name")})
+        current = drift[drift[PERIOD] == label]
+        add_shapes(fmap, drift, color="#9ecae1", fill_opacity=0.0, weight=1.0, tooltip={PERIOD: t("changes.col.period")})
+        add_shapes(fmap, current, color=CONTRAST_PALETTE[-1], fill_opacity=0.15, weight=2.5,
+                   tooltip={PERIOD: t("changes.col.period")})
+        add_path(fmap, drift[CENTRE_LON].to_numpy(), drift[CENTRE_LAT].to_numpy(), drift[PERIOD].tolist(),
+                 highlight=label)
+        shown = current.drop(columns="geometry")
+        st.caption(t("changes.drift.current", period=label, n=int(shown["n"].sum()) if len(shown) else 0))
+        ellipses = drift[~drift.geometry.isna()]
+        show_map(fit_to(fmap, ellipses if len(ellipses) else areas), key="changes_drift_map")
+
+    period_player(drift[PERIOD].tolist(), render_drift, key="changes_drift")
+    st.dataframe(columns(pd.DataFrame(drift.drop(columns="geometry")).round(1)), hide_index=True, width="stretch")
+
+    st.subheader(t("changes.rings"))
+    rings = changes_query(path, "drift.ring_shares", everything, period=kind)
+    band_names = {b: t(f"changes.band.{b}") for b in BANDS}
+    long = rings.melt(id_vars=[PERIOD], value_vars=[f"{b}_share" for b in BANDS], var_name="band", value_name="share")
+    long["band"] = long["band"].str.removesuffix("_share").map(band_names)
+    st.altair_chart(
+        alt.Chart(long).mark_bar().encode(
+            x=alt.X(f"{PERIOD}:N", title=t("changes.col.period"), sort=None),
+            y=alt.Y("share:Q", title=t("changes.rings.share"), axis=alt.Axis(format="%")),
+            color=alt.Color("band:N", title=None, sort=[band_names[b] for b in BANDS]),
+            tooltip=[PERIOD, "band", alt.Tooltip("share:Q", format=".1%")],
+        ).properties(height=280),
+        width="stretch",
+    )
+    st.dataframe(columns(rings.round(3)), hide_index=True, width="stretch")
+
+# --- effective areas ---------------------------------------------------------------------------------------
+if section == "effective":
+    st.caption(t("changes.effective.caption"))
+    labels_ = list(periods.index)
+    chosen = st.select_slider(t("changes.effective.period"), labels_, value=labels_[-1], key="changes_effective_period")
+    period = replace(choices.filters, first_day=periods.at[chosen, FIRST_DAY], last_day=periods.at[chosen, LAST_DAY])
+    found = changes_query(path, "effective.effective_areas", period)
+    figures = found.figures
+    for column, name in zip(st.columns(len(FIGURES)), FIGURES):
+        value = figures[name]
+        text = "–" if pd.isna(value) else (f"{value:.0f}" if name == "official_without_activity" else f"{value:.1f} %")
+        column.metric(t(f"changes.figure.{name}"), text)
+    fmap = new_map(basemap)
+    add_areas(fmap, found.official, tooltip={"name": t("changes.col.name")})
+    add_shapes(fmap, found.hot, color=HOT_COLOUR, fill_opacity=0.45,
+               tooltip={"hot_id": t("changes.col.hot_id"), "encounters": t("changes.col.encounters"),
+                        "area_m2": t("changes.col.area_m2")})
+    add_shapes(fmap, found.outside, color=OUTSIDE_COLOUR, fill_opacity=0.7, dash="4",
+               tooltip={"area_m2": t("changes.col.area_m2")})
+    show_map(fit_to(fmap, found.official), key="changes_effective_map")
+    st.caption(t("changes.effective.legend"))
+    e1, e2 = st.columns(2)
+    e1.markdown(t("changes.effective.hot"))
+    e1.dataframe(columns(pd.DataFrame(found.hot.drop(columns="geometry")).round(1)), hide_index=True, width="stretch")
+    e2.markdown(t("changes.effective.official"))
+    e2.dataframe(columns(pd.DataFrame(found.official.drop(columns="geometry")).round(1)), hide_index=True,
+                 width="stretch")
+
+    st.subheader(t("changes.draft"))
+    valid_from = st.date_input(t("changes.draft.valid_from"), value=date(last.year + 1, 1, 1), key="changes_draft_from",
+                               format="DD.MM.YYYY")
+    if st.button(t("changes.draft.save"), key="changes_draft_save", disabled=found.hot.empty):
+        draft_id = save_draft(get_store(path), found.hot, valid_from, source=f"effective:{chosen}")
+        clear_changes_cache()
+        st.success(t("changes.draft.saved", draft=draft_id, n=len(found.hot)))
+    drafts = get_store(path).area_drafts()
+    if not drafts.empty:
+        with st.expander(t("changes.drafts", n=drafts["draft_id"].nunique())):
+            st.dataframe(columns(pd.DataFrame(drafts.drop(columns="geometry"))), hide_index=True, width="stretch")

@@ -1,0 +1,62 @@
+"""The Endringer over tid page in a real browser with no internet: it loads, its maps draw, and the
+area editor's drawing tools (Leaflet.draw) come from this server, not a CDN."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.test_browser import (  # noqa: F401  (server, browser_page are fixtures)
+    LOAD_TIMEOUT_MS,
+    SCREENSHOTS,
+    _drawn_leaflet_shapes,
+    _open,
+    _wait_until_idle,
+    browser_page,
+    server,
+)
+
+pytestmark = pytest.mark.browser
+PATH = "endringer"
+
+
+def test_page_loads_offline_and_draws_its_maps(browser_page, server):  # noqa: F811  (fixtures imported from test_browser)
+    _open(browser_page, server, PATH)
+    browser_page.locator('[data-testid="stButtonGroup"] button', has_text="Historikk").first.click()
+    _wait_until_idle(browser_page)
+    browser_page.locator("h1", has_text="Endringer over tid").first.wait_for(timeout=LOAD_TIMEOUT_MS)
+    assert browser_page.locator('[data-testid="stException"]').count() == 0
+    assert _drawn_leaflet_shapes(browser_page) > 0  # the field areas on date A
+    browser_page.screenshot(path=str(SCREENSHOTS / "endringer.png"), full_page=True)
+
+
+def test_drift_and_effective_tabs_draw(browser_page, server):  # noqa: F811  (fixtures imported from test_browser)
+    _open(browser_page, server, PATH)
+    for tab in ("Forflytning", "Effektive områder"):
+        browser_page.locator('[data-testid="stButtonGroup"] button', has_text=tab).first.click()
+        _wait_until_idle(browser_page)
+        assert browser_page.locator('[data-testid="stException"]').count() == 0
+        assert _drawn_leaflet_shapes(browser_page) > 0  # the section's own map (the only one on the page)
+        browser_page.screenshot(path=str(SCREENSHOTS / f"endringer_{tab.split()[0].lower()}.png"), full_page=True)
+
+
+def test_area_editor_loads_leaflet_draw_from_this_server(browser_page, server):  # noqa: F811  (fixtures imported from test_browser)
+    _open(browser_page, server, PATH)
+    browser_page.locator('[data-testid="stButtonGroup"] button', has_text="Historikk").first.click()
+    _wait_until_idle(browser_page)
+    browser_page.get_by_text("Ny versjon av et feltområde").first.click()
+    _wait_until_idle(browser_page)
+    toolbar = None
+    for _ in range(int(LOAD_TIMEOUT_MS / 500)):
+        toolbar = next((f for f in browser_page.frames if f.locator(".leaflet-draw-toolbar").count() > 0), None)
+        if toolbar is not None:
+            break
+        browser_page.wait_for_timeout(500)
+    assert toolbar is not None, "the Leaflet.draw toolbar never appeared"
+    assert toolbar.locator(".leaflet-draw-draw-polygon").count() == 1
+    browser_page.screenshot(path=str(SCREENSHOTS / "endringer_editor.png"), full_page=True)
+
+
+def test_nothing_was_requested_from_the_internet(browser_page, server):  # noqa: F811  (fixtures imported from test_browser)
+    _open(browser_page, server, PATH)
+    assert _drawn_leaflet_shapes(browser_page) > 0
+    assert browser_page.blocked_requests == []

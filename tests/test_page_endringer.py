@@ -1,0 +1,111 @@
+"""The Endringer over tid page under AppTest: both languages, and numbers equal to geo.changes."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from geo.changes.drift import encounter_drift
+from geo.changes.effective import effective_areas
+from geo.changes.history import compare_areas
+from geo.queries import Filters
+from geo.store import open_store
+from tests.conftest import REPO, shared_demo_store
+
+FIRST, LAST = date(2023, 12, 1), date(2024, 1, 31)
+TIMEOUT_S = 180
+PAGE = "pages/endringer.py"
+
+
+@pytest.fixture(scope="module")
+def demo_store(tmp_path_factory) -> str:
+    return str(shared_demo_store(tmp_path_factory, FIRST, LAST))
+
+
+def _start(store: str, monkeypatch, *, language: str = "nb", section: str = "history") -> AppTest:
+    """As tests/test_pages.py: run twice (widget identities settle), then switch to the page."""
+    monkeypatch.setenv("FELTKART_STORE", store)
+    monkeypatch.chdir(REPO)
+    at = AppTest.from_file(str(REPO / "dashboard.py"), default_timeout=TIMEOUT_S)
+    at.session_state["language"] = language
+    at.run()
+    at.run()
+    at.switch_page(PAGE).run()
+    assert not at.exception, at.exception
+    if section != "history":
+        at.segmented_control(key="changes_section").set_value(section).run()
+        assert not at.exception, at.exception
+    return at
+
+
+@pytest.mark.parametrize(("language", "title", "tab"), [("nb", "Endringer over tid", "Forflytning"),
+                                                         ("en", "Change over time", "Drift")])
+def test_page_runs_in_both_languages(demo_store, monkeypatch, language, title, tab):
+    at = _start(demo_store, monkeypatch, language=language)
+    assert at.title[0].value == title
+    assert tab in at.segmented_control(key="changes_section").options
+
+
+def test_effective_area_figure_equals_geo(demo_store, monkeypatch):
+    at = _start(demo_store, monkeypatch, section="effective")
+    expected = effective_areas(open_store(demo_store, create=False),
+                               Filters(first_day=date(2024, 1, 1), last_day=LAST)).figures["hot_inside_pct"]
+    shown = {m.label: m.value for m in at.metric}
+    assert shown["Varmt areal inne i feltområder"] == f"{expected:.1f} %"
+
+
+def test_area_comparison_caption_equals_compare_areas(demo_store, monkeypatch):
+    at = _start(demo_store, monkeypatch)
+    at.date_input(key="changes_date_a").set_value(date(2020, 6, 1)).run()
+    assert not at.exception, at.exception
+    got = compare_areas(open_store(demo_store, create=False), date(2020, 6, 1), LAST)
+    assert got["gained_m2"].sum() > 1000  # Brugata/Storgata grew in 2021, two areas were added in 2023
+    expected = f"Fra A til B: {got['gained_m2'].sum():,.0f} m² lagt til"
+    assert any(c.value.startswith(expected) for c in at.caption), [c.value for c in at.caption]
+
+
+def test_drift_table_has_one_row_per_year_with_encounters(demo_store, monkeypatch):
+    at = _start(demo_store, monkeypatch, section="drift")
+    drift = encounter_drift(open_store(demo_store, create=False), Filters(first_day=FIRST, last_day=LAST), period="year")
+    table = next(d.value for d in at.dataframe if "Periode" in d.value.columns and "Lang halvakse (m)" in d.value.columns)
+    assert table["Periode"].tolist() == drift["period"].tolist() == ["2023", "2024"]
+    assert table["Antall punkter"].tolist() == drift["n"].tolist()
+
+
+def test_saving_a_draft_keeps_the_field_areas(demo_store, monkeypatch, tmp_path):
+    copy = tmp_path / "copy.gpkg"
+    shutil.copy(demo_store, copy)
+    before = open_store(copy, create=False).areas().drop(columns="geometry")
+    at = _start(str(copy), monkeypatch, section="effective")
+    at.button(key="changes_draft_save").click().run()
+    assert not at.exception, at.exception
+    assert any("draft-1" in s.value for s in at.success), [s.value for s in at.success]
+    store = open_store(copy, create=False)
+    assert store.area_drafts()["draft_id"].unique().tolist() == ["draft-1"]
+    assert store.areas().drop(columns="geometry").equals(before)
+
+
+def test_play_steps_the_drift_map_to_the_next_period(demo_store, monkeypatch):
+    at = _start(demo_store, monkeypatch, section="drift")
+    assert at.select_slider(key="changes_drift_period").value == "2024"
+    at.toggle(key="changes_drift_play").set_value(True).run()
+    assert not at.exception, at.exception
+    assert at.select_slider(key="changes_drift_period").value == "2023"  # wrapped round to the first year
+    at.run()
+    assert at.select_slider(key="changes_drift_period").value == "2024"
+
+
+@pytest.mark.parametrize(("page", "key"), [("pages/dekning.py", "coverage_anim"), ("pages/moter.py", "encounters_anim")])
+def test_coverage_and_encounter_maps_step_through_the_weeks_of_the_period(demo_store, monkeypatch, page, key):
+    at = _start(demo_store, monkeypatch)
+    at.switch_page(page).run()
+    assert not at.exception, at.exception
+    slider = at.select_slider(key=f"{key}_period")
+    assert slider.options[0].startswith("2024-W") and len(slider.options) in (4, 5)  # the sidebar's last 4 weeks
+    first_week = slider.options[0]
+    slider.set_value(first_week).run()
+    assert not at.exception, at.exception
+    assert any(c.value.startswith(f"{first_week} (") for c in at.caption), [c.value for c in at.caption]

@@ -1,0 +1,80 @@
+"""Step or play through periods: a period slider plus a play toggle, reused by several maps.
+
+The part that changes with the period (usually a map) is drawn by a
+``render(label)`` callback inside an ``st.fragment``; while *play* is on the
+fragment reruns itself every ``interval_s`` seconds and moves to the next
+period (wrapping round), without rerunning the rest of the page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+
+import streamlit as st
+
+from geo.changes.periods import FIRST_DAY, LABEL, LAST_DAY, periods_between
+from geo.maps import add_areas, add_cells, fit_to
+from geo.queries import Filters
+from ui.components import new_map, show_map
+from ui.i18n import labels, t
+from ui.state import query
+
+INTERVAL_S = 2.0
+"""Seconds each period is shown while playing."""
+
+ANIMATION_KINDS = ("week", "month", "tertial", "quarter", "year")
+
+
+def period_player(periods: list[str], render: Callable[[str], None], *, key: str,
+                  interval_s: float = INTERVAL_S) -> None:
+    """A period slider and a play toggle; ``render(period)`` draws the chosen period."""
+    if not periods:
+        st.info(t("animation.empty"))
+        return
+    slider_key, play_key = f"{key}_period", f"{key}_play"
+    if st.session_state.get(slider_key) not in periods:
+        st.session_state[slider_key] = periods[-1]
+    playing = st.toggle(t("animation.play"), key=play_key, help=t("animation.play.help"))
+
+    @st.fragment(run_every=interval_s if playing else None)
+    def _frame() -> None:
+        if st.session_state.get(play_key):
+            current = periods.index(st.session_state[slider_key])
+            st.session_state[slider_key] = periods[(current + 1) % len(periods)]
+        chosen = (st.select_slider(t("animation.period"), periods, key=slider_key)
+                  if len(periods) > 1 else periods[0])
+        render(chosen)
+
+    _frame()
+
+
+def period_kind_picker(*, key: str, default: str = "week") -> str:
+    """Which periods to step through."""
+    return st.radio(t("animation.kind"), ANIMATION_KINDS, index=ANIMATION_KINDS.index(default), horizontal=True,
+                    key=f"{key}_kind", format_func=labels("period"))
+
+
+def cell_map_player(path: str, filters: Filters, *, key: str, query_name: str, value_column: str,
+                    legend_title: str, tooltip: dict[str, str], res: int, basemap: str) -> None:
+    """Step or play an H3 cell map (``geo.queries.<query_name>``) through the periods of the sidebar range."""
+    if filters.first_day is None or filters.last_day is None:
+        st.info(t("animation.empty"))
+        return
+    kind = period_kind_picker(key=key)
+    table = periods_between(filters.first_day, filters.last_day, kind).set_index(LABEL)
+    areas = query(path, "area_geometries", filters)
+
+    def render(label: str) -> None:
+        period = replace(filters, first_day=table.at[label, FIRST_DAY], last_day=table.at[label, LAST_DAY])
+        cells = query(path, query_name, period, res=res)
+        cells = cells[cells[value_column] > 0]
+        st.caption(t("animation.caption", period=label, first=period.first_day, last=period.last_day,
+                     cells=len(cells)))
+        fmap = new_map(basemap)
+        add_cells(fmap, cells, cell_column="cell", value_column=value_column, legend_title=legend_title,
+                  tooltip=tooltip)
+        add_areas(fmap, areas, tooltip={"area_name": t("col.area_name")})
+        show_map(fit_to(fmap, areas), key=f"{key}_map")
+
+    period_player(list(table.index), render, key=key)

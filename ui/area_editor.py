@@ -1,0 +1,94 @@
+"""Editor for a new field-area version: draw it on the map (Leaflet.draw) or upload a GeoJSON.
+
+Both paths store the version through the ordinary importer
+(:mod:`geo.changes.editor`, :func:`geo.importer.import_file`), so the old
+version is closed, the change is logged and the aggregates are recomputed.
+Leaflet.draw is served from this server (see the Makefile), never a CDN.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from datetime import date
+from pathlib import Path
+
+import geopandas as gpd
+import streamlit as st
+from folium.plugins import Draw
+from streamlit_folium import st_folium
+
+from geo.changes.editor import drawing_to_polygons, import_drawn_version
+from geo.importer import ImportOptions, import_file
+from geo.io.areas import slugify
+from geo.io.report import InputFileError
+from geo.maps import add_areas, fit_to
+from ui.changes_state import clear_changes_cache
+from ui.components import MAP_HEIGHT, new_map
+from ui.i18n import t
+from ui.state import clear_caches, get_store
+
+LEAFLET_DRAW_URL = "/app/static/vendor/leaflet-draw"
+"""Where Streamlit serves the Leaflet.draw copy fetched at set-up (see Makefile)."""
+
+NEW_AREA = "__new__"
+
+
+def area_editor(path: str, areas: gpd.GeoDataFrame, *, key: str) -> None:
+    """The editor: pick or name an area, a valid-from date, then draw or upload its new shape."""
+    options = [NEW_AREA, *areas["area_id"].tolist()]
+    names = dict(zip(areas["area_id"], areas["area_name"]))
+    c1, c2, c3 = st.columns(3)
+    chosen = c1.selectbox(t("changes.editor.area"), options, key=f"{key}_area",
+                          format_func=lambda v: t("changes.editor.new") if v == NEW_AREA else names.get(v, v))
+    name = c2.text_input(t("changes.editor.name"), value="" if chosen == NEW_AREA else names.get(chosen, ""),
+                         key=f"{key}_name_{chosen}")
+    valid_from = c3.date_input(t("changes.editor.valid_from"), value=date.today(), key=f"{key}_valid_from",
+                               format="DD.MM.YYYY")
+    area_id = slugify(name) if chosen == NEW_AREA else chosen
+    st.caption(t("changes.editor.caption"))
+    draw_tab, upload_tab = st.tabs([t("changes.editor.draw"), t("changes.editor.upload")])
+    with draw_tab:
+        fmap = new_map("none")
+        draw = Draw(export=False, draw_options={"polyline": False, "circle": False, "marker": False,
+                                                "circlemarker": False})
+        draw.default_js = [("leaflet_draw_js", f"{LEAFLET_DRAW_URL}/leaflet.draw.js")]
+        draw.default_css = [("leaflet_draw_css", f"{LEAFLET_DRAW_URL}/leaflet.draw.css")]
+        draw.add_to(fmap)
+        add_areas(fmap, areas, tooltip={"area_name": t("col.area_name")})
+        drawn = st_folium(fit_to(fmap, areas), key=f"{key}_draw_map", height=MAP_HEIGHT, use_container_width=True,
+                          returned_objects=["all_drawings"])
+        features = (drawn or {}).get("all_drawings") or []
+        if st.button(t("changes.editor.save"), key=f"{key}_save", type="primary", disabled=not features or not area_id):
+            try:
+                outcome = import_drawn_version(get_store(path), drawing_to_polygons(features), area_id=area_id,
+                                               name=name or area_id, valid_from=valid_from)
+            except (ValueError, InputFileError) as exc:
+                st.error(str(exc))
+            else:
+                _report(outcome)
+    with upload_tab:
+        upload = st.file_uploader(t("changes.editor.file"), type=["geojson", "json"], key=f"{key}_upload")
+        if upload is not None and st.button(t("changes.editor.import"), key=f"{key}_import"):
+            with tempfile.TemporaryDirectory() as folder:
+                file = Path(folder) / upload.name
+                file.write_bytes(upload.getvalue())
+                try:
+                    outcome = import_file(get_store(path), file, kind="areas",
+                                          options=ImportOptions(valid_from=valid_from))
+                except InputFileError as exc:
+                    st.error(f"{upload.name}: {exc.reason}")
+                else:
+                    _report(outcome)
+
+
+def _report(outcome) -> None:
+    clear_caches()
+    clear_changes_cache()
+    if outcome.errors:
+        st.warning(t("changes.editor.rejected", n=len(outcome.errors)))
+        for error in outcome.errors[:10]:
+            st.caption(str(error))
+    else:
+        st.success(t("changes.editor.saved", n=outcome.n_added))
+    for warning in outcome.warnings:
+        st.info(warning)
