@@ -21,6 +21,9 @@ PAGES = [
     ("pages/moter.py", "page.encounters", ":material/groups:", False),
     ("pages/tid_pa_uka.py", "page.time_of_week", ":material/schedule:", False),
     ("pages/innsats_og_behov.py", "page.effort_need", ":material/balance:", False),
+    ("pages/endringer.py", "changes.title", ":material/timeline:", False),
+    ("pages/hotspots.py", "hotspots.page", ":material/local_fire_department:", False),
+    ("pages/situasjonsbilde.py", "report.page", ":material/summarize:", False),
     ("pages/data.py", "page.data", ":material/upload_file:", False),
 ]
 

@@ -1,4 +1,4 @@
-"""Command line: ``python -m geo demo|import|summary``.
+"""Command line: ``python -m geo demo|import|summary|hotspots``.
 
 Exit codes of ``import``: 0 everything imported; 1 some rows rejected, the
 rest imported (rejects listed on stderr); 2 nothing imported (invalid file or
@@ -78,6 +78,33 @@ def _parser() -> argparse.ArgumentParser:
     summ.add_argument("--team", action="append", help="only this team (repeatable)")
     summ.add_argument("--format", default="csv", choices=("csv", "json"))
     summ.set_defaults(run=_run_summary)
+
+    hot = sub.add_parser("hotspots", help="emerging hot and cold spots of encounters per H3 cell")
+    hot.add_argument("--store", required=True, help="GeoPackage store")
+    hot.add_argument("--period", required=True, choices=("month", "tertial", "quarter", "year"))
+    hot.add_argument("--from", dest="first_day", type=_date, help="first local date, inclusive (default: first encounter)")
+    hot.add_argument("--to", dest="last_day", type=_date, help="last local date, inclusive (default: last encounter)")
+    hot.add_argument("--res", type=int, choices=(9, 10, 11), help="H3 resolution (default: geo.hotspots.DEFAULT_RESOLUTION)")
+    hot.add_argument("--k-ring", dest="k", type=int, help="rings of neighbouring cells (default: geo.hotspots.K_RING)")
+    hot.add_argument("--time-lag", type=int, help="earlier periods in the neighbourhood (default: geo.hotspots.TIME_LAG)")
+    hot.add_argument("--permutations", type=int, help="conditional permutations for p-values (default: analytic)")
+    hot.add_argument("--seed", type=int, help="seed of the permutations")
+    hot.add_argument("--team", action="append", help="only this team (repeatable)")
+    hot.add_argument("--counts", action="store_true", help="print cells per category instead of one row per cell")
+    hot.add_argument("--format", default="csv", choices=("csv", "json"))
+    hot.set_defaults(run=_run_hotspots)
+    rep = sub.add_parser("report", help="situation picture for a partner forum (PDF, HTML or CSV), audit-logged")
+    rep.add_argument("--store", required=True, help="GeoPackage store")
+    rep.add_argument("--preset", required=True, help="partner preset in config/presets.toml: salto, sentrum, trio")
+    rep.add_argument("--from", dest="first_day", required=True, type=_date, help="first local date, inclusive")
+    rep.add_argument("--to", dest="last_day", required=True, type=_date, help="last local date, inclusive")
+    rep.add_argument("--out", required=True, help="file to write: .pdf, .html or .csv")
+    rep.add_argument("--k", type=int, default=5, help="counts 1..k-1 are shown as <k (default 5, at least 3)")
+    rep.add_argument("--compare-from", type=_date, help="first local date of the comparison period")
+    rep.add_argument("--compare-to", type=_date, help="last local date of the comparison period")
+    rep.add_argument("--team", action="append", help="only this team (repeatable)")
+    rep.add_argument("--presets", help="presets file (default config/presets.toml)")
+    rep.set_defaults(run=_run_report)
     return parser
 
 
@@ -138,4 +165,37 @@ def _run_summary(args: argparse.Namespace) -> int:
         print()
     else:
         table.to_csv(sys.stdout, index=False, lineterminator="\n")
+    return EXIT_OK
+
+
+def _run_hotspots(args: argparse.Namespace) -> int:
+    import geo.hotspots as hs
+    from geo.store import open_store
+
+    given = {"res": args.res, "k": args.k, "time_lag": args.time_lag, "permutations": args.permutations,
+             "seed": args.seed}
+    store = open_store(args.store, create=False)
+    table = hs.emerging_hotspots(store, period=args.period, first_day=args.first_day, last_day=args.last_day,
+                                 teams=tuple(args.team) if args.team else None,
+                                 **{k: v for k, v in given.items() if v is not None})
+    if args.counts:
+        table = hs.category_counts(table)
+    if args.format == "json":
+        json.dump(json.loads(table.to_json(orient="records", force_ascii=False)), sys.stdout, ensure_ascii=False, indent=1)
+        print()
+    else:
+        table.to_csv(sys.stdout, index=False, lineterminator="\n")
+    return EXIT_OK
+
+
+def _run_report(args: argparse.Namespace) -> int:
+    from geo.report.export import export_report
+    from geo.report.presets import PRESETS_FILE
+    from geo.store import open_store
+
+    store = open_store(args.store, create=False)
+    done = export_report(store, args.preset, first_day=args.first_day, last_day=args.last_day, out=args.out,
+                         k=args.k, compare_first=args.compare_from, compare_last=args.compare_to,
+                         teams=tuple(args.team) if args.team else None, presets_file=args.presets or PRESETS_FILE)
+    print(f"{done.path}: {done.format}, preset {args.preset}, k = {done.report.k}; sha256 {done.sha256} (logged)")
     return EXIT_OK

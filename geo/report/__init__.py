@@ -1,0 +1,1 @@
+"""Situation picture (situasjonsbilde) for partner forums: content, narrative, exports, audit log."""

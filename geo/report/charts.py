@@ -1,0 +1,214 @@
+"""Charts and maps of a situation picture as PNG images (matplotlib, no tiles, no internet).
+
+Everything is drawn from the :class:`~geo.report.content.Report`, so only
+disclosure-controlled numbers appear: suppressed points are left out of the
+trend (with a note), suppressed time-of-week slots are hatched and labelled
+``<k``/``x``, and maps show only areas and H3 cells with at least k
+encounters, in classes. Maps are drawn in EPSG:25832 (metres, true shape)
+from the stored EPSG:4326 geometries.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import TYPE_CHECKING
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import geopandas as gpd
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.colors import BoundaryNorm, ListedColormap
+from matplotlib.patches import Patch
+
+from geo.maps import PALETTE
+from geo.report.labels import CATEGORY_NB, WEEKDAY_NB, number_nb
+from geo.schema import MEASURE_CRS
+
+if TYPE_CHECKING:
+    from geo.report.content import Report
+
+DPI = 150
+INK = "#1f2d3d"
+MUTED = "#8a94a6"
+ACCENT = "#2a5db0"
+SERIES = ("#2a5db0", "#e6550d", "#31a354", "#756bb1", "#d6616b", "#17becf", "#8c6d31", "#636363", "#bcbd22")
+SUPPRESSED_FILL = "#eceff3"
+NICE_STEPS = (1, 2, 2.5, 5)
+
+plt.rcParams.update({
+    "font.family": "DejaVu Sans", "font.size": 8, "axes.edgecolor": MUTED, "axes.labelcolor": INK,
+    "xtick.color": INK, "ytick.color": INK, "axes.spines.top": False, "axes.spines.right": False,
+})
+
+
+def class_edges(values: np.ndarray, k: int, *, n: int = len(PALETTE) - 1) -> list[int]:
+    """Round class edges from k up past the largest value (e.g. 5, 10, 25, 50, 100)."""
+    top = float(np.max(values)) if len(values) else float(k)
+    candidates = sorted({int(m * 10**e) for e in range(7) for m in NICE_STEPS if m * 10**e > k})
+    edges = [k] + [c for c in candidates if c <= top]
+    while len(edges) > n:
+        edges = edges[:1] + edges[2::2] if len(edges) > 2 else edges
+    return [*edges, int(max(top + 1, edges[-1] + 1))]
+
+
+def trend_png(report: Report) -> bytes:
+    """Line chart: encounters per category and period; suppressed points left out."""
+    table = report.trend_chart
+    values = table.values()
+    fig, ax = plt.subplots(figsize=(7.2, 3.0), dpi=DPI)
+    x = np.arange(values.shape[1])
+    hidden = 0
+    for i, (category, row) in enumerate(values.iterrows()):
+        y = row.to_numpy(dtype=float, na_value=np.nan)
+        hidden += int(np.isnan(y).sum())
+        ax.plot(x, y, marker="o", markersize=3, linewidth=1.6, color=SERIES[i % len(SERIES)],
+                label=CATEGORY_NB.get(category, category))
+    ax.set_xticks(x, [str(c) for c in values.columns], rotation=45 if len(x) > 8 else 0, ha="right" if len(x) > 8 else "center")
+    ax.set_ylabel("Registrerte møter")
+    ax.set_ylim(bottom=0)
+    ax.grid(axis="y", color="#e5e8ee", linewidth=0.6)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize=7)
+    if hidden:
+        fig.text(0.01, 0.01, f"{hidden} punkt(er) med under {report.k} eller skjult («x») er utelatt.",
+                 color=MUTED, fontsize=6.5)
+    return _png(fig)
+
+
+def week_png(report: Report) -> bytes:
+    """Heatmap weekday × 4-hour block; suppressed slots hatched with their mark."""
+    table = report.time_of_week_chart
+    values = table.values().to_numpy(dtype=float, na_value=np.nan)
+    fig, ax = plt.subplots(figsize=(7.2, 2.6), dpi=DPI)
+    shown = np.ma.masked_invalid(values)
+    ax.imshow(shown, cmap=ListedColormap(PALETTE[1:]), aspect="auto")
+    texts = table.cells.map(str).to_numpy()
+    top = np.nanmax(values) if np.isfinite(values).any() else 0
+    for (r, c), text in np.ndenumerate(texts):
+        if np.isnan(values[r, c]):
+            ax.add_patch(plt.Rectangle((c - 0.5, r - 0.5), 1, 1, facecolor=SUPPRESSED_FILL, hatch="///",
+                                       edgecolor="#c5cbd6", linewidth=0))
+        dark = not np.isnan(values[r, c]) and values[r, c] > 0.6 * top
+        ax.text(c, r, text, ha="center", va="center", fontsize=7, color="white" if dark else INK)
+    ax.set_xticks(range(values.shape[1]), [f"kl. {b}" for b in table.cells.columns])
+    ax.set_yticks(range(7), [w.capitalize() for w in WEEKDAY_NB])
+    ax.tick_params(length=0)
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+    return _png(fig)
+
+
+FOCUS_RADIUS_M = 2500.0
+"""Maps show the areas within this distance of the areas' median centre (metres, EPSG:25832);
+areas further out (a district team's area) are named in a note instead of shrinking the map."""
+
+FOCUS_PAD_M = 150.0
+
+
+def focus(areas: gpd.GeoDataFrame) -> tuple[tuple[float, float, float, float] | None, list[str]]:
+    """Map extent (EPSG:25832 metres: xmin, ymin, xmax, ymax) around the main cluster of
+    areas, and the labels of the areas left outside it."""
+    if areas.empty:
+        return None, []
+    centres = areas.geometry.centroid
+    cx, cy = float(np.median(centres.x)), float(np.median(centres.y))
+    near = np.hypot(centres.x - cx, centres.y - cy).to_numpy() <= FOCUS_RADIUS_M
+    xmin, ymin, xmax, ymax = areas[near].total_bounds
+    return (xmin - FOCUS_PAD_M, ymin - FOCUS_PAD_M, xmax + FOCUS_PAD_M, ymax + FOCUS_PAD_M), \
+        areas.loc[~near, "label"].tolist()
+
+
+def area_map_png(report: Report) -> bytes:
+    """Field areas shaded by encounters (only areas with at least k), names written on."""
+    areas = report.area_map.to_crs(MEASURE_CRS)
+    fig, ax = plt.subplots(figsize=(7.2, 5.4), dpi=DPI)
+    shown = areas["shown"].map(lambda v: v is not None and v >= report.k).astype(bool)
+    if shown.any():
+        counts = areas.loc[shown, "shown"].astype(float).to_numpy()
+        edges = class_edges(counts, report.k)
+        cmap, norm = _classes(edges)
+        areas[shown].assign(n=counts).plot(ax=ax, column="n", cmap=cmap, norm=norm, edgecolor=INK, linewidth=0.6,
+                                           alpha=0.9)
+        _legend(ax, edges, cmap, extra="Under k / skjult")
+    if (~shown).any():
+        areas[~shown].plot(ax=ax, facecolor=SUPPRESSED_FILL, edgecolor=MUTED, linewidth=0.5, hatch="///")
+    extent, outside = focus(areas)
+    big = (areas.geometry.area > areas.geometry.area.quantile(0.3)).to_numpy() if len(areas) > 3 \
+        else np.ones(len(areas), bool)
+    for (_, row), label_it in zip(areas.iterrows(), big):
+        if label_it and row["label"] not in outside:
+            point = row.geometry.representative_point()
+            ax.annotate(f"{row['label']}\n{row['text']}", (point.x, point.y), ha="center", va="center", fontsize=6.5,
+                        color=INK, bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "none", "alpha": 0.75})
+    _map_frame(ax, extent, outside)
+    return _png(fig)
+
+
+def cell_map_png(report: Report) -> bytes:
+    """H3 cells with at least k encounters, in classes, over the field-area outlines."""
+    cells = report.cell_map.to_crs(MEASURE_CRS)
+    areas = report.area_map.to_crs(MEASURE_CRS)
+    fig, ax = plt.subplots(figsize=(7.2, 5.4), dpi=DPI)
+    if len(cells):
+        edges = class_edges(cells["encounters"].to_numpy(), report.k)
+        cmap, norm = _classes(edges)
+        cells.plot(ax=ax, column="encounters", cmap=cmap, norm=norm, edgecolor="white", linewidth=0.4)
+        _legend(ax, edges, cmap)
+        ranked = report.tables["hotspots"].set_index("H3-celle")["Nr."]
+        for _, row in cells[cells["cell"].isin(ranked.index)].iterrows():
+            point = row.geometry.centroid
+            ax.annotate(ranked[row["cell"]], (point.x, point.y), ha="center", va="center", fontsize=7,
+                        fontweight="bold", color=INK,
+                        bbox={"boxstyle": "circle,pad=0.25", "fc": "white", "ec": INK, "lw": 0.6})
+    areas.boundary.plot(ax=ax, color=ACCENT, linewidth=0.7)
+    if len(cells) == 0:
+        ax.text(0.5, 0.5, f"Ingen celler med minst {report.k} møter", transform=ax.transAxes, ha="center",
+                color=MUTED)
+    extent, outside = focus(areas)
+    _map_frame(ax, extent, outside)
+    return _png(fig)
+
+
+def images(report: Report) -> dict[str, bytes]:
+    """Every image of the report by name: ``area_map``, ``cell_map``, ``trend``, ``week``."""
+    return {"area_map": area_map_png(report), "cell_map": cell_map_png(report), "trend": trend_png(report),
+            "week": week_png(report)}
+
+
+# --- helpers -----------------------------------------------------------------------------------------
+def _classes(edges: list[int]) -> tuple[ListedColormap, BoundaryNorm]:
+    colours = PALETTE[1:][: len(edges) - 1] if len(edges) - 1 <= len(PALETTE) - 1 else PALETTE[1:]
+    cmap = ListedColormap(colours)
+    return cmap, BoundaryNorm(edges, cmap.N)
+
+
+def _legend(ax, edges: list[int], cmap: ListedColormap, *, extra: str | None = None) -> None:
+    labels = [f"{number_nb(a)}–{number_nb(b - 1)}" if b - 1 > a else number_nb(a) for a, b in zip(edges, edges[1:])]
+    handles = [Patch(facecolor=cmap(i), edgecolor=INK, linewidth=0.3, label=label) for i, label in enumerate(labels)]
+    if extra:
+        handles.append(Patch(facecolor=SUPPRESSED_FILL, edgecolor=MUTED, hatch="///", label=extra))
+    ax.legend(handles=handles, title="Registrerte møter", loc="lower left", fontsize=6.5, title_fontsize=7,
+              frameon=True, framealpha=0.9)
+
+
+def _map_frame(ax, extent: tuple[float, float, float, float] | None, outside: list[str]) -> None:
+    ax.set_axis_off()
+    ax.set_aspect("equal")
+    if extent is not None:
+        ax.set_xlim(extent[0], extent[2])
+        ax.set_ylim(extent[1], extent[3])
+    if outside:
+        ax.text(0.0, -0.01, f"Utenfor kartutsnittet: {', '.join(outside)} (se tabellen).", transform=ax.transAxes,
+                ha="left", va="top", fontsize=6, color=MUTED)
+    ax.text(1.0, -0.01, "Kartdata © OpenStreetMap-bidragsytere · H3-celler (Uber H3)", transform=ax.transAxes,
+            ha="right", va="top", fontsize=6, color=MUTED)
+
+
+def _png(fig) -> bytes:
+    buffer = io.BytesIO()
+    fig.tight_layout()
+    fig.savefig(buffer, format="png", dpi=DPI, facecolor="white")
+    plt.close(fig)
+    return buffer.getvalue()

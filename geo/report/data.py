@@ -1,0 +1,77 @@
+"""The raw material of a situation picture: the preset's encounters, one row each.
+
+Encounters are selected exactly as every dashboard query selects them
+(:func:`geo.queries._fetch.encounters`: local date, categories, age groups,
+team through the patrol); this module only adds the preset's field-area
+restriction. These rows never leave the process: every number exported is
+built from them and then passed through :mod:`geo.disclosure`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pandas as pd
+
+from geo.queries import _fetch
+from geo.queries.filters import Filters, local_clock
+from geo.report.presets import Preset
+from geo.schema import (
+    AGE_GROUP,
+    AREA_ID,
+    CATEGORY,
+    CELL,
+    ENCOUNTER_ID,
+    HOUR_UTC,
+    OUTSIDE_AREA_ID,
+    PEOPLE,
+)
+from geo.store.base import Store
+from geo.store.gpkg import LOCAL_DATE
+
+NEW_CONTACTS = _fetch.NEW_CONTACTS
+WEEKDAY = "weekday"  # 0 = Monday, Europe/Oslo
+HOUR = "hour"  # local clock hour 0–23
+
+
+def preset_filters(preset: Preset, base: Filters) -> Filters:
+    """``base`` (dates, team) narrowed to the preset's categories and age groups."""
+    return replace(base, categories=preset.categories, age_groups=preset.age_groups)
+
+
+def encounter_rows(store: Store, filters: Filters, preset: Preset, *, res: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The preset's encounters: ``(distinct, by_area)``.
+
+    ``distinct`` has one row per encounter: ``encounter_id``, ``local_date``
+    (ISO text), ``category``, ``age_group``, ``cell`` (H3 int at ``res``, or
+    -1 when missing), ``people``, ``new_contacts`` (0/1), ``weekday`` and
+    ``hour`` (local clock). ``by_area`` has one row per encounter and field
+    area it lies in (``area_id``; ``__outside__`` for none), so overlapping
+    areas each count it. With ``preset.areas`` only encounters in one of
+    those areas are kept, and ``by_area`` only has those areas.
+    """
+    keys = {
+        ENCOUNTER_ID: f"e.{ENCOUNTER_ID}",
+        AREA_ID: f"COALESCE(ea.{AREA_ID}, '{OUTSIDE_AREA_ID}')",
+        LOCAL_DATE: f"e.{LOCAL_DATE}",
+        CATEGORY: f"e.{CATEGORY}",
+        AGE_GROUP: f"e.{AGE_GROUP}",
+        CELL: f"e.cell_{int(res)}",
+    }
+    rows = _fetch.encounters(store, preset_filters(preset, filters), keys=keys, in_areas=True, by_hour=True)
+    if preset.areas is not None:
+        inside = rows[AREA_ID].isin(preset.areas)
+        rows = rows[rows[ENCOUNTER_ID].isin(rows.loc[inside, ENCOUNTER_ID].unique())]
+        by_area = rows[rows[AREA_ID].isin(preset.areas)]
+    else:
+        by_area = rows
+    distinct = rows.drop_duplicates(ENCOUNTER_ID).copy()
+    distinct[CELL] = pd.to_numeric(distinct[CELL], errors="coerce").fillna(-1).astype(np.int64)
+    distinct[PEOPLE] = distinct[PEOPLE].astype(np.int64)
+    distinct[NEW_CONTACTS] = distinct[NEW_CONTACTS].astype(np.int64)
+    weekday, hour = local_clock(distinct[HOUR_UTC].to_numpy(np.int64))
+    distinct[WEEKDAY] = weekday
+    distinct[HOUR] = hour
+    columns = [ENCOUNTER_ID, LOCAL_DATE, CATEGORY, AGE_GROUP, CELL, PEOPLE, NEW_CONTACTS, WEEKDAY, HOUR]
+    return distinct[columns].reset_index(drop=True), by_area[[ENCOUNTER_ID, AREA_ID]].reset_index(drop=True)

@@ -1,0 +1,88 @@
+"""Export a situation picture to PDF, HTML or CSV and write the audit log.
+
+:func:`render` turns a report into bytes; :func:`log_export` records an
+export (when, preset, period, comparison period, k, format, file name,
+SHA-256 of the bytes) in the store's ``export_log``; :func:`export_report`
+does both and writes the file. The CLI and the dashboard page use these same
+functions, so every export leaves a trace.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from geo.report.content import Report, build_report
+from geo.report.presets import PRESETS_FILE, load_presets
+from geo.store.base import Store
+
+FORMATS = ("pdf", "html", "csv")
+MIME = {"pdf": "application/pdf", "html": "text/html", "csv": "text/csv"}
+
+
+@dataclass(frozen=True, slots=True)
+class Export:
+    """An export written and logged: its path, format and SHA-256 (hex)."""
+
+    path: Path
+    format: str
+    sha256: str
+    report: Report
+
+
+def format_of(path: str | Path) -> str:
+    """``pdf``, ``html`` or ``csv`` from the file suffix; ValueError otherwise."""
+    suffix = Path(path).suffix.lower().lstrip(".")
+    suffix = "html" if suffix == "htm" else suffix
+    if suffix not in FORMATS:
+        raise ValueError(f"--out must end in .pdf, .html or .csv; got {Path(path).name!r}")
+    return suffix
+
+
+def render(report: Report, fmt: str) -> bytes:
+    """The report in ``fmt`` (``pdf``, ``html``, ``csv``) as bytes."""
+    if fmt == "pdf":
+        from geo.report.render_pdf import render_pdf
+
+        return render_pdf(report)
+    if fmt == "html":
+        from geo.report.render_html import render_html
+
+        return render_html(report)
+    if fmt == "csv":
+        from geo.report.render_csv import render_csv
+
+        return render_csv(report)
+    raise ValueError(f"format must be one of {', '.join(FORMATS)}; got {fmt!r}")
+
+
+def file_name(report: Report, fmt: str) -> str:
+    """``situasjonsbilde_salto_2024-01-01_2024-04-30.pdf``."""
+    return f"situasjonsbilde_{report.preset.key}_{report.first_day}_{report.last_day}.{fmt}"
+
+
+def log_export(store: Store, report: Report, fmt: str, name: str, data: bytes) -> str:
+    """Record one export in the audit log; returns the SHA-256 (hex) of ``data``."""
+    digest = hashlib.sha256(data).hexdigest()
+    store.log_export(preset=report.preset.key, first_day=report.first_day, last_day=report.last_day,
+                     compare_first=report.compare_first, compare_last=report.compare_last, k=report.k,
+                     format=fmt, file=name, sha256=digest)
+    return digest
+
+
+def export_report(store: Store, preset: str, *, first_day: dt.date, last_day: dt.date, out: str | Path,
+                  k: int = 5, compare_first: dt.date | None = None, compare_last: dt.date | None = None,
+                  teams: tuple[str, ...] | None = None, presets_file: str | Path = PRESETS_FILE) -> Export:
+    """Build the report of ``preset``, write it to ``out`` (format from the suffix) and log it."""
+    fmt = format_of(out)
+    book = load_presets(presets_file)
+    report = build_report(store, book.get(preset), first_day=first_day, last_day=last_day,
+                          compare_first=compare_first, compare_last=compare_last, k=k, teams=teams, book=book)
+    data = render(report, fmt)
+    path = Path(out)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    digest = log_export(store, report, fmt, path.name, data)
+    return Export(path=path, format=fmt, sha256=digest, report=report)

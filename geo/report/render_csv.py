@@ -1,0 +1,64 @@
+"""CSV export of a situation picture: every table in one long (tidy) file.
+
+Columns ``tabell;rad;kolonne;verdi`` (semicolon-separated, UTF-8 with BOM, as
+Norwegian Excel expects, since values use a decimal comma); the first rows
+(table ``om``) give preset, period, comparison period and k. Values are the
+display texts of the report, so suppressed counts read ``<k`` or ``x``.
+"""
+
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+
+from geo.report.content import Report
+from geo.report.labels import period_nb
+
+TABLE_NAMES = {
+    "areas": "feltområder",
+    "categories": "kategori_alder",
+    "trend": "utvikling",
+    "time_of_week": "tid_på_uka",
+    "hotspots": "steder_med_flest_møter",
+}
+COLUMNS = ("tabell", "rad", "kolonne", "verdi")
+
+
+def render_csv(report: Report) -> bytes:
+    """The report's tables as one CSV file (bytes, UTF-8 with BOM)."""
+    parts = [_about(report), _key_figures(report)]
+    parts += [_long(TABLE_NAMES[key], frame) for key, frame in report.tables.items()]
+    table = pd.concat(parts, ignore_index=True)[list(COLUMNS)]
+    buffer = io.StringIO()
+    table.to_csv(buffer, sep=";", index=False, lineterminator="\n")
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def _about(report: Report) -> pd.DataFrame:
+    compare = period_nb(report.compare_first, report.compare_last) if report.has_comparison else ""
+    items = {
+        "samarbeidspartner": report.preset.name,
+        "periode": period_nb(report.first_day, report.last_day),
+        "sammenligningsperiode": compare,
+        "k": str(report.k),
+        "team": ", ".join(report.teams) if report.teams else "alle",
+        "laget_utc": report.created_utc.isoformat(),
+    }
+    return pd.DataFrame({"tabell": "om", "rad": list(items), "kolonne": "verdi", "verdi": list(items.values())})
+
+
+def _key_figures(report: Report) -> pd.DataFrame:
+    rows = []
+    for figure in report.key_figures:
+        for column, value in (("periode", figure.current), ("sammenligningsperiode", figure.previous),
+                              ("endring", figure.change)):
+            rows.append({"tabell": "nøkkeltall", "rad": figure.label, "kolonne": column, "verdi": value})
+    return pd.DataFrame(rows)
+
+
+def _long(name: str, frame: pd.DataFrame) -> pd.DataFrame:
+    label = frame.columns[0]
+    long = frame.melt(id_vars=[label], var_name="kolonne", value_name="verdi").rename(columns={label: "rad"})
+    long.insert(0, "tabell", name)
+    return long.astype(str)

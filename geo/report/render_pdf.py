@@ -1,0 +1,198 @@
+"""PDF export (A4, print-ready): reportlab platypus, charts and maps as embedded PNG images.
+
+Every page has a header band (preset, period, k) and a footer with the page
+number. Text is real text (extractable), set in DejaVu Sans (shipped with
+matplotlib, so æøå, en dash and minus sign all print, and charts match).
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+import matplotlib
+import pandas as pd
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_LEFT
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.lib.utils import ImageReader
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.platypus import (
+    CondPageBreak,
+    Image,
+    KeepTogether,
+    PageBreak,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
+
+from geo.report.charts import images as report_images
+from geo.report.content import Report
+from geo.report.labels import period_nb
+
+BRAND = colors.HexColor("#2a2859")
+SOFT = colors.HexColor("#f3f5f9")
+LINE = colors.HexColor("#d9dee7")
+MUTED = colors.HexColor("#5d6b7e")
+MARGIN = 18 * mm
+HEADER_H = 16 * mm
+FONT, BOLD = "DejaVuSans", "DejaVuSans-Bold"
+WIDE_TABLE_COLUMNS = 8
+"""Tables with more columns (e.g. a 12-month trend) are set in a smaller font."""
+
+_FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+
+
+def _register_fonts() -> None:
+    if FONT not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(TTFont(FONT, str(_FONT_DIR / "DejaVuSans.ttf")))
+        pdfmetrics.registerFont(TTFont(BOLD, str(_FONT_DIR / "DejaVuSans-Bold.ttf")))
+
+
+def _styles() -> dict[str, ParagraphStyle]:
+    base = ParagraphStyle("body", fontName=FONT, fontSize=9, leading=12.5, alignment=TA_LEFT)
+    return {
+        "body": base,
+        "small": ParagraphStyle("small", parent=base, fontSize=7.5, leading=10, textColor=MUTED),
+        "title": ParagraphStyle("title", parent=base, fontName=BOLD, fontSize=20, leading=24, textColor=BRAND),
+        "subtitle": ParagraphStyle("subtitle", parent=base, fontSize=10.5, leading=14, textColor=MUTED),
+        "h2": ParagraphStyle("h2", parent=base, fontName=BOLD, fontSize=12.5, leading=16, textColor=BRAND,
+                             spaceBefore=10, spaceAfter=4),
+        "h3": ParagraphStyle("h3", parent=base, fontName=BOLD, fontSize=9.5, leading=12, textColor=BRAND,
+                             spaceBefore=6),
+        "cell": ParagraphStyle("cell", parent=base, fontSize=7.5, leading=9.5),
+        "tiny": ParagraphStyle("tiny", parent=base, fontSize=6, leading=7.5),
+        "figure_value": ParagraphStyle("fv", parent=base, fontName=BOLD, fontSize=15, leading=18),
+    }
+
+
+def render_pdf(report: Report, *, images: dict[str, bytes] | None = None) -> bytes:
+    """The report as an A4 PDF (bytes)."""
+    _register_fonts()
+    images = images if images is not None else report_images(report)
+    styles = _styles()
+    buffer = io.BytesIO()
+    period = period_nb(report.first_day, report.last_day)
+    doc = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN,
+                            topMargin=MARGIN + HEADER_H, bottomMargin=MARGIN,
+                            title=f"Situasjonsbilde {report.preset.name} {period}", author="Feltkart",
+                            subject=f"Situasjonsbilde for {report.preset.name}, periode {period}, k = {report.k}")
+    width = A4[0] - 2 * MARGIN
+    story = _story(report, images, styles, width)
+    header = _header_footer(report, period)
+    doc.build(story, onFirstPage=header, onLaterPages=header)
+    return buffer.getvalue()
+
+
+def _story(report: Report, images: dict[str, bytes], s: dict[str, ParagraphStyle], width: float) -> list:
+    compare = period_nb(report.compare_first, report.compare_last) if report.has_comparison else None
+    story = [
+        Paragraph(f"Situasjonsbilde – {escape(report.preset.name)}", s["title"]),
+        Paragraph(escape(report.preset.view), s["subtitle"]),
+        Paragraph(f"Periode {period_nb(report.first_day, report.last_day)}"
+                  + (f" · sammenlignet med {compare}" if compare else "") + f" · k = {report.k}", s["subtitle"]),
+        Spacer(1, 4 * mm),
+        Paragraph("Sammendrag", s["h2"]),
+        *[Paragraph(escape(sentence), s["body"]) for sentence in report.narrative],
+        Paragraph("Nøkkeltall", s["h2"]),
+        _figures(report, s, width, compare is not None),
+        Paragraph(f"Tall fra 1 til {report.k - 1} vises som «&lt;{report.k}»; «x» er skjult for at ingen små tall "
+                  f"skal kunne regnes ut.", s["small"]),
+        Paragraph("Kategorier og aldersgrupper", s["h2"]),
+        _table(report.tables["categories"], s, width, total_row=True),
+        PageBreak(),
+        Paragraph("Feltområder", s["h2"]),
+        _image(images["area_map"], width * 0.9),
+        _table(report.tables["areas"], s, width, total_row=True),
+        PageBreak(),
+        Paragraph("Steder med flest møter", s["h2"]),
+        _image(images["cell_map"], width * 0.9),
+        Paragraph(f"Bare H3-celler med minst {report.k} registrerte møter vises.", s["small"]),
+        _table(report.tables["hotspots"], s, width, first_width=10 * mm),
+        PageBreak(),
+        Paragraph("Utvikling per kategori", s["h2"]),
+        _image(images["trend"], width),
+        _table(report.tables["trend"], s, width),
+        CondPageBreak(75 * mm),
+        Paragraph("Tid på uka", s["h2"]),
+        _image(images["week"], width),
+        CondPageBreak(60 * mm),
+        Paragraph("Metode", s["h2"]),
+    ]
+    for heading, text in report.methods:
+        story.append(KeepTogether([Paragraph(escape(heading), s["h3"]), Paragraph(escape(text), s["body"])]))
+    return story
+
+
+def _figures(report: Report, s: dict[str, ParagraphStyle], width: float, has_compare: bool) -> Table:
+    per_row = 4
+    cells = []
+    for f in report.key_figures:
+        parts = [Paragraph(escape(f.label), s["small"]), Paragraph(escape(f.current), s["figure_value"])]
+        if has_compare:
+            parts.append(Paragraph(escape(f"Før: {f.previous} · {f.change}"), s["small"]))
+        cells.append(parts)
+    while len(cells) % per_row:
+        cells.append("")
+    rows = [cells[i:i + per_row] for i in range(0, len(cells), per_row)]
+    table = Table(rows, colWidths=[width / per_row] * per_row)
+    table.setStyle(TableStyle([
+        ("BACKGROUND", (0, 0), (-1, -1), SOFT), ("LINEBEFORE", (0, 0), (-1, -1), 2.5, BRAND),
+        ("LINEBELOW", (0, 0), (-1, -1), 3, colors.white), ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 6),
+    ]))
+    return table
+
+
+def _table(frame: pd.DataFrame, s: dict[str, ParagraphStyle], width: float, *, total_row: bool = False,
+           first_width: float | None = None) -> Table:
+    wide = len(frame.columns) > WIDE_TABLE_COLUMNS
+    cell = s["tiny"] if wide else s["cell"]
+    header = [Paragraph(f"<b>{escape(str(c))}</b>", cell) for c in frame.columns]
+    body = [[Paragraph(escape(str(v)), cell) for v in row] for row in frame.itertuples(index=False)]
+    first = first_width or min(width * 0.3, (38 if wide else 55) * mm)
+    rest = (width - first) / max(len(frame.columns) - 1, 1)
+    table = Table([header, *body], colWidths=[first] + [rest] * (len(frame.columns) - 1), repeatRows=1)
+    style = [
+        ("BACKGROUND", (0, 0), (-1, 0), SOFT), ("LINEBELOW", (0, 0), (-1, -1), 0.4, LINE),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("TOPPADDING", (0, 0), (-1, -1), 2),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+    ]
+    if total_row:
+        style.append(("LINEABOVE", (0, -1), (-1, -1), 0.8, BRAND))
+    table.setStyle(TableStyle(style))
+    return table
+
+
+def _image(data: bytes, width: float) -> Image:
+    reader = ImageReader(io.BytesIO(data))
+    w, h = reader.getSize()
+    return Image(io.BytesIO(data), width=width, height=width * h / w)
+
+
+def _header_footer(report: Report, period: str):
+    def draw(canvas, doc) -> None:
+        page_w, page_h = A4
+        canvas.saveState()
+        canvas.setFillColor(BRAND)
+        canvas.rect(0, page_h - HEADER_H - 6 * mm, page_w, HEADER_H + 6 * mm, stroke=0, fill=1)
+        canvas.setFillColor(colors.white)
+        canvas.setFont(BOLD, 10)
+        canvas.drawString(MARGIN, page_h - 12 * mm, f"Feltkart · Situasjonsbilde · {report.preset.name}")
+        canvas.setFont(FONT, 8.5)
+        canvas.drawRightString(page_w - MARGIN, page_h - 12 * mm, f"Periode {period} · k = {report.k}")
+        canvas.setFillColor(MUTED)
+        canvas.setFont(FONT, 7.5)
+        canvas.drawString(MARGIN, 10 * mm, f"Laget {report.created_utc:%d.%m.%Y %H:%M} UTC · Kartdata © "
+                                           "OpenStreetMap-bidragsytere · Bare aggregerte tall, små tall skjult")
+        canvas.drawRightString(page_w - MARGIN, 10 * mm, f"Side {doc.page}")
+        canvas.restoreState()
+
+    return draw

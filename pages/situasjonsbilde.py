@@ -1,0 +1,94 @@
+"""Situasjonsbilde: a disclosure-controlled situation picture for a partner forum, previewed and exported."""
+
+import os
+
+import streamlit as st
+
+from geo.disclosure import DEFAULT_K, MIN_K
+from geo.report.charts import images
+from geo.report.content import build_report
+from geo.report.export import FORMATS, MIME, file_name, log_export, render
+from geo.report.presets import load_presets
+from ui.i18n import t
+from ui.sidebar import sidebar_choices
+from ui.state import get_store
+
+MAX_K = 20
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _report(path: str, mtime: float, preset: str, first, last, compare_first, compare_last, k: int, teams):
+    book = load_presets()
+    return build_report(get_store(path), book.get(preset), first_day=first, last_day=last, compare_first=compare_first,
+                        compare_last=compare_last, k=k, teams=teams, book=book)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _exports(path: str, mtime: float, preset: str, first, last, compare_first, compare_last, k: int, teams):
+    report = _report(path, mtime, preset, first, last, compare_first, compare_last, k, teams)
+    pictures = images(report)
+    return pictures, {fmt: render(report, fmt) for fmt in FORMATS}
+
+
+def _logged(path: str, report, fmt: str, name: str, data: bytes) -> None:
+    log_export(get_store(path), report, fmt, name, data)
+    st.toast(t("report.logged", file=name))
+
+
+choices = sidebar_choices()
+path = choices.store_path
+st.title(t("report.page"))
+st.caption(t("report.caption"))
+
+book = load_presets()
+c1, c2 = st.columns([2, 1])
+with c1:
+    preset = st.selectbox(t("report.preset"), list(book.presets), key="report_preset",
+                          format_func=lambda key: book.presets[key].name)
+with c2:
+    k = st.slider(t("report.k"), min_value=MIN_K, max_value=MAX_K, value=DEFAULT_K, key="report_k",
+                  help=t("report.k.help"))
+compare = choices.compare
+if compare is None:
+    st.info(t("report.no_compare"))
+key = (path, os.path.getmtime(path), preset, choices.filters.first_day, choices.filters.last_day,
+       compare.first_day if compare else None, compare.last_day if compare else None, k, choices.filters.teams)
+report = _report(*key)
+pictures, files = _exports(*key)
+
+st.subheader(t("report.downloads"))
+for column, fmt in zip(st.columns(len(FORMATS)), FORMATS):
+    name = file_name(report, fmt)
+    column.download_button(t(f"report.download.{fmt}"), data=files[fmt], file_name=name, mime=MIME[fmt],
+                           key=f"report_download_{fmt}", on_click=_logged, args=(path, report, fmt, name, files[fmt]),
+                           width="stretch")
+st.caption(t("report.download.logged"))
+
+st.header(t("report.preview"))
+st.markdown(f"**{report.preset.name}** · {report.preset.view}")
+st.subheader(t("report.narrative"))
+st.markdown("\n".join(f"- {sentence}" for sentence in report.narrative))
+st.subheader(t("report.figures"))
+for row_start in range(0, len(report.key_figures), 4):
+    for column, figure in zip(st.columns(4), report.key_figures[row_start:row_start + 4]):
+        column.metric(figure.label, figure.current, delta=figure.change if compare and figure.change != "–" else None,
+                      delta_color="off", help=t("report.previous", value=figure.previous) if compare else None)
+st.subheader(t("report.areas"))
+st.image(pictures["area_map"], width="stretch")
+st.dataframe(report.tables["areas"], hide_index=True, width="stretch", key="report_table_areas")
+st.subheader(t("report.hotspots"))
+st.image(pictures["cell_map"], width="stretch")
+st.dataframe(report.tables["hotspots"], hide_index=True, width="stretch", key="report_table_hotspots")
+st.subheader(t("report.categories"))
+st.dataframe(report.tables["categories"], hide_index=True, width="stretch", key="report_table_categories")
+st.subheader(t("report.trend"))
+st.image(pictures["trend"], width="stretch")
+st.dataframe(report.tables["trend"], hide_index=True, width="stretch", key="report_table_trend")
+st.subheader(t("report.week"))
+st.image(pictures["week"], width="stretch")
+st.dataframe(report.tables["time_of_week"], hide_index=True, width="stretch", key="report_table_week")
+with st.expander(t("report.methods")):
+    for heading, text in report.methods:
+        st.markdown(f"**{heading}** — {text}")
+with st.expander(t("report.log")):
+    st.dataframe(get_store(path).exports(), hide_index=True, width="stretch")

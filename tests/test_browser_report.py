@@ -1,0 +1,66 @@
+"""Real Chromium, no internet: the exported HTML shows its maps offline, and the page loads."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from geo.report.export import export_report
+from geo.store import open_store
+from tests.conftest import shared_demo_store
+from tests.test_browser import (  # noqa: F401 (fixtures)
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    LOAD_TIMEOUT_MS,
+    _chromium_or_fail,
+    _open,
+    browser_page,
+    server,
+)
+
+IMAGES = ("area-map", "cell-map", "trend-chart", "week-chart")
+
+
+@pytest.fixture(scope="module")
+def exported_html(tmp_path_factory):
+    _chromium_or_fail()
+    source = shared_demo_store(tmp_path_factory, date(2024, 9, 23), date(2024, 10, 20))
+    store = tmp_path_factory.mktemp("report_html") / "store.gpkg"
+    store.write_bytes(source.read_bytes())
+    out = store.parent / "situasjonsbilde.html"
+    export_report(open_store(store), "trio", first_day=date(2024, 10, 7), last_day=date(2024, 10, 20), out=out,
+                  compare_first=date(2024, 9, 23), compare_last=date(2024, 10, 6))
+    return out
+
+
+def test_exported_html_opens_offline_and_shows_its_maps(exported_html):
+    from playwright.sync_api import sync_playwright
+
+    requests: list[str] = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        context = browser.new_context(offline=True)
+        page = context.new_page()
+        page.on("request", lambda request: requests.append(request.url))
+        page.goto(exported_html.as_uri(), timeout=LOAD_TIMEOUT_MS)
+        page.wait_for_load_state("load")
+        sizes = {name: page.eval_on_selector(f"#{name}", "img => [img.complete, img.naturalWidth, img.naturalHeight]")
+                 for name in IMAGES}
+        heading = page.inner_text("h1")
+        browser.close()
+    for name, (complete, width, height) in sizes.items():
+        assert complete and width > 0 and height > 0, f"{name} did not render"
+    assert "TRiO" in heading
+    outside = [u for u in requests if not u.startswith(("file:", "data:"))]
+    assert outside == [], f"the HTML asked for {outside}"
+
+
+def test_page_loads_in_the_browser_without_internet(server, browser_page):  # noqa: F811 (fixtures)
+    _open(browser_page, server, "situasjonsbilde")
+    browser_page.get_by_text("Situasjonsbilde", exact=True).first.wait_for(timeout=LOAD_TIMEOUT_MS)
+    browser_page.locator('[data-testid="stImage"] img').first.wait_for(timeout=LOAD_TIMEOUT_MS)
+    widths = browser_page.eval_on_selector_all('[data-testid="stImage"] img', "imgs => imgs.map(i => i.naturalWidth)")
+    assert len(widths) == 4 and all(w > 0 for w in widths)
+    assert browser_page.locator('[data-testid="stDownloadButton"]').count() == 3
+    assert browser_page.blocked_requests == []
