@@ -27,6 +27,7 @@ Every path is exact; the grid only decides which exact computation is needed.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 
 import numpy as np
@@ -64,6 +65,12 @@ class AreaShares:
     segment: np.ndarray  # int64 index into the segments
     version: np.ndarray  # int64 index into the versions of the AreaIndex
     share: np.ndarray  # float64
+
+
+_PREPARED_GEOMETRY_LOCK = threading.Lock()
+"""GEOS prepared geometries are not thread-safe (libgeos/geos#825); the engine
+runs chunks in threads (``geo.engine.threads``), so the rare exact shapely
+path that queries the prepared polygons runs one thread at a time."""
 
 
 class AreaIndex:
@@ -192,10 +199,11 @@ class AreaIndex:
     def _exact(self, seg, ver, x0, y0, x1, y1, length) -> np.ndarray:
         """Shapely intersection for the (segment, version) pairs given."""
         out = np.zeros(seg.size)
-        for v in np.unique(ver):  # one vectorised call per version
-            rows = np.flatnonzero(ver == v)
-            s = seg[rows]
-            out[rows] = exact_inside_fraction(self.polygons[v], x0[s], y0[s], x1[s], y1[s], length[s])
+        with _PREPARED_GEOMETRY_LOCK:
+            for v in np.unique(ver):  # one vectorised call per version
+                rows = np.flatnonzero(ver == v)
+                s = seg[rows]
+                out[rows] = exact_inside_fraction(self.polygons[v], x0[s], y0[s], x1[s], y1[s], length[s])
         return out
 
 

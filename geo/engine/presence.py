@@ -26,9 +26,15 @@ import shapely
 
 from geo.engine.areas import AreaIndex
 from geo.engine.cells import RESOLUTIONS, cells_of, split_by_cells
-from geo.engine.segments import MAX_GAP_S, MAX_SPEED_KMH, Segments, build_segments, iter_segment_chunks
+from geo.engine.segments import (
+    MAX_GAP_S,
+    MAX_SPEED_KMH,
+    Segments,
+    SortedPoints,
+    build_segments,
+)
+from geo.engine.threads import map_ordered
 from geo.engine.visits import BRIDGE_S, find_visits
-from geo.timeutil import local_days
 from geo.schema import (
     AREA_ID,
     AREA_VERSION,
@@ -48,6 +54,7 @@ from geo.schema import (
     VISIT_END,
     VISIT_START,
 )
+from geo.timeutil import local_days
 
 _NO_END_DAY = np.iinfo(np.int64).max
 
@@ -301,21 +308,26 @@ def presence_totals(
     used by the benchmark and for whole-period totals.
     """
     n_versions = len(areas)
-    area_seconds = np.zeros(n_versions)
-    area_metres = np.zeros(n_versions)
-    cell_parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
-    for seg in iter_segment_chunks(track_points, max_gap_s=max_gap_s, max_speed_kmh=max_speed_kmh):
+    points = SortedPoints.of(track_points)
+
+    def chunk_totals(chunk: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        seg = points.segments(chunk, max_gap_s=max_gap_s, max_speed_kmh=max_speed_kmh)
         duration = seg.duration_s
         s, v, share = area_shares(seg, areas)
-        area_seconds += np.bincount(v, weights=duration[s] * share, minlength=n_versions)
-        area_metres += np.bincount(v, weights=seg.length_m[s] * share, minlength=n_versions)
         pieces = split_by_cells(seg, res)
         code, cells = pd.factorize(pieces.cell)
-        cell_parts.append((
+        return (
+            np.bincount(v, weights=duration[s] * share, minlength=n_versions),
+            np.bincount(v, weights=seg.length_m[s] * share, minlength=n_versions),
             np.asarray(cells, dtype=np.uint64),
             np.bincount(code, weights=duration[pieces.segment] * pieces.fraction),
             np.bincount(code, weights=seg.length_m[pieces.segment] * pieces.fraction),
-        ))
+        )
+
+    parts = map_ordered(chunk_totals, range(len(points.chunks)))
+    area_seconds = np.sum([p[0] for p in parts], axis=0) if parts else np.zeros(n_versions)
+    area_metres = np.sum([p[1] for p in parts], axis=0) if parts else np.zeros(n_versions)
+    cell_parts = [p[2:] for p in parts]
     per_area = pd.DataFrame(
         {AREA_ID: areas.area_ids, AREA_VERSION: areas.versions, SECONDS: area_seconds, METRES: area_metres}
     )

@@ -132,23 +132,49 @@ def iter_segment_chunks(
     Every chunk shares ``patrol_ids``; a patrol's segments are never split
     across chunks. Same parameters and units as :func:`build_segments`.
     """
-    if max_gap_s <= 0:
-        raise ValueError(f"max_gap_s must be > 0 seconds; got {max_gap_s}")
-    if max_speed_kmh <= 0:
-        raise ValueError(f"max_speed_kmh must be > 0 km/h; got {max_speed_kmh}")
-    keep_freed_memory()
-    codes, patrol_ids = pd.factorize(track_points[PATROL_ID], sort=True)
-    patrol_ids = np.asarray(patrol_ids)
-    t = _epoch_seconds(track_points[TIME_UTC])
-    lon = track_points[LON].to_numpy(dtype=np.float64)
-    lat = track_points[LAT].to_numpy(dtype=np.float64)
-    if not _is_sorted(codes, t):
-        order = np.lexsort((t, codes))
-        codes, t, lon, lat = codes[order], t[order], lon[order], lat[order]
-    for first, last in _chunk_bounds(codes, chunk_points):
-        x, y = to_measure_crs(lon[first:last], lat[first:last])
-        yield _segments_from_sorted(
-            codes[first:last], patrol_ids, t[first:last], lon[first:last], lat[first:last], x, y,
+    points = SortedPoints.of(track_points, chunk_points=chunk_points)
+    for chunk in range(len(points.chunks)):
+        yield points.segments(chunk, max_gap_s=max_gap_s, max_speed_kmh=max_speed_kmh)
+
+
+@dataclass(frozen=True, slots=True)
+class SortedPoints:
+    """Track points ordered by patrol and time, cut into chunks of whole patrols.
+
+    The serial part of segment building; :meth:`segments` of different chunks
+    can run in parallel threads (``geo.engine.threads``).
+    """
+
+    codes: np.ndarray  # patrol code per point (into patrol_ids)
+    patrol_ids: np.ndarray
+    t: np.ndarray  # epoch seconds, UTC
+    lon: np.ndarray  # EPSG:4326 degrees
+    lat: np.ndarray
+    chunks: list[tuple[int, int]]  # [first, last) point ranges
+
+    @classmethod
+    def of(cls, track_points: pd.DataFrame, *, chunk_points: int = CHUNK_POINTS) -> SortedPoints:
+        keep_freed_memory()
+        codes, patrol_ids = pd.factorize(track_points[PATROL_ID], sort=True)
+        t = _epoch_seconds(track_points[TIME_UTC])
+        lon = track_points[LON].to_numpy(dtype=np.float64)
+        lat = track_points[LAT].to_numpy(dtype=np.float64)
+        if not _is_sorted(codes, t):
+            order = np.lexsort((t, codes))
+            codes, t, lon, lat = codes[order], t[order], lon[order], lat[order]
+        return cls(codes, np.asarray(patrol_ids), t, lon, lat, _chunk_bounds(codes, chunk_points))
+
+    def segments(self, chunk: int, *, max_gap_s: float = MAX_GAP_S, max_speed_kmh: float = MAX_SPEED_KMH) -> Segments:
+        """The presence segments of chunk number ``chunk`` (see :func:`build_segments`)."""
+        if max_gap_s <= 0:
+            raise ValueError(f"max_gap_s must be > 0 seconds; got {max_gap_s}")
+        if max_speed_kmh <= 0:
+            raise ValueError(f"max_speed_kmh must be > 0 km/h; got {max_speed_kmh}")
+        first, last = self.chunks[chunk]
+        lon, lat = self.lon[first:last], self.lat[first:last]
+        x, y = to_measure_crs(lon, lat)
+        return _segments_from_sorted(
+            self.codes[first:last], self.patrol_ids, self.t[first:last], lon, lat, x, y,
             max_gap_s=max_gap_s, max_speed_kmh=max_speed_kmh,
         )
 
