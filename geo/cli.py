@@ -160,11 +160,7 @@ def _run_summary(args: argparse.Namespace) -> int:
     table = summarize(store, args.by, selection, res=args.res)
     if args.by == "area":
         table = table.drop(columns=["period"], errors="ignore")
-    if args.format == "json":
-        json.dump(json.loads(table.to_json(orient="records", force_ascii=False)), sys.stdout, ensure_ascii=False, indent=1)
-        print()
-    else:
-        table.to_csv(sys.stdout, index=False, lineterminator="\n")
+    _print_table(table, args.format)
     return EXIT_OK
 
 
@@ -180,11 +176,7 @@ def _run_hotspots(args: argparse.Namespace) -> int:
                                  **{k: v for k, v in given.items() if v is not None})
     if args.counts:
         table = hs.category_counts(table)
-    if args.format == "json":
-        json.dump(json.loads(table.to_json(orient="records", force_ascii=False)), sys.stdout, ensure_ascii=False, indent=1)
-        print()
-    else:
-        table.to_csv(sys.stdout, index=False, lineterminator="\n")
+    _print_table(table, args.format)
     return EXIT_OK
 
 
@@ -199,3 +191,12 @@ def _run_report(args: argparse.Namespace) -> int:
                          teams=tuple(args.team) if args.team else None, presets_file=args.presets or PRESETS_FILE)
     print(f"{done.path}: {done.format}, preset {args.preset}, k = {done.report.k}; sha256 {done.sha256} (logged)")
     return EXIT_OK
+
+
+def _print_table(table, fmt: str) -> None:
+    """``table`` on stdout as CSV (one header line) or as a JSON list of records."""
+    if fmt == "json":
+        json.dump(json.loads(table.to_json(orient="records", force_ascii=False)), sys.stdout, ensure_ascii=False, indent=1)
+        print()
+    else:
+        table.to_csv(sys.stdout, index=False, lineterminator="\n")

@@ -113,13 +113,26 @@ def add_cells(
     """
     if frame.empty:
         return fmap
+    classes, edges = quantile_classes(frame[value_column], n=len(palette))
+    add_filled_cells(fmap, frame, cell_column=cell_column, fills=[palette[i] for i in classes], tooltip=tooltip,
+                     name=name)
+    add_legend(fmap, legend_title, edges, palette)
+    return fmap
+
+
+def add_filled_cells(fmap: folium.Map, frame: pd.DataFrame, *, cell_column: str, fills, tooltip: dict[str, str],
+                     name: str = "cells") -> folium.Map:
+    """Draw the H3 cells of ``frame[cell_column]`` (hex strings or integers), each in its colour of ``fills``.
+
+    ``fills`` has one CSS colour per row; ``tooltip`` maps column names to their labels.
+    """
+    if frame.empty:
+        return fmap
     cells = _cells_as_uint64(frame[cell_column])
     polygons = shapely.from_wkb(np.asarray(h3v.cells_to_wkb_polygons(cells), dtype=object))
-    classes, edges = quantile_classes(frame[value_column], n=len(palette))
     gdf = gpd.GeoDataFrame(frame[list(tooltip)].copy(), geometry=polygons, crs=STORE_CRS)
-    gdf["_fill"] = [palette[i] for i in classes]
+    gdf["_fill"] = list(fills)
     _add_geojson(fmap, gdf, tooltip=tooltip, name=name, weight=0.3)
-    add_legend(fmap, legend_title, edges, palette)
     return fmap
 
 
@@ -163,6 +176,11 @@ def add_legend(fmap: folium.Map, title: str, edges: list[float], palette: tuple[
         lo = edges[i] if i < len(edges) else 0
         hi = edges[i + 1] if i + 1 < len(edges) else lo
         rows.append((palette[min(i, len(palette) - 1)], f"{_fmt(lo)}–{_fmt(hi)}"))
+    add_swatch_legend(fmap, title, rows)
+
+
+def add_swatch_legend(fmap: folium.Map, title: str, rows: list[tuple[str, str]]) -> None:
+    """A legend as a Leaflet control: one ``(colour, label)`` swatch per row."""
     items = "".join(
         f"<div><span style='display:inline-block;width:14px;height:14px;background:{c};"
         f"border:1px solid #999;margin-right:6px;vertical-align:middle'></span>{html.escape(label)}</div>"

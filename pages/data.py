@@ -9,7 +9,7 @@ import streamlit as st
 
 from geo.importer import KINDS, ImportOptions, import_file
 from geo.io.report import InputFileError
-from ui.i18n import t, labels
+from ui.i18n import labels, t
 from ui.sidebar import sidebar_choices
 from ui.state import clear_caches, get_store
 

@@ -14,11 +14,10 @@ from geo.changes.periods import FIRST_DAY, LABEL, LAST_DAY, periods_between
 from geo.maps import CONTRAST_PALETTE, add_areas, add_path, add_shapes, fit_to
 from ui.animation import period_player
 from ui.area_editor import area_editor
-from ui.changes_state import changes_query, clear_changes_cache
 from ui.components import basemap_picker, new_map, show_map
 from ui.i18n import labels, t
 from ui.sidebar import sidebar_choices
-from ui.state import get_store, query, store_date_range
+from ui.state import clear_caches, get_store, query, store_date_range
 
 KINDS = ("month", "tertial", "quarter", "year")
 SECTIONS = ("history", "drift", "effective")
@@ -52,7 +51,7 @@ section = st.segmented_control(t("changes.section"), SECTIONS, default=SECTIONS[
 
 # --- history ------------------------------------------------------------------------------------------
 if section == "history":
-    timeline = changes_query(path, "history.area_timeline")
+    timeline = query(path, "history.area_timeline")
     st.subheader(t("changes.timeline"))
     bars = timeline.assign(valid_to=timeline["valid_to"].map(lambda d: d or last),
                            version=timeline["version"].astype(str))
@@ -72,7 +71,7 @@ if section == "history":
     d1, d2 = st.columns(2)
     date_a = d1.date_input(t("changes.date_a"), value=first, key="changes_date_a", format="DD.MM.YYYY")
     date_b = d2.date_input(t("changes.date_b"), value=last, key="changes_date_b", format="DD.MM.YYYY")
-    comparison = changes_query(path, "history.compare_areas", date_a, date_b)
+    comparison = query(path, "history.compare_areas", date_a, date_b)
     all_areas = query(path, "area_geometries", everything)
     st.caption(t("changes.compare.summary", gained=comparison["gained_m2"].sum(), lost=comparison["lost_m2"].sum()))
     left, right = st.columns(2)
@@ -99,7 +98,7 @@ if section == "drift":
     st.caption(t("changes.drift.caption"))
     source = st.radio(t("changes.drift.source"), ("encounters", "presence"), horizontal=True,
                       key="changes_drift_source", format_func=labels("changes.drift.source"))
-    drift = changes_query(path, DRIFT_QUERIES[source], everything, period=kind)
+    drift = query(path, DRIFT_QUERIES[source], everything, period=kind)
     areas = query(path, "area_geometries", replace(everything, first_day=last))
 
     def render_drift(label: str) -> None:
@@ -120,7 +119,7 @@ if section == "drift":
     st.dataframe(columns(pd.DataFrame(drift.drop(columns="geometry")).round(1)), hide_index=True, width="stretch")
 
     st.subheader(t("changes.rings"))
-    rings = changes_query(path, "drift.ring_shares", everything, period=kind)
+    rings = query(path, "drift.ring_shares", everything, period=kind)
     band_names = {b: t(f"changes.band.{b}") for b in BANDS}
     long = rings.melt(id_vars=[PERIOD], value_vars=[f"{b}_share" for b in BANDS], var_name="band", value_name="share")
     long["band"] = long["band"].str.removesuffix("_share").map(band_names)
@@ -141,7 +140,7 @@ if section == "effective":
     labels_ = list(periods.index)
     chosen = st.select_slider(t("changes.effective.period"), labels_, value=labels_[-1], key="changes_effective_period")
     period = replace(choices.filters, first_day=periods.at[chosen, FIRST_DAY], last_day=periods.at[chosen, LAST_DAY])
-    found = changes_query(path, "effective.effective_areas", period)
+    found = query(path, "effective.effective_areas", period)
     figures = found.figures
     for column, name in zip(st.columns(len(FIGURES)), FIGURES):
         value = figures[name]
@@ -168,7 +167,7 @@ if section == "effective":
                                format="DD.MM.YYYY")
     if st.button(t("changes.draft.save"), key="changes_draft_save", disabled=found.hot.empty):
         draft_id = save_draft(get_store(path), found.hot, valid_from, source=f"effective:{chosen}")
-        clear_changes_cache()
+        clear_caches()
         st.success(t("changes.draft.saved", draft=draft_id, n=len(found.hot)))
     drafts = get_store(path).area_drafts()
     if not drafts.empty:

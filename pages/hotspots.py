@@ -1,8 +1,5 @@
 """Hotspots: emerging hot and cold spots of encounters per H3 cell (space-time Gi* + Mann–Kendall trend)."""
 
-import os
-
-import pandas as pd
 import streamlit as st
 
 from geo.engine.cells import RESOLUTIONS
@@ -17,21 +14,14 @@ from geo.hotspots import (
     MAX_TIME_LAG,
     TIME_LAG,
     category_counts,
-    emerging_hotspots,
 )
 from geo.hotspots.maps import add_category_cells
 from ui.components import basemap_picker, new_map, show_map
 from ui.i18n import labels, t
 from ui.sidebar import sidebar_choices
-from ui.state import get_store, store_date_range
+from ui.state import query, store_date_range
 
 HOT_KEY = "hotspots"
-
-
-@st.cache_data(show_spinner=False, max_entries=32)
-def _hotspots(path: str, mtime: float, **kwargs) -> pd.DataFrame:
-    """``emerging_hotspots`` cached per store file, its modification time and the parameters."""
-    return emerging_hotspots(get_store(path), **kwargs)
 
 
 choices = sidebar_choices()
@@ -60,7 +50,7 @@ else:
     st.caption(t("hotspots.whole_store"))
 basemap = basemap_picker(f"{HOT_KEY}_basemap")
 
-table = _hotspots(path, os.path.getmtime(path), period=period, first_day=first_day, last_day=last_day,
+table = query(path, "hotspots.emerging_hotspots", period=period, first_day=first_day, last_day=last_day,
                   teams=choices.filters.teams, res=res, k=int(k), time_lag=int(lag))
 periods = table.attrs.get("periods", [])
 if table.empty:

@@ -8,7 +8,7 @@ from ui.animation import cell_map_player
 from ui.charts import category_trend_chart
 from ui.components import basemap_picker, new_map, show_map
 from ui.filters import encounter_filters, resolution_picker
-from ui.i18n import t, labels
+from ui.i18n import labels, t
 from ui.sidebar import sidebar_choices
 from ui.state import query
 

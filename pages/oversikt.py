@@ -5,7 +5,7 @@ import streamlit as st
 from geo.maps import add_areas, fit_to
 from geo.queries import compare
 from ui.components import basemap_picker, key_figure_row, new_map, show_map
-from ui.i18n import t, translate_columns, labels
+from ui.i18n import labels, t, translate_columns
 from ui.sidebar import sidebar_choices
 from ui.state import query
 

@@ -22,7 +22,6 @@ from geo.importer import ImportOptions, import_file
 from geo.io.areas import slugify
 from geo.io.report import InputFileError
 from geo.maps import add_areas, fit_to
-from ui.changes_state import clear_changes_cache
 from ui.components import MAP_HEIGHT, new_map
 from ui.i18n import t
 from ui.state import clear_caches, get_store
@@ -83,7 +82,7 @@ def area_editor(path: str, areas: gpd.GeoDataFrame, *, key: str) -> None:
 
 def _report(outcome) -> None:
     clear_caches()
-    clear_changes_cache()
+    clear_caches()
     if outcome.errors:
         st.warning(t("changes.editor.rejected", n=len(outcome.errors)))
         for error in outcome.errors[:10]:

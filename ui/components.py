@@ -10,7 +10,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo.maps import BASEMAPS, base_map
-from ui.i18n import t, labels
+from ui.i18n import labels, t
 
 MAP_HEIGHT = 520
 LEAFLET_URL = "/app/static/vendor/leaflet"

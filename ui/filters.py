@@ -9,7 +9,7 @@ import streamlit as st
 from geo.engine.cells import DEFAULT_RESOLUTION, RESOLUTIONS
 from geo.queries import Filters, patrol_kinds
 from geo.schema import AgeGroup, Category, Shift
-from ui.i18n import t, labels
+from ui.i18n import labels, t
 from ui.state import get_store
 
 WEEKDAYS = tuple(range(7))

@@ -14,7 +14,7 @@ from pathlib import Path
 import streamlit as st
 
 from geo.queries import Filters, comparison_period, period_presets, teams
-from ui.i18n import LANGUAGE_KEY, LANGUAGES, t, labels
+from ui.i18n import LANGUAGE_KEY, LANGUAGES, labels, t
 from ui.state import default_store, get_store, store_date_range
 
 STORE_MODE_KEY = "store_mode"

@@ -1,7 +1,8 @@
 """Cached access to the store and to ``geo`` queries, at the UI edge.
 
 Pages call :func:`query` with the name of a function in ``geo.queries`` (or
-``geo.summary``); results are cached per store file, its modification time and
+``summary.<f>``, ``hotspots.<f>``, ``history.<f>``, ``drift.<f>``,
+``effective.<f>`` for the other analysis modules); results are cached per store file, its modification time and
 the arguments, so a widget change that repeats a question answers from memory
 and an import invalidates everything at once.
 """
@@ -15,14 +16,19 @@ from typing import Any
 
 import streamlit as st
 
-from geo import queries, summary
+from geo import hotspots, queries, summary
+from geo.changes import drift, effective, history
 from geo.store import Store, open_store
+
 
 def default_store() -> Path:
     """The store opened by default: ``$FELTKART_STORE`` or ``data/demo.gpkg``."""
     return Path(os.environ.get("FELTKART_STORE", "data/demo.gpkg"))
 
-_QUERY_MODULES = {"queries": queries, "summary": summary}
+_QUERY_MODULES = {
+    "queries": queries, "summary": summary, "hotspots": hotspots,
+    "history": history, "drift": drift, "effective": effective,
+}
 
 
 @st.cache_resource(show_spinner=False)
@@ -42,7 +48,7 @@ def _cached(path: str, mtime: float, module: str, name: str, args: tuple, kwargs
 
 
 def query(path: str, name: str, *args: Any, **kwargs: Any) -> Any:
-    """``geo.queries.<name>(store, *args, **kwargs)`` (or ``summary.<name>``), cached."""
+    """``geo.queries.<name>(store, *args, **kwargs)`` (or ``<module>.<name>``, see above), cached."""
     module, _, function = name.rpartition(".")
     return _cached(path, _mtime(path), module or "queries", function, args, tuple(sorted(kwargs.items())))
 
@@ -53,7 +59,7 @@ def store_date_range(path: str) -> tuple[date, date] | None:
 
 
 def clear_caches() -> None:
-    """Forget every cached answer (after an import through the Data page)."""
+    """Forget every cached answer (after an import, a new area version or a saved draft)."""
     _cached.clear()
     _open.clear()
 

@@ -37,7 +37,7 @@ from h3ronpy import vector as h3v
 from pyproj import Transformer
 
 from geo.engine.cells import DEFAULT_RESOLUTION, check_resolution
-from geo.queries import Filters, _fetch, encounter_points
+from geo.queries import Filters, aggregate_reads, encounter_points
 from geo.queries.columns import TIME_LOCAL
 from geo.schema import (
     CELL,
@@ -181,7 +181,7 @@ def presence_drift(store: Store, filters: Filters, *, period: str = "year", res:
     _check_period(period)
     check_resolution(res)
     day = f"p.{SERVICE_DAY}" if period == "week" else f"substr(p.{SERVICE_DAY}, 1, 7) || '-01'"
-    cells = _fetch.presence(store, filters, table=T_PRESENCE_CELL, keys={"day": day, CELL: f"d.{CELL}"},
+    cells = aggregate_reads.presence(store, filters, table=T_PRESENCE_CELL, keys={"day": day, CELL: f"d.{CELL}"},
                             where=[f"d.{RES} = ?"], params=[res])
     cells = cells[cells[SECONDS] > 0]
     x, y = _cell_centres(cells[CELL].to_numpy())

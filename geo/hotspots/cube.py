@@ -10,7 +10,7 @@ The study area is the set of cells with at least one selected encounter plus
 their k-ring neighbours (``k`` rings of hexagons), which enter with zero counts:
 a hot spot is then judged against its quiet surroundings too, not only against
 other busy cells. Team/kind/shift filters select encounters through their patrol
-exactly as on the other pages (:func:`geo.queries._fetch.encounters`).
+exactly as on the other pages (:func:`geo.queries.aggregate_reads.encounters`).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from geo.engine.cells import check_resolution
-from geo.queries import _fetch
+from geo.queries import aggregate_reads
 from geo.queries.filters import Filters
 from geo.store.base import Store
 from geo.store.gpkg import LOCAL_DATE
@@ -68,7 +68,7 @@ def count_cube(store: Store, filters: Filters, *, period: str, res: int, k: int)
     """
     _check_period(period)
     check_resolution(res)
-    frame = _fetch.encounters(store, filters, keys={_CELL: f"e.cell_{res}", _DAY: f"e.{LOCAL_DATE}"})
+    frame = aggregate_reads.encounters(store, filters, keys={_CELL: f"e.cell_{res}", _DAY: f"e.{LOCAL_DATE}"})
     frame = frame[frame[_CELL].notna() & (frame[_N] > 0)]
     if frame.empty:
         return CountCube(np.zeros(0, np.uint64), (), np.zeros((0, 0), np.int64), np.zeros(0, bool))

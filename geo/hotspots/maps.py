@@ -7,18 +7,11 @@ instead of quantile classes. Nothing here imports streamlit.
 
 from __future__ import annotations
 
-import html
-
 import folium
-import geopandas as gpd
-import numpy as np
 import pandas as pd
-import shapely
-from h3ronpy import vector as h3v
 
 from geo.hotspots.classify import CATEGORIES
-from geo.maps import _add_geojson, _cells_as_uint64, _Legend
-from geo.schema import STORE_CRS
+from geo.maps import add_filled_cells, add_swatch_legend
 
 CATEGORY_COLOURS: dict[str, str] = {
     "new_hot": "#ff7f00",
@@ -53,25 +46,9 @@ def add_category_cells(fmap: folium.Map, frame: pd.DataFrame, *, labels: dict[st
     """
     if frame.empty:
         return fmap
-    cells = _cells_as_uint64(frame["cell"])
-    polygons = shapely.from_wkb(np.asarray(h3v.cells_to_wkb_polygons(cells), dtype=object))
-    gdf = gpd.GeoDataFrame(frame[list(tooltip)].copy(), geometry=polygons, crs=STORE_CRS)
-    if "category" in tooltip:
-        gdf["category"] = frame["category"].map(labels).to_numpy()
-    gdf["_fill"] = frame["category"].map(CATEGORY_COLOURS).to_numpy()
-    _add_geojson(fmap, gdf, tooltip=tooltip, name=name, weight=0.3)
+    shown = frame.assign(category=frame["category"].map(labels)) if "category" in tooltip else frame
+    add_filled_cells(fmap, shown, cell_column="cell", fills=frame["category"].map(CATEGORY_COLOURS), tooltip=tooltip,
+                     name=name)
     present = [c for c in CATEGORIES if c in set(frame["category"])]
-    add_category_legend(fmap, legend_title, [(CATEGORY_COLOURS[c], labels[c]) for c in present])
+    add_swatch_legend(fmap, legend_title, [(CATEGORY_COLOURS[c], labels[c]) for c in present])
     return fmap
-
-
-def add_category_legend(fmap: folium.Map, title: str, rows: list[tuple[str, str]]) -> None:
-    """A legend of ``(colour, label)`` swatches as a Leaflet control (same look as :func:`geo.maps.add_legend`)."""
-    items = "".join(
-        f"<div><span style='display:inline-block;width:14px;height:14px;background:{colour};"
-        f"border:1px solid #999;margin-right:6px;vertical-align:middle'></span>{html.escape(label)}</div>"
-        for colour, label in rows
-    )
-    box = (f"<div class='feltkart-legend' style='background:white;padding:6px 8px;border-radius:4px;"
-           f"box-shadow:0 1px 4px rgba(0,0,0,.3);font:12px sans-serif'><b>{html.escape(title)}</b>{items}</div>")
-    _Legend(box).add_to(fmap)

@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from geo.queries import _fetch
+from geo.queries import aggregate_reads
 from geo.queries.columns import CHANGE, CHANGE_PCT, CURRENT, FIGURE, PREVIOUS
 from geo.queries.filters import Filters
 from geo.schema import (
@@ -60,19 +60,19 @@ def key_figures(store: Store, filters: Filters) -> dict[str, float]:
 
     Counts are ints, hours and shares floats.
     """
-    n_patrols, patrol_seconds = _patrol_time(_fetch.patrol_times(store, filters), filters)
-    presence = _fetch.presence(store, filters, table=T_PRESENCE_TOTAL, keys={})
-    by_age = _fetch.encounters(store, filters, keys={AGE_GROUP: f"e.{AGE_GROUP}"})
+    n_patrols, patrol_seconds = _patrol_time(aggregate_reads.patrol_times(store, filters), filters)
+    presence = aggregate_reads.presence(store, filters, table=T_PRESENCE_TOTAL, keys={})
+    by_age = aggregate_reads.encounters(store, filters, keys={AGE_GROUP: f"e.{AGE_GROUP}"})
     counts = by_age.set_index(AGE_GROUP)[ENCOUNTERS]
     known = counts.drop(AgeGroup.UNKNOWN.value, errors="ignore").sum()
     return {
         PATROLS: n_patrols,
         PATROL_HOURS: patrol_seconds / 3600.0,
-        PRESENCE_HOURS: float(presence[_fetch.SECONDS].sum()) / 3600.0,
-        PERSON_HOURS: float(presence[_fetch.PERSON_SECONDS].sum()) / 3600.0,
+        PRESENCE_HOURS: float(presence[aggregate_reads.SECONDS].sum()) / 3600.0,
+        PERSON_HOURS: float(presence[aggregate_reads.PERSON_SECONDS].sum()) / 3600.0,
         ENCOUNTERS: int(by_age[ENCOUNTERS].sum()),
-        PEOPLE: int(by_age[_fetch.PEOPLE].sum()),
-        NEW_CONTACTS: int(by_age[_fetch.NEW_CONTACTS].sum()),
+        PEOPLE: int(by_age[aggregate_reads.PEOPLE].sum()),
+        NEW_CONTACTS: int(by_age[aggregate_reads.NEW_CONTACTS].sum()),
         SHARE_UNDER_25: _share(counts.reindex(UNDER_25_GROUPS).sum(), known),
         SHARE_UNDER_18: _share(counts.reindex(UNDER_18_GROUPS).sum(), known),
     }

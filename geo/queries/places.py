@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from geo.engine.cells import DEFAULT_RESOLUTION, check_resolution
-from geo.queries import _fetch
+from geo.queries import aggregate_reads
 from geo.queries.columns import (
     AREA_NAME,
     DAYS_SINCE_VISIT,
@@ -83,9 +83,9 @@ def presence_by_cell(store: Store, filters: Filters, *, res: int = DEFAULT_RESOL
     """
     check_resolution(res)
     cell_keys = {CELL: f"d.{CELL}"}
-    presence = _fetch.presence(store, filters, table=T_PRESENCE_CELL, keys=cell_keys,
+    presence = aggregate_reads.presence(store, filters, table=T_PRESENCE_CELL, keys=cell_keys,
                                where=[f"d.{RES} = ?"], params=[res])
-    visits = _fetch.visits(store, filters, table=T_VISITS_CELL, keys={CELL: f"v.{CELL}"},
+    visits = aggregate_reads.visits(store, filters, table=T_VISITS_CELL, keys={CELL: f"v.{CELL}"},
                            where=[f"v.{RES} = ?"], params=[res])
     encounters = _encounters_by_cell(store, filters, res)
     table = _combine(CELL, presence, visits, encounters)
@@ -108,9 +108,9 @@ def presence_by_area(store: Store, filters: Filters) -> pd.DataFrame:
     ``filters.last_day``, or to the latest service day in the store when
     ``last_day`` is None; nullable integer).
     """
-    presence = _fetch.presence(store, filters, table=T_PRESENCE_AREA, keys={AREA_ID: f"d.{AREA_ID}"})
-    visits = _fetch.visits(store, filters, table=T_VISITS_AREA, keys={AREA_ID: f"v.{AREA_ID}"})
-    encounters = _fetch.encounters(
+    presence = aggregate_reads.presence(store, filters, table=T_PRESENCE_AREA, keys={AREA_ID: f"d.{AREA_ID}"})
+    visits = aggregate_reads.visits(store, filters, table=T_VISITS_AREA, keys={AREA_ID: f"v.{AREA_ID}"})
+    encounters = aggregate_reads.encounters(
         store, filters, keys={AREA_ID: f"COALESCE(ea.{AREA_ID}, '{OUTSIDE_AREA_ID}')"}, in_areas=True
     )
     areas = _area_versions(store)
@@ -122,7 +122,7 @@ def presence_by_area(store: Store, filters: Filters) -> pd.DataFrame:
         table[ENCOUNTERS_PER_PATROL_HOUR] = np.where(
             table[MINUTES] > 0, table[ENCOUNTERS] / (table[MINUTES] / 60.0), np.nan
         )
-    table[LAST_VISIT_DAY] = _dates(table[_fetch.LAST_SERVICE_DAY])
+    table[LAST_VISIT_DAY] = _dates(table[aggregate_reads.LAST_SERVICE_DAY])
     table[DAYS_SINCE_VISIT] = _days_since(table[LAST_VISIT_DAY], _reference_day(store, filters))
     table = _outside_last(table)
     return table[[AREA_ID, AREA_NAME, *PRESENCE_COLUMNS, ENCOUNTERS_PER_PATROL_HOUR, LAST_VISIT_DAY,
@@ -150,7 +150,7 @@ def encounter_points(store: Store, filters: Filters) -> pd.DataFrame:
     ``time_local`` (Europe/Oslo, tz-aware), ``category``, ``age_group``,
     ``new_contact`` (bool); sorted by time.
     """
-    conditions, params = _fetch.encounter_conditions(filters)
+    conditions, params = aggregate_reads.encounter_conditions(filters)
     join = (f" JOIN {T_PATROLS} p ON p.{PATROL_ID} = e.{PATROL_ID}" if filters.has_patrol_filter else "")
     frame = store.query(
         f"SELECT e.{ENCOUNTER_ID} AS {ENCOUNTER_ID}, e.{LON} AS {LON}, e.{LAT} AS {LAT}, "
@@ -159,7 +159,7 @@ def encounter_points(store: Store, filters: Filters) -> pd.DataFrame:
         f"{'WHERE ' + ' AND '.join(conditions) if conditions else ''}",
         tuple(params),
     )
-    seconds = _fetch.epoch_s(frame[TIME_UTC])
+    seconds = aggregate_reads.epoch_s(frame[TIME_UTC])
     frame = frame[filters.clock_mask(np.floor(seconds / 3600.0).astype(np.int64) * 3600)].copy()
     times = pd.to_datetime(frame.pop(TIME_UTC), format="ISO8601", utc=True)
     frame.insert(3, TIME_LOCAL, times.dt.tz_convert(LOCAL_TZ))
@@ -234,20 +234,20 @@ def _last_visit_days(store: Store, filters: Filters, reference: dt.date, area_id
     """
     recent = max(days, LOOKBACK_DAYS)
     first = reference - dt.timedelta(days=recent - 1)
-    found = _fetch.visits(store, replace(filters, first_day=first, last_day=reference),
+    found = aggregate_reads.visits(store, replace(filters, first_day=first, last_day=reference),
                           table=T_VISITS_AREA, keys={AREA_ID: f"v.{AREA_ID}"})
     missing = sorted(set(area_ids) - set(found[AREA_ID]))
     if missing:
-        older = _fetch.visits(store, replace(filters, first_day=None, last_day=first - dt.timedelta(days=1)),
+        older = aggregate_reads.visits(store, replace(filters, first_day=None, last_day=first - dt.timedelta(days=1)),
                               table=T_VISITS_AREA, keys={AREA_ID: f"v.{AREA_ID}"},
                               where=[f"v.{AREA_ID} IN ({', '.join('?' * len(missing))})"], params=missing)
         found = pd.concat([found, older], ignore_index=True)
-    return pd.Series(_dates(found[_fetch.LAST_SERVICE_DAY]).to_numpy(), index=found[AREA_ID].to_numpy())
+    return pd.Series(_dates(found[aggregate_reads.LAST_SERVICE_DAY]).to_numpy(), index=found[AREA_ID].to_numpy())
 
 
 def _encounters_by_cell(store: Store, filters: Filters, res: int) -> pd.DataFrame:
     column = f"cell_{check_resolution(res)}"
-    frame = _fetch.encounters(store, filters, keys={CELL: f"e.{column}"})
+    frame = aggregate_reads.encounters(store, filters, keys={CELL: f"e.{column}"})
     return frame[frame[CELL].notna()].astype({CELL: np.int64})
 
 
@@ -255,8 +255,8 @@ def _combine(key: str, presence: pd.DataFrame, visits: pd.DataFrame, encounters:
              *, listed: list | None = None) -> pd.DataFrame:
     """Outer-join the three reads on ``key``; presence in minutes and km, zeros where missing."""
     parts = [
-        presence.set_index(key)[list(_fetch.PRESENCE_MEASURES)],
-        visits.set_index(key)[[*_fetch.VISIT_MEASURES, _fetch.LAST_SERVICE_DAY]],
+        presence.set_index(key)[list(aggregate_reads.PRESENCE_MEASURES)],
+        visits.set_index(key)[[*aggregate_reads.VISIT_MEASURES, aggregate_reads.LAST_SERVICE_DAY]],
         encounters.set_index(key)[[ENCOUNTERS]],
     ]
     table = pd.concat(parts, axis=1, join="outer")
@@ -264,14 +264,14 @@ def _combine(key: str, presence: pd.DataFrame, visits: pd.DataFrame, encounters:
         table = table.reindex(table.index.union(pd.Index(listed, dtype=object)))
     table.index.name = key
     table = table.reset_index()
-    numeric = [*_fetch.PRESENCE_MEASURES, *_fetch.VISIT_MEASURES, ENCOUNTERS]
+    numeric = [*aggregate_reads.PRESENCE_MEASURES, *aggregate_reads.VISIT_MEASURES, ENCOUNTERS]
     table[numeric] = table[numeric].astype(np.float64).fillna(0.0)
-    table[MINUTES] = table[_fetch.SECONDS] / 60.0
-    table[PERSON_MINUTES] = table[_fetch.PERSON_SECONDS] / 60.0
-    table[KM] = table[_fetch.METRES] / 1000.0
+    table[MINUTES] = table[aggregate_reads.SECONDS] / 60.0
+    table[PERSON_MINUTES] = table[aggregate_reads.PERSON_SECONDS] / 60.0
+    table[KM] = table[aggregate_reads.METRES] / 1000.0
     table[VISITS] = table[VISITS].astype(np.int64)
     with np.errstate(divide="ignore", invalid="ignore"):
-        table[LONG_VISIT_SHARE] = np.where(table[VISITS] > 0, table[_fetch.LONG_VISITS] / table[VISITS], np.nan)
+        table[LONG_VISIT_SHARE] = np.where(table[VISITS] > 0, table[aggregate_reads.LONG_VISITS] / table[VISITS], np.nan)
     table[ENCOUNTERS] = table[ENCOUNTERS].astype(np.int64)
     return table
 

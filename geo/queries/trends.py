@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from geo.engine.cells import DEFAULT_RESOLUTION, check_resolution
-from geo.queries import _fetch
+from geo.queries import aggregate_reads
 from geo.queries.columns import (
     DIFFERENCE,
     ENCOUNTER_SHARE,
@@ -69,7 +69,7 @@ def encounter_trend(store: Store, filters: Filters, *, period: str = "month") ->
     """
     if period not in PERIOD_KINDS:
         raise ValueError(f"period must be one of {', '.join(PERIOD_KINDS)}; got {period!r}")
-    frame = _fetch.encounters(store, filters, keys={LOCAL_DATE: f"e.{LOCAL_DATE}", CATEGORY: f"e.{CATEGORY}"})
+    frame = aggregate_reads.encounters(store, filters, keys={LOCAL_DATE: f"e.{LOCAL_DATE}", CATEGORY: f"e.{CATEGORY}"})
     days = pd.to_datetime(frame[LOCAL_DATE])
     first = pd.Timestamp(filters.first_day) if filters.first_day else days.min()
     last = pd.Timestamp(filters.last_day) if filters.last_day else days.max()
@@ -100,10 +100,10 @@ def time_of_week(store: Store, filters: Filters) -> pd.DataFrame:
     (encounter_share − presence_share: positive where people are met more
     often than patrols are present).
     """
-    presence = _fetch.presence(store, filters, table=T_PRESENCE_TOTAL, keys={}, by_hour=True)
-    encounters = _fetch.encounters(store, filters, keys={}, by_hour=True)
+    presence = aggregate_reads.presence(store, filters, table=T_PRESENCE_TOTAL, keys={}, by_hour=True)
+    encounters = aggregate_reads.encounters(store, filters, keys={}, by_hour=True)
     grid = pd.MultiIndex.from_product([range(7), range(HOURS_PER_DAY)], names=[WEEKDAY, HOUR])
-    minutes = _by_slot(presence[HOUR_UTC], presence[_fetch.SECONDS] / 60.0, grid)
+    minutes = _by_slot(presence[HOUR_UTC], presence[aggregate_reads.SECONDS] / 60.0, grid)
     counts = _by_slot(encounters[HOUR_UTC], encounters[ENCOUNTERS], grid)
     out = pd.DataFrame({PRESENCE_MINUTES: minutes, ENCOUNTERS: counts.astype(np.int64)}, index=grid).reset_index()
     out[PRESENCE_SHARE] = _shares(out[PRESENCE_MINUTES])
@@ -154,21 +154,21 @@ def effort_vs_need(
     """
     weight_of = _check_effort_args(by, weights, min_encounters, max_minutes_per_encounter)
     if by == "area":
-        presence = _fetch.presence(store, filters, table=T_PRESENCE_AREA, keys={KEY: f"d.{AREA_ID}"})
-        need = _fetch.encounters(store, filters, keys={KEY: f"ea.{AREA_ID}", CATEGORY: f"e.{CATEGORY}"},
+        presence = aggregate_reads.presence(store, filters, table=T_PRESENCE_AREA, keys={KEY: f"d.{AREA_ID}"})
+        need = aggregate_reads.encounters(store, filters, keys={KEY: f"ea.{AREA_ID}", CATEGORY: f"e.{CATEGORY}"},
                                  in_areas=True)
         listed = _valid_between(_area_versions(store), filters.first_day, filters.last_day)[AREA_ID].tolist()
     else:
         check_resolution(res)
-        presence = _fetch.presence(store, filters, table=T_PRESENCE_CELL, keys={KEY: f"d.{CELL}"},
+        presence = aggregate_reads.presence(store, filters, table=T_PRESENCE_CELL, keys={KEY: f"d.{CELL}"},
                                    where=[f"d.{RES} = ?"], params=[res])
-        need = _fetch.encounters(store, filters, keys={KEY: f"e.cell_{res}", CATEGORY: f"e.{CATEGORY}"})
+        need = aggregate_reads.encounters(store, filters, keys={KEY: f"e.cell_{res}", CATEGORY: f"e.{CATEGORY}"})
         listed = []
     need = need[need[KEY].notna()]
     if by == "cell":
         need = need.astype({KEY: np.int64})
     weighted = (need[ENCOUNTERS] * need[CATEGORY].map(weight_of).fillna(DEFAULT_CATEGORY_WEIGHT)).groupby(need[KEY]).sum()
-    hours = presence.set_index(KEY)[_fetch.SECONDS] / 3600.0
+    hours = presence.set_index(KEY)[aggregate_reads.SECONDS] / 3600.0
     table = pd.concat([weighted.rename(ENCOUNTERS), hours.rename(PATROL_HOURS)], axis=1, join="outer")
     if listed:
         table = table.reindex(table.index.union(pd.Index(listed, dtype=object)))

@@ -1,7 +1,7 @@
 """The raw material of a situation picture: the preset's encounters, one row each.
 
 Encounters are selected exactly as every dashboard query selects them
-(:func:`geo.queries._fetch.encounters`: local date, categories, age groups,
+(:func:`geo.queries.aggregate_reads.encounters`: local date, categories, age groups,
 team through the patrol); this module only adds the preset's field-area
 restriction. These rows never leave the process: every number exported is
 built from them and then passed through :mod:`geo.disclosure`.
@@ -14,7 +14,7 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
-from geo.queries import _fetch
+from geo.queries import aggregate_reads
 from geo.queries.filters import Filters, local_clock
 from geo.report.presets import Preset
 from geo.schema import (
@@ -30,7 +30,7 @@ from geo.schema import (
 from geo.store.base import Store
 from geo.store.gpkg import LOCAL_DATE
 
-NEW_CONTACTS = _fetch.NEW_CONTACTS
+NEW_CONTACTS = aggregate_reads.NEW_CONTACTS
 WEEKDAY = "weekday"  # 0 = Monday, Europe/Oslo
 HOUR = "hour"  # local clock hour 0–23
 
@@ -59,7 +59,7 @@ def encounter_rows(store: Store, filters: Filters, preset: Preset, *, res: int) 
         AGE_GROUP: f"e.{AGE_GROUP}",
         CELL: f"e.cell_{int(res)}",
     }
-    rows = _fetch.encounters(store, preset_filters(preset, filters), keys=keys, in_areas=True, by_hour=True)
+    rows = aggregate_reads.encounters(store, preset_filters(preset, filters), keys=keys, in_areas=True, by_hour=True)
     if preset.areas is not None:
         inside = rows[AREA_ID].isin(preset.areas)
         rows = rows[rows[ENCOUNTER_ID].isin(rows.loc[inside, ENCOUNTER_ID].unique())]
