@@ -24,6 +24,7 @@ from geo.engine.presence import (
     encounter_areas,
 )
 from geo.engine.segments import build_segments
+from geo.engine.threads import map_ordered
 from geo.schema import (
     AREA_ID,
     PATROL_ID,
@@ -62,12 +63,16 @@ def store_presence(store: Store, tables: PresenceTables, patrol_ids: list[str]) 
 
 
 def compute_presence_batched(points: pd.DataFrame, areas: PreparedAreas, *, resolutions: tuple[int, ...] = RESOLUTIONS) -> PresenceTables:
-    """:func:`~geo.engine.presence.compute_presence` in batches of whole patrols (bounded memory)."""
+    """:func:`~geo.engine.presence.compute_presence` in batches of whole patrols (bounded memory).
+
+    Batches run in threads (``geo.engine.threads``); results are concatenated in batch order.
+    """
     codes, uniques = pd.factorize(points[PATROL_ID])
-    parts = [
-        compute_presence(points[(codes >= first) & (codes < first + BATCH_PATROLS)], areas, resolutions=resolutions)
-        for first in range(0, len(uniques), BATCH_PATROLS)
-    ]
+    parts = map_ordered(
+        lambda first: compute_presence(points[(codes >= first) & (codes < first + BATCH_PATROLS)], areas,
+                                       resolutions=resolutions),
+        range(0, len(uniques), BATCH_PATROLS),
+    )
     return PresenceTables(**{
         name: _concat([getattr(p, name) for p in parts]) for name in PresenceTables.__dataclass_fields__
     })
