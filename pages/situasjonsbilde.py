@@ -14,6 +14,13 @@ from ui.sidebar import sidebar_choices
 from ui.state import get_store
 
 MAX_K = 20
+PREVIEW_SECTIONS = (  # (title key, picture in the export, table) in the order of the PDF
+    ("report.areas", "area_map", "areas"),
+    ("report.hotspots", "cell_map", "hotspots"),
+    ("report.categories", None, "categories"),
+    ("report.trend", "trend", "trend"),
+    ("report.week", "week", "time_of_week"),
+)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -73,20 +80,11 @@ for row_start in range(0, len(report.key_figures), 4):
     for column, figure in zip(st.columns(4), report.key_figures[row_start:row_start + 4]):
         column.metric(figure.label, figure.current, delta=figure.change if compare and figure.change != "–" else None,
                       delta_color="off", help=t("report.previous", value=figure.previous) if compare else None)
-st.subheader(t("report.areas"))
-st.image(pictures["area_map"], width="stretch")
-st.dataframe(report.tables["areas"], hide_index=True, width="stretch", key="report_table_areas")
-st.subheader(t("report.hotspots"))
-st.image(pictures["cell_map"], width="stretch")
-st.dataframe(report.tables["hotspots"], hide_index=True, width="stretch", key="report_table_hotspots")
-st.subheader(t("report.categories"))
-st.dataframe(report.tables["categories"], hide_index=True, width="stretch", key="report_table_categories")
-st.subheader(t("report.trend"))
-st.image(pictures["trend"], width="stretch")
-st.dataframe(report.tables["trend"], hide_index=True, width="stretch", key="report_table_trend")
-st.subheader(t("report.week"))
-st.image(pictures["week"], width="stretch")
-st.dataframe(report.tables["time_of_week"], hide_index=True, width="stretch", key="report_table_week")
+for title, picture, table in PREVIEW_SECTIONS:
+    st.subheader(t(title))
+    if picture:
+        st.image(pictures[picture], width="stretch")
+    st.dataframe(report.tables[table], hide_index=True, width="stretch", key=f"report_table_{table}")
 with st.expander(t("report.methods")):
     for heading, text in report.methods:
         st.markdown(f"**{heading}** — {text}")
