@@ -23,7 +23,7 @@ import shapely
 from branca.element import MacroElement, Template
 from h3ronpy import vector as h3v
 
-from geo.schema import STORE_CRS
+from geo.schema import MEASURE_CRS, STORE_CRS
 
 OSLO_CENTRE = (59.9127, 10.7565)
 """Default map centre (lat, lon): Oslo S / Jernbanetorget."""
@@ -161,12 +161,37 @@ def add_areas(
     return fmap
 
 
+FIT_GAP_M = 2_000.0
+"""Geometries more than this far apart (metres) form separate clusters for :func:`fit_to`."""
+
+
 def fit_to(fmap: folium.Map, gdf: gpd.GeoDataFrame) -> folium.Map:
-    """Zoom the map to the bounds of ``gdf`` (EPSG:4326)."""
-    if not gdf.empty:
-        x0, y0, x1, y1 = gdf.total_bounds
-        fmap.fit_bounds([[y0, x0], [y1, x1]])
+    """Zoom the map to ``gdf`` (EPSG:4326), or to its main cluster when it has several.
+
+    Field areas can lie far apart (the centre and a district 5 km west); fitting
+    all of them would open the map too far out to read the centre. So the map
+    opens on the cluster (geometries within :data:`FIT_GAP_M` of each other,
+    measured in EPSG:25832) with the most geometries; the others stay drawn,
+    one zoom-out away.
+    """
+    if gdf.empty:
+        return fmap
+    x0, y0, x1, y1 = main_cluster(gdf).total_bounds
+    fmap.fit_bounds([[y0, x0], [y1, x1]])
     return fmap
+
+
+def main_cluster(gdf: gpd.GeoDataFrame, *, gap_m: float = FIT_GAP_M) -> gpd.GeoDataFrame:
+    """The rows of ``gdf`` in its largest cluster (most rows; ties: the first), see :func:`fit_to`."""
+    valid = gdf[~gdf.geometry.is_empty & gdf.geometry.notna()]
+    if len(valid) <= 1:
+        return valid
+    grown = valid.geometry.to_crs(MEASURE_CRS).envelope.buffer(gap_m / 2).to_numpy()
+    merged = shapely.get_parts(shapely.union_all(grown))
+    cluster_of_row = shapely.STRtree(merged).query(grown, predicate="intersects")  # (row, cluster) pairs
+    cluster = np.empty(len(valid), dtype=np.int64)
+    cluster[cluster_of_row[0]] = cluster_of_row[1]  # each grown envelope lies in exactly one merged part
+    return valid[cluster == np.bincount(cluster).argmax()]
 
 
 def add_legend(fmap: folium.Map, title: str, edges: list[float], palette: tuple[str, ...] = PALETTE) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -65,3 +66,14 @@ def private_grid_cache(tmp_path_factory) -> Path:
         os.environ.pop("FELTKART_CACHE_DIR", None)
     else:
         os.environ["FELTKART_CACHE_DIR"] = previous
+
+
+@pytest.fixture(autouse=True)
+def restore_main_module():
+    """Streamlit's AppTest runs page scripts as ``__main__`` and leaves that module in
+    ``sys.modules``; a process spawned afterwards (the demo build's worker) would then
+    re-run the page script instead of starting cleanly. Put the real one back after each test."""
+    main = sys.modules.get("__main__")
+    yield
+    if main is not None:
+        sys.modules["__main__"] = main
