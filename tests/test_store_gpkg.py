@@ -48,12 +48,12 @@ from geo.schema import (
     Shift,
 )
 from geo.store import StoreError, open_store
+from geo.store.area_versions import AreaVersionConflict
 from geo.store.gpkg import (
     LOCAL_DATE,
     SERVICE_DAY,
     SHIFT,
     T_AREA_CHANGES,
-    AreaVersionConflict,
 )
 from tests.builders import (
     BASE,
@@ -109,16 +109,11 @@ def test_open_store_creates_a_geopackage_with_every_table(tmp_path):
     assert conn.execute("PRAGMA application_id").fetchone()[0] == 0x47504B47  # "GPKG"
 
 
-@pytest.mark.parametrize(
-    ("location", "message"),
-    [
-        ("data/store.sqlite", r"store must be a GeoPackage file ending in \.gpkg; got 'data/store\.sqlite'"),
-        ("postgresql://host/db", r"PostGIS stores are not available in this version; use a GeoPackage file path"),
-    ],
-)
-def test_open_store_refuses_other_locations(location, message):
-    with pytest.raises(StoreError, match=message):
-        open_store(location)
+def test_open_store_refuses_other_locations():
+    # PostGIS URLs are opened by PostgisStore (tests/test_store_postgis.py)
+    with pytest.raises(StoreError, match=r"store must be a GeoPackage file ending in \.gpkg or a PostGIS URL "
+                                         r"\(postgresql://user@host:port/database\); got 'data/store\.sqlite'"):
+        open_store("data/store.sqlite")
 
 
 def test_open_missing_store_without_create_is_refused(tmp_path):

@@ -9,13 +9,12 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
-from pathlib import Path
 
 import streamlit as st
 
 from geo.queries import Filters, comparison_period, period_presets, teams
 from ui.i18n import LANGUAGE_KEY, LANGUAGES, labels, t
-from ui.state import default_store, get_store, store_date_range
+from ui.state import default_store, get_store, store_available, store_date_range
 
 STORE_MODE_KEY = "store_mode"
 STORE_PATH_KEY = "store_path"
@@ -79,7 +78,7 @@ def _store_picker() -> str:
         path = str(default_store())
     else:
         path = st.text_input(t("sidebar.store.path"), value=str(default_store()), key=STORE_PATH_KEY)
-    if not Path(path).is_file():
+    if not store_available(path):
         st.error(t("sidebar.store.missing", path=path))
         st.stop()
     return path

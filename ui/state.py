@@ -2,9 +2,11 @@
 
 Pages call :func:`query` with the name of a function in ``geo.queries`` (or
 ``summary.<f>``, ``hotspots.<f>``, ``history.<f>``, ``drift.<f>``,
-``effective.<f>`` for the other analysis modules); results are cached per store file, its modification time and
-the arguments, so a widget change that repeats a question answers from memory
-and an import invalidates everything at once.
+``effective.<f>`` for the other analysis modules); results are cached per store, its version and the
+arguments, so a widget change that repeats a question answers from memory and an
+import invalidates everything at once. A GeoPackage's version is its file's
+modification time; a PostGIS store (``postgresql://`` URL) has no file, so its
+version is the store's change token (committed write transactions, any client).
 """
 
 from __future__ import annotations
@@ -19,11 +21,20 @@ import streamlit as st
 from geo import hotspots, queries, summary
 from geo.changes import drift, effective, history
 from geo.store import Store, open_store
+from geo.store.postgis import is_postgis_url
 
 
-def default_store() -> Path:
-    """The store opened by default: ``$FELTKART_STORE`` or ``data/demo.gpkg``."""
-    return Path(os.environ.get("FELTKART_STORE", "data/demo.gpkg"))
+def default_store() -> Path | str:
+    """The store opened by default: ``$FELTKART_STORE`` (a ``.gpkg`` path or a PostGIS URL,
+    kept as text: ``Path`` would fold its ``//``) or ``data/demo.gpkg``."""
+    location = os.environ.get("FELTKART_STORE", "data/demo.gpkg")
+    return location if is_postgis_url(location) else Path(location)
+
+
+def store_available(path: str) -> bool:
+    """Whether ``path`` names a store to open: an existing file, or a PostGIS URL
+    (whose server is checked when it is opened)."""
+    return is_postgis_url(path) or Path(path).is_file()
 
 _QUERY_MODULES = {
     "queries": queries, "summary": summary, "hotspots": hotspots,
@@ -37,20 +48,21 @@ def _open(path: str, mtime: float) -> Store:
 
 
 def get_store(path: str) -> Store:
-    """The open store for ``path`` (reopened after the file changes)."""
-    return _open(path, _mtime(path))
+    """The open store for ``path`` (a file is reopened after it changes; a PostGIS
+    connection stays open)."""
+    return _open(path, 0.0 if is_postgis_url(path) else _mtime(path))
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
-def _cached(path: str, mtime: float, module: str, name: str, args: tuple, kwargs: tuple) -> Any:
+def _cached(path: str, version: float | str, module: str, name: str, args: tuple, kwargs: tuple) -> Any:
     function = getattr(_QUERY_MODULES[module], name)
-    return function(_open(path, mtime), *args, **dict(kwargs))
+    return function(get_store(path), *args, **dict(kwargs))
 
 
 def query(path: str, name: str, *args: Any, **kwargs: Any) -> Any:
     """``geo.queries.<name>(store, *args, **kwargs)`` (or ``<module>.<name>``, see above), cached."""
     module, _, function = name.rpartition(".")
-    return _cached(path, _mtime(path), module or "queries", function, args, tuple(sorted(kwargs.items())))
+    return _cached(path, store_version(path), module or "queries", function, args, tuple(sorted(kwargs.items())))
 
 
 def store_date_range(path: str) -> tuple[date, date] | None:
@@ -62,6 +74,24 @@ def clear_caches() -> None:
     """Forget every cached answer (after an import, a new area version or a saved draft)."""
     _cached.clear()
     _open.clear()
+
+
+def store_version(path: str) -> float | str:
+    """What the cached answers for ``path`` are keyed by: the change token of a PostGIS
+    store (one indexed read), the file's modification time otherwise."""
+    if is_postgis_url(path):
+        return get_store(path).change_token()
+    return _mtime(path)
+
+
+def store_file_bytes(path: str) -> int | None:
+    """Size of a GeoPackage store in bytes; None for a PostGIS store (no file)."""
+    if is_postgis_url(path):
+        return None
+    try:
+        return os.path.getsize(path)
+    except OSError:
+        return None
 
 
 def _mtime(path: str) -> float:

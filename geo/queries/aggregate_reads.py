@@ -15,8 +15,9 @@ Weekday/hour filters (local clock time):
 - encounters: grouped by UTC hour in SQL, then filtered in pandas
   (:meth:`Filters.clock_mask`); they are few, and their time is text.
 
-SQL is kept to what SQLite and PostgreSQL share; the two dialect-dependent
-expressions are the named constants below.
+SQL is kept to what SQLite and PostgreSQL share, with ``?`` placeholders (each
+store translates them in its ``query``); the two dialect-dependent expressions
+are the named constants below, chosen by ``store.dialect`` (:func:`dialect_sql`).
 """
 
 from __future__ import annotations
@@ -52,7 +53,7 @@ from geo.schema import (
     VISIT_END,
     VISIT_START,
 )
-from geo.store.base import Store
+from geo.store.base import POSTGRESQL, SQLITE, Store
 from geo.store.gpkg import LOCAL_DATE, PATROL_FID, SERVICE_DAY, SHIFT
 from geo.summary import ENCOUNTERS, VISITS
 
@@ -62,13 +63,29 @@ LONG_VISIT_S = DOSE_EDGES_S[1]
 PATROL_KEY = "fid"
 """Integer key of ``patrols`` that derived tables reference as ``patrol_fid``."""
 
-HOUR_OF_VISIT_SQL = "CAST(v.{col} / 3600 AS INTEGER)"
-"""UTC hour number of a visit's start (epoch seconds > 0). SQLite truncates;
-PostgreSQL rounds on CAST, so a PostGIS backend needs ``FLOOR(...)`` here."""
+HOUR_OF_VISIT_SQL = {
+    SQLITE: "CAST(v.{col} / 3600 AS INTEGER)",
+    POSTGRESQL: "CAST(FLOOR(v.{col} / 3600) AS BIGINT)",
+}
+"""UTC hour number of a visit's start (epoch seconds > 0), per store dialect.
+SQLite truncates on CAST; PostgreSQL rounds, hence ``FLOOR``."""
 
-HOUR_OF_TIME_SQL = "substr(e.{col}, 1, 13)"
-"""ISO UTC text cut to the hour (``2024-06-07T20``). PostGIS (timestamptz):
-``to_char(e.time_utc AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24')``."""
+HOUR_OF_TIME_SQL = {
+    SQLITE: "substr(e.{col}, 1, 13)",
+    POSTGRESQL: "to_char(e.{col} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24')",
+}
+"""A UTC time cut to the hour as ISO text (``2024-06-07T20``), per store dialect:
+SQLite stores ISO text, PostgreSQL ``timestamptz``."""
+
+
+def dialect_sql(store: Store, expressions: dict[str, str], **names: str) -> str:
+    """The expression for ``store.dialect`` from ``expressions`` (e.g. :data:`HOUR_OF_TIME_SQL`),
+    with ``{col}`` and other names filled in."""
+    try:
+        template = expressions[store.dialect]
+    except KeyError:
+        raise ValueError(f"store dialect must be one of {', '.join(expressions)}; got {store.dialect!r}") from None
+    return template.format(**names)
 
 PERSON_SECONDS = "person_seconds"
 LONG_VISITS = "long_visits"
@@ -271,7 +288,7 @@ def visits(store: Store, filters: Filters, *, table: str, keys: Keys, where: Seq
     local time of each visit's start.
     """
     conditions, patrol_params = patrol_conditions(filters)
-    conditions += clock_conditions(store, filters, f"({HOUR_OF_VISIT_SQL.format(col=VISIT_START)} * 3600)")
+    conditions += clock_conditions(store, filters, f"({dialect_sql(store, HOUR_OF_VISIT_SQL, col=VISIT_START)} * 3600)")
     sql = (
         f"SELECT {_select(keys)}COUNT(*) AS {VISITS}, "
         f"SUM(CASE WHEN v.{VISIT_END} - v.{VISIT_START} >= {LONG_VISIT_S:.1f} THEN 1 ELSE 0 END) AS {LONG_VISITS}, "
@@ -294,7 +311,7 @@ def encounters(store: Store, filters: Filters, *, keys: Keys, in_areas: bool = F
     filters apply to each encounter's local time.
     """
     hourly = by_hour or filters.has_clock_filter
-    group = {**keys, "_hour": HOUR_OF_TIME_SQL.format(col=TIME_UTC)} if hourly else dict(keys)
+    group = {**keys, "_hour": dialect_sql(store, HOUR_OF_TIME_SQL, col=TIME_UTC)} if hourly else dict(keys)
     conditions, params = encounter_conditions(filters)
     joins = ""
     if filters.has_patrol_filter:

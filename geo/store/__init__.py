@@ -4,23 +4,23 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from geo.store.base import Store
-from geo.store.gpkg import GpkgStore, StoreError
+from geo.store.base import Store, StoreError
+from geo.store.gpkg import GpkgStore
 
 
 def open_store(location: str | Path, *, create: bool = True) -> Store:
-    """Open the store at ``location``: a ``.gpkg`` file path.
-
-    Shared deployments will use a PostGIS URL here once that backend exists;
-    until then such a URL is refused with a clear message.
-    """
+    """Open the store at ``location``: a ``.gpkg`` file path (the embedded default)
+    or a PostGIS URL ``postgresql://user@host:port/database`` (shared deployments)."""
     text = str(location)
     if text.startswith(("postgresql://", "postgres://")):
-        raise StoreError(
-            "PostGIS stores are not available in this version; use a GeoPackage file path (e.g. data/demo.gpkg)"
-        )
+        from geo.store.postgis import PostgisStore  # psycopg is only needed for PostGIS
+
+        return PostgisStore(text, create=create)
     if not text.lower().endswith(".gpkg"):
-        raise StoreError(f"store must be a GeoPackage file ending in .gpkg; got {text!r}")
+        raise StoreError(
+            f"store must be a GeoPackage file ending in .gpkg or a PostGIS URL (postgresql://user@host:port/database); "
+            f"got {text!r}"
+        )
     return GpkgStore(Path(text), create=create)
 
 

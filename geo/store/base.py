@@ -11,13 +11,34 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from contextlib import AbstractContextManager
 from datetime import date
+from typing import ClassVar
 
 import geopandas as gpd
 import pandas as pd
 
+from geo.io.report import FeltkartError
+
+SQLITE = "sqlite"
+POSTGRESQL = "postgresql"
+DIALECTS = (SQLITE, POSTGRESQL)
+
+
+class StoreError(FeltkartError):
+    """The store cannot be used (not a GeoPackage, not a Feltkart store, locked, server unreachable)."""
+
 
 class Store(ABC):
     """Feltkart's persistent data: raw rows, imports log and derived aggregates."""
+
+    dialect: ClassVar[str] = SQLITE
+    """SQL dialect of :meth:`query` (one of :data:`DIALECTS`). Queries use ``?``
+    placeholders in every dialect; a backend translates them itself."""
+
+    def change_token(self) -> str | None:
+        """A cheap value that changes whenever any write commits, for caches that
+        cannot use a file's modification time; None when the backend has none
+        (a GeoPackage: use the file's mtime)."""
+        return None
 
     # --- reading -------------------------------------------------------------
     @abstractmethod
@@ -48,7 +69,10 @@ class Store(ABC):
 
     @abstractmethod
     def query(self, sql: str, params: tuple | dict = ()) -> pd.DataFrame:
-        """Run a read-only aggregate query in the backend's SQL dialect."""
+        """Run a read-only aggregate query in the backend's SQL dialect (:attr:`dialect`),
+        with ``?`` placeholders (or ``:name`` with a dict). Dates come back as ISO text
+        (``2024-06-07``) and times as ISO UTC text (``2024-06-07T20:15:00.000Z``) in
+        every backend."""
 
     @abstractmethod
     def area_changes(self) -> pd.DataFrame:

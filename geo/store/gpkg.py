@@ -25,7 +25,6 @@ import pandas as pd
 import shapely
 
 from geo.engine.presence import encounter_cells
-from geo.io.report import FeltkartError
 from geo.schema import (
     ACCURACY_M,
     AGE_GROUP,
@@ -35,8 +34,8 @@ from geo.schema import (
     AREA_VERSION,
     CATEGORY,
     CELL,
-    END_UTC,
     ENCOUNTER_ID,
+    END_UTC,
     FROM_OUTSIDE_OSLO,
     HOUR_UTC,
     KIND,
@@ -71,7 +70,11 @@ from geo.schema import (
     VISIT_START,
 )
 from geo.store import gpkg_format
-from geo.store.base import Store
+from geo.store.area_versions import (
+    draft_multipolygons,
+    plan_area_version,
+)
+from geo.store.base import SQLITE, Store, StoreError
 from geo.timeutil import local_date, service_day, shift_of
 
 SERVICE_DAY = "service_day"
@@ -170,12 +173,8 @@ _PATROL_KEYED = (T_PRESENCE_AREA, T_PRESENCE_CELL, T_PRESENCE_TOTAL, T_VISITS_AR
 DERIVED_TABLES = (*_PATROL_KEYED, T_ENCOUNTER_AREAS)
 
 
-class StoreError(FeltkartError):
-    """The store file cannot be used (not a GeoPackage, not a Feltkart store, locked)."""
-
-
 class GpkgStore(Store):
-    """Feltkart store in one GeoPackage file.
+    """Feltkart store in one GeoPackage file (SQL dialect ``sqlite``).
 
     Parameters
     ----------
@@ -183,6 +182,8 @@ class GpkgStore(Store):
         The ``.gpkg`` file. Created (with every layer) when missing, unless
         ``create=False``.
     """
+
+    dialect = SQLITE
 
     def __init__(self, path: str | Path, *, create: bool = True, bulk_load: bool = False) -> None:
         """``bulk_load=True`` turns off journaling and fsync: only for building a
@@ -455,42 +456,24 @@ class GpkgStore(Store):
         return changed
 
     def _add_area_version(self, row, blob: bytes, changed_by: str | None) -> list[tuple[str, int]]:
-        existing = self.areas()
-        area_id, vf = getattr(row, AREA_ID), getattr(row, VALID_FROM)
-        vt = getattr(row, VALID_TO)
-        vt = None if vt is None or pd.isna(vt) else vt
-        mine = existing[existing[AREA_ID] == area_id]
-        same = mine[(mine[VALID_FROM] == vf) & mine.geometry.geom_equals_exact(row.geometry, tolerance=1e-9)]
-        if not same.empty:
+        plan = plan_area_version(self.areas(), row)
+        if plan is None:
             return []
-        later = mine[mine[VALID_FROM] >= vf]
-        if not later.empty and (vt is None or vt > later[VALID_FROM].min()):
-            raise AreaVersionConflict(
-                f"area '{area_id}': a version valid from {later[VALID_FROM].min()} is already stored, and the new "
-                f"version ({vf} to {vt or 'open'}) would overlap it; give the new version a valid_to on or "
-                f"before {later[VALID_FROM].min()}"
-            )
-        changed: list[tuple[str, int]] = []
-        earlier = mine[mine[VALID_FROM] < vf]
-        still_open = earlier[[d is None or d > vf for d in earlier[VALID_TO]]]
-        for prev in still_open.itertuples(index=False):
-            number = int(getattr(prev, AREA_VERSION))
+        for number in plan.close:
             self._conn.execute(
                 f"UPDATE {T_AREAS} SET {VALID_TO} = ? WHERE {AREA_ID} = ? AND {AREA_VERSION} = ?",
-                (vf.isoformat(), area_id, number),
+                (plan.valid_from.isoformat(), plan.area_id, number),
             )
-            self._log_area_change(area_id, number, "closed", f"valid_to set to {vf}", changed_by)
-            changed.append((area_id, number))
-        number = int(mine[AREA_VERSION].max()) + 1 if not mine.empty else 1
+            self._log_area_change(plan.area_id, number, "closed", plan.closed_detail, changed_by)
         self._conn.execute(
             f"INSERT INTO {T_AREAS} (geom, {AREA_ID}, {AREA_VERSION}, {AREA_NAME}, {AREA_TEAM}, "
             f"{VALID_FROM}, {VALID_TO}, {SOURCE_FILE}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (blob, area_id, number, getattr(row, AREA_NAME), getattr(row, AREA_TEAM, None),
-             vf.isoformat(), vt.isoformat() if vt else None, getattr(row, SOURCE_FILE, None)),
+            (blob, plan.area_id, plan.version, getattr(row, AREA_NAME), getattr(row, AREA_TEAM, None),
+             plan.valid_from.isoformat(), plan.valid_to.isoformat() if plan.valid_to else None,
+             getattr(row, SOURCE_FILE, None)),
         )
-        self._log_area_change(area_id, number, "added", f"valid {vf} to {vt or 'open'}", changed_by)
-        changed.append((area_id, number))
-        return changed
+        self._log_area_change(plan.area_id, plan.version, "added", plan.added_detail, changed_by)
+        return [(plan.area_id, n) for n in plan.close] + [(plan.area_id, plan.version)]
 
     def add_area_draft(self, areas: gpd.GeoDataFrame, *, source: str, created_by: str | None = None) -> str:
         """Save ``areas`` (EPSG:4326 polygons with ``area_id``, ``name``, ``valid_from``,
@@ -498,14 +481,7 @@ class GpkgStore(Store):
 
         The field areas, their change log and every derived table are untouched.
         """
-        missing = [c for c in (AREA_ID, AREA_NAME, VALID_FROM) if c not in areas.columns]
-        if missing:
-            raise ValueError(f"areas: a draft needs the columns {AREA_ID}, {AREA_NAME}, {VALID_FROM}; missing {missing}")
-        if areas.empty:
-            raise ValueError("areas: a draft needs at least one polygon; got none")
-        if areas.crs is None or not areas.crs.equals(STORE_CRS):
-            raise ValueError(f"areas: a draft must be in {STORE_CRS}; got {areas.crs}. Use to_crs('{STORE_CRS}') first")
-        multi = shapely.multipolygons(shapely.get_parts(areas.geometry.to_numpy()), indices=_part_owner(areas))
+        multi = draft_multipolygons(areas)
         with self.transaction():
             self._conn.execute(_DRAFTS_SQL)  # one statement: executescript would commit the transaction
             gpkg_format.register_layer(self._conn, T_AREA_DRAFTS, geometry_type="MULTIPOLYGON",
@@ -614,15 +590,6 @@ class GpkgStore(Store):
         columns = [_plain(frame[c]) for c in frame.columns]
         with self.transaction():
             self._conn.executemany(sql, zip(*columns))
-
-
-class AreaVersionConflict(FeltkartError):
-    """A new area version would overlap a later stored version."""
-
-
-def _part_owner(areas: gpd.GeoDataFrame) -> np.ndarray:
-    """Row number owning each polygon part of ``areas`` (to rebuild one MultiPolygon per row)."""
-    return np.repeat(np.arange(len(areas)), shapely.get_num_geometries(areas.geometry.to_numpy()))
 
 
 def _plain(column: pd.Series) -> list:

@@ -1,0 +1,42 @@
+"""Copy one store into another through the :class:`~geo.store.base.Store` interface
+(e.g. a GeoPackage into PostGIS when a service moves to a shared deployment)."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from geo.schema import AREA_ID, AREA_VERSION, PATROL_ID, T_ENCOUNTER_AREAS
+from geo.store.base import Store
+from geo.store.gpkg import DERIVED_TABLES
+
+COPY_BATCH_PATROLS = 500
+"""Patrols whose track points travel together (bounds memory, like the engine's chunks)."""
+
+
+def copy_store(source: Store, target: Store, *, changed_by: str | None = "copy") -> dict[str, int]:
+    """Copy field-area versions, patrols, track points, encounters and every derived
+    table from ``source`` into ``target`` in one transaction; returns ``target.counts()``.
+
+    Area versions are added in version order, so their version numbers and validity
+    match the source; the target's ``area_changes`` log records the copy
+    (``changed_by``). Rows already in ``target`` are kept (the adds are idempotent);
+    derived tables are replaced by the source's.
+    """
+    areas = source.areas()
+    areas = areas.sort_values([AREA_ID, AREA_VERSION], kind="stable")  # order of addition per area
+    patrols = source.patrols()
+    encounters = source.encounters()
+    with target.transaction():
+        if len(areas):
+            target.add_area_versions(areas, changed_by=changed_by)
+        target.add_patrols(patrols)
+        for points in source.iter_track_points(batch_patrols=COPY_BATCH_PATROLS):
+            target.add_track_points(points)
+        target.add_encounters(encounters)
+        for table in DERIVED_TABLES:
+            frame = source.derived(table)
+            if table == T_ENCOUNTER_AREAS:
+                target.replace_derived(table, frame)
+            else:
+                target.replace_derived(table, frame, patrol_ids=sorted(pd.unique(patrols[PATROL_ID])))
+    return target.counts()
