@@ -11,7 +11,7 @@ from geo.importer import KINDS, ImportOptions, import_file
 from geo.io.report import InputFileError
 from ui.i18n import labels, t
 from ui.sidebar import sidebar_choices
-from ui.state import clear_caches, get_store
+from ui.state import clear_caches, get_store, store_file_bytes
 
 choices = sidebar_choices()
 path = choices.store_path
@@ -55,5 +55,7 @@ st.dataframe(store.imports(), hide_index=True, width="stretch")
 st.subheader(t("data.facts"))
 counts = store.counts()
 facts = pd.DataFrame({"table": list(counts), "rows": list(counts.values())})
-st.caption(t("data.size", mb=Path(path).stat().st_size / 1e6))
+size = store_file_bytes(path)
+if size is not None:
+    st.caption(t("data.size", mb=size / 1e6))
 st.dataframe(facts, hide_index=True, width="stretch")

@@ -1,7 +1,5 @@
 """Situasjonsbilde: a disclosure-controlled situation picture for a partner forum, previewed and exported."""
 
-import os
-
 import streamlit as st
 
 from geo.disclosure import DEFAULT_K, MIN_K
@@ -11,7 +9,7 @@ from geo.report.export import FORMATS, MIME, file_name, log_export, render
 from geo.report.presets import load_presets
 from ui.i18n import t
 from ui.sidebar import sidebar_choices
-from ui.state import get_store
+from ui.state import get_store, store_version
 
 MAX_K = 20
 PREVIEW_SECTIONS = (  # (title key, picture in the export, table) in the order of the PDF
@@ -24,15 +22,15 @@ PREVIEW_SECTIONS = (  # (title key, picture in the export, table) in the order o
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def _report(path: str, mtime: float, preset: str, first, last, compare_first, compare_last, k: int, teams):
+def _report(path: str, version: float | str, preset: str, first, last, compare_first, compare_last, k: int, teams):
     book = load_presets()
     return build_report(get_store(path), book.get(preset), first_day=first, last_day=last, compare_first=compare_first,
                         compare_last=compare_last, k=k, teams=teams, book=book)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def _exports(path: str, mtime: float, preset: str, first, last, compare_first, compare_last, k: int, teams):
-    report = _report(path, mtime, preset, first, last, compare_first, compare_last, k, teams)
+def _exports(path: str, version: float | str, preset: str, first, last, compare_first, compare_last, k: int, teams):
+    report = _report(path, version, preset, first, last, compare_first, compare_last, k, teams)
     pictures = images(report)
     return pictures, {fmt: render(report, fmt) for fmt in FORMATS}
 
@@ -58,7 +56,7 @@ with c2:
 compare = choices.compare
 if compare is None:
     st.info(t("report.no_compare"))
-key = (path, os.path.getmtime(path), preset, choices.filters.first_day, choices.filters.last_day,
+key = (path, store_version(path), preset, choices.filters.first_day, choices.filters.last_day,
        compare.first_day if compare else None, compare.last_day if compare else None, k, choices.filters.teams)
 report = _report(*key)
 pictures, files = _exports(*key)

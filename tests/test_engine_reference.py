@@ -16,7 +16,6 @@ within 0.1 % (plus 1 ms / 1 mm absolute for tiny values).
 
 from __future__ import annotations
 
-
 import h3
 import numpy as np
 import pandas as pd

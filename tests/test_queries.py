@@ -35,7 +35,15 @@ from geo import queries as q
 from geo.queries import columns as C
 from geo.queries import figures as fig
 from geo.queries.aggregate_reads import offset_intervals
-from geo.schema import AGE_GROUP, CATEGORY, KIND, NEW_CONTACT, OUTSIDE_AREA_ID, PEOPLE, PatrolKind
+from geo.schema import (
+    AGE_GROUP,
+    CATEGORY,
+    KIND,
+    NEW_CONTACT,
+    OUTSIDE_AREA_ID,
+    PEOPLE,
+    PatrolKind,
+)
 from geo.summary import Selection, by_area, by_cell, by_period
 from tests.builders import (
     BASE,

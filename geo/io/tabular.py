@@ -60,8 +60,8 @@ from geo.io.report import InputFileError, RowError
 from geo.schema import (
     AGE_GROUP,
     CATEGORY,
-    END_UTC,
     ENCOUNTER_ID,
+    END_UTC,
     FROM_OUTSIDE_OSLO,
     KIND,
     LAT,
