@@ -50,7 +50,8 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     demo = sub.add_parser("demo", help="build a store with deterministic Oslo demo data")
-    demo.add_argument("--store", required=True, help="GeoPackage file to create (replaced if it exists)")
+    demo.add_argument("--store", required=True,
+                      help="GeoPackage file to create (replaced if it exists), or a PostGIS URL to add the demo to")
     demo.add_argument("--seed", type=int, default=42, help="random seed (default 42)")
     demo.add_argument("--start", type=_date, default=date(2018, 1, 1), help="first local date (default 2018-01-01)")
     demo.add_argument("--end", type=_date, default=date(2024, 12, 31), help="last local date (default 2024-12-31)")
@@ -110,11 +111,42 @@ def _parser() -> argparse.ArgumentParser:
 
 def _run_demo(args: argparse.Namespace) -> int:
     from geo.demo_store import build_demo_store
+    from geo.store.postgis import is_postgis_url
 
-    build = build_demo_store(args.store, seed=args.seed, start=args.start, end=args.end,
-                             progress=lambda msg: print(msg, file=sys.stderr))
-    counts = ", ".join(f"{k} {v:,}" for k, v in build.counts.items() if k in ("field_areas", "patrols", "track_points", "encounters"))
+    def progress(message: str) -> None:
+        print(message, file=sys.stderr)
+
+    if is_postgis_url(args.store):
+        return _demo_into_postgis(args, progress)
+    build = build_demo_store(args.store, seed=args.seed, start=args.start, end=args.end, progress=progress)
+    counts = ", ".join(f"{k} {v:,}" for k, v in build.counts.items() if k in DEMO_COUNTS)
     print(f"demo store {build.path}: {counts}; {build.size_bytes / 1e6:.1f} MB in {build.seconds:.1f} s")
+    return EXIT_OK
+
+
+DEMO_COUNTS = ("field_areas", "patrols", "track_points", "encounters")
+
+
+def _demo_into_postgis(args: argparse.Namespace, progress) -> int:
+    """Build the demo in a temporary GeoPackage, then copy it into the PostGIS store in one transaction."""
+    import tempfile
+    import time
+    from pathlib import Path
+
+    from geo.demo_store import build_demo_store
+    from geo.store import open_store
+    from geo.store.postgis import describe_url
+    from geo.store.transfer import copy_store
+
+    began = time.perf_counter()
+    target = open_store(args.store)  # fails early, with a clear message, when the server is unreachable
+    with tempfile.TemporaryDirectory(prefix="feltkart-demo-") as folder:
+        local = Path(folder) / "demo.gpkg"
+        build_demo_store(local, seed=args.seed, start=args.start, end=args.end, progress=progress)
+        progress(f"copying into {describe_url(args.store)}")
+        counts = copy_store(open_store(local, create=False), target, changed_by="demo")
+    shown = ", ".join(f"{k} {v:,}" for k, v in counts.items() if k in DEMO_COUNTS)
+    print(f"demo store {describe_url(args.store)}: {shown} in {time.perf_counter() - began:.1f} s")
     return EXIT_OK
 
 

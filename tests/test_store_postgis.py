@@ -11,6 +11,7 @@ failed under CI.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import itertools
 from collections.abc import Iterator
 
@@ -574,3 +575,22 @@ def test_dashboard_keeps_a_postgis_url_as_text_and_accepts_it(monkeypatch):
     assert default_store() == url  # a Path would fold "//" into "/"
     assert store_available(url)
     assert not store_available("/no/such/store.gpkg")
+
+
+def test_cli_demo_into_a_postgis_url_equals_the_geopackage_demo(pg_url, tmp_path, capsys):
+    from geo.cli import main as cli_main
+
+    first, last = "2024-10-14", "2024-10-20"
+    assert cli_main(["demo", "--store", pg_url, "--start", first, "--end", last]) == 0
+    assert "demo store postgresql://" in capsys.readouterr().out
+    local = tmp_path / "demo.gpkg"
+    assert cli_main(["demo", "--store", str(local), "--start", first, "--end", last]) == 0
+    pg, gpkg = open_store(pg_url, create=False), open_store(local, create=False)
+    for key in ("field_areas", "patrols", "track_points", "encounters"):
+        assert pg.counts()[key] == gpkg.counts()[key] > 0, key
+    capsys.readouterr()
+    outputs = []
+    for location in (pg_url, str(local)):
+        assert cli_main(["summary", "--store", location, "--from", first, "--to", last, "--by", "area"]) == 0
+        outputs.append(pd.read_csv(io.StringIO(capsys.readouterr().out)))
+    pd.testing.assert_frame_equal(outputs[0], outputs[1], check_exact=False, rtol=1e-9)
