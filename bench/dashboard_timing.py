@@ -31,12 +31,16 @@ WIDGET_CHANGES = {  # page → (widget kind, key, new value)
     "pages/moter.py": ("multiselect", "encounters_categories", ["acute_help"]),
     "pages/tid_pa_uka.py": ("selectbox", "time_of_week_new", "yes"),
     "pages/innsats_og_behov.py": ("slider", "effort_days", 30),
+    "pages/endringer.py": ("radio", "changes_kind", "quarter"),
+    "pages/hotspots.py": ("radio", "hotspots_period", "year"),
+    "pages/situasjonsbilde.py": ("selectbox", "report_preset", "sentrum"),
     "pages/data.py": (None, None, None),
 }
 SIDEBAR_CHANGES = [("selectbox", "period_preset", "this_tertial"), ("selectbox", "period_preset", "last_year")]
 BROWSER_PAGES = {"": "Oversikt", "dekning": "Dekning", "moter": "Møter", "tid_pa_uka": "Tid på uka",
-                 "innsats_og_behov": "Innsats og behov", "data": "Data"}
-MAP_PAGES = {"", "dekning", "moter", "innsats_og_behov"}
+                 "innsats_og_behov": "Innsats og behov", "endringer": "Endringer over tid", "hotspots": "Hotspots",
+                 "situasjonsbilde": "Situasjonsbilde", "data": "Data"}
+MAP_PAGES = {"", "dekning", "moter", "innsats_og_behov", "endringer", "hotspots"}
 
 
 def server_side(store: str) -> dict[str, dict[str, float]]:

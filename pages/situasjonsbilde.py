@@ -1,11 +1,13 @@
 """Situasjonsbilde: a disclosure-controlled situation picture for a partner forum, previewed and exported."""
 
+from functools import partial
+
 import streamlit as st
 
 from geo.disclosure import DEFAULT_K, MIN_K
 from geo.report.charts import images
 from geo.report.content import build_report
-from geo.report.export import FORMATS, MIME, file_name, log_export, render
+from geo.report.export import FORMATS, MIME, file_name, render_and_log
 from geo.report.presets import load_presets
 from ui.i18n import t
 from ui.sidebar import sidebar_choices
@@ -29,15 +31,8 @@ def _report(path: str, version: float | str, preset: str, first, last, compare_f
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def _exports(path: str, version: float | str, preset: str, first, last, compare_first, compare_last, k: int, teams):
-    report = _report(path, version, preset, first, last, compare_first, compare_last, k, teams)
-    pictures = images(report)
-    return pictures, {fmt: render(report, fmt) for fmt in FORMATS}
-
-
-def _logged(path: str, report, fmt: str, name: str, data: bytes) -> None:
-    log_export(get_store(path), report, fmt, name, data)
-    st.toast(t("report.logged", file=name))
+def _pictures(path: str, version: float | str, preset: str, first, last, compare_first, compare_last, k: int, teams):
+    return images(_report(path, version, preset, first, last, compare_first, compare_last, k, teams))
 
 
 choices = sidebar_choices()
@@ -59,14 +54,13 @@ if compare is None:
 key = (path, store_version(path), preset, choices.filters.first_day, choices.filters.last_day,
        compare.first_day if compare else None, compare.last_day if compare else None, k, choices.filters.teams)
 report = _report(*key)
-pictures, files = _exports(*key)
+pictures = _pictures(*key)
 
 st.subheader(t("report.downloads"))
 for column, fmt in zip(st.columns(len(FORMATS)), FORMATS):
     name = file_name(report, fmt)
-    column.download_button(t(f"report.download.{fmt}"), data=files[fmt], file_name=name, mime=MIME[fmt],
-                           key=f"report_download_{fmt}", on_click=_logged, args=(path, report, fmt, name, files[fmt]),
-                           width="stretch")
+    column.download_button(t(f"report.download.{fmt}"), data=partial(render_and_log, path, report, fmt, name, images=pictures),
+                           file_name=name, mime=MIME[fmt], key=f"report_download_{fmt}", width="stretch")
 st.caption(t("report.download.logged"))
 
 st.header(t("report.preview"))

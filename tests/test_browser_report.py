@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -63,4 +65,24 @@ def test_page_loads_in_the_browser_without_internet(server, browser_page):  # no
     widths = browser_page.eval_on_selector_all('[data-testid="stImage"] img', "imgs => imgs.map(i => i.naturalWidth)")
     assert len(widths) == 4 and all(w > 0 for w in widths)
     assert browser_page.locator('[data-testid="stDownloadButton"]').count() == 3
+    assert browser_page.blocked_requests == []
+
+
+def test_download_button_makes_the_pdf_on_click_and_logs_it(server, browser_page, tmp_path_factory):  # noqa: F811
+    # the store the `server` fixture serves (its mktemp("browser") directory; "browsercurrent" is pytest's link to it)
+    store = max(tmp_path_factory.getbasetemp().glob("browser[0-9]*/demo.gpkg"), key=lambda p: p.stat().st_mtime)
+    before = len(open_store(store, create=False).exports())
+    _open(browser_page, server, "situasjonsbilde")
+    button = browser_page.locator('[data-testid="stDownloadButton"] button').first
+    button.wait_for(timeout=LOAD_TIMEOUT_MS)
+    with browser_page.expect_download(timeout=LOAD_TIMEOUT_MS) as download_info:
+        button.click()
+    download = download_info.value
+    assert download.suggested_filename.startswith("situasjonsbilde_") and download.suggested_filename.endswith(".pdf")
+    data = Path(download.path()).read_bytes()
+    assert data[:5] == b"%PDF-"
+    log = open_store(store, create=False).exports()
+    assert len(log) == before + 1
+    assert log.iloc[-1]["file"] == download.suggested_filename
+    assert log.iloc[-1]["sha256"] == hashlib.sha256(data).hexdigest()
     assert browser_page.blocked_requests == []

@@ -15,8 +15,15 @@ import pytest
 from pypdf import PdfReader
 
 from geo.cli import main as cli_main
+from geo.report.charts import images
 from geo.report.content import build_report
-from geo.report.export import export_report, file_name, format_of, render
+from geo.report.export import (
+    export_report,
+    file_name,
+    format_of,
+    render,
+    render_and_log,
+)
 from geo.report.presets import PresetError, load_presets
 from geo.schema import T_ENCOUNTER_AREAS
 from geo.store import open_store
@@ -223,6 +230,16 @@ def test_export_writes_the_file_and_logs_its_hash(writable_store, tmp_path):
     assert (row["compare_first"], row["compare_last"]) == ("2024-09-23", "2024-10-06")
     assert row["sha256"] == hashlib.sha256(out.read_bytes()).hexdigest() == done.sha256
     assert row["file"] == "sb.html"
+
+
+def test_a_download_renders_on_demand_and_logs_through_its_own_connection(writable_store, reports):
+    report = reports["salto"]
+    pictures = images(report)
+    data = render_and_log(str(writable_store), report, "pdf", "sb.pdf", images=pictures)
+    assert data[:5] == b"%PDF-"
+    log = open_store(writable_store).exports()
+    assert log["file"].tolist() == ["sb.pdf"]
+    assert log["sha256"].iloc[0] == hashlib.sha256(data).hexdigest()
 
 
 def test_store_without_exports_has_an_empty_log(store):

@@ -41,16 +41,20 @@ def format_of(path: str | Path) -> str:
     return suffix
 
 
-def render(report: Report, fmt: str) -> bytes:
-    """The report in ``fmt`` (``pdf``, ``html``, ``csv``) as bytes."""
+def render(report: Report, fmt: str, *, images: dict[str, bytes] | None = None) -> bytes:
+    """The report in ``fmt`` (``pdf``, ``html``, ``csv``) as bytes.
+
+    ``images`` are the report's charts and maps (:func:`geo.report.charts.images`)
+    when the caller has them already; they are drawn here otherwise.
+    """
     if fmt == "pdf":
         from geo.report.render_pdf import render_pdf
 
-        return render_pdf(report)
+        return render_pdf(report, images=images)
     if fmt == "html":
         from geo.report.render_html import render_html
 
-        return render_html(report)
+        return render_html(report, images=images)
     if fmt == "csv":
         from geo.report.render_csv import render_csv
 
@@ -70,6 +74,24 @@ def log_export(store: Store, report: Report, fmt: str, name: str, data: bytes) -
                      compare_first=report.compare_first, compare_last=report.compare_last, k=report.k,
                      format=fmt, file=name, sha256=digest)
     return digest
+
+
+def render_and_log(location: str | Path, report: Report, fmt: str, name: str, *,
+                   images: dict[str, bytes] | None = None) -> bytes:
+    """``report`` rendered as ``fmt`` and recorded in the audit log of the store at ``location``.
+
+    Opens (and closes) its own connection to the store, so it may run on any
+    thread: the dashboard calls it only when the user clicks a download button.
+    """
+    data = render(report, fmt, images=images)
+    from geo.store import open_store
+
+    store = open_store(location, create=False)
+    try:
+        log_export(store, report, fmt, name, data)
+    finally:
+        store.close()
+    return data
 
 
 def export_report(store: Store, preset: str, *, first_day: dt.date, last_day: dt.date, out: str | Path,

@@ -26,7 +26,6 @@ STRINGS: dict[str, dict[str, str]] = {
         "nb": "Hver nedlasting skrives i eksportloggen (tid, samarbeidspartner, periode, k, filens SHA-256).",
         "en": "Every download is written to the export log (time, partner, period, k, the file's SHA-256).",
     },
-    "report.logged": {"nb": "Eksporten er logget: {file}", "en": "The export is logged: {file}"},
     "report.preview": {"nb": "Forhåndsvisning", "en": "Preview"},
     "report.narrative": {"nb": "Sammendrag", "en": "Summary"},
     "report.figures": {"nb": "Nøkkeltall", "en": "Key figures"},
