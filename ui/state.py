@@ -11,6 +11,7 @@ version is the store's change token (committed write transactions, any client).
 
 from __future__ import annotations
 
+import importlib
 import os
 from datetime import date
 from pathlib import Path
@@ -18,8 +19,6 @@ from typing import Any
 
 import streamlit as st
 
-from geo import hotspots, queries, summary
-from geo.changes import drift, effective, history
 from geo.store import Store, open_store
 from geo.store.postgis import is_postgis_url
 
@@ -36,10 +35,11 @@ def store_available(path: str) -> bool:
     (whose server is checked when it is opened)."""
     return is_postgis_url(path) or Path(path).is_file()
 
-_QUERY_MODULES = {
-    "queries": queries, "summary": summary, "hotspots": hotspots,
-    "history": history, "drift": drift, "effective": effective,
+QUERY_MODULES = {
+    "queries": "geo.queries", "summary": "geo.summary", "hotspots": "geo.hotspots",
+    "history": "geo.changes.history", "drift": "geo.changes.drift", "effective": "geo.changes.effective",
 }
+"""Modules :func:`query` may call, imported on first use (esda and libpysal alone take about a second)."""
 
 
 @st.cache_resource(show_spinner=False)
@@ -55,7 +55,7 @@ def get_store(path: str) -> Store:
 
 @st.cache_data(show_spinner=False, max_entries=256)
 def _cached(path: str, version: float | str, module: str, name: str, args: tuple, kwargs: tuple) -> Any:
-    function = getattr(_QUERY_MODULES[module], name)
+    function = getattr(importlib.import_module(QUERY_MODULES[module]), name)
     return function(get_store(path), *args, **dict(kwargs))
 
 
