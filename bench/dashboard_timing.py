@@ -103,8 +103,11 @@ def browser(store: str) -> dict[str, dict[str, float]]:
                     page.goto(f"http://127.0.0.1:{port}/{path}", timeout=120_000)
                     page.locator("h1", has_text=title).first.wait_for(timeout=120_000)
                     if path in MAP_PAGES:
+                        iframe = page.locator('iframe[title*="st_folium"]').first
+                        iframe.wait_for(timeout=120_000)
+                        iframe.scroll_into_view_if_needed()  # a map below the fold is drawn only once visible
                         frame = page.frame_locator('iframe[title*="st_folium"]').first
-                        frame.locator("path.leaflet-interactive").first.wait_for(timeout=120_000)
+                        frame.locator("path.leaflet-interactive:not([d='M0 0'])").first.wait_for(timeout=120_000)
                     times[run][path or "oversikt"] = time.perf_counter() - began
                     page.close()
             chromium.close()

@@ -63,7 +63,9 @@ if section == "history":
         ).properties(height=30 * timeline["area_id"].nunique() + 40),
         width="stretch",
     )
-    st.dataframe(columns(timeline), hide_index=True, width="stretch")
+    shown = timeline.assign(valid_to=timeline["valid_to"].astype(object).where(timeline["valid_to"].notna(), "–"),
+                            area_m2=timeline["area_m2"].round(0))
+    st.dataframe(columns(shown), hide_index=True, width="stretch")
     with st.expander(t("changes.log")):
         st.dataframe(columns(get_store(path).area_changes()), hide_index=True, width="stretch")
 

@@ -38,6 +38,9 @@ PAGES = {  # URL path → a text the page must show (its Norwegian title)
 }
 PAGES_WITH_MAPS = ("", "dekning", "moter", "innsats_og_behov")
 LOAD_TIMEOUT_MS = 90_000
+DRAWN_SHAPE = "path.leaflet-interactive:not([d='M0 0'])"
+"""A Leaflet vector shape inside the map's view (shapes outside it, e.g. a district the map
+does not open on, are clipped to an empty path)."""
 
 
 def _chromium_or_fail() -> None:
@@ -124,7 +127,7 @@ def _drawn_leaflet_shapes(page) -> int:
     """Number of drawn Leaflet vector shapes inside the map component's iframe."""
     frame = page.frame_locator('iframe[title*="st_folium"]').first
     frame.locator(".leaflet-container").wait_for(timeout=LOAD_TIMEOUT_MS)
-    frame.locator("path.leaflet-interactive").first.wait_for(timeout=LOAD_TIMEOUT_MS)
+    frame.locator(DRAWN_SHAPE).first.wait_for(timeout=LOAD_TIMEOUT_MS)
     return frame.locator("path.leaflet-interactive").count()
 
 
