@@ -63,7 +63,8 @@ if section == "history":
         ).properties(height=30 * timeline["area_id"].nunique() + 40),
         width="stretch",
     )
-    shown = timeline.assign(valid_to=timeline["valid_to"].astype(object).where(timeline["valid_to"].notna(), "–"),
+    open_ended = timeline["valid_to"].isna()
+    shown = timeline.assign(valid_to=timeline["valid_to"].astype(str).where(~open_ended, "–"),  # one type per column
                             area_m2=timeline["area_m2"].round(0))
     st.dataframe(columns(shown), hide_index=True, width="stretch")
     with st.expander(t("changes.log")):
