@@ -96,6 +96,22 @@ def disclose_count(n: float, *, k: int) -> Count:
     return _count(int(value), Status.SMALL if 0 < value < k else Status.SHOWN, k)
 
 
+def disclose_part(part: int, whole: Count, *, k: int) -> Count:
+    """A count ``part`` shown beside its ``whole`` (e.g. new contacts beside all encounters).
+
+    ``<k`` when ``part`` is 1..k−1; hidden (``x``) when ``whole`` is shown and
+    ``whole − part`` is 1..k−1, since subtracting would give that count back;
+    shown otherwise (a hidden ``whole`` cannot be recovered from ``part``).
+    """
+    k = check_k(k)
+    (value,) = (int(v) for v in _as_counts(np.asarray([part]), "part"))
+    if 0 < value < k:
+        return _count(value, Status.SMALL, k)
+    if whole.shown and 0 < whole.value - value < k:
+        return _count(value, Status.HIDDEN, k)
+    return _count(value, Status.SHOWN, k)
+
+
 def disclose_share(part: int, whole: int, *, k: int) -> float | None:
     """``part / whole`` (0–1), or None when it would reveal a count from 1 to k−1.
 

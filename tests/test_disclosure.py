@@ -15,6 +15,7 @@ from geo.disclosure import (
     change_of,
     check_k,
     disclose_count,
+    disclose_part,
     disclose_share,
     protect,
     protect_table,
@@ -207,3 +208,18 @@ def test_without_totals_only_small_counts_are_suppressed(table, k):
     result = protect_table(table, k=k)
     expected = (table > 0) & (table < k)
     pd.testing.assert_frame_equal(result.suppressed().astype(bool), expected)
+
+
+def test_a_part_beside_its_shown_total_hides_a_small_complement():
+    total = disclose_count(30, k=5)
+    assert disclose_part(27, total, k=5).text == "x"  # 30 − 27 = 3 would be given away
+    assert disclose_part(27, total, k=5).value is None
+    assert disclose_part(3, total, k=5).text == "<5"
+    assert disclose_part(25, total, k=5).value == 25  # complement 5 ≥ k
+    assert disclose_part(30, total, k=5).value == 30  # complement 0 reveals nothing small
+    assert disclose_part(0, total, k=5).value == 0
+
+
+def test_a_part_beside_a_hidden_total_is_shown_when_it_is_not_small():
+    hidden_total = Count(None, Status.HIDDEN, 5)
+    assert disclose_part(40, hidden_total, k=5).value == 40

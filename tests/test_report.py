@@ -281,3 +281,25 @@ def test_file_name_and_format():
 
 def test_default_file_name(reports):
     assert file_name(reports["salto"], "pdf") == "situasjonsbilde_salto_2024-10-07_2024-10-20.pdf"
+
+
+def test_age_shares_are_hidden_when_a_small_unknown_count_or_a_hidden_age_total_could_be_solved_for(reports):
+    """The shares divide by the encounters with a known age; with the total shown, a share must
+    not give back a small number of unknown ages, nor a hidden age column total."""
+    for report in reports.values():
+        table = report.facts["categories"]
+        figures = {f.key: f for f in report.key_figures}
+        all_ages_shown = all(c.shown for c in table.column_totals)
+        for key in ("share_under_18", "share_under_25"):
+            if key in figures and not all_ages_shown:
+                assert figures[key].current == "–", (report.preset.key, key)
+
+
+def test_csv_says_its_period_filters_k_and_methods(reports):
+    rows = list(csv.DictReader(io.StringIO(render(reports["salto"], "csv").decode("utf-8-sig")), delimiter=";"))
+    about = {r["rad"]: r["verdi"] for r in rows if r["tabell"] == "om"}
+    assert about["k"] == "5" and about["periode"] and about["sammenligningsperiode"]
+    assert about["aldersgrupper"] != "alle" and about["kategorier"] != "alle" and about["feltområder"] == "alle"
+    methods = [r for r in rows if r["tabell"] == "metode"]
+    assert [r["rad"] for r in methods] == [heading for heading, _ in reports["salto"].methods]
+    assert any("OpenStreetMap" in r["verdi"] for r in methods)

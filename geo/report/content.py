@@ -37,6 +37,7 @@ from geo.disclosure import (
     change_of,
     check_k,
     disclose_count,
+    disclose_part,
     disclose_share,
     protect_table,
 )
@@ -166,7 +167,7 @@ def build_report(store: Store, preset: Preset, *, first_day: dt.date, last_day: 
     cells = _cell_map(rows, k=k)
     hotspots, hotspot_method = _hotspots(rows, prev_rows, cells, store, base, preset, areas, res=res, top=top, k=k,
                                          has_compare=compare is not None)
-    figures = _key_figures(store, base, compare, preset, rows, prev_rows, total, prev_total, areas, k=k)
+    figures = _key_figures(store, base, compare, preset, rows, prev_rows, total, prev_total, areas, cat_age, k=k)
     report = Report(
         preset=preset, first_day=first_day, last_day=last_day, compare_first=compare_first,
         compare_last=compare_last, k=k, teams=teams, cell_resolution=res, trend_period=trend_period,
@@ -340,10 +341,7 @@ def _emerging_patterns(store: Store, base: Filters, preset: Preset, *, res: int)
     """Emerging hot-spot pattern per cell (Norwegian), or None when not applicable/available."""
     if preset.categories is not None or preset.age_groups is not None or preset.areas is not None:
         return None
-    try:
-        from geo.hotspots import emerging_hotspots
-    except ImportError:
-        return None
+    from geo.hotspots import emerging_hotspots
     from geo.report.labels import HOTSPOT_PATTERN_NB
 
     if (base.last_day - base.first_day).days < 365:  # fewer than four quarters: no trend to speak of
@@ -355,17 +353,22 @@ def _emerging_patterns(store: Store, base: Filters, preset: Preset, *, res: int)
 
 # --- key figures ---------------------------------------------------------------------------------
 def _key_figures(store: Store, base: Filters, compare: Filters | None, preset: Preset, rows: pd.DataFrame,
-                 prev_rows: pd.DataFrame, total: Count, prev_total: Count, areas: gpd.GeoDataFrame, *,
-                 k: int) -> list[KeyFigure]:
+                 prev_rows: pd.DataFrame, total: Count, prev_total: Count, areas: gpd.GeoDataFrame,
+                 cat_age: ProtectedTable, *, k: int) -> list[KeyFigure]:
     out = [_figure("encounters", total, prev_total, compare is not None)]
-    for key, column in (("people", PEOPLE), ("new_contacts", data.NEW_CONTACTS)):
-        out.append(_figure(key, disclose_count(int(rows[column].sum()), k=k),
-                           disclose_count(int(prev_rows[column].sum()), k=k), compare is not None))
+    out.append(_figure("people", disclose_count(int(rows[PEOPLE].sum()), k=k),
+                       disclose_count(int(prev_rows[PEOPLE].sum()), k=k), compare is not None))
+    # new contacts stand beside the encounter total: their complement must not be a small count either
+    out.append(_figure("new_contacts", disclose_part(int(rows[data.NEW_CONTACTS].sum()), total, k=k),
+                       disclose_part(int(prev_rows[data.NEW_CONTACTS].sum()), prev_total, k=k),
+                       compare is not None))
     ages = preset.age_groups
+    # a share may only restate what the shown age column totals already say
+    ages_shown = cat_age.column_totals is not None and all(c.shown for c in cat_age.column_totals)
     for key, groups in (("share_under_18", UNDER_18), ("share_under_25", UNDER_25)):
         if ages is not None and (set(ages) <= set(groups) or not set(ages) & set(groups)):
             continue  # the share would be 0 or 1 by construction
-        out.append(_share_figure(key, rows, prev_rows, groups, k, compare is not None))
+        out.append(_share_figure(key, rows, prev_rows, groups, k, compare is not None, ages_shown=ages_shown))
     patrol_now = key_figures(store, base)
     patrol_before = key_figures(store, compare) if compare else None
     out.append(_figure("patrols", disclose_count(patrol_now["patrols"], k=k),
@@ -396,13 +399,24 @@ def _figure(key: str, now: Count, before: Count | None, has_compare: bool) -> Ke
 
 
 def _share_figure(key: str, rows: pd.DataFrame, prev_rows: pd.DataFrame, groups: tuple[str, ...], k: int,
-                  has_compare: bool) -> KeyFigure:
-    def share(frame: pd.DataFrame) -> float | None:
-        known = frame[frame[AGE_GROUP] != AgeGroup.UNKNOWN.value]
+                  has_compare: bool, *, ages_shown: bool) -> KeyFigure:
+    """Share of encounters with a known age group that are in ``groups``, or a dash.
+
+    The share's denominator is the total minus the unknown ages, and the total
+    is shown: so the share is hidden when the unknown count is 1..k−1 (it would
+    give it back), and, for the current period, unless every age column total
+    of the category × age table is shown (``ages_shown``), since the share
+    could otherwise be solved for a hidden column.
+    """
+    def share(frame: pd.DataFrame, columns_shown: bool) -> float | None:
+        unknown = frame[AGE_GROUP] == AgeGroup.UNKNOWN.value
+        if not columns_shown or 0 < int(unknown.sum()) < k:
+            return None
+        known = frame[~unknown]
         return disclose_share(int(known[AGE_GROUP].isin(groups).sum()), len(known), k=k)
 
-    now = share(rows)
-    before = share(prev_rows) if has_compare else None
+    now = share(rows, ages_shown)
+    before = share(prev_rows, True) if has_compare else None  # no age table is shown for it
     change = (percent_nb(100 * (now - before), signed=True).replace("%", "%-poeng")
               if now is not None and before is not None else DASH)
     text = lambda v: DASH if v is None else percent_nb(100 * v)

@@ -13,7 +13,7 @@ import io
 import pandas as pd
 
 from geo.report.content import Report
-from geo.report.labels import period_nb
+from geo.report.labels import AGE_GROUP_NB, CATEGORY_NB, period_nb
 
 TABLE_NAMES = {
     "areas": "feltområder",
@@ -43,9 +43,20 @@ def _about(report: Report) -> pd.DataFrame:
         "sammenligningsperiode": compare,
         "k": str(report.k),
         "team": ", ".join(report.teams) if report.teams else "alle",
+        "kategorier": _chosen(report.preset.categories, CATEGORY_NB),
+        "aldersgrupper": _chosen(report.preset.age_groups, AGE_GROUP_NB),
+        "feltområder": ", ".join(report.preset.areas) if report.preset.areas else "alle",
         "laget_utc": report.created_utc.isoformat(),
     }
-    return pd.DataFrame({"tabell": "om", "rad": list(items), "kolonne": "verdi", "verdi": list(items.values())})
+    about = pd.DataFrame({"tabell": "om", "rad": list(items), "kolonne": "verdi", "verdi": list(items.values())})
+    methods = pd.DataFrame({"tabell": "metode", "rad": [heading for heading, _ in report.methods],
+                            "kolonne": "tekst", "verdi": [text for _, text in report.methods]})
+    return pd.concat([about, methods], ignore_index=True)
+
+
+def _chosen(codes: tuple[str, ...] | None, names: dict[str, str]) -> str:
+    """The preset's filter in words: ``alle`` when it does not filter."""
+    return ", ".join(names.get(code, code) for code in codes) if codes else "alle"
 
 
 def _key_figures(report: Report) -> pd.DataFrame:
