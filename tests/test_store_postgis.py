@@ -547,6 +547,8 @@ def test_area_history_drift_and_report_are_identical_on_both_backends(both_backe
     everything = Filters()
     _same(drift.ring_shares(gpkg, everything, period="month"), drift.ring_shares(pg, everything, period="month"))
     _same(drift.encounter_drift(gpkg, everything, period="month"), drift.encounter_drift(pg, everything, period="month"))
+    for period in ("week", "month", "year"):
+        _same(drift.presence_drift(gpkg, everything, period=period), drift.presence_drift(pg, everything, period=period))
     book = load_presets()
     for key in book.presets:
         a = build_report(gpkg, book.get(key), first_day=D(2024, 10, 14), last_day=D(2024, 10, 20),

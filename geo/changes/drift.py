@@ -180,7 +180,8 @@ def presence_drift(store: Store, filters: Filters, *, period: str = "year", res:
     """
     _check_period(period)
     check_resolution(res)
-    day = f"p.{SERVICE_DAY}" if period == "week" else f"substr(p.{SERVICE_DAY}, 1, 7) || '-01'"
+    day = (f"p.{SERVICE_DAY}" if period == "week"  # a month's first day labels its month, tertial, quarter, year
+           else aggregate_reads.dialect_sql(store, aggregate_reads.MONTH_OF_DAY_SQL, col=f"p.{SERVICE_DAY}"))
     cells = aggregate_reads.presence(store, filters, table=T_PRESENCE_CELL, keys={"day": day, CELL: f"d.{CELL}"},
                             where=[f"d.{RES} = ?"], params=[res])
     cells = cells[cells[SECONDS] > 0]

@@ -16,7 +16,7 @@ Weekday/hour filters (local clock time):
   (:meth:`Filters.clock_mask`); they are few, and their time is text.
 
 SQL is kept to what SQLite and PostgreSQL share, with ``?`` placeholders (each
-store translates them in its ``query``); the two dialect-dependent expressions
+store translates them in its ``query``); the dialect-dependent expressions
 are the named constants below, chosen by ``store.dialect`` (:func:`dialect_sql`).
 """
 
@@ -76,6 +76,13 @@ HOUR_OF_TIME_SQL = {
 }
 """A UTC time cut to the hour as ISO text (``2024-06-07T20``), per store dialect:
 SQLite stores ISO text, PostgreSQL ``timestamptz``."""
+
+MONTH_OF_DAY_SQL = {
+    SQLITE: "substr({col}, 1, 7) || '-01'",
+    POSTGRESQL: "to_char({col}, 'YYYY-MM') || '-01'",
+}
+"""First day of a local date's month as ISO text (``2024-06-01``), per store dialect:
+SQLite stores dates as ISO text, PostgreSQL as ``date``."""
 
 
 def dialect_sql(store: Store, expressions: dict[str, str], **names: str) -> str:
