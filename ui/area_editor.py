@@ -82,7 +82,6 @@ def area_editor(path: str, areas: gpd.GeoDataFrame, *, key: str) -> None:
 
 def _report(outcome) -> None:
     clear_caches()
-    clear_caches()
     if outcome.errors:
         st.warning(t("changes.editor.rejected", n=len(outcome.errors)))
         for error in outcome.errors[:10]:

@@ -35,6 +35,9 @@ def store_available(path: str) -> bool:
     (whose server is checked when it is opened)."""
     return is_postgis_url(path) or Path(path).is_file()
 
+OPEN_STORES = 8
+"""Open store connections kept (each GeoPackage write changes the file's time and opens a new one)."""
+
 QUERY_MODULES = {
     "queries": "geo.queries", "summary": "geo.summary", "hotspots": "geo.hotspots",
     "history": "geo.changes.history", "drift": "geo.changes.drift", "effective": "geo.changes.effective",
@@ -42,8 +45,10 @@ QUERY_MODULES = {
 """Modules :func:`query` may call, imported on first use (esda and libpysal alone take about a second)."""
 
 
-@st.cache_resource(show_spinner=False)
+@st.cache_resource(show_spinner=False, max_entries=OPEN_STORES)
 def _open(path: str, mtime: float) -> Store:
+    # Not closed on eviction: another session may still be running a query on it; the
+    # connection closes when the last reference goes (sqlite3 and psycopg finalisers).
     return open_store(path, create=False)
 
 

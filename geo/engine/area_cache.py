@@ -23,6 +23,7 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+import threading
 from collections import OrderedDict
 from pathlib import Path
 
@@ -42,6 +43,7 @@ MEMORY_SLOTS = 4
 CACHE_ENV = "FELTKART_CACHE_DIR"
 
 _in_memory: OrderedDict[str, PreparedAreas] = OrderedDict()
+_in_memory_lock = threading.Lock()  # dashboard sessions import on their own threads
 
 
 def default_cache_dir() -> Path:
@@ -78,23 +80,26 @@ def prepare_areas_cached(areas: gpd.GeoDataFrame, *, cache_dir: Path | None = No
     same, only slower next time.
     """
     key = area_set_key(areas)
-    if key in _in_memory:
-        _in_memory.move_to_end(key)
-        return _in_memory[key]
+    with _in_memory_lock:
+        if key in _in_memory:
+            _in_memory.move_to_end(key)
+            return _in_memory[key]
     path = (cache_dir or default_cache_dir()) / f"areas-{key}.pickle"
     prepared = _read(path)
     if prepared is None:
         prepared = prepare_areas(areas)
         _write(path, prepared)
-    _in_memory[key] = prepared
-    while len(_in_memory) > MEMORY_SLOTS:
-        _in_memory.popitem(last=False)
+    with _in_memory_lock:
+        _in_memory[key] = prepared
+        while len(_in_memory) > MEMORY_SLOTS:
+            _in_memory.popitem(last=False)
     return prepared
 
 
 def clear_memory() -> None:
     """Forget the in-process copies (the disk cache stays)."""
-    _in_memory.clear()
+    with _in_memory_lock:
+        _in_memory.clear()
 
 
 def _read(path: Path) -> PreparedAreas | None:
@@ -110,7 +115,7 @@ def _read(path: Path) -> PreparedAreas | None:
 
 
 def _write(path: Path, prepared: PreparedAreas) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")  # one per writer
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with open(tmp, "wb") as file:
