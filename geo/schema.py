@@ -166,6 +166,23 @@ NORWAY_BBOX = (4.0, 57.5, 31.5, 81.0)
 # Names of the area "outside every area" in summaries.
 OUTSIDE_AREA_ID = "__outside__"
 
+# --- added by the store at write time, and store bookkeeping (both backends) -
+SERVICE_DAY = "service_day"  # patrols: local date the patrol started (PRODUCT.md "Service day")
+SHIFT = "shift"  # patrols: day / evening / night (geo.timeutil.shift_of)
+LOCAL_DATE = "local_date"  # encounters: Europe/Oslo date of the encounter
+PATROL_FID = "patrol_fid"  # derived tables: integer key of the patrol row
+T_AREA_CHANGES = "area_changes"  # log of every area version added or closed
+T_FACTS = "store_facts"
+"""Running counts kept at write time (COUNT(*) over hundreds of millions of points is slow)."""
+T_AREA_DRAFTS = "area_drafts"
+"""Suggested area sets (drafts); created on the first draft so opening a store never writes to it."""
+DRAFT_ID = "draft_id"
+DRAFT_COLUMNS = (DRAFT_ID, AREA_ID, AREA_NAME, AREA_TEAM, VALID_FROM, "created_utc", "created_by", "source")
+T_EXPORT_LOG = "export_log"
+"""Audit log of situation-picture exports; created on the first export (opening a store never writes)."""
+EXPORT_LOG_COLUMNS = ("time_utc", "preset", "first_day", "last_day", "compare_first", "compare_last", "k",
+                      "format", "file", "sha256")
+
 # --- derived tables (pre-aggregated at import; see geo.engine) ---------------
 T_PRESENCE_AREA = "presence_area"  # patrol × area version × UTC hour
 T_PRESENCE_CELL = "presence_cell"  # patrol × H3 cell × UTC hour, per resolution

@@ -25,12 +25,16 @@ from geo.schema import (
     AREA_VERSION,
     ENCOUNTER_ID,
     LAT,
+    LOCAL_DATE,
     LON,
     PATROL_ID,
     SECONDS,
+    SERVICE_DAY,
+    SHIFT,
     STAFF,
     START_UTC,
     STORE_CRS,
+    T_AREA_CHANGES,
     T_AREAS,
     T_ENCOUNTER_AREAS,
     T_ENCOUNTERS,
@@ -49,12 +53,6 @@ from geo.schema import (
 )
 from geo.store import StoreError, open_store
 from geo.store.area_versions import AreaVersionConflict
-from geo.store.gpkg import (
-    LOCAL_DATE,
-    SERVICE_DAY,
-    SHIFT,
-    T_AREA_CHANGES,
-)
 from tests.builders import (
     BASE,
     area,

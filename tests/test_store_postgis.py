@@ -26,11 +26,15 @@ from geo.schema import (
     AREA_VERSION,
     ENCOUNTER_ID,
     LAT,
+    LOCAL_DATE,
     LON,
     PATROL_ID,
     SECONDS,
+    SERVICE_DAY,
+    SHIFT,
     STAFF,
     START_UTC,
+    T_AREA_CHANGES,
     T_AREAS,
     T_ENCOUNTER_AREAS,
     T_PATROLS,
@@ -47,7 +51,6 @@ from geo.schema import (
 )
 from geo.store import StoreError, open_store
 from geo.store.area_versions import AreaVersionConflict
-from geo.store.gpkg import LOCAL_DATE, SERVICE_DAY, SHIFT, T_AREA_CHANGES
 from tests.builders import (
     area,
     area_versions,

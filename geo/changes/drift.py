@@ -47,6 +47,7 @@ from geo.schema import (
     MEASURE_CRS,
     RES,
     SECONDS,
+    SERVICE_DAY,
     STORE_CRS,
     T_ENCOUNTER_AREAS,
     T_PRESENCE_CELL,
@@ -54,7 +55,6 @@ from geo.schema import (
     VALID_TO,
 )
 from geo.store.base import Store
-from geo.store.gpkg import SERVICE_DAY
 from geo.timeutil import PERIOD_KINDS, period_label
 
 PERIOD = "period"

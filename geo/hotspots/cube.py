@@ -25,8 +25,8 @@ import pandas as pd
 from geo.engine.cells import check_resolution
 from geo.queries import aggregate_reads
 from geo.queries.filters import Filters
+from geo.schema import LOCAL_DATE
 from geo.store.base import Store
-from geo.store.gpkg import LOCAL_DATE
 from geo.timeutil import period_label
 
 CUBE_PERIOD_KINDS = ("month", "tertial", "quarter", "year")

@@ -37,12 +37,16 @@ from geo.schema import (
     END_UTC,
     HOUR_UTC,
     KIND,
+    LOCAL_DATE,
     LOCAL_TZ,
     METRES,
     NEW_CONTACT,
+    PATROL_FID,
     PATROL_ID,
     PEOPLE,
     SECONDS,
+    SERVICE_DAY,
+    SHIFT,
     STAFF,
     START_UTC,
     T_ENCOUNTER_AREAS,
@@ -54,7 +58,6 @@ from geo.schema import (
     VISIT_START,
 )
 from geo.store.base import POSTGRESQL, SQLITE, Store
-from geo.store.gpkg import LOCAL_DATE, PATROL_FID, SERVICE_DAY, SHIFT
 from geo.summary import ENCOUNTERS, VISITS
 
 LONG_VISIT_S = DOSE_EDGES_S[1]

@@ -48,6 +48,7 @@ from geo.schema import (
     PATROL_ID,
     PEOPLE,
     RES,
+    SERVICE_DAY,
     T_AREAS,
     T_ENCOUNTERS,
     T_PATROLS,
@@ -61,7 +62,6 @@ from geo.schema import (
 )
 from geo.schema import AREA_NAME as AREA_NAME_FIELD
 from geo.store.base import Store
-from geo.store.gpkg import SERVICE_DAY
 
 OUTSIDE_AREA_NAME = "Utenfor alle feltområder"
 """Name of the ``__outside__`` row (as in :mod:`geo.summary`)."""

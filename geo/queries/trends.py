@@ -32,6 +32,7 @@ from geo.schema import (
     CATEGORY,
     CELL,
     HOUR_UTC,
+    LOCAL_DATE,
     RES,
     T_PRESENCE_AREA,
     T_PRESENCE_CELL,
@@ -39,7 +40,6 @@ from geo.schema import (
     Category,
 )
 from geo.store.base import Store
-from geo.store.gpkg import LOCAL_DATE
 from geo.timeutil import PERIOD_KINDS, period_label
 
 EFFORT_BY = ("area", "cell")

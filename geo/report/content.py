@@ -59,6 +59,7 @@ from geo.schema import (
     AREA_ID,
     CATEGORY,
     CELL,
+    LOCAL_DATE,
     OUTSIDE_AREA_ID,
     PEOPLE,
     STORE_CRS,
@@ -66,7 +67,6 @@ from geo.schema import (
     Category,
 )
 from geo.store.base import Store
-from geo.store.gpkg import LOCAL_DATE
 from geo.timeutil import period_label
 
 BLOCK_HOURS = 4

@@ -24,11 +24,11 @@ from geo.schema import (
     CELL,
     ENCOUNTER_ID,
     HOUR_UTC,
+    LOCAL_DATE,
     OUTSIDE_AREA_ID,
     PEOPLE,
 )
 from geo.store.base import Store
-from geo.store.gpkg import LOCAL_DATE
 
 NEW_CONTACTS = aggregate_reads.NEW_CONTACTS
 WEEKDAY = "weekday"  # 0 = Monday, Europe/Oslo

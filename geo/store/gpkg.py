@@ -25,7 +25,7 @@ import pandas as pd
 import shapely
 
 from geo.engine.presence import encounter_cells
-from geo.schema import (
+from geo.schema import (  # store columns and tables shared by both backends
     ACCURACY_M,
     AGE_GROUP,
     AREA_ID,
@@ -34,26 +34,37 @@ from geo.schema import (
     AREA_VERSION,
     CATEGORY,
     CELL,
+    DRAFT_COLUMNS,
+    DRAFT_ID,
     ENCOUNTER_ID,
     END_UTC,
+    EXPORT_LOG_COLUMNS,
     FROM_OUTSIDE_OSLO,
     HOUR_UTC,
     KIND,
     LAT,
+    LOCAL_DATE,
     LON,
     METRES,
     NEW_CONTACT,
+    PATROL_FID,
     PATROL_ID,
     PEOPLE,
     RES,
     SECONDS,
+    SERVICE_DAY,
+    SHIFT,
     SOURCE_FILE,
     STAFF,
     START_UTC,
     STORE_CRS,
+    T_AREA_CHANGES,
+    T_AREA_DRAFTS,
     T_AREAS,
     T_ENCOUNTER_AREAS,
     T_ENCOUNTERS,
+    T_EXPORT_LOG,
+    T_FACTS,
     T_IMPORTS,
     T_PATROLS,
     T_PRESENCE_AREA,
@@ -77,18 +88,6 @@ from geo.store.area_versions import (
 from geo.store.base import SQLITE, Store, StoreError
 from geo.timeutil import local_date, service_day, shift_of
 
-SERVICE_DAY = "service_day"
-SHIFT = "shift"
-LOCAL_DATE = "local_date"
-PATROL_FID = "patrol_fid"
-T_AREA_CHANGES = "area_changes"
-T_FACTS = "store_facts"
-"""Running counts kept at write time (COUNT(*) over hundreds of millions of points is slow)."""
-T_AREA_DRAFTS = "area_drafts"
-"""Suggested area sets (drafts); created on the first draft so opening a store never writes to it."""
-DRAFT_ID = "draft_id"
-DRAFT_COLUMNS = (DRAFT_ID, AREA_ID, AREA_NAME, AREA_TEAM, VALID_FROM, "created_utc", "created_by", "source")
-
 _DRAFTS_SQL = f"""
 CREATE TABLE IF NOT EXISTS {T_AREA_DRAFTS} (
   fid INTEGER PRIMARY KEY AUTOINCREMENT, geom MULTIPOLYGON NOT NULL, {DRAFT_ID} TEXT NOT NULL,
@@ -97,10 +96,6 @@ CREATE TABLE IF NOT EXISTS {T_AREA_DRAFTS} (
   UNIQUE ({DRAFT_ID}, {AREA_ID}));
 """
 
-T_EXPORT_LOG = "export_log"
-"""Audit log of situation-picture exports; created on the first export (opening a store never writes)."""
-EXPORT_LOG_COLUMNS = ("time_utc", "preset", "first_day", "last_day", "compare_first", "compare_last", "k",
-                      "format", "file", "sha256")
 
 _EXPORT_LOG_SQL = f"""
 CREATE TABLE IF NOT EXISTS {T_EXPORT_LOG} (
