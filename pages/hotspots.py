@@ -15,7 +15,8 @@ from geo.hotspots import (
     TIME_LAG,
     category_counts,
 )
-from geo.hotspots.maps import add_category_cells
+from geo.hotspots.maps import add_category_cells, cell_centres
+from geo.maps import fit_to
 from ui.components import basemap_picker, new_map, show_map
 from ui.i18n import labels, t
 from ui.sidebar import sidebar_choices
@@ -69,8 +70,7 @@ add_category_cells(fmap, table, labels=names, legend_title=t("hotspots.legend"),
                    tooltip={"category": t("hotspots.col.category"), "total_encounters": t("hotspots.col.total_encounters"),
                             "n_periods_hot": t("hotspots.col.n_periods_hot"),
                             "n_periods_cold": t("hotspots.col.n_periods_cold")})
-fmap.fit_bounds([[table["lat"].min(), table["lon"].min()], [table["lat"].max(), table["lon"].max()]])
-show_map(fmap, key=f"{HOT_KEY}_map")
+show_map(fit_to(fmap, cell_centres(table)), key=f"{HOT_KEY}_map")
 
 st.subheader(t("hotspots.counts"))
 counts = category_counts(table)

@@ -8,10 +8,12 @@ instead of quantile classes. Nothing here imports streamlit.
 from __future__ import annotations
 
 import folium
+import geopandas as gpd
 import pandas as pd
 
 from geo.hotspots.classify import CATEGORIES
 from geo.maps import add_filled_cells, add_swatch_legend
+from geo.schema import STORE_CRS
 
 CATEGORY_COLOURS: dict[str, str] = {
     "new_hot": "#ff7f00",
@@ -52,3 +54,9 @@ def add_category_cells(fmap: folium.Map, frame: pd.DataFrame, *, labels: dict[st
     present = [c for c in CATEGORIES if c in set(frame["category"])]
     add_swatch_legend(fmap, legend_title, [(CATEGORY_COLOURS[c], labels[c]) for c in present])
     return fmap
+
+
+def cell_centres(frame: pd.DataFrame) -> gpd.GeoDataFrame:
+    """The ``lat``/``lon`` cell centres of an :func:`~geo.hotspots.emerging_hotspots` table as
+    EPSG:4326 points (for :func:`geo.maps.fit_to`, which opens the map on the main cluster)."""
+    return gpd.GeoDataFrame(geometry=gpd.points_from_xy(frame["lon"], frame["lat"]), crs=STORE_CRS)
