@@ -14,6 +14,7 @@ import pytest
 from numpy.testing import assert_allclose
 
 from geo.cli import main as cli_main
+from geo.engine.cells import k_ring_cells, ring_pairs
 from geo.hotspots import (
     CATEGORIES,
     COLUMNS,
@@ -21,13 +22,7 @@ from geo.hotspots import (
     category_counts,
     emerging_hotspots,
 )
-from geo.hotspots.cube import (
-    CountCube,
-    cube_from_counts,
-    k_ring_cells,
-    periods_between,
-    ring_pairs,
-)
+from geo.hotspots.cube import CountCube, cube_from_counts, periods_between
 from geo.hotspots.trend import mann_kendall
 from tests import builders
 

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose
 
-from geo.hotspots.cube import ring_pairs
+from geo.engine.cells import ring_pairs
 from geo.hotspots.gistar import gi_star, space_time_weights
 
 # three cells in a row (0 – 1 – 2), each its own neighbour too

@@ -31,13 +31,17 @@ import geopandas as gpd
 import h3ronpy
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 import shapely
 from h3ronpy import vector as h3v
 from scipy import sparse
 
 from geo.changes.history import areas_valid_on
-from geo.engine.cells import DEFAULT_RESOLUTION, check_resolution
+from geo.engine.cells import (
+    DEFAULT_RESOLUTION,
+    check_resolution,
+    k_ring_cells,
+    ring_pairs,
+)
 from geo.queries import Filters, encounters_by_cell
 from geo.schema import (
     AREA_ID,
@@ -230,8 +234,7 @@ def _study_region(cells: np.ndarray, counts: np.ndarray, k: int) -> tuple[np.nda
     """The cells with encounters plus their k-rings (count 0), sorted by cell."""
     if len(cells) == 0:
         return cells, counts
-    disks = pa.array(h3ronpy.grid_disk(cells, k, flatten=False))
-    region = np.union1d(cells, disks.values.to_numpy())
+    region = np.union1d(cells, k_ring_cells(cells, k))
     values = np.zeros(len(region))
     values[np.searchsorted(region, cells)] = counts
     return region, values
@@ -239,14 +242,7 @@ def _study_region(cells: np.ndarray, counts: np.ndarray, k: int) -> tuple[np.nda
 
 def _kring_weights(cells: np.ndarray, k: int) -> sparse.csr_matrix:
     """Binary weights: row i has a 1 for every region cell in the k-ring of cell i (itself included)."""
-    order = np.argsort(cells)
-    sorted_cells = cells[order]
-    disks = pa.array(h3ronpy.grid_disk(cells, k, flatten=False))
-    owners = np.repeat(np.arange(len(cells)), np.diff(disks.offsets.to_numpy()))
-    neighbours = disks.values.to_numpy()
-    pos = np.clip(np.searchsorted(sorted_cells, neighbours), 0, len(cells) - 1)
-    inside = sorted_cells[pos] == neighbours
-    rows, cols = owners[inside], order[pos[inside]]
+    rows, cols = ring_pairs(cells, k)
     return sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(cells), len(cells)))
 
 

@@ -22,8 +22,9 @@ import numpy as np
 import pandas as pd
 from h3ronpy import vector as h3v
 
+from geo.engine.cells import ring_pairs
 from geo.hotspots.classify import CATEGORIES, Category, classify
-from geo.hotspots.cube import CUBE_PERIOD_KINDS, CountCube, count_cube, ring_pairs
+from geo.hotspots.cube import CUBE_PERIOD_KINDS, CountCube, count_cube
 from geo.hotspots.gistar import (
     ALPHA,
     PERMUTATIONS,

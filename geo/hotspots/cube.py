@@ -18,11 +18,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-import h3
 import numpy as np
 import pandas as pd
 
-from geo.engine.cells import check_resolution
+from geo.engine.cells import check_resolution, k_ring_cells
 from geo.queries import aggregate_reads
 from geo.queries.filters import Filters
 from geo.schema import LOCAL_DATE
@@ -102,28 +101,6 @@ def periods_between(first_day: dt.date, last_day: dt.date, period: str) -> list[
         raise ValueError(f"last day {last_day} is before first day {first_day}")
     days = pd.Series(pd.date_range(first_day, last_day, freq="D"))
     return list(dict.fromkeys(period_label(days, period)))
-
-
-def k_ring_cells(cells: np.ndarray, k: int) -> np.ndarray:
-    """Sorted unique uint64 cells within ``k`` rings of any of ``cells`` (themselves included)."""
-    disks = [h3.grid_disk(h3.int_to_str(int(c)), k) for c in cells]  # one call per cell, not per point
-    return np.unique(np.asarray([h3.str_to_int(c) for disk in disks for c in disk], dtype=np.uint64))
-
-
-def ring_pairs(cells: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """Index pairs ``(i, j)`` of cells of the sorted ``cells`` within ``k`` rings of each other (i == j included)."""
-    cells = np.asarray(cells, dtype=np.uint64)
-    rows, neighbours = [], []
-    for i, cell in enumerate(cells):  # one grid_disk per cell of the study area
-        disk = np.asarray([h3.str_to_int(c) for c in h3.grid_disk(h3.int_to_str(int(cell)), k)], dtype=np.uint64)
-        rows.append(np.full(len(disk), i, dtype=np.int64))
-        neighbours.append(disk)
-    if not rows:
-        return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    row, other = np.concatenate(rows), np.concatenate(neighbours)
-    j = np.clip(np.searchsorted(cells, other), 0, len(cells) - 1)
-    inside = cells[j] == other
-    return row[inside], j[inside]
 
 
 def _check_period(period: str) -> None:

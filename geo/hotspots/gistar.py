@@ -77,7 +77,7 @@ def space_time_weights(pairs: tuple[np.ndarray, np.ndarray], *, n_cells: int, n_
     """Binary space-time weights, (n_cells·n_periods)², self included.
 
     ``pairs`` are spatial neighbour index pairs ``(i, j)`` (i == j included,
-    from :func:`geo.hotspots.cube.ring_pairs`); row ``(i, t)`` gets a 1 at
+    from :func:`geo.engine.cells.ring_pairs`); row ``(i, t)`` gets a 1 at
     ``(j, t − l)`` for ``l = 0 … time_lag`` where ``t − l ≥ 0``.
     """
     if time_lag < 0:
