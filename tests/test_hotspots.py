@@ -22,7 +22,7 @@ from geo.hotspots import (
     category_counts,
     emerging_hotspots,
 )
-from geo.hotspots.cube import CountCube, cube_from_counts, periods_between
+from geo.hotspots.cube import CountCube, cube_from_counts
 from geo.hotspots.trend import mann_kendall
 from tests import builders
 
@@ -103,14 +103,6 @@ def test_result_columns_and_trend_of_a_planted_growing_spot():
 # --- the cube -------------------------------------------------------------------------
 
 
-def test_periods_between_lists_every_period_even_empty_ones():
-    assert periods_between(dt.date(2023, 11, 15), dt.date(2024, 5, 1), "quarter") == \
-        ["2023-Q4", "2024-Q1", "2024-Q2"]
-    assert periods_between(dt.date(2024, 1, 1), dt.date(2024, 12, 31), "tertial") == \
-        ["2024-T1", "2024-T2", "2024-T3"]
-    assert len(periods_between(dt.date(2018, 1, 1), dt.date(2024, 12, 31), "month")) == 84
-
-
 def test_cube_counts_per_cell_and_period_with_zero_padding():
     a, b = h3.str_to_int(CENTRE), h3.str_to_int(h3.grid_disk(CENTRE, 3)[-1])
     cells = np.array([a, a, a, b], dtype=np.uint64)
@@ -153,8 +145,9 @@ def test_week_is_not_a_cube_period():
 
 
 def test_reversed_range_is_refused():
-    with pytest.raises(ValueError, match="last day 2024-01-01 is before first day 2024-02-01"):
-        periods_between(dt.date(2024, 2, 1), dt.date(2024, 1, 1), "month")
+    with pytest.raises(ValueError, match="first_day 2024-02-01 is after last_day 2024-01-01"):
+        cube_from_counts(np.zeros(0, np.uint64), np.zeros(0), np.zeros(0), period="month",
+                         first_day=dt.date(2024, 2, 1), last_day=dt.date(2024, 1, 1), k=1)
 
 
 # --- Mann–Kendall -------------------------------------------------------------------------

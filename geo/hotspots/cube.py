@@ -21,6 +21,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from geo.changes.periods import LABEL as PERIOD_LABEL
+from geo.changes.periods import periods_between
 from geo.engine.cells import check_resolution, k_ring_cells
 from geo.queries import aggregate_reads
 from geo.queries.filters import Filters
@@ -82,7 +84,7 @@ def cube_from_counts(cells: np.ndarray, days: np.ndarray, counts: np.ndarray, *,
                      first_day: dt.date, last_day: dt.date, k: int) -> CountCube:
     """The cube from counts per (H3 cell as uint64, local date); rows outside the range are dropped."""
     _check_period(period)
-    periods = periods_between(first_day, last_day, period)
+    periods = periods_between(first_day, last_day, period)[PERIOD_LABEL].tolist()  # every period, even empty
     frame = pd.DataFrame({_CELL: np.asarray(cells, dtype=np.uint64), _DAY: pd.to_datetime(pd.Series(days)),
                           _N: np.asarray(counts, dtype=np.int64)})
     frame = frame[(frame[_DAY] >= pd.Timestamp(first_day)) & (frame[_DAY] <= pd.Timestamp(last_day))]
@@ -93,14 +95,6 @@ def cube_from_counts(cells: np.ndarray, days: np.ndarray, counts: np.ndarray, *,
     cube = np.zeros((len(study), len(periods)), dtype=np.int64)
     np.add.at(cube, (row, column), frame[_N].to_numpy())
     return CountCube(study, tuple(periods), cube, np.isin(study, observed_cells))
-
-
-def periods_between(first_day: dt.date, last_day: dt.date, period: str) -> list[str]:
-    """Labels of every ``period`` touching [first_day, last_day], chronologically."""
-    if last_day < first_day:
-        raise ValueError(f"last day {last_day} is before first day {first_day}")
-    days = pd.Series(pd.date_range(first_day, last_day, freq="D"))
-    return list(dict.fromkeys(period_label(days, period)))
 
 
 def _check_period(period: str) -> None:
