@@ -21,6 +21,10 @@ def copy_store(source: Store, target: Store, *, changed_by: str | None = "copy")
     match the source; the target's ``area_changes`` log records the copy
     (``changed_by``). Rows already in ``target`` are kept (the adds are idempotent);
     derived tables are replaced by the source's.
+
+    Not copied: the source's logs (``imports``, ``area_changes``, ``export_log``)
+    and its area drafts, whose times the store interface cannot write back.
+    Keep the source file as the record of them.
     """
     areas = source.areas()
     areas = areas.sort_values([AREA_ID, AREA_VERSION], kind="stable")  # order of addition per area
