@@ -14,9 +14,11 @@ from datetime import date
 from typing import ClassVar
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 from geo.io.report import FeltkartError
+from geo.schema import AREA_ID, AREA_VERSION, T_AREA_CHANGES
 
 SQLITE = "sqlite"
 POSTGRESQL = "postgresql"
@@ -74,10 +76,17 @@ class Store(ABC):
         (``2024-06-07``) and times as ISO UTC text (``2024-06-07T20:15:00.000Z``) in
         every backend."""
 
-    @abstractmethod
     def area_changes(self) -> pd.DataFrame:
         """The area change log, oldest first: ``time_utc`` (UTC, tz-aware), ``area_id``,
-        ``version``, ``change`` (added/closed), ``detail``, ``changed_by`` (None if unknown)."""
+        ``version``, ``change`` (added/closed), ``detail``, ``changed_by`` (None if unknown).
+
+        The same SQL on both backends (times come back as ISO text from :meth:`query`)."""
+        frame = self.query(
+            f"SELECT time_utc, {AREA_ID}, {AREA_VERSION}, change, detail, changed_by FROM {T_AREA_CHANGES} ORDER BY fid"
+        )
+        frame["time_utc"] = pd.to_datetime(frame["time_utc"], utc=True, format="ISO8601")
+        frame[AREA_VERSION] = frame[AREA_VERSION].astype(np.int64)
+        return frame
 
     @abstractmethod
     def area_drafts(self) -> gpd.GeoDataFrame:

@@ -311,14 +311,6 @@ class GpkgStore(Store):
             frame = frame[frame[PATROL_ID].isin(patrol_ids)]
         return frame
 
-    def area_changes(self) -> pd.DataFrame:
-        frame = self.query(
-            f"SELECT time_utc, {AREA_ID}, {AREA_VERSION}, change, detail, changed_by FROM {T_AREA_CHANGES} ORDER BY fid"
-        )
-        frame["time_utc"] = pd.to_datetime(frame["time_utc"], utc=True, format="ISO8601")
-        frame[AREA_VERSION] = frame[AREA_VERSION].astype(np.int64)
-        return frame
-
     def area_drafts(self) -> gpd.GeoDataFrame:
         if not self._has_table(T_AREA_DRAFTS):
             return gpd.GeoDataFrame({c: pd.Series(dtype=object) for c in DRAFT_COLUMNS},

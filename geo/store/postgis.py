@@ -372,14 +372,6 @@ class PostgisStore(Store):
         )
         return frame.drop(columns=[PATROL_FID])
 
-    def area_changes(self) -> pd.DataFrame:
-        frame = self.query(
-            f"SELECT time_utc, {AREA_ID}, {AREA_VERSION}, change, detail, changed_by FROM {T_AREA_CHANGES} ORDER BY fid"
-        )
-        frame["time_utc"] = pd.to_datetime(frame["time_utc"], utc=True, format="ISO8601")
-        frame[AREA_VERSION] = frame[AREA_VERSION].astype(np.int64)
-        return frame
-
     def area_drafts(self) -> gpd.GeoDataFrame:
         frame = self.query(f"SELECT {', '.join(DRAFT_COLUMNS)}, ST_AsBinary(geom) AS wkb FROM {T_AREA_DRAFTS} "
                            "ORDER BY fid")
