@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from urllib.parse import urlparse
@@ -57,11 +58,10 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory) -> Iterator[str]:
+@contextmanager
+def serving(store: Path) -> Iterator[str]:
+    """``python -m ui.serve`` on ``store`` at a free loopback port; yields its URL, stops it after."""
     _chromium_or_fail()
-    store = tmp_path_factory.mktemp("browser") / "demo.gpkg"
-    build_demo_store(store, start=date(2024, 10, 7), end=date(2024, 10, 20))
     port = _free_port()
     env = {**os.environ, "FELTKART_STORE": str(store)}
     process = subprocess.Popen(
@@ -69,7 +69,6 @@ def server(tmp_path_factory) -> Iterator[str]:
          "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
         cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
     )
-    url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
@@ -80,9 +79,20 @@ def server(tmp_path_factory) -> Iterator[str]:
     else:
         process.kill()
         pytest.fail(f"streamlit did not start: {process.stdout.read().decode(errors='replace')[-2000:]}")
-    yield url
-    process.terminate()
-    process.wait(timeout=20)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory) -> Iterator[str]:
+    _chromium_or_fail()
+    store = tmp_path_factory.mktemp("browser") / "demo.gpkg"
+    build_demo_store(store, start=date(2024, 10, 7), end=date(2024, 10, 20))
+    with serving(store) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -8,24 +8,17 @@ the page loads, draws its cells with the category legend and fetched nothing.
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 
 import pytest
 
 from tests import test_browser
-from tests.conftest import REPO
 from tests.test_browser import (
     LOAD_TIMEOUT_MS,
     SCREENSHOTS,
-    _chromium_or_fail,
     _drawn_leaflet_shapes,
-    _free_port,
     _open,
+    serving,
 )
 
 pytestmark = pytest.mark.browser
@@ -34,32 +27,12 @@ browser_page = test_browser.browser_page
 """The offline Chromium page of tests/test_browser.py, here on this module's ``server``."""
 
 PATH = "hotspots"
-STARTUP_TIMEOUT_S = 60
 
 
 @pytest.fixture(scope="module")
 def server(demo_store_years) -> Iterator[str]:
-    _chromium_or_fail()
-    port = _free_port()
-    env = {**os.environ, "FELTKART_STORE": str(demo_store_years)}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "ui.serve", "--server.headless", "true",
-         "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
-        cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-    )
-    deadline = time.monotonic() + STARTUP_TIMEOUT_S
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        process.kill()
-        pytest.fail(f"streamlit did not start: {process.stdout.read().decode(errors='replace')[-2000:]}")
-    yield f"http://127.0.0.1:{port}"
-    process.terminate()
-    process.wait(timeout=20)
+    with serving(demo_store_years) as url:
+        yield url
 
 
 def test_hotspots_page_loads_offline_without_error(browser_page, server):
