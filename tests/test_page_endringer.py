@@ -13,7 +13,8 @@ from geo.changes.effective import effective_areas
 from geo.changes.history import compare_areas
 from geo.queries import Filters
 from geo.store import open_store
-from tests.conftest import REPO, shared_demo_store
+from tests.conftest import shared_demo_store
+from tests.test_pages import start_app
 
 FIRST, LAST = date(2023, 12, 1), date(2024, 1, 31)
 TIMEOUT_S = 180
@@ -26,15 +27,8 @@ def demo_store(tmp_path_factory) -> str:
 
 
 def _start(store: str, monkeypatch, *, language: str = "nb", section: str = "history") -> AppTest:
-    """As tests/test_pages.py: run twice (widget identities settle), then switch to the page."""
-    monkeypatch.setenv("FELTKART_STORE", store)
-    monkeypatch.chdir(REPO)
-    at = AppTest.from_file(str(REPO / "dashboard.py"), default_timeout=TIMEOUT_S)
-    at.session_state["language"] = language
-    at.run()
-    at.run()
-    at.switch_page(PAGE).run()
-    assert not at.exception, at.exception
+    """The page settled as in tests/test_pages.py, then switched to ``section``."""
+    at = start_app(store, monkeypatch, language=language, page=PAGE, timeout_s=TIMEOUT_S)
     if section != "history":
         at.segmented_control(key="changes_section").set_value(section).run()
         assert not at.exception, at.exception

@@ -17,6 +17,7 @@ from streamlit.testing.v1 import AppTest
 from geo.cli import main as cli_main
 from geo.hotspots import CATEGORIES
 from tests.conftest import REPO
+from tests.test_pages import start_app
 from ui.i18n import STRINGS
 
 PAGE = "pages/hotspots.py"
@@ -29,16 +30,7 @@ def store(demo_store_years) -> str:
 
 
 def _start(store: str, monkeypatch, *, language: str = "nb") -> AppTest:
-    monkeypatch.setenv("FELTKART_STORE", store)
-    monkeypatch.chdir(REPO)
-    at = AppTest.from_file(str(REPO / "dashboard.py"), default_timeout=TIMEOUT_S)
-    at.session_state["language"] = language
-    at.run()
-    at.run()  # see tests/test_pages.py::_start: widget identities settle on the second run
-    assert not at.exception, at.exception
-    at.switch_page(PAGE).run()
-    assert not at.exception, at.exception
-    return at
+    return start_app(store, monkeypatch, language=language, page=PAGE, timeout_s=TIMEOUT_S)
 
 
 def _cli_counts(store: str, *args: str) -> dict[str, int]:

@@ -11,7 +11,8 @@ from geo.queries import comparison_period, period_presets
 from geo.report.content import build_report
 from geo.report.presets import load_presets
 from geo.store import open_store
-from tests.conftest import REPO, shared_demo_store
+from tests.conftest import shared_demo_store
+from tests.test_pages import start_app
 
 PAGE = "pages/situasjonsbilde.py"
 FIRST, LAST = date(2024, 9, 23), date(2024, 10, 20)
@@ -24,15 +25,7 @@ def store_path(tmp_path_factory):
 
 
 def _page(store_path: str, monkeypatch, language: str) -> AppTest:
-    monkeypatch.setenv("FELTKART_STORE", store_path)
-    monkeypatch.chdir(REPO)
-    at = AppTest.from_file(str(REPO / "dashboard.py"), default_timeout=TIMEOUT_S)
-    at.session_state["language"] = language
-    at.run()
-    at.run()  # see tests/test_pages.py::_start: widget identities settle on the second run
-    at.switch_page(PAGE).run()
-    assert not at.exception, at.exception
-    return at
+    return start_app(store_path, monkeypatch, language=language, page=PAGE, timeout_s=TIMEOUT_S)
 
 
 @pytest.mark.parametrize(("language", "title", "preset_label"),

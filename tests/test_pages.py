@@ -40,10 +40,12 @@ def demo_store(tmp_path_factory) -> str:
     return str(path)
 
 
-def _start(demo_store: str, monkeypatch, *, language: str = "nb") -> AppTest:
+def start_app(demo_store: str, monkeypatch, *, language: str = "nb", page: str | None = None,
+           timeout_s: float = TIMEOUT_S) -> AppTest:
+    """The dashboard under AppTest on ``demo_store`` in ``language``, settled, optionally switched to ``page``."""
     monkeypatch.setenv("FELTKART_STORE", demo_store)
     monkeypatch.chdir(REPO)
-    at = AppTest.from_file(str(REPO / "dashboard.py"), default_timeout=TIMEOUT_S)
+    at = AppTest.from_file(str(REPO / "dashboard.py"), default_timeout=timeout_s)
     at.session_state["language"] = language  # AppTest keeps option labels; set the language up front
     at.run()
     # AppTest resets Streamlit's "pages/ folder" flag before every run, so from the
@@ -52,18 +54,21 @@ def _start(demo_store: str, monkeypatch, *, language: str = "nb") -> AppTest:
     # The real server path (dashboard.py on every run) is covered by test_browser.py.
     at.run()
     assert not at.exception, at.exception
+    if page is not None:
+        at.switch_page(page).run()
+        assert not at.exception, at.exception
     return at
 
 
 @pytest.fixture
 def app(demo_store, monkeypatch) -> AppTest:
-    return _start(demo_store, monkeypatch)
+    return start_app(demo_store, monkeypatch)
 
 
 @pytest.mark.parametrize("page", PAGES)
 @pytest.mark.parametrize("language", ["nb", "en"])
 def test_page_runs_without_exception(demo_store, monkeypatch, page, language):
-    app = _start(demo_store, monkeypatch, language=language)
+    app = start_app(demo_store, monkeypatch, language=language)
     app.switch_page(page).run()
     assert not app.exception, app.exception
     assert app.title, f"{page} shows no title"
