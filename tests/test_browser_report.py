@@ -61,10 +61,17 @@ def test_exported_html_opens_offline_and_shows_its_maps(exported_html):
 def test_page_loads_in_the_browser_without_internet(server, browser_page):  # noqa: F811 (fixtures)
     _open(browser_page, server, "situasjonsbilde")
     browser_page.get_by_text("Situasjonsbilde", exact=True).first.wait_for(timeout=LOAD_TIMEOUT_MS)
-    browser_page.locator('[data-testid="stImage"] img').first.wait_for(timeout=LOAD_TIMEOUT_MS)
-    widths = browser_page.eval_on_selector_all('[data-testid="stImage"] img', "imgs => imgs.map(i => i.naturalWidth)")
-    assert len(widths) == 4 and all(w > 0 for w in widths)
-    assert browser_page.locator('[data-testid="stDownloadButton"]').count() == 3
+    # the four images arrive one after another; wait until every one has decoded, not just the first
+    browser_page.wait_for_function(
+        """() => {
+            const imgs = [...document.querySelectorAll('[data-testid="stImage"] img')];
+            return imgs.length === 4 && imgs.every(i => i.complete && i.naturalWidth > 0);
+        }""",
+        timeout=LOAD_TIMEOUT_MS,
+    )
+    buttons = browser_page.locator('[data-testid="stDownloadButton"]')
+    buttons.nth(2).wait_for(timeout=LOAD_TIMEOUT_MS)
+    assert buttons.count() == 3
     assert browser_page.blocked_requests == []
 
 
