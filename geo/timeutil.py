@@ -111,6 +111,26 @@ def parse_date(text: str, *, argument: str = "date") -> dt.date:
     raise ValueError(f"{argument}: expected a date like 2024-06-12 or 12.06.2024; got {text!r}")
 
 
+def local_midnights_utc(days: np.ndarray) -> np.ndarray:
+    """UTC epoch seconds (float64) at which each Europe/Oslo local day starts.
+
+    ``days`` counts days since 1970-01-01. An instant ``t`` falls on local day
+    ``d`` or later exactly when ``t >= local_midnights_utc(d)``, so validity by
+    local date can be checked on UTC seconds without converting every instant.
+    Days beyond pandas' range (year 2262) map to ``+inf``, days before it to ``-inf``.
+    """
+    days = np.asarray(days, dtype=np.int64)
+    out = np.empty(days.shape, dtype=np.float64)
+    low, high = -106_000, 106_000  # about 1680 and 2260: inside pandas' nanosecond range
+    inside = (days > low) & (days < high)
+    out[days <= low] = -np.inf
+    out[days >= high] = np.inf
+    naive = pd.to_datetime(days[inside], unit="D")
+    # local midnight always exists and is unambiguous in Oslo: clocks change at 02:00/03:00
+    out[inside] = pd.DatetimeIndex(naive).tz_localize(LOCAL_TZ).as_unit("s").asi8.astype(np.float64)
+    return out
+
+
 def local_days(epoch_s: np.ndarray) -> np.ndarray:
     """Europe/Oslo local date of each instant, as days since 1970-01-01.
 

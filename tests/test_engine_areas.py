@@ -300,3 +300,39 @@ def test_share_in_a_square_matches_independent_clipping(raw):
         else:
             want = clip_to_box(x0, y0, x1, y1, X, Y, X + 100, Y + 100)
             assert share * length == pytest.approx(want, abs=1e-7)
+
+
+# --- areas far apart: several grid clusters, one inside another's extent ---------------------
+
+# A chain of boxes 450 m apart forms one cluster whose extent (1.2 km square) wraps around a
+# box more than 500 m from each of them, which therefore gets a cluster (and grids) of its own.
+CHAIN = [box(X + cx, Y + cy, X + cx + 100, Y + cy + 100) for cx, cy in
+         ((0, 0), (0, 550), (0, 1100), (550, 1100), (1100, 1100))]
+INSIDE_THE_CHAIN = box(X + 650, Y + 450, X + 750, Y + 550)
+FAR_APART = [*CHAIN, INSIDE_THE_CHAIN]
+FAR_INDEX = index_of(*FAR_APART)
+near_a_box = st.tuples(
+    st.sampled_from([p.bounds[:2] for p in FAR_APART]),
+    st.one_of(coordinate.map(lambda v: v / 3.3 - 10.0), snapped.map(lambda v: v / 3.0)),
+    st.one_of(coordinate.map(lambda v: v / 3.3 - 10.0), snapped.map(lambda v: v / 3.0)),
+    offset,
+    offset,
+)
+
+
+def test_far_apart_areas_get_separate_clusters_with_overlapping_extents():
+    assert len(FAR_INDEX.clusters) == 2
+    assert sorted(len(members) for members, _ in FAR_INDEX.clusters) == [1, 5]
+    lookup = FAR_INDEX.cluster_lookup
+    assert (lookup.code == lookup._SEVERAL).any()  # the lone box lies inside the chain's extent
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(near_a_box, min_size=1, max_size=40))
+def test_far_apart_areas_agree_with_shapely(raw):
+    a = np.array([(bx + dx, by + dy, bx + dx + ox, by + dy + oy) for (bx, by), dx, dy, ox, oy in raw])
+    length = np.hypot(a[:, 2] - a[:, 0], a[:, 3] - a[:, 1])
+    got = dense(FAR_INDEX, a)
+    for v, polygon in enumerate(FAR_APART):
+        want = exact(polygon, a)
+        assert_allclose(got[:, v] * length, want * length, atol=1e-7, err_msg=f"version {v}")

@@ -21,6 +21,7 @@ from geo.timeutil import (
     PERIOD_KINDS,
     local_date,
     local_days,
+    local_midnights_utc,
     localize_naive,
     parse_date,
     period_label,
@@ -153,6 +154,28 @@ def test_local_days_agree_with_zoneinfo(epochs):
     oslo_tz = ZoneInfo("Europe/Oslo")
     want = [day_number(dt.datetime.fromtimestamp(e, tz=oslo_tz).date()) for e in epochs]
     assert local_days(np.array(epochs)).tolist() == want
+
+
+def test_local_midnights_are_the_utc_instants_days_start_around_dst_changes():
+    # 31 Mar 2024 starts at 00:00 +01:00 = 23:00 UTC the day before; 1 Apr at 00:00 +02:00 = 22:00 UTC.
+    # 27 Oct starts at 00:00 +02:00 = 22:00 UTC on the 26th; 28 Oct at 00:00 +01:00 = 23:00 UTC on the 27th.
+    days_ = [day_number(D(2024, 3, 31)), day_number(D(2024, 4, 1)), day_number(D(2024, 10, 27)), day_number(D(2024, 10, 28))]
+    want = [pd.Timestamp(t, tz="UTC").timestamp()
+            for t in ("2024-03-30 23:00", "2024-03-31 22:00", "2024-10-26 22:00", "2024-10-27 23:00")]
+    assert local_midnights_utc(np.array(days_)).tolist() == want
+
+
+def test_local_midnights_of_open_ended_days_are_infinite():
+    got = local_midnights_utc(np.array([np.iinfo(np.int64).max, np.iinfo(np.int64).min]))
+    assert got.tolist() == [np.inf, -np.inf]
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.integers(min_value=10_000, max_value=30_000), min_size=1, max_size=30))
+def test_an_instant_is_on_a_day_or_later_exactly_from_its_local_midnight(day_list):
+    midnights = local_midnights_utc(np.array(day_list))
+    assert local_days(midnights).tolist() == day_list
+    assert local_days(midnights - 0.001).tolist() == [d - 1 for d in day_list]
 
 
 # --- shift -------------------------------------------------------------------------

@@ -7,7 +7,8 @@ once.
 
 How (an :class:`AreaIndex` is built once per set of area versions):
 
-1. One lookup grid of square cells (``GRID_CELL_M``) covers every version.
+1. One lookup grid of square cells (``GRID_CELL_M``) covers each cluster of
+   nearby versions; a coarse grid says which cluster a segment is near.
    Per cell and version the cell *grown by* ``margin`` on every side is
    classified as interior (inside the polygon), exterior (disjoint) or mixed.
 2. A segment no longer than ``margin`` lies wholly inside the grown cell of its
@@ -39,6 +40,8 @@ GRID_CELL_M = 5.0
 """Side of a lookup-grid cell, metres."""
 
 GRID_MARGIN_M = 25.0
+"""Segments up to this long (metres) are decided from their start cell."""
+
 CLUSTER_GAP_M = 500.0
 """Versions whose bounding boxes are farther apart than this get separate grids, metres."""
 
@@ -47,10 +50,15 @@ FINE_CELL_M = 2.0
 
 FINE_MARGIN_M = 4.0
 """Segments up to this long (metres) use the fine grid: a narrow boundary band."""
-"""Segments up to this long (metres) are decided from their start cell."""
 
 MAX_GRID_CELLS = 40_000_000
 """Upper bound on grid cells; the cell size grows to stay below it."""
+
+LOOKUP_CELL_M = 100.0
+"""Side of a cell of the coarse grid that finds the clusters near a segment, metres."""
+
+MAX_LOOKUP_CELLS = 4_000_000
+"""Upper bound on coarse lookup cells; the cell size grows to stay below it."""
 
 _EPS = 1e-9
 _EXTERIOR, _INTERIOR, _MIXED = 0, 1, 2
@@ -85,16 +93,17 @@ class AreaIndex:
     ----------
     polygons
         One polygon/multipolygon per version, EPSG:25832.
-    valid_from_day, valid_to_day
-        Validity of each version in local days since 1970-01-01 (from
-        inclusive, to exclusive).
+    valid_from, valid_to
+        Validity of each version (from inclusive, to exclusive), in the unit
+        of ``when`` in :meth:`shares`: the engine passes UTC epoch seconds of
+        the local midnights that start and end each version.
     """
 
     def __init__(
         self,
         polygons: list[BaseGeometry],
-        valid_from_day: np.ndarray,
-        valid_to_day: np.ndarray,
+        valid_from: np.ndarray,
+        valid_to: np.ndarray,
         *,
         tiers: tuple[tuple[float, float], ...] = ((FINE_CELL_M, FINE_MARGIN_M), (GRID_CELL_M, GRID_MARGIN_M)),
     ) -> None:
@@ -103,8 +112,8 @@ class AreaIndex:
         self.polygons = list(polygons)
         for p in self.polygons:
             shapely.prepare(p)
-        self.valid_from_day = np.asarray(valid_from_day, dtype=np.int64)
-        self.valid_to_day = np.asarray(valid_to_day, dtype=np.int64)
+        self.valid_from = np.asarray(valid_from, dtype=np.float64)
+        self.valid_to = np.asarray(valid_to, dtype=np.float64)
         self.bounds = np.array([p.bounds for p in self.polygons]).reshape(-1, 4)
         self.tiers = sorted(tiers, key=lambda t: t[1])
         # One set of grids per spatial cluster of versions, so that areas far
@@ -115,6 +124,7 @@ class AreaIndex:
             for members in _clusters(self.bounds, gap=CLUSTER_GAP_M)
         ]
         self.margin = self.tiers[-1][1]
+        self.cluster_lookup = _ClusterLookup([_extent(grids) for _, grids in self.clusters])
 
     def __setstate__(self, state: dict) -> None:
         """Unpickling (``geo.engine.area_cache``): shapely's prepared state is not pickled, so prepare again."""
@@ -132,33 +142,35 @@ class AreaIndex:
         x1: np.ndarray,
         y1: np.ndarray,
         length: np.ndarray,
-        day: np.ndarray,
+        when: np.ndarray,
     ) -> AreaShares:
-        """Shares of every segment in every version valid on its local ``day``.
+        """Shares of every segment in every version valid at its start ``when``.
 
-        Coordinates are EPSG:25832 metres; ``day`` is the local date of each
-        segment's start (days since 1970-01-01). A zero-length segment (the
-        patrol stood still) has share 1 where its point is in or on a polygon.
+        Coordinates are EPSG:25832 metres; ``when`` is in the unit of the
+        validity given to the constructor (the engine: UTC epoch seconds of
+        each segment's start). A zero-length segment (the patrol stood
+        still) has share 1 where its point is in or on a polygon.
         """
         if len(self) == 0 or len(x0) == 0:
             return AreaShares(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0))
         parts_seg, parts_ver, parts_share = [], [], []
         exact_seg, exact_ver = [], []
-        remaining = np.arange(len(x0))
-        for tier, (_, margin) in enumerate(self.tiers):
-            fits = length[remaining] <= margin
-            in_tier, remaining = remaining[fits], remaining[~fits]
-            for members, grids in self.clusters:
-                grid = grids[tier]
+        for cluster, near in self.cluster_lookup.near(x0, y0):
+            members, grids = self.clusters[cluster]
+            near_length = length[near]
+            shorter = -np.inf
+            for grid, (_, margin) in zip(grids, self.tiers):
+                in_tier = near[(near_length > shorter) & (near_length <= margin)]
+                shorter = margin
                 cell = grid.cell_of(x0[in_tier], y0[in_tier])
-                on_grid = cell >= 0  # off every cluster's grid: no area within reach
+                on_grid = cell >= 0  # off the grid: no version of this cluster within reach
                 idx, cell = in_tier[on_grid], cell[on_grid]
                 code = grid.code[cell]
                 seg_i, ver_i = _explode(idx, code, grid.combos_interior)
                 pos_m, ver_m = _explode(np.arange(idx.size), code, grid.combos_mixed)
                 ver_i = members[ver_i]
-                ok_i = self._valid(ver_i, day[seg_i])
-                ok_m = self._valid(members[ver_m], day[idx[pos_m]])
+                ok_i = self._valid(ver_i, when[seg_i])
+                ok_m = self._valid(members[ver_m], when[idx[pos_m]])
                 pos_m, ver_m = pos_m[ok_m], ver_m[ok_m]
                 seg_m = idx[pos_m]
                 share_m, needs_exact = grid.pairs.shares(seg_m, ver_m, cell[pos_m], x0, y0, x1, y1, length)
@@ -168,8 +180,8 @@ class AreaIndex:
                 parts_share += [np.ones(int(ok_i.sum())), share_m[~needs_exact]]
                 exact_seg.append(seg_m[needs_exact])
                 exact_ver.append(ver_m[needs_exact])
-        seg_l, ver_l = self._long_candidates(remaining, x0, y0, x1, y1)
-        ok_l = self._valid(ver_l, day[seg_l])
+        seg_l, ver_l = self._long_candidates(np.flatnonzero(length > self.margin), x0, y0, x1, y1)
+        ok_l = self._valid(ver_l, when[seg_l])
         seg_x = np.concatenate([*exact_seg, seg_l[ok_l]])
         ver_x = np.concatenate([*exact_ver, ver_l[ok_l]])
         parts_seg.append(seg_x)
@@ -179,8 +191,8 @@ class AreaIndex:
         hit = share > 0
         return AreaShares(segment[hit], version[hit], share[hit])
 
-    def _valid(self, version: np.ndarray, day: np.ndarray) -> np.ndarray:
-        return (day >= self.valid_from_day[version]) & (day < self.valid_to_day[version])
+    def _valid(self, version: np.ndarray, when: np.ndarray) -> np.ndarray:
+        return (when >= self.valid_from[version]) & (when < self.valid_to[version])
 
     def _long_candidates(self, idx, x0, y0, x1, y1) -> tuple[np.ndarray, np.ndarray]:
         """(segment, version) pairs for long segments whose bbox meets a version's bbox."""
@@ -332,6 +344,82 @@ class _Grid:
         return fy.astype(np.int64)
 
     # --- querying -----------------------------------------------------------------
+
+def _extent(grids: list[_Grid]) -> tuple[float, float, float, float]:
+    """(x_min, y_min, x_max, y_max) covered by any of ``grids``, EPSG:25832 metres."""
+    return (
+        min(g.x_min for g in grids),
+        min(g.y_min for g in grids),
+        max(g.x_min + g.nx * g.cell for g in grids),
+        max(g.y_min + g.ny * g.cell for g in grids),
+    )
+
+
+class _ClusterLookup:
+    """Which clusters' grids a point may lie on, from one coarse grid.
+
+    Each coarse cell (``LOOKUP_CELL_M``) holds the cluster whose grid extent
+    it touches, :data:`_NONE` where none does, and :data:`_SEVERAL` where
+    several do (their extents may overlap; every one of them is asked).
+    So a segment costs one coarse lookup instead of one fine lookup per
+    cluster and tier, and each cluster only sees the segments near it.
+    """
+
+    _NONE = 0
+    _SEVERAL = 1
+
+    def __init__(self, extents: list[tuple[float, float, float, float]]) -> None:
+        self.n_clusters = len(extents)
+        if self.n_clusters <= 1:
+            return
+        box = np.array(extents, dtype=np.float64)
+        pad = 1.0  # metres: a point on an extent's edge is never rounded into a cell outside it
+        cell = LOOKUP_CELL_M
+        x0, y0 = box[:, 0].min() - pad, box[:, 1].min() - pad
+        x1, y1 = box[:, 2].max() + pad, box[:, 3].max() + pad
+        while (x1 - x0) * (y1 - y0) / cell**2 > MAX_LOOKUP_CELLS:
+            cell *= 2
+        self.cell, self.x_min, self.y_min = cell, x0, y0
+        self.nx, self.ny = int(np.ceil((x1 - x0) / cell)), int(np.ceil((y1 - y0) / cell))
+        touching = np.zeros((self.ny, self.nx), dtype=np.int64)
+        owner = np.full((self.ny, self.nx), self._NONE, dtype=np.int32)
+        for k, (ex0, ey0, ex1, ey1) in enumerate(box):  # one slice per cluster, not per cell
+            ix0, iy0 = int((ex0 - pad - x0) // cell), int((ey0 - pad - y0) // cell)
+            ix1, iy1 = int((ex1 + pad - x0) // cell) + 1, int((ey1 + pad - y0) // cell) + 1
+            touching[iy0:iy1, ix0:ix1] += 1
+            owner[iy0:iy1, ix0:ix1] = k + 2
+        owner[touching > 1] = self._SEVERAL
+        self.code = owner.ravel()
+
+    def near(self, x: np.ndarray, y: np.ndarray):
+        """(cluster, positions of the points near it) for every cluster with points near it.
+
+        ``x``, ``y`` are EPSG:25832 metres. Positions come in ascending order.
+        """
+        if self.n_clusters == 0:
+            return
+        if self.n_clusters == 1:
+            yield 0, np.arange(len(x))
+            return
+        fx = np.floor((x - self.x_min) * (1.0 / self.cell))
+        fy = np.floor((y - self.y_min) * (1.0 / self.cell))
+        off = (fx < 0) | (fx >= self.nx) | (fy < 0) | (fy >= self.ny)
+        fy *= self.nx
+        fy += fx
+        fy[off] = 0
+        code = self.code[fy.astype(np.int64)]
+        code[off] = self._NONE
+        counts = np.bincount(code, minlength=self.n_clusters + 2)
+        several = np.flatnonzero(code == self._SEVERAL) if counts[self._SEVERAL] else None
+        for k in range(self.n_clusters):
+            own = np.flatnonzero(code == k + 2) if counts[k + 2] else None
+            if several is None and own is None:
+                continue
+            if several is None or own is None:
+                yield k, own if several is None else several
+            else:
+                yield k, np.union1d(own, several)
+
 
 class _MixedPairs:
     """Per (mixed grid cell, version): centre status and candidate polygon edges."""

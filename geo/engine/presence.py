@@ -54,7 +54,7 @@ from geo.schema import (
     VISIT_END,
     VISIT_START,
 )
-from geo.timeutil import local_days
+from geo.timeutil import local_days, local_midnights_utc
 
 _NO_END_DAY = np.iinfo(np.int64).max
 
@@ -74,10 +74,10 @@ class PreparedAreas:
 def prepare_areas(areas: gpd.GeoDataFrame) -> PreparedAreas:
     """Field-area versions (EPSG:4326 GeoDataFrame from the store) → PreparedAreas."""
     projected = areas.to_crs(MEASURE_CRS) if len(areas) else areas
-    index = AreaIndex(
+    index = AreaIndex(  # validity in UTC seconds, compared with each segment's start
         list(projected.geometry) if len(areas) else [],
-        np.asarray([_day_number(d) for d in areas[VALID_FROM]], dtype=np.int64),
-        np.asarray([_day_number(d, missing=_NO_END_DAY) for d in areas[VALID_TO]], dtype=np.int64),
+        local_midnights_utc(np.asarray([_day_number(d) for d in areas[VALID_FROM]], dtype=np.int64)),
+        local_midnights_utc(np.asarray([_day_number(d, missing=_NO_END_DAY) for d in areas[VALID_TO]], dtype=np.int64)),
     )
     return PreparedAreas(
         area_ids=np.asarray(areas[AREA_ID], dtype=object) if len(areas) else np.zeros(0, object),
@@ -142,7 +142,7 @@ def area_shares(seg: Segments, areas: PreparedAreas) -> tuple[np.ndarray, np.nda
     """
     if len(areas) == 0 or len(seg) == 0:
         return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)
-    shares = areas.index.shares(seg.x0, seg.y0, seg.x1, seg.y1, seg.length_m, local_days(seg.t0))
+    shares = areas.index.shares(seg.x0, seg.y0, seg.x1, seg.y1, seg.length_m, seg.t0)
     return shares.segment, shares.version, shares.share
 
 

@@ -8,8 +8,8 @@ number of threads, and the numbers do not depend on it.
 
 ``$FELTKART_THREADS`` sets the number of threads (1 turns threading off);
 the default is the number of CPUs this process may use, at most
-:data:`MAX_THREADS`. At most that many chunks are in flight at a time, which
-bounds memory.
+:data:`MAX_THREADS`. At most that many chunks are being worked on at a time,
+which bounds the memory of the work in progress.
 """
 
 from __future__ import annotations
@@ -47,17 +47,16 @@ def engine_threads() -> int:
 
 
 def map_ordered(function: Callable[[T], R], items: Iterable[T], *, threads: int | None = None) -> list[R]:
-    """``[function(item) for item in items]``, computed in up to ``threads`` threads, in input order."""
+    """``[function(item) for item in items]``, computed in up to ``threads`` threads, in input order.
+
+    A thread that finishes its item takes the next one at once, whatever the
+    others are doing, so one slow item never leaves a core idle. At most
+    ``threads`` items are being worked on at a time; their results are kept
+    until all are done.
+    """
     items = list(items)
     threads = min(threads or engine_threads(), len(items))
     if threads <= 1:
         return [function(item) for item in items]
-    results: list[R] = []
     with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="feltkart-engine") as pool:
-        pending = []
-        for item in items:  # keep at most `threads` chunks in flight, so memory stays bounded
-            pending.append(pool.submit(function, item))
-            if len(pending) >= threads:
-                results.append(pending.pop(0).result())
-        results.extend(future.result() for future in pending)
-    return results
+        return list(pool.map(function, items))
