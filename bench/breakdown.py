@@ -3,8 +3,8 @@
 Re-runs the steps of ``geo.engine.presence.presence_totals`` (per patrol
 chunk of ``geo.engine.segments.iter_segment_chunks``) with
 ``time.perf_counter`` around each, summed over the chunks, on the benchmark
-data. Mirrors the engine as of commit 5b2971b; if presence_totals changes,
-update this file. One process, no memory figures; for information only.
+data. Mirrors the engine as of the commit that added ``sum_by_cell``; if
+presence_totals changes, update this file. One process, no memory figures; for information only.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import pandas as pd
 
 from bench import data
 from geo.engine import segments as segments_module
-from geo.engine.cells import cells_of, split_by_cells
+from geo.engine.cells import cells_of, split_by_cells, sum_by_cell
 from geo.engine.presence import area_shares, prepare_areas
 from geo.schema import LAT, LON, PATROL_ID
 
@@ -33,13 +33,13 @@ def breakdown(points: pd.DataFrame, areas, *, res: int = 10) -> dict[str, float]
     t = clock()
     prepared = prepare_areas(areas)
     times["prepare_areas"] = clock() - t
-    chunks = segments_module.iter_segment_chunks(points)  # factorize + sort on the first next(), then per chunk
+    chunks = segments_module.iter_segment_chunks(points)  # group by patrol on the first next(), then per chunk
     n_seg = n_chunks = n_pieces = 0
     cell_parts = []
     while True:
         t = clock()
         seg = next(chunks, None)
-        times["segments (factorize, sort, project, build)"] += clock() - t
+        times["segments (group, sort, project, build)"] += clock() - t
         if seg is None:
             break
         n_chunks += 1
@@ -54,9 +54,9 @@ def breakdown(points: pd.DataFrame, areas, *, res: int = 10) -> dict[str, float]
         times["split_by_cells"] += clock() - t
         n_pieces += pieces.segment.size
         t = clock()
-        code, cells = pd.factorize(pieces.cell)
-        cell_parts.append((np.asarray(cells), np.bincount(code, weights=seg.duration_s[pieces.segment] * pieces.fraction)))
-        times["cell factorize + bincount"] += clock() - t
+        cells, (seconds,) = sum_by_cell(pieces.cell, seg.duration_s[pieces.segment] * pieces.fraction)
+        cell_parts.append((cells, seconds))
+        times["sum_by_cell"] += clock() - t
     t = clock()
     code, _ = pd.factorize(np.concatenate([c for c, _ in cell_parts]))
     np.bincount(code, weights=np.concatenate([w for _, w in cell_parts]))
@@ -67,7 +67,10 @@ def breakdown(points: pd.DataFrame, areas, *, res: int = 10) -> dict[str, float]
     parts: dict[str, float] = {}
     t = clock()
     pd.factorize(points[PATROL_ID], sort=True)
-    parts["factorize patrol_id (all points)"] = clock() - t
+    parts["factorize patrol_id (all points; the engine avoids it)"] = clock() - t
+    t = clock()
+    segments_module._group_by_patrol(points[PATROL_ID])
+    parts["group by patrol (all points)"] = clock() - t
     lon, lat = points[LON].to_numpy(), points[LAT].to_numpy()
     project = segments_module.to_measure_crs
     t = clock()

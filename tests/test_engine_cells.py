@@ -24,6 +24,7 @@ from geo.engine.cells import (
     cells_of,
     check_resolution,
     split_by_cells,
+    sum_by_cell,
 )
 from geo.engine.segments import build_segments
 from tests.builders import BASE, lonlat, oslo, track, utm
@@ -222,3 +223,17 @@ def test_longest_segment_the_default_limits_accept_can_be_split_at_res_11():
     assert len(want) == 82
     got = pieces_of(pieces, 0)
     assert max(abs(got.get(c, 0.0) - f) for c, f in want.items()) < 1e-6
+
+
+def test_sum_by_cell_adds_runs_and_repeats_of_a_cell():
+    # cell 5 appears in a run of two and again later: 1 + 2 + 4 = 7; cell 9's run: 5 + 6 = 11
+    cells, (first, second) = sum_by_cell(np.array([5, 5, 7, 5, 9, 9], dtype=np.uint64),
+                                         np.array([1.0, 2, 3, 4, 5, 6]), np.array([10.0, 20, 30, 40, 50, 60]))
+    assert cells.tolist() == [5, 7, 9]
+    assert first.tolist() == [7.0, 3.0, 11.0]
+    assert second.tolist() == [70.0, 30.0, 110.0]
+
+
+def test_sum_by_cell_of_nothing_is_empty():
+    cells, (sums,) = sum_by_cell(np.zeros(0, dtype=np.uint64), np.zeros(0))
+    assert cells.size == 0 and sums.size == 0

@@ -118,6 +118,39 @@ def test_unsorted_input_gives_the_same_segments_as_sorted_input():
     assert list(s1.patrol_ids[s1.patrol]) == list(s2.patrol_ids[s2.patrol]) == ["a"] * 5 + ["b"] * 5
 
 
+def fields(seg) -> dict[str, list]:
+    out = {name: getattr(seg, name).tolist() for name in ("t0", "t1", "x0", "y0", "x1", "y1", "length_m")}
+    out["patrol"] = seg.patrol_ids[seg.patrol].tolist()
+    return out
+
+
+@pytest.mark.parametrize("dtype", ["str", object], ids=["arrow text", "python objects"])
+@pytest.mark.parametrize(
+    "arrange",
+    [
+        pytest.param(lambda a, b, c: [a, b, c], id="grouped, ids in order"),
+        pytest.param(lambda a, b, c: [c, a, b], id="grouped, ids out of order"),
+        pytest.param(lambda a, b, c: [a.iloc[:3], b, a.iloc[3:], c], id="a patrol comes back later"),
+        pytest.param(lambda a, b, c: [a.iloc[::-1], b, c], id="times reversed within a patrol"),
+    ],
+)
+def test_every_arrangement_of_patrols_gives_the_segments_of_sorted_input(dtype, arrange):
+    a = track("a", T0, [(X + 10 * i, Y) for i in range(6)], interval_s=15)
+    b = track("b", T0, [(X, Y + 10 * i) for i in range(6)], interval_s=20)
+    c = track("c", T0, [(X + 5 * i, Y + 5 * i) for i in range(4)], interval_s=10)
+    want = fields(build_segments(pd.concat([a, b, c], ignore_index=True)))
+    points = pd.concat(arrange(a, b, c), ignore_index=True)
+    points[PATROL_ID] = points[PATROL_ID].astype(dtype)
+    assert fields(build_segments(points)) == want
+
+
+def test_a_missing_patrol_id_is_refused_with_the_count():
+    pts = track("p1", T0, [(X, Y), (X + 10, Y), (X + 20, Y)], interval_s=10)
+    pts[PATROL_ID] = pd.Series(["p1", None, "p1"], dtype=object)
+    with pytest.raises(ValueError, match="patrol_id is missing in 1 of 3 track points"):
+        build_segments(pts)
+
+
 def test_times_of_any_resolution_are_read_as_epoch_seconds():
     pts = track("p1", T0, [(X, Y), (X + 10, Y)], interval_s=10)
     pts[TIME_UTC] = pts[TIME_UTC].dt.as_unit("ms")

@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 
 from geo.engine import h3grid
 from geo.engine.segments import Segments
@@ -56,6 +57,26 @@ def split_by_cells(segments: Segments, res: int) -> CellPieces:
     """Cut every segment at H3 cell boundaries of resolution ``res``."""
     check_resolution(res)
     return CellPieces(*h3grid.split_segments(segments.lon0, segments.lat0, segments.lon1, segments.lat1, res))
+
+
+def sum_by_cell(cell: np.ndarray, *weights: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Distinct cells (uint64) and the sum of each of ``weights`` per cell.
+
+    Pieces of a track come in track order, so a cell usually repeats for tens
+    of pieces in a row: runs are summed first (``np.add.reduceat``) and only
+    one entry per run is hashed. Cells come in order of first appearance.
+    """
+    cell = np.asarray(cell, dtype=np.uint64)
+    if cell.size == 0:
+        return cell, [np.zeros(0) for _ in weights]
+    run_head = np.empty(cell.size, dtype=bool)
+    run_head[0] = True
+    np.not_equal(cell[1:], cell[:-1], out=run_head[1:])
+    starts = np.flatnonzero(run_head)
+    code, cells = pd.factorize(cell[starts])
+    sums = [np.bincount(code, weights=np.add.reduceat(np.asarray(w, dtype=np.float64), starts), minlength=len(cells))
+            for w in weights]
+    return np.asarray(cells, dtype=np.uint64), sums
 
 
 def k_ring_cells(cells: np.ndarray, k: int) -> np.ndarray:

@@ -25,7 +25,7 @@ import pandas as pd
 import shapely
 
 from geo.engine.areas import AreaIndex
-from geo.engine.cells import RESOLUTIONS, cells_of, split_by_cells
+from geo.engine.cells import RESOLUTIONS, cells_of, split_by_cells, sum_by_cell
 from geo.engine.segments import (
     MAX_GAP_S,
     MAX_SPEED_KMH,
@@ -315,13 +315,15 @@ def presence_totals(
         duration = seg.duration_s
         s, v, share = area_shares(seg, areas)
         pieces = split_by_cells(seg, res)
-        code, cells = pd.factorize(pieces.cell)
+        cells, (cell_seconds, cell_metres) = sum_by_cell(
+            pieces.cell, duration[pieces.segment] * pieces.fraction, seg.length_m[pieces.segment] * pieces.fraction
+        )
         return (
             np.bincount(v, weights=duration[s] * share, minlength=n_versions),
             np.bincount(v, weights=seg.length_m[s] * share, minlength=n_versions),
-            np.asarray(cells, dtype=np.uint64),
-            np.bincount(code, weights=duration[pieces.segment] * pieces.fraction),
-            np.bincount(code, weights=seg.length_m[pieces.segment] * pieces.fraction),
+            cells,
+            cell_seconds,
+            cell_metres,
         )
 
     parts = map_ordered(chunk_totals, range(len(points.chunks)))
