@@ -1,7 +1,7 @@
 """Keep freed array memory in the process instead of handing it back to the kernel.
 
-The engine works in chunks of about a million points, so it allocates and frees
-arrays of a few MB thousands of times. With glibc's defaults each such array
+The engine works in chunks of a few hundred thousand points, so it allocates
+and frees arrays of a few MB thousands of times. With glibc's defaults each such array
 is a fresh ``mmap`` whose pages the kernel must fault in and zero again, and
 that page-fault work was about a third of the engine's CPU time (measured in
 ``bench/``: 0.92 s → 0.61 s CPU for 3M points). Raising the mmap threshold to

@@ -1,7 +1,7 @@
 """Run independent engine chunks on several cores, in threads.
 
 The engine's work per chunk is long runs of numpy and shapely calls on arrays
-of about a million elements, which release the GIL, so threads share the work
+of a few hundred thousand elements, which release the GIL, so threads share the work
 without copying the input (processes would have to pickle or fork it). Results
 come back in input order, so sums are added in the same order whatever the
 number of threads, and the numbers do not depend on it.
