@@ -53,6 +53,7 @@ from geo.schema import (
 )
 from geo.store import StoreError, open_store
 from geo.store.area_versions import AreaVersionConflict
+from geo.store.gpkg_version import data_version, file_version
 from tests.builders import (
     BASE,
     area,
@@ -236,6 +237,58 @@ def test_transaction_commits_everything_when_it_succeeds(tmp_path):
     store.close()
     counts = open_store(tmp_path / "s.gpkg").counts()
     assert (counts[T_PATROLS], counts[T_TRACK_POINTS]) == (2, 26)
+
+
+# --- data version (what cached answers are keyed by) ----------------------------------------------------
+
+
+def log_an_export(store) -> None:
+    store.log_export(preset="salto", first_day=D(2024, 1, 1), last_day=D(2024, 4, 30), compare_first=None,
+                     compare_last=None, k=5, format="pdf", file="sb.pdf", sha256="f00")
+
+
+def test_logging_an_export_keeps_the_data_version_and_a_data_write_changes_it(tmp_path):
+    path = tmp_path / "s.gpkg"
+    store = open_store(path)
+    store.add_patrols(two_patrols())
+    version = data_version(path)
+    log_an_export(store)
+    log_an_export(store)
+    assert file_version(path)[2] == version[2] + 2  # SQLite counted both writes
+    assert data_version(path) == version  # but no answer depends on them
+    store.add_encounters(two_encounters())
+    assert data_version(path) != version
+    after_data = data_version(path)
+    log_an_export(store)
+    assert data_version(path) == after_data
+
+
+def test_reopening_a_store_changes_neither_version(tmp_path):
+    path = tmp_path / "s.gpkg"
+    open_store(path).close()
+    raw = file_version(path)
+    open_store(path, create=False).close()
+    assert file_version(path) == raw
+
+
+def test_an_export_logged_inside_a_data_transaction_counts_as_a_change(tmp_path):
+    path = tmp_path / "s.gpkg"
+    store = open_store(path)
+    version = data_version(path)
+    with store.transaction():
+        store.add_patrols(two_patrols())
+        log_an_export(store)
+    assert data_version(path) != version
+
+
+def test_a_store_replaced_by_another_file_is_a_new_version(tmp_path):
+    path, other = tmp_path / "s.gpkg", tmp_path / "t.gpkg"
+    open_store(path).close()
+    open_store(other).close()
+    version = data_version(path)
+    other.replace(path)
+    assert data_version(path) != version
+    assert data_version(tmp_path / "missing.gpkg") is None
 
 
 # --- area versions --------------------------------------------------------------------------------------

@@ -277,6 +277,18 @@ def test_export_log_and_drafts_round_trip(store):
     assert store.counts()[T_AREAS] == 0  # drafts are never field areas
 
 
+def test_logging_an_export_keeps_the_change_token(store):
+    token = store.change_token()
+    store.log_export(preset="trio", first_day=D(2024, 1, 1), last_day=D(2024, 1, 31), compare_first=None,
+                     compare_last=None, k=5, format="csv", file="sb.csv", sha256="0ff")
+    assert store.change_token() == token
+    with store.transaction():  # an export inside a data transaction: the data write still counts
+        store.add_patrols(two_patrols())
+        store.log_export(preset="trio", first_day=D(2024, 1, 1), last_day=D(2024, 1, 31), compare_first=None,
+                         compare_last=None, k=5, format="csv", file="sb.csv", sha256="0ff")
+    assert store.change_token() != token
+
+
 def test_a_draft_needs_its_columns(store):
     with pytest.raises(ValueError, match=r"areas: a draft needs the columns area_id, name, valid_from; missing \['name'\]"):
         store.add_area_draft(area_versions([area("x", square())]).drop(columns="name"), source="test")

@@ -5,8 +5,10 @@ Pages call :func:`query` with the name of a function in ``geo.queries`` (or
 ``effective.<f>`` for the other analysis modules); results are cached per store, its version and the
 arguments, so a widget change that repeats a question answers from memory and an
 import invalidates everything at once. A GeoPackage's version is its file's
-modification time; a PostGIS store (``postgresql://`` URL) has no file, so its
-version is the store's change token (committed write transactions, any client).
+identity and SQLite change counter (``geo.store.gpkg_version``); a PostGIS
+store (``postgresql://`` URL) has no file, so its version is the store's change
+token (committed write transactions, any client). Logging an export changes
+neither, so a download keeps every cached answer.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from typing import Any
 import streamlit as st
 
 from geo.store import Store, open_store
+from geo.store.gpkg_version import data_version, file_version
 from geo.store.postgis import is_postgis_url
 
 
@@ -36,7 +39,7 @@ def store_available(path: str) -> bool:
     return is_postgis_url(path) or Path(path).is_file()
 
 OPEN_STORES = 8
-"""Open store connections kept (each GeoPackage write changes the file's time and opens a new one)."""
+"""Open store connections kept (a GeoPackage replaced by a new file gets a new one)."""
 
 QUERY_MODULES = {
     "queries": "geo.queries", "summary": "geo.summary", "hotspots": "geo.hotspots",
@@ -46,16 +49,18 @@ QUERY_MODULES = {
 
 
 @st.cache_resource(show_spinner=False, max_entries=OPEN_STORES)
-def _open(path: str, mtime: float) -> Store:
+def _open(path: str, file_identity: tuple[int, int] | None) -> Store:
     # Not closed on eviction: another session may still be running a query on it; the
     # connection closes when the last reference goes (sqlite3 and psycopg finalisers).
     return open_store(path, create=False)
 
 
 def get_store(path: str) -> Store:
-    """The open store for ``path`` (a file is reopened after it changes; a PostGIS
-    connection stays open)."""
-    return _open(path, 0.0 if is_postgis_url(path) else _mtime(path))
+    """The open store for ``path`` (a file is reopened when it is replaced by another
+    file, such as a rebuilt demo store; a PostGIS connection stays open). SQLite
+    connections see what other connections commit, so writes need no reopening."""
+    version = None if is_postgis_url(path) else file_version(path)
+    return _open(path, version[:2] if version else None)
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
@@ -81,12 +86,13 @@ def clear_caches() -> None:
     _open.clear()
 
 
-def store_version(path: str) -> float | str:
+def store_version(path: str) -> tuple | str | None:
     """What the cached answers for ``path`` are keyed by: the change token of a PostGIS
-    store (one indexed read), the file's modification time otherwise."""
+    store (one indexed read), else the GeoPackage's data version (28 header bytes).
+    Neither changes when only the export audit log is written."""
     if is_postgis_url(path):
         return get_store(path).change_token()
-    return _mtime(path)
+    return data_version(path)
 
 
 def store_file_bytes(path: str) -> int | None:
@@ -98,9 +104,3 @@ def store_file_bytes(path: str) -> int | None:
     except OSError:
         return None
 
-
-def _mtime(path: str) -> float:
-    try:
-        return os.path.getmtime(path)
-    except OSError:
-        return 0.0

@@ -37,9 +37,9 @@ class Store(ABC):
     placeholders in every dialect; a backend translates them itself."""
 
     def change_token(self) -> str | None:
-        """A cheap value that changes whenever any write commits, for caches that
-        cannot use a file's modification time; None when the backend has none
-        (a GeoPackage: use the file's mtime)."""
+        """A cheap value that changes whenever a write that answers depend on
+        commits (not the export audit log), for caches; None when the backend
+        has none (a GeoPackage file: ``geo.store.gpkg_version.data_version``)."""
         return None
 
     # --- reading -------------------------------------------------------------

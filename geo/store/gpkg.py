@@ -86,6 +86,7 @@ from geo.store.area_versions import (
     plan_area_version,
 )
 from geo.store.base import SQLITE, Store, StoreError
+from geo.store.gpkg_version import file_version, record_log_only_write
 from geo.timeutil import local_date, service_day, shift_of
 
 _DRAFTS_SQL = f"""
@@ -534,7 +535,9 @@ class GpkgStore(Store):
 
     def log_export(self, *, preset: str, first_day: date, last_day: date, compare_first: date | None,
                    compare_last: date | None, k: int, format: str, file: str, sha256: str) -> None:
+        on_its_own = not self._in_transaction
         with self.transaction():
+            before = file_version(self.path) if on_its_own else None  # read under the write lock
             self._conn.execute(_EXPORT_LOG_SQL)  # one statement: executescript would commit the transaction
             gpkg_format.register_layer(self._conn, T_EXPORT_LOG, geometry_type=None,
                                        description="Audit log of situation-picture exports")
@@ -544,6 +547,8 @@ class GpkgStore(Store):
                  compare_first.isoformat() if compare_first else None,
                  compare_last.isoformat() if compare_last else None, int(k), format, file, sha256),
             )
+        if before is not None:  # the audit log changes no answer: cached answers stay valid
+            record_log_only_write(before)
 
     def exports(self) -> pd.DataFrame:
         if not self._has_table(T_EXPORT_LOG):

@@ -43,9 +43,14 @@ CREATE TABLE IF NOT EXISTS gpkg_geometry_columns (
 
 
 def init_metadata(conn: sqlite3.Connection) -> None:
-    """Create the GeoPackage metadata tables and the required SRS rows."""
-    conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-    conn.execute(f"PRAGMA user_version = {USER_VERSION}")
+    """Create the GeoPackage metadata tables and the required SRS rows.
+
+    Writes nothing when they are already there, so opening an existing store
+    leaves its file (and SQLite's change counter) as it was.
+    """
+    for pragma, value in (("application_id", APPLICATION_ID), ("user_version", USER_VERSION)):
+        if conn.execute(f"PRAGMA {pragma}").fetchone()[0] != value:  # setting it always rewrites the header
+            conn.execute(f"PRAGMA {pragma} = {value}")
     conn.executescript(METADATA_SQL)
     conn.executemany(
         "INSERT OR IGNORE INTO gpkg_spatial_ref_sys VALUES (?, ?, ?, ?, ?, ?)",

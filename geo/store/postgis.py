@@ -221,6 +221,7 @@ class PostgisStore(Store):
         _register_loaders(self._conn)
         self._lock = threading.RLock()
         self._depth = 0
+        self._changes_answers = False
         self._ensure_schema(create)
 
     def close(self) -> None:
@@ -254,21 +255,25 @@ class PostgisStore(Store):
 
     # --- transactions ---------------------------------------------------------------------
     @contextmanager
-    def transaction(self) -> Iterator[PostgisStore]:
+    def transaction(self, *, changes_answers: bool = True) -> Iterator[PostgisStore]:
         """All writes inside commit together or not at all. Nested blocks are
-        savepoints; the outermost one also bumps the change token."""
+        savepoints; the outermost one also bumps the change token, unless every
+        block inside said ``changes_answers=False`` (the export audit log)."""
         with self._lock, self._conn.transaction():
             self._depth += 1
+            if self._depth == 1:
+                self._changes_answers = False
+            self._changes_answers |= changes_answers
             try:
                 yield self
-                if self._depth == 1:
+                if self._depth == 1 and self._changes_answers:
                     self._conn.execute(f"UPDATE {T_FACTS} SET value = value + 1 WHERE name = %s", (GENERATION,))
             finally:
                 self._depth -= 1
 
     def change_token(self) -> str:
-        """Number of committed write transactions (any client): changes after every import,
-        area change, draft and export."""
+        """Number of committed write transactions (any client) that answers depend on: changes
+        after every import, area change and draft, not after an export is logged."""
         return str(self._scalar(f"SELECT value FROM {T_FACTS} WHERE name = %s", (GENERATION,)))
 
     # --- reading ----------------------------------------------------------------------------
@@ -557,7 +562,7 @@ class PostgisStore(Store):
     def log_export(self, *, preset: str, first_day: date, last_day: date, compare_first: date | None,
                    compare_last: date | None, k: int, format: str, file: str, sha256: str) -> None:
         columns = EXPORT_LOG_COLUMNS[1:]  # time_utc defaults to now()
-        with self.transaction():
+        with self.transaction(changes_answers=False):  # cached answers stay valid
             self._conn.execute(
                 f"INSERT INTO {T_EXPORT_LOG} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))})",
                 (preset, first_day, last_day, compare_first, compare_last, int(k), format, file, sha256),
