@@ -1,4 +1,4 @@
-"""Effective areas: Gi* on H3 cells (by hand and against esda), hot cells merged into polygons,
+"""Effective areas: Gi* on H3 cells (by hand, with the false discovery rate), hot cells merged into polygons,
 the comparison with the official areas, and drafts that never touch the field areas."""
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 import shapely
 from numpy.testing import assert_allclose
+from scipy.stats import norm
 from shapely.geometry import MultiPolygon, box
 
 from geo.changes.effective import (
@@ -22,7 +23,7 @@ from geo.changes.effective import (
     OVERLAP_M2,
     compare_with_official,
     effective_areas,
-    gi_star,
+    gi_star_of_cells,
     hot_areas,
     save_draft,
 )
@@ -62,30 +63,35 @@ def _m2(geom) -> float:
 def test_gi_star_by_hand_on_a_two_ring_disk():
     # 19 cells (the centre, 6 neighbours, 12 in ring 2); 19 encounters in the centre, none elsewhere.
     # x̄ = 1, S = √(19²/19 − 1²) = √18. Centre and ring-1 cells have all 7 of their k=1 cells in the region:
-    # Gi* = (19 − 1·7) / (√18 · √((19·7 − 7²)/18)) = 12 / √84
+    # Gi* = (19 − 1·7) / (√18 · √((19·7 − 7²)/18)) = 12 / √84 = 1.309, two-sided p = 0.19: not hot.
     region = sorted(h3.grid_disk(CENTRE, 2))
     counts = np.array([19.0 if c == CENTRE else 0.0 for c in region])
-    z = pd.Series(gi_star(_u64(region), counts), index=region)
+    z, p, hot = gi_star_of_cells(_u64(region), counts)
+    z, p = pd.Series(z, index=region), pd.Series(p, index=region)
     assert_allclose(z[CENTRE], 12 / np.sqrt(84))
     assert_allclose(z[list(h3.grid_ring(CENTRE, 1))], 12 / np.sqrt(84))
+    assert_allclose(p[CENTRE], 2 * norm.sf(12 / np.sqrt(84)))
+    assert not hot.any()
 
 
-def test_gi_star_equals_esda_g_local_star_binary():
-    from esda import G_Local
-    from libpysal.weights import W
+def test_a_cell_is_hot_only_when_it_passes_the_false_discovery_rate():
+    # Two rings of 0 around a centre of 100 in a region of 61 cells (k = 4 disk): the centre's
+    # seven-cell neighbourhood is far above the mean; cells two rings out hold no count in theirs.
+    region = sorted(h3.grid_disk(CENTRE, 4))
+    counts = np.array([100.0 if c == CENTRE else 0.0 for c in region])
+    z, p, hot = gi_star_of_cells(_u64(region), counts)
+    hot_cells = {c for c, h in zip(region, hot) if h}
+    assert hot_cells == set(h3.grid_disk(CENTRE, 1))
+    # Benjamini–Hochberg at 5 % over 61 tests: the 7th smallest p must be at most 7/61 · 0.05
+    assert sorted(p)[6] <= 7 / 61 * 0.05
+    assert all(zi > 0 for zi, h in zip(z, hot) if h)
 
-    region = sorted(h3.grid_disk(CENTRE, 3))
-    counts = np.random.default_rng(7).poisson(3.0, len(region)).astype(float)
-    members = set(region)
-    neighbours = {c: [n for n in h3.grid_ring(c, 1) if n in members] for c in region}
-    esda_z = G_Local(counts, W(neighbours, id_order=region), transform="B", star=True, permutations=0).Zs
-    assert_allclose(gi_star(_u64(region), counts), esda_z, rtol=1e-9)
 
-
-def test_gi_star_without_variation_is_nan_and_lengths_must_match():
-    assert np.isnan(gi_star(_u64(sorted(h3.grid_disk(CENTRE, 1))), np.ones(7))).all()
+def test_gi_star_without_variation_tests_nothing_and_lengths_must_match():
+    z, p, hot = gi_star_of_cells(_u64(sorted(h3.grid_disk(CENTRE, 1))), np.ones(7))
+    assert np.isnan(z).all() and np.isnan(p).all() and not hot.any()
     with pytest.raises(ValueError, match="cells and counts must have the same length; got 7 and 2"):
-        gi_star(_u64(sorted(h3.grid_disk(CENTRE, 1))), np.ones(2))
+        gi_star_of_cells(_u64(sorted(h3.grid_disk(CENTRE, 1))), np.ones(2))
 
 
 # --- hot areas and the comparison -------------------------------------------------------------------

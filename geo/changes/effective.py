@@ -1,18 +1,15 @@
 """Effective areas: where the encounters of a period really cluster, against the official field areas.
 
 1. **Hot cells**: encounters are counted per H3 cell (resolution ``res``) and
-   the local Getis-Ord Gi* statistic is computed on those counts (Ord &
-   Getis 1995, the "star" form that includes the cell itself; the z-score
-   form that esda's ``G_Local(star=True, transform="B")`` reports as ``Zs``):
-
-   ``Gi* = (Σⱼ wᵢⱼ xⱼ − x̄ Wᵢ) / (S √((n Wᵢ − Wᵢ²) / (n − 1)))``
-
-   with binary weights ``wᵢⱼ = 1`` for ``j`` in the k-ring of ``i`` (itself
-   included), ``Wᵢ = Σⱼ wᵢⱼ``, ``x̄`` and ``S = √(Σ x²/n − x̄²)`` the mean and
-   standard deviation over the study region: every cell with an encounter
-   plus its k-ring (cells with none count 0), ``n`` cells. A cell is *hot*
-   when ``Gi* ≥ Z_HOT`` (one-sided, 97.5 %; no correction for multiple
-   testing: a screening map, not a proof).
+   the local Getis-Ord Gi* statistic is computed on those counts by the same
+   esda-based code as the Hotspots page (:func:`geo.hotspots.gistar.gi_star`,
+   one period): binary weights over the k-ring of each cell, itself
+   included, over the study region (every cell with an encounter plus its
+   2k-ring, cells with none counting 0, so every cell near an encounter
+   is tested with its whole neighbourhood). A cell is *hot* when its z is
+   positive and its two-sided p-value passes the Benjamini–Hochberg false
+   discovery rate ``alpha`` over all cells of the region, so a map of many
+   cells does not light up by chance.
 2. **Hot areas**: hot cells merged into polygons (``shapely.union_all`` of the
    H3 cell boundaries); touching cells form one area.
 3. **Against the official areas** valid on the period's last day: how much of
@@ -33,7 +30,6 @@ import numpy as np
 import pandas as pd
 import shapely
 from h3ronpy import vector as h3v
-from scipy import sparse
 
 from geo.changes.history import areas_valid_on
 from geo.engine.cells import (
@@ -42,6 +38,7 @@ from geo.engine.cells import (
     k_ring_cells,
     ring_pairs,
 )
+from geo.hotspots.gistar import ALPHA, gi_star, space_time_weights
 from geo.queries import Filters, encounters_by_cell
 from geo.schema import (
     AREA_ID,
@@ -54,14 +51,12 @@ from geo.schema import (
 )
 from geo.store.base import Store
 
-Z_HOT = 1.96
-"""Gi* z-score from which a cell is hot (one-sided p ≤ 0.025)."""
-
 NEIGHBOUR_RINGS = 1
 """k of the k-ring neighbourhood (1 = the cell and its 6 neighbours)."""
 
 ENCOUNTERS = "encounters"
 Z = "z"
+P = "p"
 HOT = "hot"
 HOT_ID = "hot_id"
 CELLS = "cells"
@@ -80,7 +75,8 @@ class EffectiveAreas:
     Attributes
     ----------
     cells
-        Study-region cells: ``cell`` (hex), ``encounters``, ``z`` (Gi*), ``hot``.
+        Study-region cells: ``cell`` (hex), ``encounters``, ``z`` (Gi*), ``p``
+        (two-sided), ``hot`` (z > 0 and significant at FDR ``alpha``).
     hot
         Hot areas (EPSG:4326): ``hot_id`` (1, 2, ... by size), ``cells``,
         ``encounters``, ``area_m2``, ``overlap_m2`` (inside official areas),
@@ -107,30 +103,26 @@ class EffectiveAreas:
     figures: dict[str, float]
 
 
-def gi_star(cells: np.ndarray, counts: np.ndarray, *, k: int = NEIGHBOUR_RINGS) -> np.ndarray:
-    """Gi* z-score of each cell (binary k-ring weights incl. the cell; see the module docstring).
+def gi_star_of_cells(cells: np.ndarray, counts: np.ndarray, *, k: int = NEIGHBOUR_RINGS,
+                     alpha: float = ALPHA) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Gi* z, two-sided p and hot flag of each cell (see the module docstring).
 
     ``cells`` are H3 indexes (uint64) forming the study region, ``counts``
-    their values. Neighbours outside the region are ignored. Returns NaN for
-    every cell when the values do not vary.
+    their values. Neighbours outside the region are ignored. When the values
+    do not vary there is nothing to test: z and p are NaN and no cell is hot.
     """
     cells = np.asarray(cells, dtype=np.uint64)
     x = np.asarray(counts, dtype=np.float64)
     if len(cells) != len(x):
         raise ValueError(f"cells and counts must have the same length; got {len(cells)} and {len(x)}")
-    n = len(cells)
-    if n < 2:
-        return np.full(n, np.nan)
-    weights = _kring_weights(cells, k)
-    w_sum = np.asarray(weights.sum(axis=1)).ravel()
-    local = weights @ x
-    mean = x.mean()
-    s = np.sqrt(max((x**2).mean() - mean**2, 0.0))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return (local - mean * w_sum) / (s * np.sqrt((n * w_sum - w_sum**2) / (n - 1)))
+    if len(x) < 2 or np.all(x == x[0]):
+        return np.full(len(x), np.nan), np.full(len(x), np.nan), np.zeros(len(x), dtype=bool)
+    weights = space_time_weights(ring_pairs(cells, k), n_cells=len(cells), n_periods=1, time_lag=0)
+    result = gi_star(x[:, None], weights, alpha=alpha)
+    return result.z[:, 0], result.p[:, 0], result.hot[:, 0]
 
 
-def effective_areas(store: Store, filters: Filters, *, res: int = DEFAULT_RESOLUTION, z_hot: float = Z_HOT,
+def effective_areas(store: Store, filters: Filters, *, res: int = DEFAULT_RESOLUTION, alpha: float = ALPHA,
                     k: int = NEIGHBOUR_RINGS) -> EffectiveAreas:
     """Hot areas of the encounters selected by ``filters`` (one period), against the official areas.
 
@@ -143,10 +135,9 @@ def effective_areas(store: Store, filters: Filters, *, res: int = DEFAULT_RESOLU
     counted = encounters_by_cell(store, filters, res=res)
     cells, counts = _study_region(np.asarray(h3ronpy.cells_parse(counted[CELL].tolist()), dtype=np.uint64),
                                   counted[ENCOUNTERS].to_numpy(np.float64), k)
-    z = gi_star(cells, counts, k=k)
-    hot_mask = np.nan_to_num(z, nan=-np.inf) >= z_hot
+    z, p, hot_mask = gi_star_of_cells(cells, counts, k=k, alpha=alpha)
     table = pd.DataFrame({CELL: np.asarray(h3ronpy.cells_to_string(cells)).astype(str) if len(cells) else [],
-                          ENCOUNTERS: counts.astype(np.int64), Z: z, HOT: hot_mask})
+                          ENCOUNTERS: counts.astype(np.int64), Z: z, P: p, HOT: hot_mask})
     official = areas_valid_on(store.areas(), filters.last_day)
     return compare_with_official(cells[hot_mask], counts[hot_mask], official, cells_table=table)
 
@@ -231,19 +222,19 @@ def save_draft(store: Store, polygons: gpd.GeoDataFrame, valid_from: dt.date, *,
 
 # --- helpers ----------------------------------------------------------------------------------------
 def _study_region(cells: np.ndarray, counts: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """The cells with encounters plus their k-rings (count 0), sorted by cell."""
+    """The cells with encounters plus their 2k-rings (count 0), sorted by cell.
+
+    Two k-rings, so that every cell with an encounter in its k-ring is tested
+    with its whole neighbourhood: with one, the cells at the region's edge
+    would have fewer neighbours, a smaller expected sum and inflated z-scores.
+    """
     if len(cells) == 0:
         return cells, counts
-    region = np.union1d(cells, k_ring_cells(cells, k))
+    region = np.union1d(cells, k_ring_cells(cells, 2 * k))
     values = np.zeros(len(region))
     values[np.searchsorted(region, cells)] = counts
     return region, values
 
-
-def _kring_weights(cells: np.ndarray, k: int) -> sparse.csr_matrix:
-    """Binary weights: row i has a 1 for every region cell in the k-ring of cell i (itself included)."""
-    rows, cols = ring_pairs(cells, k)
-    return sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(cells), len(cells)))
 
 
 def _pct(part, whole):

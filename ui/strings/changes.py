@@ -110,10 +110,12 @@ STRINGS: dict[str, dict[str, str]] = {
     "changes.band.ring_200_500": {"nb": "200–500 m utenfor", "en": "200–500 m outside"},
     "changes.band.beyond": {"nb": "Lenger unna", "en": "Farther away"},
     "changes.effective.caption": {
-        "nb": "Varme områder: H3-celler der møtene klumper seg signifikant (Getis-Ord Gi*, z ≥ 1,96), slått "
-              "sammen til polygoner og sammenlignet med feltområdene som gjaldt periodens siste dag.",
-        "en": "Hot areas: H3 cells where encounters cluster significantly (Getis-Ord Gi*, z ≥ 1.96), merged into "
-              "polygons and compared with the field areas valid on the period's last day.",
+        "nb": "Varme områder: H3-celler der møtene klumper seg signifikant (Getis-Ord Gi*, 5 % falsk "
+              "oppdagelsesrate over alle cellene), slått sammen til polygoner og sammenlignet med feltområdene "
+              "som gjaldt periodens siste dag.",
+        "en": "Hot areas: H3 cells where encounters cluster significantly (Getis-Ord Gi*, 5 % false discovery "
+              "rate over all cells), merged into polygons and compared with the field areas valid on the "
+              "period's last day.",
     },
     "changes.effective.period": {"nb": "Periode", "en": "Period"},
     "changes.effective.legend": {
