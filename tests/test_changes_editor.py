@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 
+import geopandas as gpd
 import numpy as np
 import pytest
 import shapely
 from shapely.geometry import box, mapping
 
-from geo.changes.editor import drawing_to_polygons, import_drawn_version
+from geo.changes.editor import draft_polygons, drawing_to_polygons, import_drawn_version
+from geo.changes.effective import save_draft
 from geo.changes.history import compare_areas
-from geo.schema import AREA_ID, AREA_VERSION, T_PRESENCE_AREA, VALID_TO
+from geo.schema import AREA_ID, AREA_VERSION, STORE_CRS, T_PRESENCE_AREA, VALID_TO
 from tests.builders import (
     BASE,
     area,
@@ -65,3 +67,14 @@ def test_area_id_must_be_a_slug(tmp_path):
     with pytest.raises(ValueError, match="area_id: expected a slug like 'nye-omrade'; got 'Nye område'"):
         import_drawn_version(make_store(tmp_path), to_lonlat_geometry(box(X, Y, X + 100, Y + 100)),
                              area_id="Nye område", name="Nye område", valid_from=dt.date(2024, 1, 1))
+
+
+def test_a_draft_area_is_found_by_draft_and_area_id(tmp_path):
+    store = make_store(tmp_path)
+    first, second = box(10.74, 59.91, 10.745, 59.915), box(10.75, 59.91, 10.76, 59.92)
+    drafts = gpd.GeoDataFrame(geometry=[first, second], crs=STORE_CRS)
+    draft_id = save_draft(store, drafts, dt.date(2024, 1, 1), source="test")
+    got = draft_polygons(store.area_drafts(), draft_id, "forslag-2")
+    assert got.geom_type == "MultiPolygon" and got.symmetric_difference(second).area < 1e-12
+    with pytest.raises(ValueError, match="draft 'draft-1' has no area 'forslag-3'"):
+        draft_polygons(store.area_drafts(), draft_id, "forslag-3")

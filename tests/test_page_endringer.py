@@ -5,13 +5,16 @@ from __future__ import annotations
 import shutil
 from datetime import date
 
+import geopandas as gpd
 import pytest
+from shapely.geometry import box
 from streamlit.testing.v1 import AppTest
 
 from geo.changes.drift import encounter_drift
-from geo.changes.effective import effective_areas
+from geo.changes.effective import effective_areas, save_draft
 from geo.changes.history import compare_areas
 from geo.queries import Filters
+from geo.schema import AREA_ID, DRAFT_ID, STORE_CRS, VALID_FROM, VALID_TO
 from geo.store import open_store
 from tests.conftest import shared_demo_store
 from tests.test_pages import start_app
@@ -103,3 +106,26 @@ def test_coverage_and_encounter_maps_step_through_the_weeks_of_the_period(demo_s
     slider.set_value(first_week).run()
     assert not at.exception, at.exception
     assert any(c.value.startswith(f"{first_week} (") for c in at.caption), [c.value for c in at.caption]
+
+
+def test_a_draft_area_is_saved_as_a_new_field_area_through_the_importer(demo_store, monkeypatch, tmp_path):
+    copy = tmp_path / "copy.gpkg"
+    shutil.copy(demo_store, copy)
+    store = open_store(copy, create=False)
+    suggestion = gpd.GeoDataFrame(geometry=[box(10.750, 59.912, 10.752, 59.913)], crs=STORE_CRS)
+    draft_id = save_draft(store, suggestion, date(2024, 1, 1), source="test")
+    store.close()
+    at = _start(str(copy), monkeypatch)
+    at.text_input(key="changes_editor_name___new__").set_value("Nytt område").run()
+    at.date_input(key="changes_editor_valid_from").set_value(date(2024, 1, 10)).run()
+    assert at.selectbox(key="changes_editor_draft").value == 0  # the only draft area: forslag-1
+    at.button(key="changes_editor_adopt").click().run()
+    assert not at.exception, at.exception
+    assert [s.value for s in at.success] == ["Lagret: 1 endring(er) i feltområdene."]
+    store = open_store(copy, create=False)
+    new = store.areas().set_index(AREA_ID).loc["nytt-omrade"]
+    assert new[VALID_FROM] == date(2024, 1, 10) and new[VALID_TO] is None
+    assert new.geometry.symmetric_difference(suggestion.geometry.iloc[0]).area < 1e-12
+    assert store.area_drafts()[DRAFT_ID].tolist() == [draft_id]  # the draft is kept
+    changes = store.area_changes()
+    assert changes[AREA_ID].tolist()[-1] == "nytt-omrade"

@@ -1,6 +1,7 @@
-"""Editor for a new field-area version: draw it on the map (Leaflet.draw) or upload a GeoJSON.
+"""Editor for a new field-area version: draw it on the map (Leaflet.draw), upload a
+GeoJSON, or adopt an area of a saved draft (a suggestion from *Effektive områder*).
 
-Both paths store the version through the ordinary importer
+Every path stores the version through the ordinary importer
 (:mod:`geo.changes.editor`, :func:`geo.importer.import_file`), so the old
 version is closed, the change is logged and the aggregates are recomputed.
 Leaflet.draw is served from this server (see the Makefile), never a CDN.
@@ -17,12 +18,13 @@ import streamlit as st
 from folium.plugins import Draw
 from streamlit_folium import st_folium
 
-from geo.changes.editor import drawing_to_polygons, import_drawn_version
+from geo.changes.editor import draft_polygons, drawing_to_polygons, import_drawn_version
 from geo.importer import ImportOptions, import_file
 from geo.io.areas import slugify
 from geo.io.report import InputFileError
-from geo.maps import add_areas, fit_to
-from ui.components import MAP_HEIGHT, new_map
+from geo.maps import add_areas, add_shapes, fit_to
+from geo.schema import AREA_ID, DRAFT_ID, VALID_FROM
+from ui.components import MAP_HEIGHT, new_map, show_map
 from ui.i18n import t
 from ui.state import clear_caches, get_store
 
@@ -30,6 +32,9 @@ LEAFLET_DRAW_URL = "/app/static/vendor/leaflet-draw"
 """Where Streamlit serves the Leaflet.draw copy fetched at set-up (see Makefile)."""
 
 NEW_AREA = "__new__"
+
+DRAFT_COLOUR = "#6a3d9a"
+"""Outline of a draft area on the editor map (purple: neither official nor hot)."""
 
 
 def area_editor(path: str, areas: gpd.GeoDataFrame, *, key: str) -> None:
@@ -45,7 +50,8 @@ def area_editor(path: str, areas: gpd.GeoDataFrame, *, key: str) -> None:
                                format="DD.MM.YYYY")
     area_id = slugify(name) if chosen == NEW_AREA else chosen
     st.caption(t("changes.editor.caption"))
-    draw_tab, upload_tab = st.tabs([t("changes.editor.draw"), t("changes.editor.upload")])
+    draw_tab, upload_tab, draft_tab = st.tabs([t("changes.editor.draw"), t("changes.editor.upload"),
+                                               t("changes.editor.from_draft")])
     with draw_tab:
         fmap = new_map("none")
         draw = Draw(export=False, draw_options={"polyline": False, "circle": False, "marker": False,
@@ -78,6 +84,37 @@ def area_editor(path: str, areas: gpd.GeoDataFrame, *, key: str) -> None:
                     st.error(f"{upload.name}: {exc.reason}")
                 else:
                     _report(outcome)
+
+    with draft_tab:
+        _from_draft(path, areas, area_id=area_id, name=name, valid_from=valid_from, key=key)
+
+
+def _from_draft(path: str, areas: gpd.GeoDataFrame, *, area_id: str, name: str, valid_from: date, key: str) -> None:
+    """Adopt one area of a saved draft (``area_drafts``) as the new version chosen above."""
+    drafts = get_store(path).area_drafts()
+    if drafts.empty:
+        st.info(t("changes.editor.no_drafts"))
+        return
+    choices = list(zip(drafts[DRAFT_ID], drafts[AREA_ID]))
+    chosen = st.selectbox(t("changes.editor.draft"), range(len(choices)), key=f"{key}_draft",
+                          format_func=lambda i: t("changes.editor.draft_item", draft=choices[i][0], area=choices[i][1],
+                                                  day=drafts[VALID_FROM].iloc[i]))
+    draft_id, draft_area = choices[chosen]
+    st.caption(t("changes.editor.draft_caption"))
+    polygons = draft_polygons(drafts, draft_id, draft_area)
+    shown = gpd.GeoDataFrame({"name": [draft_area]}, geometry=[polygons], crs=drafts.crs)
+    fmap = new_map("none")
+    add_areas(fmap, areas, tooltip={"area_name": t("col.area_name")})
+    add_shapes(fmap, shown, color=DRAFT_COLOUR, fill_opacity=0.4, dash="4", tooltip={"name": t("changes.col.name")})
+    show_map(fit_to(fmap, shown), key=f"{key}_draft_map")
+    if st.button(t("changes.editor.adopt"), key=f"{key}_adopt", type="primary", disabled=not area_id):
+        try:
+            outcome = import_drawn_version(get_store(path), polygons, area_id=area_id, name=name or area_id,
+                                           valid_from=valid_from)
+        except (ValueError, InputFileError) as exc:
+            st.error(str(exc))
+        else:
+            _report(outcome)
 
 
 def _report(outcome) -> None:

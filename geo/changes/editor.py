@@ -1,6 +1,7 @@
 """A new field-area version from shapes drawn on a map, stored through the ordinary importer.
 
-The drawing (GeoJSON features in EPSG:4326, as Leaflet.draw returns them) is
+The drawing (GeoJSON features in EPSG:4326, as Leaflet.draw returns them, or
+an area of a saved draft) is
 written to a GeoJSON file and imported with :func:`geo.importer.import_file`,
 so the new version is validated, closes the previous one, is logged in the
 change log and has its aggregates recomputed exactly as a file import.
@@ -13,11 +14,13 @@ import json
 import tempfile
 from pathlib import Path
 
+import geopandas as gpd
 import shapely
 from shapely.geometry import MultiPolygon, shape
 
 from geo.importer import ImportOptions, ImportOutcome, import_file
 from geo.io.areas import slugify
+from geo.schema import AREA_ID, DRAFT_ID
 from geo.store.base import Store
 
 
@@ -37,6 +40,18 @@ def drawing_to_polygons(features: list[dict]) -> MultiPolygon:
     parts = shapely.get_parts(shapely.make_valid(shapely.union_all(geometries)))
     parts = parts[shapely.get_type_id(parts) == 3]  # polygons only
     return MultiPolygon(list(parts))
+
+
+def draft_polygons(drafts: gpd.GeoDataFrame, draft_id: str, area_id: str) -> MultiPolygon:
+    """The shape of area ``area_id`` in draft ``draft_id`` (from ``Store.area_drafts``), EPSG:4326.
+
+    Raises a clear error when the draft has no such area.
+    """
+    row = drafts[(drafts[DRAFT_ID] == draft_id) & (drafts[AREA_ID] == area_id)]
+    if row.empty:
+        raise ValueError(f"draft {draft_id!r} has no area {area_id!r}")
+    parts = shapely.get_parts(row.geometry.iloc[0])
+    return MultiPolygon(list(parts[shapely.get_type_id(parts) == 3]))
 
 
 def import_drawn_version(store: Store, polygons: MultiPolygon, *, area_id: str, name: str, valid_from: dt.date,

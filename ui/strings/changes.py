@@ -74,8 +74,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "From A to B: {gained:,.0f} m² gained (green), {lost:,.0f} m² lost (red, dashed).",
     },
     "changes.map_on": {"nb": "Feltområder {day:%d.%m.%Y}", "en": "Field areas on {day:%d.%m.%Y}"},
-    "changes.editor": {"nb": "Ny versjon av et feltområde (tegn eller last opp)",
-                       "en": "New version of a field area (draw or upload)"},
+    "changes.editor": {"nb": "Ny versjon av et feltområde (tegn, last opp eller ta et utkast)",
+                       "en": "New version of a field area (draw, upload or adopt a draft)"},
     "changes.editor.area": {"nb": "Feltområde", "en": "Field area"},
     "changes.editor.new": {"nb": "(nytt feltområde)", "en": "(new field area)"},
     "changes.editor.name": {"nb": "Navn", "en": "Name"},
@@ -93,6 +93,20 @@ STRINGS: dict[str, dict[str, str]] = {
     "changes.editor.import": {"nb": "Importer", "en": "Import"},
     "changes.editor.saved": {"nb": "Lagret: {n} endring(er) i feltområdene.", "en": "Saved: {n} change(s) to the field areas."},
     "changes.editor.rejected": {"nb": "{n} rad(er) ble avvist:", "en": "{n} row(s) were rejected:"},
+    "changes.editor.from_draft": {"nb": "Fra et utkast", "en": "From a draft"},
+    "changes.editor.no_drafts": {
+        "nb": "Ingen utkast er lagret ennå. Lagre et forslag under «Effektive områder».",
+        "en": "No drafts saved yet. Save a suggestion under “Effective areas”.",
+    },
+    "changes.editor.draft": {"nb": "Område i et utkast", "en": "Area of a draft"},
+    "changes.editor.draft_item": {"nb": "{draft} · {area} · fra {day:%d.%m.%Y}",
+                                  "en": "{draft} · {area} · from {day:%d.%m.%Y}"},
+    "changes.editor.draft_caption": {
+        "nb": "Formen (lilla, stiplet) blir ny versjon av feltområdet og datoen valgt over. Utkastet beholdes.",
+        "en": "The shape (purple, dashed) becomes the new version of the field area and date chosen above. "
+              "The draft is kept.",
+    },
+    "changes.editor.adopt": {"nb": "Lagre utkastet som ny versjon", "en": "Save the draft as a new version"},
     "changes.drift.caption": {
         "nb": "Vektet sentrum og standardavviksellipse (1 standardavvik, med √2-korreksjon) per periode, "
               "regnet i EPSG:25832. Linjen viser hvordan sentrum har flyttet seg.",
