@@ -65,12 +65,11 @@ def area_editor(path: str, areas: gpd.GeoDataFrame, *, key: str) -> None:
         features = (drawn or {}).get("all_drawings") or []
         if st.button(t("changes.editor.save"), key=f"{key}_save", type="primary", disabled=not features or not area_id):
             try:
-                outcome = import_drawn_version(get_store(path), drawing_to_polygons(features), area_id=area_id,
-                                               name=name or area_id, valid_from=valid_from)
-            except (ValueError, InputFileError) as exc:
+                polygons = drawing_to_polygons(features)
+            except ValueError as exc:
                 st.error(str(exc))
             else:
-                _report(outcome)
+                _save_version(path, polygons, area_id=area_id, name=name, valid_from=valid_from)
     with upload_tab:
         upload = st.file_uploader(t("changes.editor.file"), type=["geojson", "json"], key=f"{key}_upload")
         if upload is not None and st.button(t("changes.editor.import"), key=f"{key}_import"):
@@ -108,13 +107,18 @@ def _from_draft(path: str, areas: gpd.GeoDataFrame, *, area_id: str, name: str, 
     add_shapes(fmap, shown, color=DRAFT_COLOUR, fill_opacity=0.4, dash="4", tooltip={"name": t("changes.col.name")})
     show_map(fit_to(fmap, shown), key=f"{key}_draft_map")
     if st.button(t("changes.editor.adopt"), key=f"{key}_adopt", type="primary", disabled=not area_id):
-        try:
-            outcome = import_drawn_version(get_store(path), polygons, area_id=area_id, name=name or area_id,
-                                           valid_from=valid_from)
-        except (ValueError, InputFileError) as exc:
-            st.error(str(exc))
-        else:
-            _report(outcome)
+        _save_version(path, polygons, area_id=area_id, name=name, valid_from=valid_from)
+
+
+def _save_version(path: str, polygons, *, area_id: str, name: str, valid_from: date) -> None:
+    """Store ``polygons`` (EPSG:4326) as the new version through the importer and say how it went."""
+    try:
+        outcome = import_drawn_version(get_store(path), polygons, area_id=area_id, name=name or area_id,
+                                       valid_from=valid_from)
+    except (ValueError, InputFileError) as exc:
+        st.error(str(exc))
+    else:
+        _report(outcome)
 
 
 def _report(outcome) -> None:
