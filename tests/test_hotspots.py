@@ -170,8 +170,11 @@ def test_mann_kendall_needs_three_periods():
 # --- from a store -----------------------------------------------------------------------------
 
 
-def _encounter_store(tmp_path):
-    """Encounters in 2024: one a month at Oslo S but 40 in December, one a month at four other places."""
+def _encounter_store(tmp_path, *, december_crowd: dict[str, str] | None = None):
+    """Encounters in 2024: one a month at Oslo S but 40 in December, one a month at four other places.
+
+    ``december_crowd`` overrides columns (e.g. the category) of the 40 December encounters at Oslo S.
+    """
     busy_lon, busy_lat = 10.7505, 59.9115
     rows_lon, rows_lat, times, patrols = [], [], [], []
     for month in range(1, 13):
@@ -187,6 +190,9 @@ def _encounter_store(tmp_path):
             times.append(f"2024-{month:02d}-11T12:0{i}:00Z")
             patrols.append("P2")
     encounters = builders.encounters_lonlat([f"E{i}" for i in range(len(times))], times, rows_lon, rows_lat, patrols)
+    crowd = (encounters["time_utc"].dt.month == 12) & (encounters["patrol_id"] == "P1")
+    for column, value in (december_crowd or {}).items():
+        encounters.loc[crowd, column] = value
     patrol_rows = builders.patrols(("P1", "2024-01-01T10:00Z", "2024-01-01T12:00Z", 2, "sentrum"),
                                    ("P2", "2024-01-01T10:00Z", "2024-01-01T12:00Z", 2, "bydel"))
     return builders.make_store(tmp_path, patrol_rows=patrol_rows, encounter_rows=encounters)
@@ -213,6 +219,17 @@ def test_team_and_dates_select_encounters(tmp_path):
                                    last_day=dt.date(2024, 6, 30))
     assert first_half.attrs["periods"] == [f"2024-{m:02d}" for m in range(1, 7)]
     assert first_half["total_encounters"].sum() == 30
+
+
+def test_categories_and_age_groups_select_encounters(tmp_path):
+    # the December crowd at Oslo S: 40 acute-help encounters with people under 18; all others conversations, 26+
+    store = _encounter_store(tmp_path, december_crowd={"category": "acute_help", "age_group": "under_18"})
+    acute = emerging_hotspots(store, period="month", res=9, categories=("acute_help",))
+    assert len(acute) == 1 and acute["total_encounters"].tolist() == [40]
+    young = emerging_hotspots(store, period="month", res=9, age_groups=("under_18",))
+    assert young["total_encounters"].tolist() == [40]
+    others = emerging_hotspots(store, period="month", res=9, categories=("conversation",))
+    assert others["total_encounters"].sum() == 51 + 48 - 40
 
 
 def test_no_encounters_gives_an_empty_table(tmp_path):

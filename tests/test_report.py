@@ -15,8 +15,10 @@ import pytest
 from pypdf import PdfReader
 
 from geo.cli import main as cli_main
+from geo.queries import Filters
 from geo.report.charts import images
 from geo.report.content import build_report
+from geo.report.data import encounter_rows
 from geo.report.export import (
     export_report,
     file_name,
@@ -25,7 +27,7 @@ from geo.report.export import (
     render_and_log,
 )
 from geo.report.presets import PresetError, load_presets
-from geo.schema import T_ENCOUNTER_AREAS
+from geo.schema import AREA_ID, AREA_NAME, OUTSIDE_AREA_ID, T_ENCOUNTER_AREAS
 from geo.store import open_store
 from tests.conftest import shared_demo_store
 
@@ -130,6 +132,22 @@ def test_sentrum_lists_only_its_areas(book, reports):
     areas = reports["sentrum"].tables["areas"]["Feltområde"].tolist()
     assert "Hovseter" not in areas and "Utenfor alle feltområder" not in areas
     assert set(reports["sentrum"].area_map["area_id"]) <= set(book.get("sentrum").areas)
+
+
+def test_top_places_are_named_by_the_area_holding_most_of_their_encounters(store, book, reports):
+    # Sentrum keeps only encounters in its areas, so every top place is one of them, never "outside"
+    places = reports["sentrum"].tables["hotspots"]["Sted (feltområde)"].tolist()
+    assert places and set(places) <= set(reports["sentrum"].area_map["label"])
+    # and for TRiO each place is the area (or "outside") where most of that cell's encounters are
+    trio = reports["trio"].tables["hotspots"]
+    rows, by_area = encounter_rows(store, Filters(first_day=FIRST, last_day=LAST), book.get("trio"),
+                                   res=book.cell_resolution)
+    areas = store.areas()
+    names = {**dict(zip(areas[AREA_ID], areas[AREA_NAME])), OUTSIDE_AREA_ID: "Utenfor alle feltområder"}
+    for cell, place in zip(trio["H3-celle"], trio["Sted (feltområde)"]):
+        ids = rows.loc[rows["cell"] == int(cell, 16), "encounter_id"]
+        counts = by_area[by_area["encounter_id"].isin(ids)]["area_id"].value_counts()
+        assert place == names[sorted(counts[counts == counts.max()].index)[0]]
 
 
 def test_category_by_age_cells_equal_the_raw_counts_where_shown(store, book, reports):
@@ -311,3 +329,22 @@ def test_csv_says_its_period_filters_k_and_methods(reports):
     methods = [r for r in rows if r["tabell"] == "metode"]
     assert [r["rad"] for r in methods] == [heading for heading, _ in reports["salto"].methods]
     assert any("OpenStreetMap" in r["verdi"] for r in methods)
+
+
+@pytest.mark.parametrize("key", ["salto", "sentrum"])
+def test_a_year_long_report_gives_each_place_its_pattern_for_the_presets_categories_and_ages(demo_store_years, book,
+                                                                                              key):
+    from geo.hotspots import emerging_hotspots
+    from geo.report.labels import HOTSPOT_PATTERN_NB
+
+    store = open_store(demo_store_years, create=False)
+    preset = book.get(key)
+    report = build_report(store, preset, first_day=date(2024, 1, 1), last_day=date(2024, 12, 31), k=5, book=book)
+    assert report.hotspot_method == "emerging"
+    table = report.tables["hotspots"]
+    found = emerging_hotspots(store, period="quarter", first_day=date(2024, 1, 1), last_day=date(2024, 12, 31),
+                              categories=preset.categories, age_groups=preset.age_groups,
+                              res=book.cell_resolution, permutations=0).set_index("cell")["category"]
+    want = [HOTSPOT_PATTERN_NB[found[c]] if c in found.index else "intet mønster" for c in table["H3-celle"]]
+    assert table["Mønster"].tolist() == want
+    assert "utvalgets kategorier og aldersgrupper" in dict(report.methods)["Utvikling og hot spots"]

@@ -99,6 +99,8 @@ def emerging_hotspots(
     first_day: dt.date | None = None,
     last_day: dt.date | None = None,
     teams: tuple[str, ...] | None = None,
+    categories: tuple[str, ...] | None = None,
+    age_groups: tuple[str, ...] | None = None,
     res: int = DEFAULT_RESOLUTION,
     k: int = K_RING,
     time_lag: int = TIME_LAG,
@@ -110,7 +112,8 @@ def emerging_hotspots(
 
     Encounters from ``first_day`` to ``last_day`` (local dates, inclusive;
     None = the first/last selected encounter), of ``teams`` (through their
-    patrol; None = all, including encounters without a patrol), counted per
+    patrol; None = all, including encounters without a patrol) and of the
+    encounter ``categories`` and ``age_groups`` (None = all), counted per
     ``period`` (month, tertial, quarter, year) at H3 resolution ``res``. The
     Gi* neighbourhood is ``k`` rings of cells over the period and the
     ``time_lag`` periods before it; hot/cold spots are significant at false
@@ -126,7 +129,8 @@ def emerging_hotspots(
     frame's ``attrs["periods"]`` lists the period labels analysed.
     """
     _check_parameters(k=k, time_lag=time_lag)
-    filters = Filters(first_day=first_day, last_day=last_day, teams=teams)
+    filters = Filters(first_day=first_day, last_day=last_day, teams=teams, categories=categories,
+                      age_groups=age_groups)
     cube = count_cube(store, filters, period=period, res=res, k=k)
     return analyse_cube(cube, k=k, time_lag=time_lag, alpha=alpha, permutations=permutations, seed=seed)
 

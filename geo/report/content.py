@@ -59,6 +59,7 @@ from geo.schema import (
     AREA_ID,
     CATEGORY,
     CELL,
+    ENCOUNTER_ID,
     LOCAL_DATE,
     OUTSIDE_AREA_ID,
     PEOPLE,
@@ -165,8 +166,8 @@ def build_report(store: Store, preset: Preset, *, first_day: dt.date, last_day: 
     trend = _trend(rows, categories, first_day, last_day, trend_period, cat_age, k=k)
     week = _time_of_week(rows, cat_age, k=k)
     cells = _cell_map(rows, k=k)
-    hotspots, hotspot_method = _hotspots(rows, prev_rows, cells, store, base, preset, areas, res=res, top=top, k=k,
-                                         has_compare=compare is not None)
+    hotspots, hotspot_method = _hotspots(rows, by_area, prev_rows, cells, store, base, preset, areas, res=res,
+                                         top=top, k=k, has_compare=compare is not None)
     figures = _key_figures(store, base, compare, preset, rows, prev_rows, total, prev_total, areas, cat_age, k=k)
     report = Report(
         preset=preset, first_day=first_day, last_day=last_day, compare_first=compare_first,
@@ -303,24 +304,25 @@ def _area_map(areas: gpd.GeoDataFrame, counts: pd.Series) -> gpd.GeoDataFrame:
 
 
 # --- hot spots -----------------------------------------------------------------------------------
-def _hotspots(rows: pd.DataFrame, prev_rows: pd.DataFrame, cells: gpd.GeoDataFrame, store: Store, base: Filters,
-              preset: Preset, areas: gpd.GeoDataFrame, *, res: int, top: int, k: int,
+def _hotspots(rows: pd.DataFrame, by_area: pd.DataFrame, prev_rows: pd.DataFrame, cells: gpd.GeoDataFrame,
+              store: Store, base: Filters, preset: Preset, areas: gpd.GeoDataFrame, *, res: int, top: int, k: int,
               has_compare: bool) -> tuple[pd.DataFrame, str]:
-    """The ``top`` cells with most encounters (all ≥ k), their area and change.
+    """The ``top`` cells with most encounters (all ≥ k), their place and change.
 
-    When :mod:`geo.hotspots` is available and the preset selects all
-    encounters (its emerging-hot-spot analysis takes no category, age or
-    area filter), each cell also gets its emerging hot-spot pattern.
+    A cell's place is the field area (of the preset) where most of its
+    encounters lie, or "outside every area"; a cell is larger than many
+    areas, so its centre would often name the wrong one.
+
+    When the period spans a year or more, each cell also gets its emerging
+    hot-spot pattern, computed on the preset's categories and ages.
     """
     best = cells.sort_values(["encounters", CELL], ascending=[False, True]).head(top)
     prev = prev_rows.loc[prev_rows[CELL] >= 0, CELL].value_counts()
-    centres = best.geometry.representative_point()
-    inside = gpd.sjoin(gpd.GeoDataFrame(geometry=centres, crs=STORE_CRS), areas[["area_name", "geometry"]],
-                       how="left", predicate="within")
-    where = inside.groupby(level=0)["area_name"].agg(lambda s: ", ".join(sorted(s.dropna())) or OUTSIDE_NB)
+    place = _main_area_of_cells(rows, by_area, {**dict(zip(areas[AREA_ID], areas["area_name"])),
+                                                 OUTSIDE_AREA_ID: OUTSIDE_NB})
     frame = pd.DataFrame({
         "Nr.": [str(i + 1) for i in range(len(best))],
-        "Sted (feltområde)": where.reindex(best.index).fillna(OUTSIDE_NB).to_list(),
+        "Sted (feltområde)": [place.get(int(c, 16), OUTSIDE_NB) for c in best[CELL]],
         "Registrerte møter": [number_nb(n) for n in best["encounters"]],
     })
     if has_compare:
@@ -337,17 +339,30 @@ def _hotspots(rows: pd.DataFrame, prev_rows: pd.DataFrame, cells: gpd.GeoDataFra
     return frame, method
 
 
+def _main_area_of_cells(rows: pd.DataFrame, by_area: pd.DataFrame, names: dict[str, str]) -> dict[int, str]:
+    """Name of the area holding most encounters of each cell (H3 int); ties go to the first area id."""
+    located = by_area.merge(rows[[ENCOUNTER_ID, CELL]], on=ENCOUNTER_ID)
+    per_area = located.groupby([CELL, AREA_ID]).size().reset_index(name="n")
+    main = per_area.sort_values([CELL, "n", AREA_ID], ascending=[True, False, True]).drop_duplicates(CELL)
+    return {int(c): names.get(a, a) for c, a in zip(main[CELL], main[AREA_ID])}
+
+
 def _emerging_patterns(store: Store, base: Filters, preset: Preset, *, res: int) -> dict[str, str] | None:
-    """Emerging hot-spot pattern per cell (Norwegian), or None when not applicable/available."""
-    if preset.categories is not None or preset.age_groups is not None or preset.areas is not None:
-        return None
+    """Emerging hot-spot pattern per cell (Norwegian) of the preset's categories and ages, or None
+    for a period under a year.
+
+    A preset's areas do not limit the analysis: Gi* compares each cell with
+    the whole city, so a cell in the preset's areas is judged against all
+    places with encounters of those categories and ages.
+    """
     from geo.hotspots import emerging_hotspots
     from geo.report.labels import HOTSPOT_PATTERN_NB
 
     if (base.last_day - base.first_day).days < 365:  # fewer than four quarters: no trend to speak of
         return None
     found = emerging_hotspots(store, period="quarter", first_day=base.first_day, last_day=base.last_day,
-                              teams=base.teams, res=res, permutations=0)
+                              teams=base.teams, categories=preset.categories, age_groups=preset.age_groups,
+                              res=res, permutations=0)
     return {c: HOTSPOT_PATTERN_NB.get(p, p) for c, p in zip(found["cell"], found["category"])}
 
 

@@ -50,9 +50,10 @@ def sections(report: Report) -> list[tuple[str, str]]:
 
 def _hotspot_text(report: Report) -> str:
     text = ("«Steder med flest møter» er de H3-cellene med flest registrerte møter i perioden (bare celler med minst "
-            f"{report.k}), sammenlignet med samme celle i sammenligningsperioden. Det er en enkel rangering, ikke "
-            "en statistisk test.")
+            f"{report.k}), sammenlignet med samme celle i sammenligningsperioden. Stedet er feltområdet der flest av "
+            "cellens møter ble registrert. Det er en enkel rangering, ikke en statistisk test.")
     if report.hotspot_method == "emerging":
         text += (" «Mønster» er resultatet av en analyse av fremvoksende hot spots (Getis–Ord Gi* per kvartal og "
-                 "Mann–Kendall-trend, alle registrerte møter).")
+                 "Mann–Kendall-trend) på møtene med utvalgets kategorier og aldersgrupper i hele byen, slik at "
+                 "hvert sted sammenlignes med alle steder med slike møter.")
     return text
