@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from datetime import date
 
 from geo.io.report import FeltkartError, InputFileError, group_errors
+from geo.schema import AgeGroup, Category
 from geo.timeutil import parse_date
 
 EXIT_OK = 0
@@ -91,6 +92,10 @@ def _parser() -> argparse.ArgumentParser:
     hot.add_argument("--permutations", type=int, help="conditional permutations for p-values (default: analytic)")
     hot.add_argument("--seed", type=int, help="seed of the permutations")
     hot.add_argument("--team", action="append", help="only this team (repeatable)")
+    hot.add_argument("--category", action="append", choices=[c.value for c in Category],
+                     help="only encounters of this category (repeatable)")
+    hot.add_argument("--age-group", action="append", choices=[a.value for a in AgeGroup],
+                     help="only encounters of this age group (repeatable)")
     hot.add_argument("--counts", action="store_true", help="print cells per category instead of one row per cell")
     hot.add_argument("--format", default="csv", choices=("csv", "json"))
     hot.set_defaults(run=_run_hotspots)
@@ -205,6 +210,8 @@ def _run_hotspots(args: argparse.Namespace) -> int:
     store = open_store(args.store, create=False)
     table = hs.emerging_hotspots(store, period=args.period, first_day=args.first_day, last_day=args.last_day,
                                  teams=tuple(args.team) if args.team else None,
+                                 categories=tuple(args.category) if args.category else None,
+                                 age_groups=tuple(args.age_group) if args.age_group else None,
                                  **{k: v for k, v in given.items() if v is not None})
     if args.counts:
         table = hs.category_counts(table)

@@ -283,8 +283,17 @@ def test_cli_hotspots_csv_and_json(tmp_path):
     assert list(counts) == list(CATEGORIES) and counts["new_hot"] == 1 and sum(counts.values()) == 5
 
 
+def test_cli_selects_categories_and_age_groups(tmp_path):
+    path = str(_encounter_store(tmp_path, december_crowd={"category": "acute_help", "age_group": "under_18"}).path)
+    code, out, _ = _cli("hotspots", "--store", path, "--period", "month", "--res", "9", "--format", "csv",
+                        "--category", "acute_help", "--age-group", "under_18")
+    assert code == 0
+    assert pd.read_csv(io.StringIO(out))["total_encounters"].tolist() == [40]
+
+
 @pytest.mark.parametrize(("args", "message"), [
     (["--period", "week"], "invalid choice: 'week'"),
+    (["--period", "year", "--category", "shouting"], "invalid choice: 'shouting'"),
     (["--period", "year", "--k-ring", "0"], "error: k-ring must be between 1 and 3"),
     (["--period", "year", "--from", "2024-05-01", "--to", "2024-01-01"], "error: first_day 2024-05-01 is after"),
     (["--period", "year", "--from", "31.02.2024"], "expected a date like 2024-06-12"),
