@@ -57,6 +57,8 @@ periods = table.attrs.get("periods", [])
 if table.empty:
     st.info(t("hotspots.empty"))
     st.stop()
+if table.attrs.get("left_out"):
+    st.caption(t("hotspots.left_out", periods=", ".join(table.attrs["left_out"])))
 if len(periods) < 3:
     st.warning(t("hotspots.few_periods", periods=len(periods)))
 kinds = table["category"].str.rpartition("_")[2]

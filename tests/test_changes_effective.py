@@ -27,7 +27,7 @@ from geo.changes.effective import (
     hot_areas,
     save_draft,
 )
-from geo.changes.periods import period_bounds, periods_between
+from geo.changes.periods import complete_range, period_bounds, periods_between
 from geo.queries import Filters
 from geo.schema import AREA_ID, AREA_NAME, MEASURE_CRS, STORE_CRS, T_PRESENCE_AREA
 from tests.builders import (
@@ -212,6 +212,18 @@ def test_periods_between_clips_the_first_and_last_period():
                                    ["2024-T3", dt.date(2024, 9, 1), dt.date(2024, 9, 2)]]
     assert period_bounds("2024-02", "month", within=(dt.date(2024, 1, 1), dt.date(2024, 12, 31))) == (
         dt.date(2024, 2, 1), dt.date(2024, 2, 29))
+
+
+def test_complete_range_shrinks_to_whole_periods():
+    assert complete_range(dt.date(2024, 3, 15), dt.date(2024, 9, 2), "tertial") == (dt.date(2024, 5, 1),
+                                                                                   dt.date(2024, 8, 31))
+    assert complete_range(dt.date(2024, 1, 1), dt.date(2024, 12, 31), "quarter") == (dt.date(2024, 1, 1),
+                                                                                    dt.date(2024, 12, 31))
+    assert complete_range(dt.date(2024, 2, 1), dt.date(2024, 2, 29), "month") == (dt.date(2024, 2, 1),
+                                                                                 dt.date(2024, 2, 29))  # leap day
+    assert complete_range(dt.date(2024, 2, 2), dt.date(2024, 3, 30), "month") is None
+    assert complete_range(dt.date(2023, 12, 31), dt.date(2025, 1, 1), "year") == (dt.date(2024, 1, 1),
+                                                                                  dt.date(2024, 12, 31))
 
 
 def test_period_outside_the_range_is_refused():

@@ -232,6 +232,22 @@ def test_categories_and_age_groups_select_encounters(tmp_path):
     assert others["total_encounters"].sum() == 51 + 48 - 40
 
 
+def test_dates_that_cut_through_a_period_leave_the_partial_periods_out(tmp_path):
+    store = _encounter_store(tmp_path)
+    cut = emerging_hotspots(store, period="month", res=9, first_day=dt.date(2024, 1, 15),
+                            last_day=dt.date(2024, 11, 20))
+    assert cut.attrs["periods"] == [f"2024-{m:02d}" for m in range(2, 11)]
+    assert cut.attrs["left_out"] == ["2024-01", "2024-11"]
+    assert cut["total_encounters"].sum() == 9 * 5  # February to October: five encounters a month
+    whole = emerging_hotspots(store, period="month", res=9, first_day=dt.date(2024, 2, 1),
+                              last_day=dt.date(2024, 10, 31))
+    assert whole.attrs["left_out"] == [] and whole.attrs["periods"] == cut.attrs["periods"]
+    # no whole quarter inside the dates: the partial one is kept rather than nothing
+    inside = emerging_hotspots(store, period="quarter", res=9, first_day=dt.date(2024, 2, 1),
+                               last_day=dt.date(2024, 3, 15))
+    assert inside.attrs["periods"] == ["2024-Q1"] and inside.attrs["left_out"] == []
+
+
 def test_no_encounters_gives_an_empty_table(tmp_path):
     store = _encounter_store(tmp_path)
     empty = emerging_hotspots(store, period="year", first_day=dt.date(2020, 1, 1), last_day=dt.date(2020, 12, 31))

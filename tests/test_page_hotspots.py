@@ -74,6 +74,18 @@ def test_changing_period_and_neighbourhood_matches_the_cli(store, monkeypatch):
         store, "--period", "tertial", "--time-lag", "0").items() if n > 0}
 
 
+def test_dates_cutting_through_a_quarter_leave_it_out_and_say_so(store, monkeypatch):
+    from datetime import date
+
+    app = _start(store, monkeypatch)
+    app.toggle(key="hotspots_limit").set_value(True).run()
+    app.date_input(key="hotspots_dates").set_value((date(2022, 2, 10), date(2024, 12, 31))).run()
+    assert not app.exception, app.exception
+    assert any("2022-Q1" in c.value and "Utelatt" in c.value for c in app.caption), [c.value for c in app.caption]
+    assert _shown_counts(app, "nb") == {c: n for c, n in _cli_counts(
+        store, "--period", "quarter", "--from", "2022-02-10", "--to", "2024-12-31").items() if n > 0}
+
+
 def test_page_has_no_bare_strings_that_streamlit_magic_would_render():
     import ast
 

@@ -36,6 +36,26 @@ def periods_between(first_day: dt.date, last_day: dt.date, kind: str) -> pd.Data
     return table.sort_values(FIRST_DAY).reset_index(drop=True)
 
 
+def complete_range(first_day: dt.date, last_day: dt.date, kind: str) -> tuple[dt.date, dt.date] | None:
+    """[first_day, last_day] shrunk to whole periods of ``kind``; None when no whole period fits.
+
+    ``first_day`` moves forward to the start of the next period unless a
+    period starts on it; ``last_day`` moves back to the end of the previous
+    period unless a period ends on it.
+    """
+    one = dt.timedelta(days=1)
+    (first_label, before_first, last_label, after_last) = period_label(
+        pd.Series([first_day, first_day - one, last_day, last_day + one]), kind).tolist()
+    table = periods_between(first_day, last_day, kind)
+    if first_label == before_first:  # first_day is inside its period: start with the next one
+        table = table.iloc[1:]
+    if last_label == after_last:  # last_day is inside its period: end with the one before
+        table = table.iloc[:-1]
+    if table.empty:
+        return None
+    return table[FIRST_DAY].iloc[0], table[LAST_DAY].iloc[-1]
+
+
 def period_bounds(label: str, kind: str, *, within: tuple[dt.date, dt.date]) -> tuple[dt.date, dt.date]:
     """First and last day of the period ``label`` of ``kind``, clipped to ``within``."""
     table = periods_between(*within, kind).set_index(LABEL)

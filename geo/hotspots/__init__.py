@@ -126,7 +126,9 @@ def emerging_hotspots(
     counts), ``n_periods``, ``n_periods_hot``, ``n_periods_cold``, ``last_z``
     (Gi* z of the final period), ``total_encounters``, ``last_encounters`` (in
     the final period), ``lat``/``lon`` (cell centre, EPSG:4326 degrees). The
-    frame's ``attrs["periods"]`` lists the period labels analysed.
+    frame's ``attrs["periods"]`` lists the period labels analysed, and
+    ``attrs["left_out"]`` the partly covered periods at the ends of the given
+    dates that were left out (see :mod:`geo.hotspots.cube`).
     """
     _check_parameters(k=k, time_lag=time_lag)
     filters = Filters(first_day=first_day, last_day=last_day, teams=teams, categories=categories,
@@ -142,6 +144,7 @@ def analyse_cube(cube: CountCube, *, k: int = K_RING, time_lag: int = TIME_LAG, 
     if not cube.observed.any():
         frame = pd.DataFrame({c: pd.Series(dtype=_dtype(c)) for c in COLUMNS})
         frame.attrs["periods"] = list(cube.periods)
+        frame.attrs["left_out"] = list(cube.left_out)
         return frame
     n_cells, n_periods = cube.counts.shape
     weights = space_time_weights(ring_pairs(cube.cells, k), n_cells=n_cells, n_periods=n_periods,
@@ -172,6 +175,7 @@ def analyse_cube(cube: CountCube, *, k: int = K_RING, time_lag: int = TIME_LAG, 
     frame = (frame.assign(_order=order).sort_values(["_order", TOTAL_ENCOUNTERS, CELL], ascending=[True, False, True])
              .drop(columns="_order").reset_index(drop=True))
     frame.attrs["periods"] = list(cube.periods)
+    frame.attrs["left_out"] = list(cube.left_out)
     return frame
 
 

@@ -6,6 +6,12 @@ and by the H3 cell (EPSG:4326 lattice) stored with each encounter at the chosen
 resolution. Every period between the first and the last day is a column,
 including periods without a single encounter, so zeros count.
 
+Dates given by the caller that cut through a period are moved to whole
+periods, so a half-covered first or last period does not look like a rise or
+a drop (unless no whole period is left); the periods left out are listed in
+:attr:`CountCube.left_out`. Open ends follow the first and last selected
+encounter.
+
 The study area is the set of cells with at least one selected encounter plus
 their k-ring neighbours (``k`` rings of hexagons), which enter with zero counts:
 a hot spot is then judged against its quiet surroundings too, not only against
@@ -16,13 +22,13 @@ exactly as on the other pages (:func:`geo.queries.aggregate_reads.encounters`).
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
 
 from geo.changes.periods import LABEL as PERIOD_LABEL
-from geo.changes.periods import periods_between
+from geo.changes.periods import complete_range, periods_between
 from geo.engine.cells import check_resolution, k_ring_cells
 from geo.queries import aggregate_reads
 from geo.queries.filters import Filters
@@ -52,20 +58,23 @@ class CountCube:
         Encounters, int64 array (len(cells), len(periods)).
     observed
         Boolean (len(cells),): the cell has at least one encounter (False = padding).
+    left_out
+        Labels of partly covered periods at the ends that were left out.
     """
 
     cells: np.ndarray
     periods: tuple[str, ...]
     counts: np.ndarray
     observed: np.ndarray
+    left_out: tuple[str, ...] = ()
 
 
 def count_cube(store: Store, filters: Filters, *, period: str, res: int, k: int) -> CountCube:
     """The cube of selected encounters (``filters``) by ``period`` kind at H3 resolution ``res``.
 
-    The periods run from ``filters.first_day`` to ``filters.last_day``; an open
-    end is the first (last) local date of the selected encounters. The first
-    and last periods may be partial when the range cuts through them.
+    The periods run from ``filters.first_day`` to ``filters.last_day``, moved
+    to whole periods (see the module docstring); an open end is the first
+    (last) local date of the selected encounters.
     """
     _check_period(period)
     check_resolution(res)
@@ -76,8 +85,17 @@ def count_cube(store: Store, filters: Filters, *, period: str, res: int, k: int)
     days = pd.to_datetime(frame[_DAY]).dt.date
     first = filters.first_day or min(days)
     last = filters.last_day or max(days)
-    return cube_from_counts(frame[_CELL].to_numpy().astype(np.int64).astype(np.uint64), days.to_numpy(),
+    whole = complete_range(first, last, period)
+    left_out: tuple[str, ...] = ()
+    if whole is not None:
+        start = whole[0] if filters.first_day is not None else first
+        end = whole[1] if filters.last_day is not None else last
+        kept = set(periods_between(start, end, period)[PERIOD_LABEL])
+        left_out = tuple(p for p in periods_between(first, last, period)[PERIOD_LABEL] if p not in kept)
+        first, last = start, end
+    cube = cube_from_counts(frame[_CELL].to_numpy().astype(np.int64).astype(np.uint64), days.to_numpy(),
                             frame[_N].to_numpy(), period=period, first_day=first, last_day=last, k=k)
+    return replace(cube, left_out=left_out)
 
 
 def cube_from_counts(cells: np.ndarray, days: np.ndarray, counts: np.ndarray, *, period: str,

@@ -94,6 +94,12 @@ STRINGS: dict[str, dict[str, str]] = {
               "{cold} cold spots.",
     },
     "hotspots.empty": {"nb": "Ingen møter i utvalget.", "en": "No encounters in the selection."},
+    "hotspots.left_out": {
+        "nb": "Utelatt fordi datoene bare dekker en del av perioden (en halv periode ville sett ut som et fall): "
+              "{periods}.",
+        "en": "Left out because the dates cover only part of the period (half a period would look like a drop): "
+              "{periods}.",
+    },
     "hotspots.few_periods": {
         "nb": "Bare {periods} perioder: trender kan ikke påvises. Velg kortere perioder eller flere datoer.",
         "en": "Only {periods} periods: no trend can be shown. Choose shorter periods or more dates.",
