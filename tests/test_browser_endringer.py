@@ -60,3 +60,47 @@ def test_nothing_was_requested_from_the_internet(browser_page, server):  # noqa:
     _open(browser_page, server, PATH)
     assert _drawn_leaflet_shapes(browser_page) > 0
     assert browser_page.blocked_requests == []
+
+
+def test_a_polygon_drawn_on_the_map_is_saved_as_a_new_field_area(browser_page, server, tmp_path_factory):  # noqa: F811
+    from geo.store import open_store
+
+    # the store the `server` fixture serves (its mktemp("browser") directory)
+    store = max(tmp_path_factory.getbasetemp().glob("browser[0-9]*/demo.gpkg"), key=lambda p: p.stat().st_mtime)
+    _open(browser_page, server, PATH)
+    browser_page.locator('[data-testid="stButtonGroup"] button', has_text="Historikk").first.click()
+    _wait_until_idle(browser_page)
+    browser_page.get_by_text("Ny versjon av et feltområde").first.click()
+    _wait_until_idle(browser_page)
+    name = browser_page.get_by_label("Navn")
+    name.fill("Tegnet testområde")
+    name.press("Enter")
+    _wait_until_idle(browser_page)
+    toolbar = None
+    for _ in range(int(LOAD_TIMEOUT_MS / 500)):
+        toolbar = next((f for f in browser_page.frames if f.locator(".leaflet-draw-toolbar").count() > 0), None)
+        if toolbar is not None:
+            break
+        browser_page.wait_for_timeout(500)
+    assert toolbar is not None, "the Leaflet.draw toolbar never appeared"
+    toolbar.locator(".leaflet-draw-draw-polygon").click()
+    box = toolbar.locator(".leaflet-container").bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    corners = [(x - 80, y - 50), (x + 80, y - 50), (x + 80, y + 50), (x - 80, y + 50), (x - 80, y - 50)]
+    for cx, cy in corners:  # the last click, on the first corner, closes the polygon
+        browser_page.mouse.click(cx, cy)
+        browser_page.wait_for_timeout(300)
+    _wait_until_idle(browser_page)
+    save = browser_page.get_by_role("button", name="Lagre tegnet versjon")
+    for _ in range(int(LOAD_TIMEOUT_MS / 500)):  # enabled once the drawing has reached the server
+        if save.is_enabled():
+            break
+        browser_page.wait_for_timeout(500)
+    save.click()
+    browser_page.get_by_text("Lagret: 1 endring(er) i feltområdene.").wait_for(timeout=LOAD_TIMEOUT_MS)
+    areas = open_store(store, create=False).areas().set_index("area_id")
+    drawn = areas.loc["tegnet-testomrade"]
+    assert drawn.geometry.geom_type == "MultiPolygon" and drawn.geometry.area > 0
+    assert drawn["valid_to"] is None
+    browser_page.screenshot(path=str(SCREENSHOTS / "endringer_drawn.png"), full_page=True)
+    assert browser_page.blocked_requests == []
