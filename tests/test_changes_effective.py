@@ -87,6 +87,13 @@ def test_a_cell_is_hot_only_when_it_passes_the_false_discovery_rate():
     assert all(zi > 0 for zi, h in zip(z, hot) if h)
 
 
+def test_hot_cells_use_the_hotspots_pages_false_discovery_rate():
+    from geo.changes import effective
+    from geo.hotspots import gistar
+
+    assert effective.ALPHA == gistar.ALPHA
+
+
 def test_gi_star_without_variation_tests_nothing_and_lengths_must_match():
     z, p, hot = gi_star_of_cells(_u64(sorted(h3.grid_disk(CENTRE, 1))), np.ones(7))
     assert np.isnan(z).all() and np.isnan(p).all() and not hot.any()

@@ -38,7 +38,6 @@ from geo.engine.cells import (
     k_ring_cells,
     ring_pairs,
 )
-from geo.hotspots.gistar import ALPHA, gi_star, space_time_weights
 from geo.queries import Filters, encounters_by_cell
 from geo.schema import (
     AREA_ID,
@@ -50,6 +49,9 @@ from geo.schema import (
     VALID_FROM,
 )
 from geo.store.base import Store
+
+ALPHA = 0.05
+"""False discovery rate at which a cell is hot (the Hotspots page's default, ``geo.hotspots.gistar.ALPHA``)."""
 
 NEIGHBOUR_RINGS = 1
 """k of the k-ring neighbourhood (1 = the cell and its 6 neighbours)."""
@@ -117,6 +119,10 @@ def gi_star_of_cells(cells: np.ndarray, counts: np.ndarray, *, k: int = NEIGHBOU
         raise ValueError(f"cells and counts must have the same length; got {len(cells)} and {len(x)}")
     if len(x) < 2 or np.all(x == x[0]):
         return np.full(len(x), np.nan), np.full(len(x), np.nan), np.zeros(len(x), dtype=bool)
+    # imported here: geo.hotspots loads esda, libpysal and scipy.stats (over a second), which the
+    # Endringer page should not pay for until it shows effective areas
+    from geo.hotspots.gistar import gi_star, space_time_weights
+
     weights = space_time_weights(ring_pairs(cells, k), n_cells=len(cells), n_periods=1, time_lag=0)
     result = gi_star(x[:, None], weights, alpha=alpha)
     return result.z[:, 0], result.p[:, 0], result.hot[:, 0]
