@@ -45,13 +45,7 @@ def test_area_editor_loads_leaflet_draw_from_this_server(browser_page, server): 
     _wait_until_idle(browser_page)
     browser_page.get_by_text("Ny versjon av et feltområde").first.click()
     _wait_until_idle(browser_page)
-    toolbar = None
-    for _ in range(int(LOAD_TIMEOUT_MS / 500)):
-        toolbar = next((f for f in browser_page.frames if f.locator(".leaflet-draw-toolbar").count() > 0), None)
-        if toolbar is not None:
-            break
-        browser_page.wait_for_timeout(500)
-    assert toolbar is not None, "the Leaflet.draw toolbar never appeared"
+    toolbar = _draw_toolbar_frame(browser_page)
     assert toolbar.locator(".leaflet-draw-draw-polygon").count() == 1
     browser_page.screenshot(path=str(SCREENSHOTS / "endringer_editor.png"), full_page=True)
 
@@ -76,13 +70,7 @@ def test_a_polygon_drawn_on_the_map_is_saved_as_a_new_field_area(browser_page, s
     name.fill("Tegnet testområde")
     name.press("Enter")
     _wait_until_idle(browser_page)
-    toolbar = None
-    for _ in range(int(LOAD_TIMEOUT_MS / 500)):
-        toolbar = next((f for f in browser_page.frames if f.locator(".leaflet-draw-toolbar").count() > 0), None)
-        if toolbar is not None:
-            break
-        browser_page.wait_for_timeout(500)
-    assert toolbar is not None, "the Leaflet.draw toolbar never appeared"
+    toolbar = _draw_toolbar_frame(browser_page)
     toolbar.locator(".leaflet-draw-draw-polygon").click()
     box = toolbar.locator(".leaflet-container").bounding_box()
     x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
@@ -104,3 +92,13 @@ def test_a_polygon_drawn_on_the_map_is_saved_as_a_new_field_area(browser_page, s
     assert drawn["valid_to"] is None
     browser_page.screenshot(path=str(SCREENSHOTS / "endringer_drawn.png"), full_page=True)
     assert browser_page.blocked_requests == []
+
+
+def _draw_toolbar_frame(page):
+    """The map frame that shows the Leaflet.draw toolbar (waits for it)."""
+    for _ in range(int(LOAD_TIMEOUT_MS / 500)):
+        frame = next((f for f in page.frames if f.locator(".leaflet-draw-toolbar").count() > 0), None)
+        if frame is not None:
+            return frame
+        page.wait_for_timeout(500)
+    raise AssertionError("the Leaflet.draw toolbar never appeared")
