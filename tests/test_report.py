@@ -348,3 +348,20 @@ def test_a_year_long_report_gives_each_place_its_pattern_for_the_presets_categor
     want = [HOTSPOT_PATTERN_NB[found[c]] if c in found.index else "intet mønster" for c in table["H3-celle"]]
     assert table["Mønster"].tolist() == want
     assert "utvalgets kategorier og aldersgrupper" in dict(report.methods)["Utvikling og hot spots"]
+
+
+def test_pdf_table_columns_fit_their_longest_word_and_never_split_a_number():
+    import pandas as pd
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    from geo.report.render_pdf import BOLD, FONT, _column_widths, _unbreakable
+
+    assert _unbreakable("+1 215 (+39 %)") == "+1\u00a0215 (+39\u00a0%)"
+    assert _unbreakable("Oslo S og omegn") == "Oslo S og omegn"
+    frame = pd.DataFrame({"Nr.": ["1", "2"], "Sted (feltområde)": ["Vaterland/Grønland", "Oslo S og omegn"],
+                          "Endring": [_unbreakable("+1 215 (+39 %)"), _unbreakable("+4 (+1 %)")]})
+    widths = _column_widths(frame, 7.5, 200.0, padding=12.0)
+    assert sum(widths) == pytest.approx(200.0)
+    assert widths[0] >= stringWidth("Nr.", BOLD, 7.5) + 12
+    assert widths[1] >= stringWidth("Vaterland/Grønland", FONT, 7.5) + 12
+    assert widths[2] >= stringWidth("+1\u00a0215", FONT, 7.5) + 12  # a number is one word

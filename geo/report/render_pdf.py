@@ -8,10 +8,12 @@ matplotlib, so æøå, en dash and minus sign all print, and charts match).
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 from xml.sax.saxutils import escape
 
 import matplotlib
+import numpy as np
 import pandas as pd
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_LEFT
@@ -45,6 +47,11 @@ MARGIN = 18 * mm
 HEADER_H = 16 * mm
 FONT, BOLD = "DejaVuSans", "DejaVuSans-Bold"
 WIDE_TABLE_COLUMNS = 8
+_NO_BREAK = re.compile(r"(?<=\d) (?=\d)|(?<=\S) (?=%)")
+"""Spaces that must not break a line: inside a number (thousands) and before a per cent sign."""
+
+SIDE_PADDING, WIDE_SIDE_PADDING = 6.0, 3.0
+"""Left and right padding of a table cell, points; wide tables get less so their numbers fit."""
 """Tables with more columns (e.g. a 12-month trend) are set in a smaller font."""
 
 _FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
@@ -115,7 +122,7 @@ def _story(report: Report, images: dict[str, bytes], s: dict[str, ParagraphStyle
         Paragraph("Steder med flest møter", s["h2"]),
         _image(images["cell_map"], width * 0.9),
         Paragraph(f"Bare H3-celler med minst {report.k} registrerte møter vises.", s["small"]),
-        _table(report.tables["hotspots"], s, width, first_width=10 * mm),
+        _table(report.tables["hotspots"], s, width),
         PageBreak(),
         Paragraph("Utvikling per kategori", s["h2"]),
         _image(images["trend"], width),
@@ -151,24 +158,62 @@ def _figures(report: Report, s: dict[str, ParagraphStyle], width: float, has_com
     return table
 
 
-def _table(frame: pd.DataFrame, s: dict[str, ParagraphStyle], width: float, *, total_row: bool = False,
-           first_width: float | None = None) -> Table:
+def _table(frame: pd.DataFrame, s: dict[str, ParagraphStyle], width: float, *, total_row: bool = False) -> Table:
     wide = len(frame.columns) > WIDE_TABLE_COLUMNS
     cell = s["tiny"] if wide else s["cell"]
+    frame = frame.astype(str).map(_unbreakable)
     header = [Paragraph(f"<b>{escape(str(c))}</b>", cell) for c in frame.columns]
-    body = [[Paragraph(escape(str(v)), cell) for v in row] for row in frame.itertuples(index=False)]
-    first = first_width or min(width * 0.3, (38 if wide else 55) * mm)
-    rest = (width - first) / max(len(frame.columns) - 1, 1)
-    table = Table([header, *body], colWidths=[first] + [rest] * (len(frame.columns) - 1), repeatRows=1)
+    body = [[Paragraph(escape(v), cell) for v in row] for row in frame.itertuples(index=False)]
+    side = WIDE_SIDE_PADDING if wide else SIDE_PADDING
+    table = Table([header, *body], colWidths=_column_widths(frame, cell.fontSize, width, padding=2 * side),
+                  repeatRows=1)
     style = [
         ("BACKGROUND", (0, 0), (-1, 0), SOFT), ("LINEBELOW", (0, 0), (-1, -1), 0.4, LINE),
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("TOPPADDING", (0, 0), (-1, -1), 2),
         ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+        ("LEFTPADDING", (0, 0), (-1, -1), side), ("RIGHTPADDING", (0, 0), (-1, -1), side),
     ]
     if total_row:
         style.append(("LINEABOVE", (0, -1), (-1, -1), 0.8, BRAND))
     table.setStyle(TableStyle(style))
     return table
+
+
+def _unbreakable(text: str) -> str:
+    """``text`` with no line break inside a number (``2 056``) or before a per cent sign (``12 %``)."""
+    return _NO_BREAK.sub("\u00a0", text)
+
+
+def _column_widths(frame: pd.DataFrame, font_size: float, width: float, *, padding: float) -> list[float]:
+    """Column widths (points) that fill ``width`` and, where they fit, never break a word.
+
+    Each column gets at least its longest word (header in bold) plus the
+    cell ``padding`` (left plus right, points). What is left lets the columns that need least more show
+    their text on one line, shortest need first; the rest wrap at spaces.
+    When even the longest words do not fit, the columns share the width in
+    proportion to them.
+    """
+    def text_widths(column) -> tuple[float, float]:
+        texts = [str(v) for v in frame[column]]
+        words = [w for t in texts for w in t.split(" ")] or [""]  # not str.split(): no-break spaces join
+        head = str(column)
+        longest_word = max(max(pdfmetrics.stringWidth(w, FONT, font_size) for w in words),
+                           max((pdfmetrics.stringWidth(w, BOLD, font_size) for w in head.split()), default=0.0))
+        whole = max(max((pdfmetrics.stringWidth(t, FONT, font_size) for t in texts), default=0.0),
+                    pdfmetrics.stringWidth(head, BOLD, font_size))
+        return longest_word + padding, whole + padding
+
+    least, most = (np.array(v) for v in zip(*(text_widths(c) for c in frame.columns)))
+    if least.sum() > width:
+        return list(width * least / least.sum())
+    if most.sum() <= width:
+        return list(most + (width - most.sum()) * most / most.sum())
+    widths, budget = least.copy(), width - least.sum()
+    for column in np.argsort(most - least, kind="stable"):  # one line for the cheapest columns first
+        extra = min(most[column] - least[column], budget)
+        widths[column] += extra
+        budget -= extra
+    return list(widths)
 
 
 def _image(data: bytes, width: float) -> Image:
