@@ -21,8 +21,8 @@ import numpy as np
 import pandas as pd
 import shapely
 from branca.element import MacroElement, Template
-from h3ronpy import vector as h3v
 
+from geo.engine.cells import cell_polygons, cells_from_hex
 from geo.schema import MEASURE_CRS, STORE_CRS
 
 OSLO_CENTRE = (59.9127, 10.7565)
@@ -128,8 +128,7 @@ def add_filled_cells(fmap: folium.Map, frame: pd.DataFrame, *, cell_column: str,
     """
     if frame.empty:
         return fmap
-    cells = _cells_as_uint64(frame[cell_column])
-    polygons = shapely.from_wkb(np.asarray(h3v.cells_to_wkb_polygons(cells), dtype=object))
+    polygons = cell_polygons(cells_from_hex(frame[cell_column]))
     gdf = gpd.GeoDataFrame(frame[list(tooltip)].copy(), geometry=polygons, crs=STORE_CRS)
     gdf["_fill"] = list(fills)
     _add_geojson(fmap, gdf, tooltip=tooltip, name=name, weight=0.3)
@@ -257,12 +256,6 @@ def _add_geojson(fmap, gdf, *, tooltip, name, weight, outline_only=False) -> Non
         },
         tooltip=folium.GeoJsonTooltip(fields=fields, aliases=[tooltip[f] for f in fields], localize=True),
     ).add_to(fmap)
-
-
-def _cells_as_uint64(cells: pd.Series) -> np.ndarray:
-    if cells.dtype == object or pd.api.types.is_string_dtype(cells):
-        return np.asarray([int(c, 16) for c in cells], dtype=np.uint64)  # one per cell, not per point
-    return cells.to_numpy().astype(np.uint64)
 
 
 def _fmt(value: float) -> str:

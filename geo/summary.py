@@ -19,7 +19,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from geo.engine.cells import DEFAULT_RESOLUTION, check_resolution
+from geo.engine.cells import DEFAULT_RESOLUTION, cells_to_hex, check_resolution
 from geo.schema import (
     AREA_ID,
     AREA_NAME,
@@ -139,7 +139,7 @@ def by_cell(store: Store, selection: Selection = Selection(), *, res: int = DEFA
     enc = encounters.groupby(f"cell_{res}")[ENCOUNTER_ID].nunique().rename(ENCOUNTERS)
     enc.index = pd.MultiIndex.from_arrays([enc.index.astype(np.int64), [""] * len(enc)], names=[CELL, PERIOD])
     table = _fill_measures(presence.join(visits, how="outer").join(enc, how="outer").reset_index())
-    table[CELL] = [format(int(c), "x") for c in table[CELL]]
+    table[CELL] = cells_to_hex(table[CELL])
     return table.sort_values(CELL).reset_index(drop=True)[[CELL, *MEASURES]]
 
 

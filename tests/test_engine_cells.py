@@ -21,7 +21,11 @@ from shapely.geometry import LineString, Polygon
 from geo.engine.cells import (
     DEFAULT_RESOLUTION,
     RESOLUTIONS,
+    cell_centres_lonlat,
+    cell_polygons,
+    cells_from_hex,
     cells_of,
+    cells_to_hex,
     check_resolution,
     split_by_cells,
     sum_by_cell,
@@ -237,3 +241,17 @@ def test_sum_by_cell_adds_runs_and_repeats_of_a_cell():
 def test_sum_by_cell_of_nothing_is_empty():
     cells, (sums,) = sum_by_cell(np.zeros(0, dtype=np.uint64), np.zeros(0))
     assert cells.size == 0 and sums.size == 0
+
+
+def test_cells_convert_to_and_from_hex_and_give_their_boundary_and_centre():
+    cell = h3.latlng_to_cell(59.9115, 10.7505, 10)
+    as_int = np.array([int(cell, 16)], dtype=np.uint64)
+    assert cells_to_hex(as_int) == [cell]
+    assert cells_from_hex(pd.Series([cell])).tolist() == as_int.tolist()
+    assert cells_from_hex(pd.Series(as_int.astype(np.int64))).tolist() == as_int.tolist()
+    lon, lat = cell_centres_lonlat(as_int)
+    assert_allclose([lat[0], lon[0]], h3.cell_to_latlng(cell), atol=1e-9)
+    (polygon,) = cell_polygons(as_int)
+    boundary = [(lng, lat_) for lat_, lng in h3.cell_to_boundary(cell)]
+    assert polygon.symmetric_difference(Polygon(boundary)).area < 1e-15  # square degrees
+    assert cell_polygons(np.zeros(0, np.uint64)).size == 0 and cell_centres_lonlat([])[0].size == 0

@@ -33,10 +33,9 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from h3ronpy import vector as h3v
 from pyproj import Transformer
 
-from geo.engine.cells import DEFAULT_RESOLUTION, check_resolution
+from geo.engine.cells import DEFAULT_RESOLUTION, cell_centres_lonlat, check_resolution
 from geo.queries import Filters, aggregate_reads, encounter_points
 from geo.queries.columns import TIME_LOCAL
 from geo.schema import (
@@ -247,9 +246,7 @@ def _cell_centres(cells: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """EPSG:25832 x, y of the centre of each H3 cell (int64 or uint64)."""
     if len(cells) == 0:
         return np.zeros(0), np.zeros(0)
-    coords = h3v.cells_to_coordinates(np.asarray(cells).astype(np.uint64))
-    lat, lng = np.asarray(coords.column("lat")), np.asarray(coords.column("lng"))
-    x, y = _TO_MEASURE.transform(lng, lat)
+    x, y = _TO_MEASURE.transform(*cell_centres_lonlat(cells))
     return np.asarray(x), np.asarray(y)
 
 

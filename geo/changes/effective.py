@@ -25,15 +25,16 @@ import datetime as dt
 from dataclasses import dataclass
 
 import geopandas as gpd
-import h3ronpy
 import numpy as np
 import pandas as pd
 import shapely
-from h3ronpy import vector as h3v
 
 from geo.changes.history import areas_valid_on
 from geo.engine.cells import (
     DEFAULT_RESOLUTION,
+    cell_polygons,
+    cells_from_hex,
+    cells_to_hex,
     check_resolution,
     k_ring_cells,
     ring_pairs,
@@ -139,10 +140,10 @@ def effective_areas(store: Store, filters: Filters, *, res: int = DEFAULT_RESOLU
     if filters.last_day is None:
         raise ValueError("filters.last_day must be set: the official areas compared are those valid on it")
     counted = encounters_by_cell(store, filters, res=res)
-    cells, counts = _study_region(np.asarray(h3ronpy.cells_parse(counted[CELL].tolist()), dtype=np.uint64),
+    cells, counts = _study_region(cells_from_hex(counted[CELL]),
                                   counted[ENCOUNTERS].to_numpy(np.float64), k)
     z, p, hot_mask = gi_star_of_cells(cells, counts, k=k, alpha=alpha)
-    table = pd.DataFrame({CELL: np.asarray(h3ronpy.cells_to_string(cells)).astype(str) if len(cells) else [],
+    table = pd.DataFrame({CELL: cells_to_hex(cells),
                           ENCOUNTERS: counts.astype(np.int64), Z: z, P: p, HOT: hot_mask})
     official = areas_valid_on(store.areas(), filters.last_day)
     return compare_with_official(cells[hot_mask], counts[hot_mask], official, cells_table=table)
@@ -194,7 +195,7 @@ def hot_areas(cells: np.ndarray, counts: np.ndarray) -> gpd.GeoDataFrame:
         return gpd.GeoDataFrame({HOT_ID: pd.Series(dtype=np.int64), CELLS: pd.Series(dtype=np.int64),
                                  ENCOUNTERS: pd.Series(dtype=np.int64), AREA_M2: pd.Series(dtype=np.float64)},
                                 geometry=gpd.GeoSeries([], crs=STORE_CRS), crs=STORE_CRS)
-    polygons = shapely.from_wkb(np.asarray(h3v.cells_to_wkb_polygons(cells), dtype=object))
+    polygons = cell_polygons(cells)
     parts = shapely.get_parts(shapely.union_all(polygons))
     centres = shapely.point_on_surface(polygons)
     cell_i, part_i = shapely.STRtree(parts).query(centres, predicate="within")
@@ -236,7 +237,7 @@ def _study_region(cells: np.ndarray, counts: np.ndarray, k: int) -> tuple[np.nda
     """
     if len(cells) == 0:
         return cells, counts
-    region = np.union1d(cells, k_ring_cells(cells, 2 * k))
+    region = k_ring_cells(cells, 2 * k)  # sorted, the cells themselves included
     values = np.zeros(len(region))
     values[np.searchsorted(region, cells)] = counts
     return region, values

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import shapely
 
 from geo.engine import h3grid
 from geo.engine.segments import Segments
@@ -77,6 +78,40 @@ def sum_by_cell(cell: np.ndarray, *weights: np.ndarray) -> tuple[np.ndarray, lis
     sums = [np.bincount(code, weights=np.add.reduceat(np.asarray(w, dtype=np.float64), starts), minlength=len(cells))
             for w in weights]
     return np.asarray(cells, dtype=np.uint64), sums
+
+
+def cells_to_hex(cells) -> list[str]:
+    """H3 cells (integers of any width) as their usual lower-case hex strings."""
+    return [format(int(c), "x") for c in cells]
+
+
+def cells_from_hex(cells) -> np.ndarray:
+    """H3 cells given as hex strings or integers, as uint64 (one conversion per cell, not per point)."""
+    cells = pd.Series(cells)
+    if cells.dtype == object or pd.api.types.is_string_dtype(cells):
+        return np.asarray([int(c, 16) for c in cells], dtype=np.uint64)
+    return cells.to_numpy().astype(np.uint64)
+
+
+def cell_polygons(cells) -> np.ndarray:
+    """Boundary of each H3 cell (integers) as shapely Polygons, EPSG:4326 (one h3ronpy call)."""
+    from h3ronpy import vector as h3v
+
+    cells = np.asarray(cells).astype(np.uint64)
+    if len(cells) == 0:
+        return np.zeros(0, dtype=object)
+    return shapely.from_wkb(np.asarray(h3v.cells_to_wkb_polygons(cells), dtype=object))
+
+
+def cell_centres_lonlat(cells) -> tuple[np.ndarray, np.ndarray]:
+    """Longitude and latitude (EPSG:4326 degrees) of the centre of each H3 cell (integers)."""
+    from h3ronpy import vector as h3v
+
+    cells = np.asarray(cells).astype(np.uint64)
+    if len(cells) == 0:
+        return np.zeros(0), np.zeros(0)
+    coords = h3v.cells_to_coordinates(cells)
+    return np.asarray(coords.column("lng")), np.asarray(coords.column("lat"))
 
 
 def k_ring_cells(cells: np.ndarray, k: int) -> np.ndarray:

@@ -20,9 +20,8 @@ import datetime as dt
 
 import numpy as np
 import pandas as pd
-from h3ronpy import vector as h3v
 
-from geo.engine.cells import ring_pairs
+from geo.engine.cells import cell_centres_lonlat, cells_to_hex, ring_pairs
 from geo.hotspots.classify import CATEGORIES, Category, classify
 from geo.hotspots.cube import CUBE_PERIOD_KINDS, CountCube, count_cube
 from geo.hotspots.gistar import (
@@ -154,9 +153,9 @@ def analyse_cube(cube: CountCube, *, k: int = K_RING, time_lag: int = TIME_LAG, 
     hot, cold, z, counts = gi.hot[keep], gi.cold[keep], gi.z[keep], cube.counts[keep]
     trend_z, trend_p = mann_kendall(np.nan_to_num(z, nan=0.0), alpha=alpha)
     count_z, count_p = mann_kendall(counts, alpha=alpha)
-    coords = h3v.cells_to_coordinates(cube.cells[keep])
+    lon, lat = cell_centres_lonlat(cube.cells[keep])
     frame = pd.DataFrame({
-        CELL: [format(int(c), "x") for c in cube.cells[keep]],
+        CELL: cells_to_hex(cube.cells[keep]),
         CATEGORY: classify(hot, cold, trend_z, trend_p, alpha=alpha),
         TREND_Z: trend_z,
         TREND_P: trend_p,
@@ -168,8 +167,8 @@ def analyse_cube(cube: CountCube, *, k: int = K_RING, time_lag: int = TIME_LAG, 
         LAST_Z: z[:, -1],
         TOTAL_ENCOUNTERS: counts.sum(axis=1).astype(np.int64),
         LAST_ENCOUNTERS: counts[:, -1].astype(np.int64),
-        LAT: np.asarray(coords.column("lat")),
-        LON: np.asarray(coords.column("lng")),
+        LAT: lat,
+        LON: lon,
     })
     order = pd.Categorical(frame[CATEGORY], categories=CATEGORIES, ordered=True)
     frame = (frame.assign(_order=order).sort_values(["_order", TOTAL_ENCOUNTERS, CELL], ascending=[True, False, True])

@@ -107,7 +107,7 @@ def cube_from_counts(cells: np.ndarray, days: np.ndarray, counts: np.ndarray, *,
                           _N: np.asarray(counts, dtype=np.int64)})
     frame = frame[(frame[_DAY] >= pd.Timestamp(first_day)) & (frame[_DAY] <= pd.Timestamp(last_day))]
     observed_cells = np.unique(frame[_CELL].to_numpy())
-    study = np.union1d(observed_cells, k_ring_cells(observed_cells, k)) if len(observed_cells) else observed_cells
+    study = k_ring_cells(observed_cells, k)  # sorted, the observed cells themselves included
     row = np.searchsorted(study, frame[_CELL].to_numpy())
     column = pd.Index(periods).get_indexer(period_label(frame[_DAY], period))
     cube = np.zeros((len(study), len(periods)), dtype=np.int64)

@@ -15,7 +15,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geo.engine.cells import DEFAULT_RESOLUTION, check_resolution
+from geo.engine.cells import DEFAULT_RESOLUTION, cells_to_hex, check_resolution
 from geo.queries import aggregate_reads
 from geo.queries.columns import (
     AREA_NAME,
@@ -277,7 +277,7 @@ def _combine(key: str, presence: pd.DataFrame, visits: pd.DataFrame, encounters:
 
 
 def _hex(cells: pd.Series) -> pd.Series:
-    return pd.Series([format(int(c), "x") for c in cells], index=cells.index, dtype=object)
+    return pd.Series(cells_to_hex(cells), index=cells.index, dtype=object)
 
 
 def _area_versions(store: Store) -> pd.DataFrame:

@@ -28,8 +28,6 @@ from dataclasses import dataclass, field, replace
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import shapely
-from h3ronpy import vector as h3v
 
 from geo.disclosure import (
     Count,
@@ -41,6 +39,7 @@ from geo.disclosure import (
     disclose_share,
     protect_table,
 )
+from geo.engine.cells import cell_polygons, cells_to_hex
 from geo.queries import area_geometries, key_figures, presence_by_area
 from geo.queries.filters import Filters
 from geo.report import data
@@ -289,9 +288,8 @@ def _cell_map(rows: pd.DataFrame, *, k: int) -> gpd.GeoDataFrame:
     counts = rows.loc[rows[CELL] >= 0, CELL].value_counts()
     counts = counts[counts >= k].sort_index()
     cells = counts.index.to_numpy().astype(np.uint64)
-    polygons = shapely.from_wkb(np.asarray(h3v.cells_to_wkb_polygons(cells), dtype=object)) if len(cells) else []
-    return gpd.GeoDataFrame({CELL: [format(int(c), "x") for c in cells], "encounters": counts.to_numpy(np.int64)},
-                            geometry=gpd.GeoSeries(polygons, crs=STORE_CRS), crs=STORE_CRS)
+    return gpd.GeoDataFrame({CELL: cells_to_hex(cells), "encounters": counts.to_numpy(np.int64)},
+                            geometry=gpd.GeoSeries(cell_polygons(cells), crs=STORE_CRS), crs=STORE_CRS)
 
 
 def _area_map(areas: gpd.GeoDataFrame, counts: pd.Series) -> gpd.GeoDataFrame:
