@@ -80,7 +80,8 @@ def test_download_button_makes_the_pdf_on_click_and_logs_it(server, browser_page
     store = max(tmp_path_factory.getbasetemp().glob("browser[0-9]*/demo.gpkg"), key=lambda p: p.stat().st_mtime)
     before = len(open_store(store, create=False).exports())
     _open(browser_page, server, "situasjonsbilde")
-    button = browser_page.locator('[data-testid="stDownloadButton"] button').first
+    # by its label, not its place: under load the page once offered the CSV button first
+    button = browser_page.locator('[data-testid="stDownloadButton"] button', has_text="PDF (A4)").first
     button.wait_for(timeout=LOAD_TIMEOUT_MS)
     with browser_page.expect_download(timeout=LOAD_TIMEOUT_MS) as download_info:
         button.click()
