@@ -14,7 +14,8 @@ import sys
 from collections.abc import Sequence
 from datetime import date
 
-from geo.io.report import FeltkartError, InputFileError, group_errors
+from geo.io.errors import InputFileError, group_errors
+from geo.errors import FeltkartError
 from geo.schema import AgeGroup, Category
 from geo.timeutil import parse_date
 
@@ -115,7 +116,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _run_demo(args: argparse.Namespace) -> int:
-    from geo.demo_store import build_demo_store
+    from geo.demo.store import build_demo_store
     from geo.store.postgis import is_postgis_url
 
     def progress(message: str) -> None:
@@ -138,7 +139,7 @@ def _demo_into_postgis(args: argparse.Namespace, progress) -> int:
     import time
     from pathlib import Path
 
-    from geo.demo_store import build_demo_store
+    from geo.demo.store import build_demo_store
     from geo.store import open_store
     from geo.store.postgis import describe_url
     from geo.store.transfer import copy_store
@@ -156,7 +157,7 @@ def _demo_into_postgis(args: argparse.Namespace, progress) -> int:
 
 
 def _run_import(args: argparse.Namespace) -> int:
-    from geo.importer import ImportOptions, import_file
+    from geo.io.importer import ImportOptions, import_file
     from geo.store import open_store
 
     options = ImportOptions(crs=args.crs, layer=args.layer, valid_from=args.valid_from, valid_to=args.valid_to,
@@ -189,7 +190,7 @@ def _run_import(args: argparse.Namespace) -> int:
 
 def _run_summary(args: argparse.Namespace) -> int:
     from geo.store import open_store
-    from geo.summary import Selection, summarize
+    from geo.queries.summary import Selection, summarize
 
     store = open_store(args.store, create=False)
     selection = Selection(first_day=args.first_day, last_day=args.last_day,

@@ -190,6 +190,15 @@ T_PRESENCE_TOTAL = "presence_total"  # patrol × UTC hour, all presence anywhere
 T_VISITS_AREA = "visits_area"  # one row per visit of a patrol to an area
 T_VISITS_CELL = "visits_cell"  # one row per visit of a patrol to a cell
 T_ENCOUNTER_AREAS = "encounter_areas"  # encounter × area version it lies in
+PATROL_KEYED_TABLES = (T_PRESENCE_AREA, T_PRESENCE_CELL, T_PRESENCE_TOTAL, T_VISITS_AREA, T_VISITS_CELL)
+"""Derived tables with one patrol per row (replaced per patrol when its points change)."""
+DERIVED_TABLES = (*PATROL_KEYED_TABLES, T_ENCOUNTER_AREAS)
+"""Every derived table, in the order both backends create and copy them."""
+
+H3_RESOLUTIONS = (9, 10, 11)
+"""H3 resolutions Feltkart offers (coverage cells, encounter cells)."""
+ENCOUNTER_CELL_COLUMNS = {res: f"cell_{res}" for res in H3_RESOLUTIONS}
+"""Column of each encounter's H3 cell (int64) at each resolution; computed by the engine at import."""
 
 HOUR_UTC = "hour_utc"  # start of the UTC hour, epoch seconds (Oslo offsets are whole hours)
 SECONDS = "seconds"  # presence, patrol-seconds

@@ -10,7 +10,7 @@ import streamlit as st
 from geo.changes.drift import BANDS, CENTRE_LAT, CENTRE_LON, PERIOD
 from geo.changes.effective import save_draft
 from geo.changes.history import COMPARISON_COLUMNS, GAINED, GEOMETRY_A, LOST
-from geo.changes.periods import FIRST_DAY, LABEL, LAST_DAY, periods_between
+from geo.timeutil import FIRST_DAY, LABEL, LAST_DAY, periods_between
 from geo.maps import CONTRAST_PALETTE, add_areas, add_path, add_shapes, fit_to
 from ui.animation import period_player
 from ui.area_editor import area_editor

@@ -4,7 +4,7 @@ from functools import partial
 
 import streamlit as st
 
-from geo.disclosure import DEFAULT_K, MIN_K
+from geo.report.disclosure import DEFAULT_K, MIN_K
 from geo.report.charts import images
 from geo.report.content import build_report
 from geo.report.export import FORMATS, MIME, file_name, render_and_log

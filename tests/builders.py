@@ -21,6 +21,7 @@ import shapely
 from pyproj import Transformer
 from shapely.geometry import MultiPolygon, Polygon, box
 
+from geo.engine.presence import with_encounter_cells
 from geo.schema import (
     AGE_GROUP,
     AREA_ID,
@@ -232,9 +233,10 @@ def encounters(*rows: tuple) -> pd.DataFrame:
 
 
 def encounters_lonlat(ids, times, lon, lat, patrol_ids=None) -> pd.DataFrame:
-    """Encounters at EPSG:4326 positions (for points exactly on lon/lat edges)."""
+    """Encounters at EPSG:4326 positions (for points exactly on lon/lat edges), with their
+    H3 cells as the importer adds them before a store writes them."""
     n = len(ids)
-    return pd.DataFrame(
+    frame = pd.DataFrame(
         {
             ENCOUNTER_ID: list(ids),
             TIME_UTC: pd.to_datetime(list(times), utc=True),
@@ -248,6 +250,7 @@ def encounters_lonlat(ids, times, lon, lat, patrol_ids=None) -> pd.DataFrame:
             PEOPLE: 1,
         }
     )
+    return with_encounter_cells(frame)
 
 
 # --- a whole store -------------------------------------------------------------------
@@ -264,9 +267,9 @@ def make_store(
     name: str = "store.gpkg",
 ) -> GpkgStore:
     """A GeoPackage store in ``tmp_path`` filled through the store methods, with
-    every derived table computed by :mod:`geo.aggregates` (as the importer does)."""
+    every derived table computed by :mod:`geo.engine.refresh` (as the importer does)."""
     # imported here so engine-only tests do not depend on the store stack
-    from geo import aggregates
+    from geo.engine import refresh
     from geo.store import open_store
 
     store = open_store(tmp_path / name)
@@ -277,8 +280,8 @@ def make_store(
             store.add_patrols(patrol_rows)
         if points is not None and len(points):
             store.add_track_points(points)
-            aggregates.refresh_patrols(store, resolutions=resolutions)
+            refresh.refresh_patrols(store, resolutions=resolutions)
         if encounter_rows is not None and len(encounter_rows):
             store.add_encounters(encounter_rows)
-        aggregates.refresh_encounter_areas(store)
+        refresh.refresh_encounter_areas(store)
     return store

@@ -36,7 +36,7 @@ def shared_demo_store(tmp_path_factory: pytest.TempPathFactory, start: date, end
     common parent is shared, so the first worker builds the file under an
     exclusive lock and the others reuse it. Tests must not write to it.
     """
-    from geo.demo_store import build_demo_store
+    from geo.demo.store import build_demo_store
 
     root = tmp_path_factory.getbasetemp()
     if os.environ.get("PYTEST_XDIST_WORKER"):

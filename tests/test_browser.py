@@ -21,7 +21,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from geo.demo_store import build_demo_store
+from geo.demo.store import build_demo_store
 from tests.conftest import REPO
 
 pytestmark = pytest.mark.browser

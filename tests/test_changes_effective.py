@@ -27,7 +27,7 @@ from geo.changes.effective import (
     hot_areas,
     save_draft,
 )
-from geo.changes.periods import complete_range, period_bounds, periods_between
+from geo.timeutil import complete_range, period_bounds, periods_between
 from geo.queries import Filters
 from geo.schema import AREA_ID, AREA_NAME, MEASURE_CRS, STORE_CRS, T_PRESENCE_AREA
 from tests.builders import (

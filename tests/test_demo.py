@@ -59,7 +59,7 @@ from geo.schema import (
     YesNoUnknown,
 )
 from geo.timeutil import shift_of, to_local
-from geo.validation import SCHEMAS, validate
+from geo.io.validation import SCHEMAS, validate
 
 CENTRE = "uteseksjonen"
 DISTRICT = "vestre-aker"

@@ -1,4 +1,4 @@
-"""Disclosure control (geo.disclosure): hand-computed tables and hypothesis properties."""
+"""Disclosure control (geo.report.disclosure): hand-computed tables and hypothesis properties."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from geo.disclosure import (
+from geo.report.disclosure import (
     Count,
     Line,
     Status,

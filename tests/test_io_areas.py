@@ -23,7 +23,7 @@ from pyproj import Transformer
 from shapely.geometry import LineString, MultiPolygon, Point, Polygon, box
 
 from geo.io.areas import AREA_COLUMNS, MIN_AREA_M2, read_areas, slugify
-from geo.io.report import InputFileError, RowError
+from geo.io.errors import InputFileError, RowError
 from geo.schema import (
     AREA_ID,
     AREA_NAME,

@@ -12,7 +12,7 @@ import pytest
 from shapely.geometry import Point
 
 from geo.io.encounters import derive_encounter_ids, read_encounters
-from geo.io.report import InputFileError, RowError
+from geo.io.errors import InputFileError, RowError
 from geo.schema import (
     AGE_GROUP,
     CATEGORY,
@@ -28,7 +28,7 @@ from geo.schema import (
     T_ENCOUNTERS,
     TIME_UTC,
 )
-from geo.validation import SCHEMAS
+from geo.io.validation import SCHEMAS
 
 OSLO_S = (10.7522, 59.9111)
 """Oslo S (Jernbanetorget), lon/lat degrees, EPSG:4326."""

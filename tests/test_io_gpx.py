@@ -27,7 +27,7 @@ from geo.io.gpx import (
     read_gpx,
     write_gpx,
 )
-from geo.io.report import InputFileError, ReadResult, RowError
+from geo.io.errors import InputFileError, ReadResult, RowError
 from geo.schema import (
     ACCURACY_M,
     DEFAULT_STAFF,
@@ -46,7 +46,7 @@ from geo.schema import (
     TIME_UTC,
     PatrolKind,
 )
-from geo.validation import validate
+from geo.io.validation import validate
 
 # Jernbanetorget by Oslo S, lon/lat degrees (EPSG:4326).
 OSLO_S = (10.7522, 59.9111)

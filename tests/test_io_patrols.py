@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from geo.io.patrols import read_patrols
-from geo.io.report import InputFileError, RowError
+from geo.io.errors import InputFileError, RowError
 from geo.schema import (
     END_UTC,
     KIND,
@@ -20,7 +20,7 @@ from geo.schema import (
     T_PATROLS,
     TEAM,
 )
-from geo.validation import SCHEMAS
+from geo.io.validation import SCHEMAS
 
 
 def write_csv(tmp_path: Path, *lines: str, encoding: str = "utf-8-sig", name: str = "patruljer.csv") -> Path:

@@ -23,7 +23,7 @@ from geo.io.privacy import (
     find_personal_data,
     refuse_personal_data,
 )
-from geo.io.report import InputFileError
+from geo.io.errors import InputFileError
 
 HOW_TO_FIX = "Feltkart stores no personal identifiers: remove the column and import again."
 

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from shapely.geometry import LineString, Point
 
-from geo.io.report import InputFileError, RowError
+from geo.io.errors import InputFileError, RowError
 from geo.io.tabular import (
     CLOCK_PART,
     DATE_PART,

@@ -17,7 +17,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from geo.cli import main as cli_main
-from geo.demo_store import build_demo_store
+from geo.demo.store import build_demo_store
 from geo.queries import period_presets
 from tests.conftest import REPO
 

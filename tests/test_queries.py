@@ -44,7 +44,7 @@ from geo.schema import (
     PEOPLE,
     PatrolKind,
 )
-from geo.summary import Selection, by_area, by_cell, by_period
+from geo.queries.summary import Selection, by_area, by_cell, by_period
 from tests.builders import (
     BASE,
     area,
@@ -576,14 +576,14 @@ def test_comparison_period_refuses_reversed_dates():
         q.comparison_period(SAT, FRI)
 
 
-# --- consistency with geo.summary on a demo store ----------------------------------------------------------------
+# --- consistency with geo.queries.summary on a demo store ----------------------------------------------------------------
 
 DEMO_FIRST, DEMO_LAST = D(2024, 10, 21), D(2024, 11, 3)  # two weeks around the October DST change
 
 
 @pytest.fixture(scope="session")
 def demo(tmp_path_factory):
-    from geo.demo_store import build_demo_store
+    from geo.demo.store import build_demo_store
     from geo.store import open_store
 
     path = tmp_path_factory.mktemp("demo") / "demo.gpkg"

@@ -18,7 +18,7 @@ import pytest
 import shapely
 from numpy.testing import assert_allclose
 
-from geo import aggregates
+from geo.engine import refresh
 from geo.schema import (
     AREA_ID,
     AREA_NAME,
@@ -425,7 +425,7 @@ def test_refresh_areas_after_a_new_version_reassigns_presence_by_local_date(tmp_
     assert totals() == {("b", "other", 1): 120.0, ("fri", "sq", 1): 1200.0}
     with store.transaction():
         changed = store.add_area_versions(area_versions([area("sq", square(X + 1000), valid_from=D(2024, 6, 8))]))
-        aggregates.refresh_areas(store, sorted({a for a, _ in changed}))
+        refresh.refresh_areas(store, sorted({a for a, _ in changed}))
     assert totals() == {("b", "other", 1): 120.0, ("fri", "sq", 1): 600.0}
     visits = store.derived(T_VISITS_AREA)
     assert sorted(visits[AREA_ID]) == ["other", "sq"]
@@ -437,7 +437,7 @@ def test_refresh_patrols_twice_gives_the_same_derived_tables(tmp_path):
               for t in (T_PRESENCE_AREA, T_PRESENCE_TOTAL, T_VISITS_AREA, T_PRESENCE_CELL, T_VISITS_CELL)}
     assert store.add_track_points(points()) == 0
     with store.transaction():
-        aggregates.refresh_patrols(store, ["fri", "sat"], resolutions=(10,))
+        refresh.refresh_patrols(store, ["fri", "sat"], resolutions=(10,))
     for table, frame in before.items():
         after = store.derived(table).sort_values(list(frame.columns)).reset_index(drop=True)
         pd.testing.assert_frame_equal(after, frame, check_dtype=False, obj=table)
@@ -450,7 +450,7 @@ def test_refresh_encounter_areas_follows_new_area_versions(tmp_path):
     assert store.derived(T_ENCOUNTER_AREAS).values.tolist() == [["e", "sq", 1]]
     with store.transaction():
         store.add_area_versions(area_versions([area("sq", square(X + 1000), valid_from=D(2024, 6, 8))]))
-        aggregates.refresh_encounter_areas(store)
+        refresh.refresh_encounter_areas(store)
     assert len(store.derived(T_ENCOUNTER_AREAS)) == 0
 
 

@@ -20,7 +20,7 @@ import pandas as pd
 import pytest
 from numpy.testing import assert_allclose
 
-from geo import aggregates
+from geo.engine import refresh
 from geo.schema import (
     AREA_ID,
     AREA_VERSION,
@@ -116,10 +116,10 @@ def fill(store, *, areas=None, patrol_rows=None, pts=None, encounter_rows=None, 
             store.add_patrols(patrol_rows)
         if pts is not None:
             store.add_track_points(pts)
-            aggregates.refresh_patrols(store, resolutions=resolutions)
+            refresh.refresh_patrols(store, resolutions=resolutions)
         if encounter_rows is not None:
             store.add_encounters(encounter_rows)
-        aggregates.refresh_encounter_areas(store)
+        refresh.refresh_encounter_areas(store)
     return store
 
 
@@ -415,7 +415,7 @@ def test_refresh_areas_after_a_new_version_reassigns_presence_by_local_date(stor
     assert store.derived(T_PRESENCE_AREA)[SECONDS].sum() == pytest.approx(1200.0)
     with store.transaction():
         changed = store.add_area_versions(area_versions([area("sq", square(X + 1000), valid_from=D(2024, 6, 8))]))
-        aggregates.refresh_areas(store, sorted({a for a, _ in changed}))
+        refresh.refresh_areas(store, sorted({a for a, _ in changed}))
     assert store.derived(T_PRESENCE_AREA)[SECONDS].sum() == pytest.approx(600.0)  # Oslo Saturday is outside v2
 
 
@@ -445,7 +445,7 @@ def test_query_returns_dates_and_times_as_the_geopackage_store_does(store, tmp_p
 @pytest.fixture(scope="module")
 def both_backends(tmp_path_factory, cluster):
     """The same two-week demo in a GeoPackage and in PostGIS (copied through the Store interface)."""
-    from geo.demo_store import build_demo_store
+    from geo.demo.store import build_demo_store
     from geo.store.transfer import copy_store
 
     path = tmp_path_factory.mktemp("equiv") / "demo.gpkg"
@@ -475,7 +475,7 @@ def test_copied_store_has_the_same_rows(both_backends):
 
 @pytest.mark.parametrize("by", ["area", "cell", "week", "area,week"])
 def test_summaries_are_identical_on_both_backends(both_backends, by):
-    from geo.summary import Selection, summarize
+    from geo.queries.summary import Selection, summarize
 
     gpkg, pg = both_backends
     for selection in (Selection(), Selection(first_day=D(2024, 10, 9), last_day=D(2024, 10, 15))):

@@ -1,4 +1,4 @@
-"""Tests of geo.summary against a real GeoPackage store built in a temporary directory.
+"""Tests of geo.queries.summary against a real GeoPackage store built in a temporary directory.
 
 The week of Mon 3 – Sun 9 June 2024 is ISO week 2024-W23; Mon 10 June starts
 2024-W24. Local time is +02:00 (CEST) throughout June.
@@ -27,7 +27,7 @@ import pandas as pd
 import pytest
 
 from geo.schema import AREA_ID, CELL, OUTSIDE_AREA_ID
-from geo.summary import (
+from geo.queries.summary import (
     ENCOUNTERS,
     MEASURES,
     PATROL_KM,

@@ -13,7 +13,7 @@ from dataclasses import replace
 
 import streamlit as st
 
-from geo.changes.periods import FIRST_DAY, LABEL, LAST_DAY, periods_between
+from geo.timeutil import FIRST_DAY, LABEL, LAST_DAY, periods_between
 from geo.maps import add_areas, add_cells, fit_to
 from geo.queries import Filters
 from ui.components import new_map, show_map

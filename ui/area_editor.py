@@ -2,7 +2,7 @@
 GeoJSON, or adopt an area of a saved draft (a suggestion from *Effektive områder*).
 
 Every path stores the version through the ordinary importer
-(:mod:`geo.changes.editor`, :func:`geo.importer.import_file`), so the old
+(:mod:`geo.changes.editor`, :func:`geo.io.importer.import_file`), so the old
 version is closed, the change is logged and the aggregates are recomputed.
 Leaflet.draw is served from this server (see the Makefile), never a CDN.
 """
@@ -19,9 +19,9 @@ from folium.plugins import Draw
 from streamlit_folium import st_folium
 
 from geo.changes.editor import draft_polygons, drawing_to_polygons, import_drawn_version
-from geo.importer import ImportOptions, import_file
+from geo.io.importer import ImportOptions, import_file
 from geo.io.areas import slugify
-from geo.io.report import InputFileError
+from geo.io.errors import InputFileError
 from geo.maps import add_areas, add_shapes, fit_to
 from geo.schema import AREA_ID, DRAFT_ID, VALID_FROM
 from ui.components import MAP_HEIGHT, new_map, show_map

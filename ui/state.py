@@ -42,7 +42,7 @@ OPEN_STORES = 8
 """Open store connections kept (a GeoPackage replaced by a new file gets a new one)."""
 
 QUERY_MODULES = {
-    "queries": "geo.queries", "summary": "geo.summary", "hotspots": "geo.hotspots",
+    "queries": "geo.queries", "summary": "geo.queries.summary", "hotspots": "geo.hotspots",
     "history": "geo.changes.history", "drift": "geo.changes.drift", "effective": "geo.changes.effective",
 }
 """Modules :func:`query` may call, imported on first use (esda and libpysal alone take about a second)."""

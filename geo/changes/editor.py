@@ -2,7 +2,7 @@
 
 The drawing (GeoJSON features in EPSG:4326, as Leaflet.draw returns them, or
 an area of a saved draft) is
-written to a GeoJSON file and imported with :func:`geo.importer.import_file`,
+written to a GeoJSON file and imported with :func:`geo.io.importer.import_file`,
 so the new version is validated, closes the previous one, is logged in the
 change log and has its aggregates recomputed exactly as a file import.
 """
@@ -18,7 +18,7 @@ import geopandas as gpd
 import shapely
 from shapely.geometry import MultiPolygon, shape
 
-from geo.importer import ImportOptions, ImportOutcome, import_file
+from geo.io.importer import ImportOptions, ImportOutcome, import_file
 from geo.io.areas import slugify
 from geo.schema import AREA_ID, DRAFT_ID
 from geo.store.base import Store
@@ -58,7 +58,7 @@ def import_drawn_version(store: Store, polygons: MultiPolygon, *, area_id: str, 
                          team: str | None = None) -> ImportOutcome:
     """Store ``polygons`` (EPSG:4326) as a new version of ``area_id`` valid from ``valid_from``.
 
-    Goes through :func:`geo.importer.import_file` (a GeoJSON written to a
+    Goes through :func:`geo.io.importer.import_file` (a GeoJSON written to a
     temporary folder), so the version is validated, the open version is
     closed on ``valid_from``, the change is logged and presence per area is
     recomputed. ``area_id`` must already be a slug (``slugify(name)`` for a

@@ -21,9 +21,10 @@ import shapely
 
 from geo.engine import h3grid
 from geo.engine.segments import Segments
+from geo.schema import H3_RESOLUTIONS
 
-RESOLUTIONS = (9, 10, 11)
-"""H3 resolutions Feltkart offers."""
+RESOLUTIONS = H3_RESOLUTIONS
+"""H3 resolutions Feltkart offers (``geo.schema.H3_RESOLUTIONS``)."""
 
 DEFAULT_RESOLUTION = 10
 

@@ -39,6 +39,7 @@ from geo.schema import (
     AREA_ID,
     AREA_VERSION,
     CELL,
+    ENCOUNTER_CELL_COLUMNS,
     ENCOUNTER_ID,
     HOUR_UTC,
     LAT,
@@ -279,6 +280,13 @@ def encounter_cells(encounters: pd.DataFrame, *, resolutions: tuple[int, ...] = 
     lon = encounters[LON].to_numpy(dtype=np.float64)
     lat = encounters[LAT].to_numpy(dtype=np.float64)
     return {res: cells_of(lon, lat, res).astype(np.int64) for res in resolutions}
+
+
+def with_encounter_cells(encounters: pd.DataFrame) -> pd.DataFrame:
+    """``encounters`` with their H3 cells (int64) in ``cell_9``, ``cell_10``, ``cell_11``
+    (``geo.schema.ENCOUNTER_CELL_COLUMNS``), as the stores require."""
+    cells = encounter_cells(encounters, resolutions=tuple(ENCOUNTER_CELL_COLUMNS))
+    return encounters.assign(**{ENCOUNTER_CELL_COLUMNS[res]: values for res, values in cells.items()})
 
 
 @dataclass(slots=True)

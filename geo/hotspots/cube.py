@@ -27,8 +27,8 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
-from geo.changes.periods import LABEL as PERIOD_LABEL
-from geo.changes.periods import complete_range, periods_between
+from geo.timeutil import LABEL as PERIOD_LABEL
+from geo.timeutil import complete_range, periods_between
 from geo.engine.cells import check_resolution, k_ring_cells
 from geo.queries import aggregate_reads
 from geo.queries.filters import Filters

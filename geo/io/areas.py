@@ -54,7 +54,7 @@ from pyproj import CRS
 from pyproj.exceptions import CRSError
 from shapely.geometry import MultiPolygon, Polygon
 
-from geo.io.report import InputFileError, ReadResult, RowError
+from geo.io.errors import InputFileError, ReadResult, RowError
 from geo.schema import (
     AREA_ID,
     AREA_NAME,
@@ -71,7 +71,7 @@ from geo.schema import (
     VALID_TO,
 )
 from geo.timeutil import parse_date
-from geo.validation import validate
+from geo.io.validation import validate
 
 __all__ = ["AREA_COLUMNS", "FIELD_ALIASES", "MIN_AREA_M2", "read_areas", "slugify"]
 

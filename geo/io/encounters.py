@@ -47,7 +47,7 @@ import pandas as pd
 import pyproj
 
 from geo.io.privacy import refuse_personal_data
-from geo.io.report import InputFileError, ReadResult
+from geo.io.errors import InputFileError, ReadResult
 from geo.io.tabular import (
     CLOCK_PART,
     DATE_PART,

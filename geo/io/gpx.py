@@ -16,7 +16,7 @@ Reading (:func:`read_gpx`)
   file order) and are counted in another warning. Points are sorted by time.
 - A track whose **device clock is broken** (a time before 2000-01-01 or more
   than a day in the future, e.g. the 1901-12-13 of a reset clock) is rejected
-  as a whole with one :class:`~geo.io.report.RowError` on column ``time``
+  as a whole with one :class:`~geo.io.errors.RowError` on column ``time``
   whose line is the track number; if only some of a track's points have such
   times, those points are rejected one by one and the track is kept.
 - **Patrol id**: ``"gpx-"`` plus the first 16 hex digits of the SHA-1 of the
@@ -28,7 +28,7 @@ Reading (:func:`read_gpx`)
   by validation as a duplicate.
 - **Patrol start/end** are the first and last time of the track. Patrols and
   track points are then validated separately with
-  :func:`geo.validation.validate`: a rejected patrol takes its track points
+  :func:`geo.io.validation.validate`: a rejected patrol takes its track points
   with it; a patrol whose points were all rejected (e.g. outside Norway) is
   kept, with a warning, since its times are still valid effort.
 - **Line numbers**: a patrol's ``source_line`` (and the line of a RowError about
@@ -41,7 +41,7 @@ Reading (:func:`read_gpx`)
   metres (``<hdop>`` is a unitless dilution of precision).
 
 A file that is not GPX, is malformed XML, or has no track point with a time
-raises :class:`~geo.io.report.InputFileError` with a reason in plain words.
+raises :class:`~geo.io.errors.InputFileError` with a reason in plain words.
 
 Writing (:func:`write_gpx`)
 ---------------------------
@@ -71,7 +71,7 @@ import pyogrio.errors
 import shapely
 from pyogrio.raw import read as _pyogrio_read
 
-from geo.io.report import InputFileError, ReadResult, RowError
+from geo.io.errors import InputFileError, ReadResult, RowError
 from geo.schema import (
     ACCURACY_M,
     DEFAULT_STAFF,
@@ -90,7 +90,7 @@ from geo.schema import (
     TIME_UTC,
     PatrolKind,
 )
-from geo.validation import EARLIEST_TIME, validate
+from geo.io.validation import EARLIEST_TIME, validate
 
 PATROL_ID_PREFIX = "gpx-"
 """Prefix of every patrol id made from a GPX track."""

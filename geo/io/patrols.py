@@ -19,7 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from geo.io.privacy import refuse_personal_data
-from geo.io.report import InputFileError, ReadResult
+from geo.io.errors import InputFileError, ReadResult
 from geo.io.tabular import (
     DATE_PART,
     PATROL_ALIASES,

@@ -46,7 +46,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from geo.io.report import InputFileError
+from geo.io.errors import InputFileError
 
 FREE_TEXT_MIN_CHARS = 40
 """Cells longer than this (and of several words) count as free text."""

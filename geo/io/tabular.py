@@ -10,7 +10,7 @@ before anything is interpreted:
 2. :func:`match_columns` maps the file's headers to schema columns via
    Norwegian and English aliases (:data:`ENCOUNTER_ALIASES`,
    :data:`PATROL_ALIASES`), and a :class:`CellParser` parses the text cells
-   into typed columns, collecting a :class:`~geo.io.report.RowError` for every
+   into typed columns, collecting a :class:`~geo.io.errors.RowError` for every
    cell it cannot use.
 
 Files read
@@ -56,7 +56,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from geo.io.report import InputFileError, RowError
+from geo.io.errors import InputFileError, RowError
 from geo.schema import (
     AGE_GROUP,
     CATEGORY,
@@ -80,7 +80,7 @@ from geo.schema import (
     YesNoUnknown,
 )
 from geo.timeutil import localize_naive
-from geo.validation import SCHEMAS, validate
+from geo.io.validation import SCHEMAS, validate
 
 # --- input-only columns (not stored; combined or reprojected on import) ------
 DATE_PART = "date"

@@ -58,7 +58,7 @@ from geo.schema import (
     VISIT_START,
 )
 from geo.store.base import POSTGRESQL, SQLITE, Store
-from geo.summary import ENCOUNTERS, VISITS
+from geo.queries.summary import ENCOUNTERS, VISITS
 
 LONG_VISIT_S = DOSE_EDGES_S[1]
 """A visit of at least this many seconds (10 min) is in the long dose band."""

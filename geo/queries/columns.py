@@ -3,13 +3,13 @@
 Units: ``minutes`` and ``person_minutes`` are presence in patrol-minutes and
 patrol-minutes × staff; ``km`` is presence length in EPSG:25832 kilometres;
 ``patrol_hours`` in :func:`~geo.queries.effort_vs_need` is presence in
-patrol-hours. Names shared with :mod:`geo.summary` are imported from there.
+patrol-hours. Names shared with :mod:`geo.queries.summary` are imported from there.
 """
 
 from __future__ import annotations
 
 from geo.schema import AREA_ID, CATEGORY, CELL, PEOPLE
-from geo.summary import ENCOUNTERS, PERIOD, PERSON_MINUTES, VISITS
+from geo.queries.summary import ENCOUNTERS, PERIOD, PERSON_MINUTES, VISITS
 
 AREA_NAME = "area_name"
 MINUTES = "minutes"  # presence, patrol-minutes

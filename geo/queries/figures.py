@@ -22,7 +22,7 @@ from geo.schema import (
     PatrolKind,
 )
 from geo.store.base import Store
-from geo.summary import ENCOUNTERS
+from geo.queries.summary import ENCOUNTERS
 
 # --- figure names (keys of key_figures) ------------------------------------------------
 PATROLS = "patrols"

@@ -64,7 +64,7 @@ from geo.schema import AREA_NAME as AREA_NAME_FIELD
 from geo.store.base import Store
 
 OUTSIDE_AREA_NAME = "Utenfor alle feltområder"
-"""Name of the ``__outside__`` row (as in :mod:`geo.summary`)."""
+"""Name of the ``__outside__`` row (as in :mod:`geo.queries.summary`)."""
 
 LOOKBACK_DAYS = 366
 """areas_not_visited first looks this many days back for each area's last visit."""

@@ -28,7 +28,7 @@ from geo.report.labels import CATEGORY_NB, WEEKDAY_NB, number_nb
 from geo.schema import MEASURE_CRS
 
 if TYPE_CHECKING:
-    from geo.report.content import Report
+    from geo.report.model import Report
 
 DPI = 150
 INK = "#1f2d3d"

@@ -5,7 +5,7 @@ counts (``None`` where suppressed), and geometries of areas and H3 cells
 with at least k encounters. Renderers (CSV, HTML, PDF, the page's preview)
 draw it as it is and never see a raw count.
 
-Tables and how they are protected (:mod:`geo.disclosure`):
+Tables and how they are protected (:mod:`geo.report.disclosure`):
 
 - *categories × age groups* with row, column and grand totals; the grand
   total is the key figure "registrerte møter";
@@ -29,7 +29,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geo.disclosure import (
+from geo.report.disclosure import (
     Count,
     ProtectedTable,
     change_of,
@@ -42,7 +42,7 @@ from geo.disclosure import (
 from geo.engine.cells import cell_polygons, cells_to_hex
 from geo.queries import area_geometries, key_figures, presence_by_area
 from geo.queries.filters import Filters
-from geo.report import data
+from geo.report import data, methods, narrative
 from geo.report.labels import (
     AGE_GROUP_NB,
     CATEGORY_NB,
@@ -52,6 +52,7 @@ from geo.report.labels import (
     number_nb,
     percent_nb,
 )
+from geo.report.model import KeyFigure, Report
 from geo.report.presets import Preset, PresetBook
 from geo.schema import (
     AGE_GROUP,
@@ -80,56 +81,6 @@ UNDER_25 = (AgeGroup.UNDER_18.value, AgeGroup.AGE_18_23.value, AgeGroup.AGE_24_2
 DASH = "–"
 
 
-@dataclass(frozen=True, slots=True)
-class KeyFigure:
-    """One headline number: display texts for now, the comparison period and the change."""
-
-    key: str
-    label: str
-    current: str
-    previous: str
-    change: str
-
-
-@dataclass(frozen=True)
-class Report:
-    """A disclosure-controlled situation picture for one preset and period.
-
-    ``tables`` maps a table key (``areas``, ``categories``, ``trend``,
-    ``time_of_week``, ``hotspots``) to a frame of display strings whose
-    first column labels the rows. ``area_map`` (areas valid in the period,
-    with ``label``, ``shown`` encounters or None, and ``text``) and
-    ``cell_map`` (only H3 cells with at least k encounters: ``cell``,
-    ``encounters``) are GeoDataFrames in EPSG:4326. ``trend_chart`` and
-    ``time_of_week_chart`` are the protected tables behind the charts.
-    """
-
-    preset: Preset
-    first_day: dt.date
-    last_day: dt.date
-    compare_first: dt.date | None
-    compare_last: dt.date | None
-    k: int
-    teams: tuple[str, ...] | None
-    cell_resolution: int
-    trend_period: str
-    created_utc: dt.datetime
-    key_figures: list[KeyFigure]
-    tables: dict[str, pd.DataFrame]
-    area_map: gpd.GeoDataFrame
-    cell_map: gpd.GeoDataFrame
-    trend_chart: ProtectedTable
-    time_of_week_chart: ProtectedTable
-    hotspot_method: str
-    facts: dict[str, object] = field(default_factory=dict)
-    narrative: list[str] = field(default_factory=list)
-    methods: list[tuple[str, str]] = field(default_factory=list)
-
-    @property
-    def has_comparison(self) -> bool:
-        return self.compare_first is not None
-
-
 def build_report(store: Store, preset: Preset, *, first_day: dt.date, last_day: dt.date,
                  compare_first: dt.date | None = None, compare_last: dt.date | None = None, k: int = 5,
                  teams: tuple[str, ...] | None = None, book: PresetBook | None = None) -> Report:
@@ -139,8 +90,6 @@ def build_report(store: Store, preset: Preset, *, first_day: dt.date, last_day: 
     changes. ``k`` is validated (≥ 3). ``book`` supplies the map resolution
     and the number of hot-spot cells (defaults of ``config/presets.toml``).
     """
-    from geo.report import methods, narrative
-
     k = check_k(k)
     _check_period(first_day, last_day, compare_first, compare_last)
     res = book.cell_resolution if book else 9
@@ -168,7 +117,7 @@ def build_report(store: Store, preset: Preset, *, first_day: dt.date, last_day: 
     hotspots, hotspot_method = _hotspots(rows, by_area, prev_rows, cells, store, base, preset, areas, res=res,
                                          top=top, k=k, has_compare=compare is not None)
     figures = _key_figures(store, base, compare, preset, rows, prev_rows, total, prev_total, areas, cat_age, k=k)
-    report = Report(
+    draft = Report(
         preset=preset, first_day=first_day, last_day=last_day, compare_first=compare_first,
         compare_last=compare_last, k=k, teams=teams, cell_resolution=res, trend_period=trend_period,
         created_utc=dt.datetime.now(dt.UTC).replace(microsecond=0),
@@ -187,9 +136,7 @@ def build_report(store: Store, preset: Preset, *, first_day: dt.date, last_day: 
         hotspot_method=hotspot_method,
         facts={"total": total, "previous_total": prev_total, "categories": cat_age, "area_counts": area_counts},
     )
-    report.narrative.extend(narrative.sentences(report))
-    report.methods.extend(methods.sections(report))
-    return report
+    return replace(draft, narrative=narrative.sentences(draft), methods=methods.sections(draft))
 
 
 # --- tables ------------------------------------------------------------------------------------

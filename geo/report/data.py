@@ -4,7 +4,7 @@ Encounters are selected exactly as every dashboard query selects them
 (:func:`geo.queries.aggregate_reads.encounters`: local date, categories, age groups,
 team through the patrol); this module only adds the preset's field-area
 restriction. These rows never leave the process: every number exported is
-built from them and then passed through :mod:`geo.disclosure`.
+built from them and then passed through :mod:`geo.report.disclosure`.
 """
 
 from __future__ import annotations

@@ -14,7 +14,8 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from geo.report.content import Report, build_report
+from geo.report.content import build_report
+from geo.report.model import Report
 from geo.report.presets import PRESETS_FILE, load_presets
 from geo.store.base import Store
 

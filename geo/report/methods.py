@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from geo.report.labels import AGE_GROUP_NB, CATEGORY_NB, period_nb
 
 if TYPE_CHECKING:
-    from geo.report.content import Report
+    from geo.report.model import Report
 
 TREND_PERIOD_NB = {"week": "uke", "month": "måned", "tertial": "tertial", "quarter": "kvartal", "year": "år"}
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from geo.report.labels import CATEGORY_NB, WEEKDAY_NB, number_nb, percent_nb, period_nb
 
 if TYPE_CHECKING:
-    from geo.report.content import Report
+    from geo.report.model import Report
 
 MIN_CHANGE_PCT = 10.0
 """A change smaller than this (in %) is called "om lag på samme nivå"."""

@@ -12,7 +12,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from geo.io.report import FeltkartError
+from geo.errors import FeltkartError
 from geo.schema import AgeGroup, Category
 
 PRESETS_FILE = Path(__file__).resolve().parents[2] / "config" / "presets.toml"

@@ -12,7 +12,7 @@ import io
 
 import pandas as pd
 
-from geo.report.content import Report
+from geo.report.model import Report
 from geo.report.labels import AGE_GROUP_NB, CATEGORY_NB, period_nb
 
 TABLE_NAMES = {

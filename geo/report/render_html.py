@@ -9,7 +9,7 @@ import jinja2
 import pandas as pd
 
 from geo.report.charts import images as report_images
-from geo.report.content import Report
+from geo.report.model import Report
 from geo.report.labels import period_nb
 
 TEMPLATES = Path(__file__).parent / "templates"

@@ -36,7 +36,7 @@ from reportlab.platypus import (
 )
 
 from geo.report.charts import images as report_images
-from geo.report.content import Report
+from geo.report.model import Report
 from geo.report.labels import period_nb
 
 BRAND = colors.HexColor("#2a2859")

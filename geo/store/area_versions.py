@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo.io.report import FeltkartError
+from geo.errors import FeltkartError
 from geo.schema import AREA_ID, AREA_NAME, AREA_VERSION, STORE_CRS, VALID_FROM, VALID_TO
 
 SAME_GEOMETRY_TOLERANCE = 1e-9

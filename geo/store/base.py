@@ -1,6 +1,6 @@
 """The store interface: everything analysis and pages need from storage.
 
-Analysis (``geo.engine``, ``geo.summary``) and pages talk only to this
+Analysis (``geo.engine``, ``geo.queries.summary``) and pages talk only to this
 interface, so a PostGIS backend can be added beside the GeoPackage one
 without touching them. All frames use the column names in ``geo.schema``.
 """
@@ -17,7 +17,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geo.io.report import FeltkartError
+from geo.errors import FeltkartError
 from geo.schema import AREA_ID, AREA_VERSION, T_AREA_CHANGES
 
 SQLITE = "sqlite"

@@ -24,8 +24,9 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo.engine.presence import encounter_cells
 from geo.schema import (  # store columns and tables shared by both backends
+    DERIVED_TABLES,
+    PATROL_KEYED_TABLES,
     ACCURACY_M,
     AGE_GROUP,
     AREA_ID,
@@ -81,6 +82,7 @@ from geo.schema import (  # store columns and tables shared by both backends
     VISIT_START,
 )
 from geo.store import gpkg_format
+from geo.store.rows import encounter_cells
 from geo.store.area_versions import (
     draft_multipolygons,
     plan_area_version,
@@ -165,8 +167,6 @@ _LAYERS = {
     T_AREA_CHANGES: (None, "Every change to a field area"),
 }
 
-_PATROL_KEYED = (T_PRESENCE_AREA, T_PRESENCE_CELL, T_PRESENCE_TOTAL, T_VISITS_AREA, T_VISITS_CELL)
-DERIVED_TABLES = (*_PATROL_KEYED, T_ENCOUNTER_AREAS)
 
 
 class GpkgStore(Store):
@@ -396,7 +396,7 @@ class GpkgStore(Store):
     def add_encounters(self, encounters: pd.DataFrame) -> int:
         if encounters.empty:
             return 0
-        cells = encounter_cells(encounters)
+        cells = encounter_cells(encounters)  # from the engine, at import (geo.engine.presence.with_encounter_cells)
         geom = gpkg_format.to_blobs(shapely.points(encounters[LON].to_numpy(), encounters[LAT].to_numpy()))
         frame = pd.DataFrame(
             {
@@ -505,7 +505,7 @@ class GpkgStore(Store):
             raise ValueError(f"table must be one of {', '.join(DERIVED_TABLES)}; got {table!r}")
         if patrol_ids is not None and table == T_ENCOUNTER_AREAS:
             raise ValueError("encounter_areas is replaced by encounter or area, not by patrol")
-        fids = self._patrol_fids(None) if table in _PATROL_KEYED else None  # read once per call
+        fids = self._patrol_fids(None) if table in PATROL_KEYED_TABLES else None  # read once per call
         conditions, params = [], []
         if area_ids is not None:
             conditions.append(f"{AREA_ID} IN ({', '.join('?' * len(area_ids))})")

@@ -34,8 +34,9 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo.engine.presence import encounter_cells
 from geo.schema import (
+    DERIVED_TABLES,
+    PATROL_KEYED_TABLES,
     ACCURACY_M,
     AGE_GROUP,
     AREA_ID,
@@ -91,9 +92,9 @@ from geo.schema import (
     VISIT_START,
 )
 from geo.store import pg_copy
+from geo.store.rows import encounter_cells
 from geo.store.area_versions import draft_multipolygons, plan_area_version
 from geo.store.base import POSTGRESQL, Store, StoreError
-from geo.store.gpkg import DERIVED_TABLES
 from geo.timeutil import local_date, service_day, shift_of
 
 URL_SCHEMES = ("postgresql://", "postgres://")
@@ -127,7 +128,6 @@ DERIVED_COLUMNS: dict[str, Columns] = {
                     (VISIT_END, "float8")),
     T_ENCOUNTER_AREAS: ((ENCOUNTER_ID, "text"), (AREA_ID, "text"), (AREA_VERSION, "int4")),
 }
-_PATROL_KEYED = tuple(t for t in DERIVED_TABLES if t != T_ENCOUNTER_AREAS)
 _SQL_TYPES = {"int8": "bigint", "int4": "integer", "float8": "double precision", "bool": "boolean",
               "date": "date", "timestamptz": "timestamptz", "text": "text"}
 
@@ -160,7 +160,7 @@ _SCHEMA_SQL = [
     f"CREATE INDEX IF NOT EXISTS imports_sha256 ON {T_IMPORTS} (sha256)",
     f"CREATE TABLE IF NOT EXISTS {T_FACTS} (name text PRIMARY KEY, value bigint NOT NULL)",
     *[f"CREATE TABLE IF NOT EXISTS {t} ({_columns_sql(c, [n for n, _ in c])})" for t, c in DERIVED_COLUMNS.items()],
-    *[f"CREATE INDEX IF NOT EXISTS {t}_patrol ON {t} ({PATROL_FID})" for t in _PATROL_KEYED],
+    *[f"CREATE INDEX IF NOT EXISTS {t}_patrol ON {t} ({PATROL_FID})" for t in PATROL_KEYED_TABLES],
     f"CREATE INDEX IF NOT EXISTS encounter_areas_encounter ON {T_ENCOUNTER_AREAS} ({ENCOUNTER_ID})",
     f"CREATE INDEX IF NOT EXISTS encounter_areas_area ON {T_ENCOUNTER_AREAS} ({AREA_ID})",
     f"""CREATE TABLE IF NOT EXISTS {T_AREA_DRAFTS} ({_IDENTITY}, geom geometry(MultiPolygon,{SRID}) NOT NULL,
@@ -532,7 +532,7 @@ class PostgisStore(Store):
         _check_derived(table)
         if patrol_ids is not None and table == T_ENCOUNTER_AREAS:
             raise ValueError("encounter_areas is replaced by encounter or area, not by patrol")
-        fids = self._patrol_fids(None) if table in _PATROL_KEYED else None
+        fids = self._patrol_fids(None) if table in PATROL_KEYED_TABLES else None
         conditions, params = [], []
         if area_ids is not None:
             conditions.append(f"{AREA_ID} = ANY(%s)")

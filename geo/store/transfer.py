@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from geo.schema import AREA_ID, AREA_VERSION, PATROL_ID, T_ENCOUNTER_AREAS
+from geo.schema import AREA_ID, AREA_VERSION, DERIVED_TABLES, PATROL_ID, T_ENCOUNTER_AREAS
 from geo.store.base import Store
-from geo.store.gpkg import DERIVED_TABLES
 
 COPY_BATCH_PATROLS = 500
 """Patrols whose track points travel together (bounds memory, like the engine's chunks)."""

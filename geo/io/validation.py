@@ -1,7 +1,7 @@
 """Row-level validation of normalised frames with pandera.
 
 Readers in ``geo.io`` first *parse* raw text into typed columns (collecting a
-:class:`~geo.io.report.RowError` for every cell they cannot parse), then hand
+:class:`~geo.io.errors.RowError` for every cell they cannot parse), then hand
 the typed frame to :func:`validate`, which checks value ranges and coded
 values with one pandera schema per table and turns every failure into a
 ``RowError`` naming file, line and column. Rows with any error are removed;
@@ -16,7 +16,7 @@ from __future__ import annotations
 import pandas as pd
 import pandera.pandas as pa
 
-from geo.io.report import RowError
+from geo.io.errors import RowError
 from geo.schema import (
     ACCURACY_M,
     AGE_GROUP,

@@ -16,8 +16,9 @@ from pathlib import Path
 
 import pyogrio
 
-from geo import aggregates
-from geo.io.report import InputFileError, ReadResult, RowError
+from geo.engine import refresh
+from geo.engine.presence import with_encounter_cells
+from geo.io.errors import InputFileError, ReadResult, RowError
 from geo.io.tabular import (
     EASTING,
     ENCOUNTER_ALIASES,
@@ -164,18 +165,18 @@ def _write(store: Store, result: ReadResult) -> dict[str, int]:
     if T_AREAS in frames and len(frames[T_AREAS]):
         changed = store.add_area_versions(frames[T_AREAS])
         added[T_AREAS] = sum(1 for _ in changed)
-        aggregates.refresh_areas(store, sorted({area_id for area_id, _ in changed}))
+        refresh.refresh_areas(store, sorted({area_id for area_id, _ in changed}))
     if T_PATROLS in frames and len(frames[T_PATROLS]):
         added[T_PATROLS] = store.add_patrols(frames[T_PATROLS])
     if T_TRACK_POINTS in frames and len(frames[T_TRACK_POINTS]):
         points = frames[T_TRACK_POINTS]
         added[T_TRACK_POINTS] = store.add_track_points(points)
         if added[T_TRACK_POINTS]:
-            aggregates.refresh_patrols(store, sorted(set(points[PATROL_ID])))
+            refresh.refresh_patrols(store, sorted(set(points[PATROL_ID])))
     if T_ENCOUNTERS in frames and len(frames[T_ENCOUNTERS]):
-        added[T_ENCOUNTERS] = store.add_encounters(frames[T_ENCOUNTERS])
+        added[T_ENCOUNTERS] = store.add_encounters(with_encounter_cells(frames[T_ENCOUNTERS]))
         if added[T_ENCOUNTERS]:
-            aggregates.refresh_encounter_areas(store)
+            refresh.refresh_encounter_areas(store)
     return added
 
 

@@ -20,10 +20,10 @@ from pathlib import Path
 
 import geopandas as gpd
 
-from geo import aggregates
+from geo.engine import refresh
 from geo.demo import DemoActivity, demo_areas, generate_activity
 from geo.engine.area_cache import prepare_areas_cached
-from geo.engine.presence import PresenceTables
+from geo.engine.presence import PresenceTables, with_encounter_cells
 from geo.schema import PATROL_ID
 from geo.store.gpkg import GpkgStore
 
@@ -68,12 +68,12 @@ def build_demo_store(
             for activity, tables in _computed_years(seed, start, end, areas):
                 store.add_patrols(activity.patrols)
                 store.add_track_points(activity.track_points)
-                store.add_encounters(activity.encounters)
-                aggregates.store_presence(store, tables, activity.patrols[PATROL_ID].tolist())
+                store.add_encounters(with_encounter_cells(activity.encounters))
+                refresh.store_presence(store, tables, activity.patrols[PATROL_ID].tolist())
                 if progress:
                     progress(f"{len(activity.patrols):,} patrols, {len(activity.track_points):,} points, "
                              f"{len(activity.encounters):,} encounters")
-            aggregates.refresh_encounter_areas(store)
+            refresh.refresh_encounter_areas(store)
         counts = store.counts()
     finally:
         store.close()
@@ -98,7 +98,7 @@ def _compute_year(seed: int, first: date, last: date, areas: gpd.GeoDataFrame) -
     """Generate one year (worker process) and compute its presence tables."""
     activities = list(generate_activity(seed=seed, start=first, end=last))
     activity = activities[0] if len(activities) == 1 else _merge(activities)
-    tables = aggregates.compute_presence_batched(activity.track_points, prepare_areas_cached(areas))
+    tables = refresh.compute_presence_batched(activity.track_points, prepare_areas_cached(areas))
     return activity, tables
 
 

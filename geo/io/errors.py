@@ -13,9 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-
-class FeltkartError(Exception):
-    """Base class of every error Feltkart reports to a user (no traceback)."""
+from geo.errors import FeltkartError
 
 
 class InputFileError(FeltkartError):

@@ -1,0 +1,28 @@
+"""Row preparation shared by both store backends: what a raw frame must hold before it is written.
+
+Stores never compute anything: the H3 cells of encounters come from the engine
+at import (:func:`geo.engine.presence.with_encounter_cells`), so that the data
+flows file → engine → store and the store depends on nothing above it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from geo.schema import ENCOUNTER_CELL_COLUMNS
+
+
+def encounter_cells(encounters: pd.DataFrame) -> dict[int, np.ndarray]:
+    """The H3 cell (int64) of every encounter at each resolution, from its ``cell_<res>`` columns.
+
+    Raises
+    ------
+    ValueError
+        A cell column is missing: the frame did not go through the engine.
+    """
+    missing = [column for column in ENCOUNTER_CELL_COLUMNS.values() if column not in encounters]
+    if missing:
+        raise ValueError(f"encounters need their H3 cells in {', '.join(missing)}; "
+                         "add them with geo.engine.presence.with_encounter_cells before writing")
+    return {res: encounters[column].to_numpy(np.int64) for res, column in ENCOUNTER_CELL_COLUMNS.items()}
