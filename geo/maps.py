@@ -160,6 +160,27 @@ def add_areas(
     return fmap
 
 
+POINT_COLOUR = "#08306b"
+
+
+def add_points(fmap: folium.Map, lon: np.ndarray, lat: np.ndarray, labels: list[str], *, radius: float = 3.0,
+               name: str = "points") -> folium.Map:
+    """Draw EPSG:4326 points as small circles in one GeoJSON layer, each with its ``labels`` text
+    as tooltip (one layer, not one Leaflet object built per point in Python)."""
+    if len(lon) == 0:
+        return fmap
+    gdf = gpd.GeoDataFrame({"label": list(labels)}, crs=STORE_CRS,
+                           geometry=shapely.set_precision(shapely.points(np.asarray(lon), np.asarray(lat)),
+                                                          DRAW_PRECISION_DEG))
+    folium.GeoJson(
+        json.loads(gdf.to_json(drop_id=True)),
+        name=name,
+        marker=folium.CircleMarker(radius=radius, weight=1, color=POINT_COLOUR, fill=True, fill_opacity=0.7),
+        tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False),
+    ).add_to(fmap)
+    return fmap
+
+
 FIT_GAP_M = 2_000.0
 """Geometries more than this far apart (metres) form separate clusters for :func:`fit_to`."""
 

@@ -7,8 +7,8 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from geo.io.importer import KINDS, ImportOptions, import_file
 from geo.io.errors import InputFileError
+from geo.io.importer import KINDS, ImportOptions, import_file
 from ui.i18n import labels, t
 from ui.sidebar import sidebar_choices
 from ui.state import clear_caches, get_store, store_file_bytes

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from geo.maps import add_areas, add_cells, fit_to
+from geo.queries import area_geometries, presence_by_cell
 from ui.animation import cell_map_player
 from ui.components import basemap_picker, new_map, show_map
 from ui.filters import resolution_picker, time_filters
@@ -22,9 +23,9 @@ with c1:
 with c2:
     basemap = basemap_picker("coverage_basemap")
 
-cells = query(path, "presence_by_cell", filters, res=res)
+cells = query(path, presence_by_cell, filters, res=res)
 cells = cells[cells["minutes"] > 0]
-areas = query(path, "area_geometries", filters)
+areas = query(path, area_geometries, filters)
 st.caption(t("coverage.summary", cells=len(cells), hours=cells["minutes"].sum() / 60))
 
 fmap = new_map(basemap)
@@ -38,5 +39,5 @@ with st.expander(t("coverage.table")):
     st.dataframe(translate_columns(cells.sort_values("minutes", ascending=False)), hide_index=True, width="stretch")
 
 with st.expander(t("animation.coverage")):
-    cell_map_player(path, filters, key="coverage_anim", query_name="presence_by_cell", value_column="minutes",
+    cell_map_player(path, filters, key="coverage_anim", cell_query=presence_by_cell, value_column="minutes",
                     legend_title=t("col.minutes"), tooltip={"minutes": t("col.minutes")}, res=res, basemap=basemap)

@@ -3,17 +3,18 @@
 from dataclasses import replace
 from datetime import date
 
-import altair as alt
 import pandas as pd
 import streamlit as st
 
-from geo.changes.drift import BANDS, CENTRE_LAT, CENTRE_LON, PERIOD
-from geo.changes.effective import save_draft
-from geo.changes.history import COMPARISON_COLUMNS, GAINED, GEOMETRY_A, LOST
-from geo.timeutil import FIRST_DAY, LABEL, LAST_DAY, periods_between
+from geo.changes.drift import BANDS, CENTRE_LAT, CENTRE_LON, PERIOD, encounter_drift, presence_drift, ring_shares
+from geo.changes.effective import effective_areas, save_draft
+from geo.changes.history import COMPARISON_COLUMNS, GAINED, GEOMETRY_A, LOST, area_timeline, compare_areas
 from geo.maps import CONTRAST_PALETTE, add_areas, add_path, add_shapes, fit_to
+from geo.queries import area_geometries
+from geo.timeutil import FIRST_DAY, LABEL, LAST_DAY, periods_between
 from ui.animation import period_player
 from ui.area_editor import area_editor
+from ui.charts import area_timeline_chart, ring_share_chart
 from ui.components import basemap_picker, new_map, show_map
 from ui.i18n import labels, t
 from ui.sidebar import sidebar_choices
@@ -22,7 +23,7 @@ from ui.state import clear_caches, get_store, query, store_date_range
 KINDS = ("month", "tertial", "quarter", "year")
 SECTIONS = ("history", "drift", "effective")
 GAINED_COLOUR, LOST_COLOUR, HOT_COLOUR, OUTSIDE_COLOUR = "#1a9850", "#d73027", "#d73027", "#fdae61"
-DRIFT_QUERIES = {"encounters": "drift.encounter_drift", "presence": "drift.presence_drift"}
+DRIFT_QUERIES = {"encounters": encounter_drift, "presence": presence_drift}
 FIGURES = ("hot_inside_pct", "official_covered_pct", "official_without_activity", "outside_pct")
 
 
@@ -51,18 +52,9 @@ section = st.segmented_control(t("changes.section"), SECTIONS, default=SECTIONS[
 
 # --- history ------------------------------------------------------------------------------------------
 if section == "history":
-    timeline = query(path, "history.area_timeline")
+    timeline = query(path, area_timeline)
     st.subheader(t("changes.timeline"))
-    bars = timeline.assign(valid_to=timeline["valid_to"].map(lambda d: d or last),
-                           version=timeline["version"].astype(str))
-    st.altair_chart(
-        alt.Chart(bars).mark_bar().encode(
-            x=alt.X("valid_from:T", title=t("changes.col.valid_from")), x2="valid_to:T",
-            y=alt.Y("name:N", title=None), color=alt.Color("version:N", title=t("changes.col.version")),
-            tooltip=["name", "version", "valid_from", "valid_to", alt.Tooltip("area_m2", format=",.0f")],
-        ).properties(height=30 * timeline["area_id"].nunique() + 40),
-        width="stretch",
-    )
+    st.altair_chart(area_timeline_chart(timeline, last_day=last), width="stretch")
     open_ended = timeline["valid_to"].isna()
     shown = timeline.assign(valid_to=timeline["valid_to"].astype(str).where(~open_ended, "–"),  # one type per column
                             area_m2=timeline["area_m2"].round(0))
@@ -74,8 +66,8 @@ if section == "history":
     d1, d2 = st.columns(2)
     date_a = d1.date_input(t("changes.date_a"), value=first, key="changes_date_a", format="DD.MM.YYYY")
     date_b = d2.date_input(t("changes.date_b"), value=last, key="changes_date_b", format="DD.MM.YYYY")
-    comparison = query(path, "history.compare_areas", date_a, date_b)
-    all_areas = query(path, "area_geometries", everything)
+    comparison = query(path, compare_areas, date_a, date_b)
+    all_areas = query(path, area_geometries, everything)
     st.caption(t("changes.compare.summary", gained=comparison["gained_m2"].sum(), lost=comparison["lost_m2"].sum()))
     left, right = st.columns(2)
     before = comparison.set_geometry(GEOMETRY_A)
@@ -102,7 +94,7 @@ if section == "drift":
     source = st.radio(t("changes.drift.source"), ("encounters", "presence"), horizontal=True,
                       key="changes_drift_source", format_func=labels("changes.drift.source"))
     drift = query(path, DRIFT_QUERIES[source], everything, period=kind)
-    areas = query(path, "area_geometries", replace(everything, first_day=last))
+    areas = query(path, area_geometries, replace(everything, first_day=last))
 
     def render_drift(label: str) -> None:
         fmap = new_map(basemap)
@@ -122,19 +114,8 @@ if section == "drift":
     st.dataframe(columns(pd.DataFrame(drift.drop(columns="geometry")).round(1)), hide_index=True, width="stretch")
 
     st.subheader(t("changes.rings"))
-    rings = query(path, "drift.ring_shares", everything, period=kind)
-    band_names = {b: t(f"changes.band.{b}") for b in BANDS}
-    long = rings.melt(id_vars=[PERIOD], value_vars=[f"{b}_share" for b in BANDS], var_name="band", value_name="share")
-    long["band"] = long["band"].str.removesuffix("_share").map(band_names)
-    st.altair_chart(
-        alt.Chart(long).mark_bar().encode(
-            x=alt.X(f"{PERIOD}:N", title=t("changes.col.period"), sort=None),
-            y=alt.Y("share:Q", title=t("changes.rings.share"), axis=alt.Axis(format="%")),
-            color=alt.Color("band:N", title=None, sort=[band_names[b] for b in BANDS]),
-            tooltip=[PERIOD, "band", alt.Tooltip("share:Q", format=".1%")],
-        ).properties(height=280),
-        width="stretch",
-    )
+    rings = query(path, ring_shares, everything, period=kind)
+    st.altair_chart(ring_share_chart(rings, period_column=PERIOD, bands=BANDS), width="stretch")
     st.dataframe(columns(rings.round(3)), hide_index=True, width="stretch")
 
 # --- effective areas ---------------------------------------------------------------------------------------
@@ -143,7 +124,7 @@ if section == "effective":
     labels_ = list(periods.index)
     chosen = st.select_slider(t("changes.effective.period"), labels_, value=labels_[-1], key="changes_effective_period")
     period = replace(choices.filters, first_day=periods.at[chosen, FIRST_DAY], last_day=periods.at[chosen, LAST_DAY])
-    found = query(path, "effective.effective_areas", period)
+    found = query(path, effective_areas, period)
     figures = found.figures
     for column, name in zip(st.columns(len(FIGURES)), FIGURES):
         value = figures[name]

@@ -14,6 +14,8 @@ from geo.hotspots import (
     MAX_TIME_LAG,
     TIME_LAG,
     category_counts,
+    emerging_hotspots,
+    hot_and_cold_cells,
 )
 from geo.hotspots.maps import add_category_cells, cell_centres
 from geo.maps import fit_to
@@ -51,7 +53,7 @@ else:
     st.caption(t("hotspots.whole_store"))
 basemap = basemap_picker(f"{HOT_KEY}_basemap")
 
-table = query(path, "hotspots.emerging_hotspots", period=period, first_day=first_day, last_day=last_day,
+table = query(path, emerging_hotspots, period=period, first_day=first_day, last_day=last_day,
                   teams=choices.filters.teams, res=res, k=int(k), time_lag=int(lag))
 periods = table.attrs.get("periods", [])
 if table.empty:
@@ -61,9 +63,9 @@ if table.attrs.get("left_out"):
     st.caption(t("hotspots.left_out", periods=", ".join(table.attrs["left_out"])))
 if len(periods) < 3:
     st.warning(t("hotspots.few_periods", periods=len(periods)))
-kinds = table["category"].str.rpartition("_")[2]
+hot, cold = hot_and_cold_cells(table)
 st.caption(t("hotspots.summary", cells=len(table), periods=len(periods), first=periods[0], last=periods[-1],
-             hot=int((kinds == "hot").sum()), cold=int((kinds == "cold").sum())))
+             hot=hot, cold=cold))
 
 names = {c: t(f"hotspots.cat.{c}") for c in CATEGORIES}
 shown = table.assign(category=table["category"].map(names))

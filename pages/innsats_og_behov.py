@@ -3,6 +3,7 @@
 import streamlit as st
 
 from geo.maps import CONTRAST_PALETTE, add_areas, add_cells, fit_to
+from geo.queries import area_geometries, areas_not_visited, effort_vs_need
 from ui.components import basemap_picker, new_map, show_map
 from ui.filters import resolution_picker
 from ui.i18n import t, translate_columns
@@ -14,7 +15,7 @@ path, filters = choices.store_path, choices.filters
 st.title(t("page.effort_need"))
 st.caption(t("effort.caption"))
 
-by_area = query(path, "effort_vs_need", filters, by="area")
+by_area = query(path, effort_vs_need, filters, by="area")
 st.subheader(t("effort.areas"))
 st.dataframe(translate_columns(by_area), hide_index=True, width="stretch")
 
@@ -24,10 +25,10 @@ with c1:
     res = resolution_picker(key="effort")
 with c2:
     basemap = basemap_picker("effort_basemap")
-by_cell = query(path, "effort_vs_need", filters, by="cell", res=res)
+by_cell = query(path, effort_vs_need, filters, by="cell", res=res)
 flagged = by_cell[by_cell["under_covered"]]
 st.caption(t("effort.flagged", n=len(flagged)))
-areas = query(path, "area_geometries", filters)
+areas = query(path, area_geometries, filters)
 fmap = new_map(basemap)
 add_cells(fmap, by_cell, cell_column="key", value_column="encounters_per_patrol_hour", palette=CONTRAST_PALETTE,
           legend_title=t("col.encounters_per_patrol_hour"),
@@ -41,7 +42,7 @@ with st.expander(t("effort.flagged.table")):
 
 st.subheader(t("effort.unvisited"))
 days = st.slider(t("effort.unvisited.days"), 1, 60, 14, key="effort_days")
-unvisited = query(path, "areas_not_visited", filters, days=days)
+unvisited = query(path, areas_not_visited, filters, days=days)
 if unvisited.empty:
     st.success(t("effort.unvisited.none", days=days))
 else:

@@ -1,9 +1,9 @@
 """Møter: where people are met (H3 heatmap), with category, age and new-contact filters, and the trend."""
 
-import folium
 import streamlit as st
 
-from geo.maps import add_areas, add_cells, fit_to
+from geo.maps import add_areas, add_cells, add_points, fit_to
+from geo.queries import area_geometries, encounter_points, encounter_trend, encounters_by_cell
 from ui.animation import cell_map_player
 from ui.charts import category_trend_chart
 from ui.components import basemap_picker, new_map, show_map
@@ -26,8 +26,8 @@ with c2:
 with c3:
     show_points = st.toggle(t("encounters.points"), key="encounters_points", help=t("encounters.points.help"))
 
-cells = query(path, "encounters_by_cell", filters, res=res)
-areas = query(path, "area_geometries", filters)
+cells = query(path, encounters_by_cell, filters, res=res)
+areas = query(path, area_geometries, filters)
 st.caption(t("encounters.summary", n=int(cells["encounters"].sum()), cells=len(cells)))
 
 fmap = new_map(basemap)
@@ -35,20 +35,16 @@ add_cells(fmap, cells, cell_column="cell", value_column="encounters", legend_tit
           tooltip={"encounters": t("col.encounters"), "people": t("col.people")})
 add_areas(fmap, areas, tooltip={"area_name": t("col.area_name")})
 if show_points:
-    points = query(path, "encounter_points", filters).head(MAX_POINTS)
-    layer = folium.FeatureGroup(name="points")
-    for row in points.itertuples(index=False):  # at most MAX_POINTS markers
-        folium.CircleMarker((row.lat, row.lon), radius=3, weight=1, color="#08306b", fill=True,
-                            tooltip=t(f"category.{row.category}")).add_to(layer)
-    layer.add_to(fmap)
+    points = query(path, encounter_points, filters).head(MAX_POINTS)
+    add_points(fmap, points["lon"].to_numpy(), points["lat"].to_numpy(), points["category"].map(labels("category")).tolist())
 show_map(fit_to(fmap, areas), key="encounters_map")
 with st.expander(t("animation.encounters")):
-    cell_map_player(path, filters, key="encounters_anim", query_name="encounters_by_cell", value_column="encounters",
+    cell_map_player(path, filters, key="encounters_anim", cell_query=encounters_by_cell, value_column="encounters",
                     legend_title=t("col.encounters"), tooltip={"encounters": t("col.encounters")}, res=res,
                     basemap=basemap)
 
 st.subheader(t("encounters.trend"))
 period = st.radio(t("encounters.trend.period"), ["week", "month", "tertial", "quarter", "year"], index=1,
                   horizontal=True, key="encounters_trend_period", format_func=labels("period"))
-trend = query(path, "encounter_trend", filters, period=period)
+trend = query(path, encounter_trend, filters, period=period)
 st.altair_chart(category_trend_chart(trend), width="stretch")

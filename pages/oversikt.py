@@ -3,7 +3,7 @@
 import streamlit as st
 
 from geo.maps import add_areas, fit_to
-from geo.queries import compare
+from geo.queries import area_geometries, compare, key_figures, presence_by_area
 from ui.components import basemap_picker, key_figure_row, new_map, show_map
 from ui.i18n import labels, t, translate_columns
 from ui.sidebar import sidebar_choices
@@ -16,11 +16,11 @@ path, filters = choices.store_path, choices.filters
 st.title(t("page.overview"))
 st.caption(t("period.caption", first=filters.first_day, last=filters.last_day))
 
-current = query(path, "key_figures", filters)
-previous = query(path, "key_figures", choices.compare) if choices.compare else None
+current = query(path, key_figures, filters)
+previous = query(path, key_figures, choices.compare) if choices.compare else None
 key_figure_row(compare(current, previous), KEY_FIGURES)
 
-areas = query(path, "presence_by_area", filters)
+areas = query(path, presence_by_area, filters)
 st.subheader(t("overview.per_area"))
 st.dataframe(translate_columns(areas), hide_index=True, width="stretch")
 
@@ -28,7 +28,7 @@ st.subheader(t("overview.map"))
 shade = st.radio(t("overview.shade_by"), ["minutes", "encounters"], horizontal=True, key="overview_shade",
                  format_func=labels("col"))
 basemap = basemap_picker("overview_basemap")
-geometry = query(path, "area_geometries", filters)
+geometry = query(path, area_geometries, filters)
 shaded = geometry.drop(columns=["area_name"]).merge(areas, on="area_id", how="left").fillna({shade: 0})
 fmap = new_map(basemap)
 add_areas(fmap, shaded, value_column=shade, legend_title=t(f"col.{shade}"),

@@ -5,13 +5,11 @@ from functools import partial
 import streamlit as st
 
 from geo.report.disclosure import DEFAULT_K, MIN_K
-from geo.report.charts import images
-from geo.report.content import build_report
-from geo.report.export import FORMATS, MIME, file_name, render_and_log
+from geo.report.export import FORMATS, MIME, file_name, preview_report, render_and_log
 from geo.report.presets import load_presets
 from ui.i18n import t
 from ui.sidebar import sidebar_choices
-from ui.state import get_store, store_version
+from ui.state import get_store, query
 
 MAX_K = 20
 PREVIEW_SECTIONS = (  # (title key, picture in the export, table) in the order of the PDF
@@ -21,18 +19,6 @@ PREVIEW_SECTIONS = (  # (title key, picture in the export, table) in the order o
     ("report.trend", "trend", "trend"),
     ("report.week", "week", "time_of_week"),
 )
-
-
-@st.cache_data(show_spinner=False, max_entries=16)
-def _report(path: str, version: float | str, preset: str, first, last, compare_first, compare_last, k: int, teams):
-    book = load_presets()
-    return build_report(get_store(path), book.get(preset), first_day=first, last_day=last, compare_first=compare_first,
-                        compare_last=compare_last, k=k, teams=teams, book=book)
-
-
-@st.cache_data(show_spinner=False, max_entries=16)
-def _pictures(path: str, version: float | str, preset: str, first, last, compare_first, compare_last, k: int, teams):
-    return images(_report(path, version, preset, first, last, compare_first, compare_last, k, teams))
 
 
 choices = sidebar_choices()
@@ -51,10 +37,10 @@ with c2:
 compare = choices.compare
 if compare is None:
     st.info(t("report.no_compare"))
-key = (path, store_version(path), preset, choices.filters.first_day, choices.filters.last_day,
-       compare.first_day if compare else None, compare.last_day if compare else None, k, choices.filters.teams)
-report = _report(*key)
-pictures = _pictures(*key)
+preview = query(path, preview_report, preset, first_day=choices.filters.first_day, last_day=choices.filters.last_day,
+                k=k, compare_first=compare.first_day if compare else None,
+                compare_last=compare.last_day if compare else None, teams=choices.filters.teams)
+report, pictures = preview.report, preview.images
 
 st.subheader(t("report.downloads"))
 for column, fmt in zip(st.columns(len(FORMATS)), FORMATS):

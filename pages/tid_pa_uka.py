@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from geo.queries import time_of_week
 from ui.charts import week_heatmap
 from ui.filters import encounter_filters
 from ui.i18n import t
@@ -13,7 +14,7 @@ path = choices.store_path
 st.title(t("page.time_of_week"))
 st.caption(t("time_of_week.caption"))
 filters = encounter_filters(choices.filters, key="time_of_week")
-matrix = query(path, "time_of_week", filters)
+matrix = query(path, time_of_week, filters)
 
 left, right = st.columns(2)
 with left:

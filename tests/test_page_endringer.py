@@ -17,7 +17,7 @@ from geo.queries import Filters
 from geo.schema import AREA_ID, DRAFT_ID, STORE_CRS, VALID_FROM, VALID_TO
 from geo.store import open_store
 from tests.conftest import shared_demo_store
-from tests.test_pages import start_app
+from tests.test_pages import goto, start_app
 
 FIRST, LAST = date(2023, 12, 1), date(2024, 1, 31)
 TIMEOUT_S = 180
@@ -98,7 +98,7 @@ def test_play_steps_the_drift_map_to_the_next_period(demo_store, monkeypatch):
 @pytest.mark.parametrize(("page", "key"), [("pages/dekning.py", "coverage_anim"), ("pages/moter.py", "encounters_anim")])
 def test_coverage_and_encounter_maps_step_through_the_weeks_of_the_period(demo_store, monkeypatch, page, key):
     at = _start(demo_store, monkeypatch)
-    at.switch_page(page).run()
+    goto(at, page)
     assert not at.exception, at.exception
     slider = at.select_slider(key=f"{key}_period")
     assert slider.options[0].startswith("2024-W") and len(slider.options) in (4, 5)  # the sidebar's last 4 weeks

@@ -41,22 +41,28 @@ def demo_store(tmp_path_factory) -> str:
 
 
 def start_app(demo_store: str, monkeypatch, *, language: str = "nb", page: str | None = None,
-           timeout_s: float = TIMEOUT_S) -> AppTest:
-    """The dashboard under AppTest on ``demo_store`` in ``language``, settled, optionally switched to ``page``."""
+              timeout_s: float = TIMEOUT_S) -> AppTest:
+    """The dashboard under AppTest on ``demo_store`` in ``language``, optionally switched to ``page``.
+
+    AppTest runs a copy of ``dashboard.py`` from a temporary folder, where no
+    ``pages/`` folder sits beside it: Streamlit then runs the real
+    ``st.navigation`` router on every run, as ``python -m ui.serve`` does.
+    """
     monkeypatch.setenv("FELTKART_STORE", demo_store)
     monkeypatch.chdir(REPO)
-    at = AppTest.from_file(str(REPO / "dashboard.py"), default_timeout=timeout_s)
+    at = AppTest.from_string((REPO / "dashboard.py").read_text(encoding="utf-8"), default_timeout=timeout_s)
     at.session_state["language"] = language  # AppTest keeps option labels; set the language up front
-    at.run()
-    # AppTest resets Streamlit's "pages/ folder" flag before every run, so from the
-    # second run on it runs the page file directly (legacy multipage mode), where
-    # the page draws the shared sidebar itself; widget identities settle after it.
-    # The real server path (dashboard.py on every run) is covered by test_browser.py.
     at.run()
     assert not at.exception, at.exception
     if page is not None:
-        at.switch_page(page).run()
-        assert not at.exception, at.exception
+        goto(at, page)
+    return at
+
+
+def goto(at: AppTest, page: str) -> AppTest:
+    """Open ``page`` (``pages/<file>.py``) through the router and run it; fails on an exception."""
+    at.switch_page(str(REPO / page)).run()
+    assert not at.exception, at.exception
     return at
 
 
@@ -69,7 +75,7 @@ def app(demo_store, monkeypatch) -> AppTest:
 @pytest.mark.parametrize("language", ["nb", "en"])
 def test_page_runs_without_exception(demo_store, monkeypatch, page, language):
     app = start_app(demo_store, monkeypatch, language=language)
-    app.switch_page(page).run()
+    goto(app, page)
     assert not app.exception, app.exception
     assert app.title, f"{page} shows no title"
 
@@ -113,7 +119,7 @@ def _cli_summary(store: str, first: date, last: date, by: str) -> pd.DataFrame:
 
 def test_coverage_cell_table_equals_cli_summary_by_cell(app):
     first, last = period_presets(LAST)["last_4_weeks"]
-    app.switch_page("pages/dekning.py").run()
+    goto(app, "pages/dekning.py")
     assert not app.exception, app.exception
     shown = app.dataframe[0].value
     cell_col, minutes_col = shown.columns[0], [c for c in shown.columns if "minutter" in c.lower()][0]
@@ -128,7 +134,7 @@ def test_coverage_cell_table_equals_cli_summary_by_cell(app):
 
 def test_encounter_count_on_the_encounters_page_equals_cli_summary(app):
     first, last = period_presets(LAST)["last_4_weeks"]
-    app.switch_page("pages/moter.py").run()
+    goto(app, "pages/moter.py")
     assert not app.exception, app.exception
     weekly = _cli_summary(os.environ["FELTKART_STORE"], first, last, "week")
     expected = int(weekly["encounters"].sum())

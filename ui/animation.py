@@ -11,11 +11,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
+import pandas as pd
 import streamlit as st
 
-from geo.timeutil import FIRST_DAY, LABEL, LAST_DAY, periods_between
 from geo.maps import add_areas, add_cells, fit_to
-from geo.queries import Filters
+from geo.queries import Filters, area_geometries
+from geo.timeutil import FIRST_DAY, LABEL, LAST_DAY, periods_between
 from ui.components import new_map, show_map
 from ui.i18n import labels, t
 from ui.state import query
@@ -55,19 +56,22 @@ def period_kind_picker(*, key: str, default: str = "week") -> str:
                     key=f"{key}_kind", format_func=labels("period"))
 
 
-def cell_map_player(path: str, filters: Filters, *, key: str, query_name: str, value_column: str,
-                    legend_title: str, tooltip: dict[str, str], res: int, basemap: str) -> None:
-    """Step or play an H3 cell map (``geo.queries.<query_name>``) through the periods of the sidebar range."""
+def cell_map_player(path: str, filters: Filters, *, key: str, cell_query: Callable[..., pd.DataFrame],
+                    value_column: str, legend_title: str, tooltip: dict[str, str], res: int, basemap: str) -> None:
+    """Step or play an H3 cell map through the periods of the sidebar range.
+
+    ``cell_query(store, filters, res=...)`` gives one row per cell (e.g.
+    :func:`geo.queries.presence_by_cell`)."""
     if filters.first_day is None or filters.last_day is None:
         st.info(t("animation.empty"))
         return
     kind = period_kind_picker(key=key)
     table = periods_between(filters.first_day, filters.last_day, kind).set_index(LABEL)
-    areas = query(path, "area_geometries", filters)
+    areas = query(path, area_geometries, filters)
 
     def render(label: str) -> None:
         period = replace(filters, first_day=table.at[label, FIRST_DAY], last_day=table.at[label, LAST_DAY])
-        cells = query(path, query_name, period, res=res)
+        cells = query(path, cell_query, period, res=res)
         cells = cells[cells[value_column] > 0]
         st.caption(t("animation.caption", period=label, first=period.first_day, last=period.last_day,
                      cells=len(cells)))

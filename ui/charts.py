@@ -41,3 +41,34 @@ def category_trend_chart(trend: pd.DataFrame) -> alt.Chart:
         )
         .properties(height=320)
     )
+
+
+def area_timeline_chart(timeline: pd.DataFrame, *, last_day) -> alt.Chart:
+    """One bar per field-area version from ``valid_from`` to ``valid_to`` (open versions end at
+    ``last_day``), one row per area, from ``geo.changes.history.area_timeline``."""
+    bars = timeline.assign(valid_to=timeline["valid_to"].map(lambda d: d or last_day),
+                           version=timeline["version"].astype(str))
+    return (
+        alt.Chart(bars).mark_bar().encode(
+            x=alt.X("valid_from:T", title=t("changes.col.valid_from")), x2="valid_to:T",
+            y=alt.Y("name:N", title=None), color=alt.Color("version:N", title=t("changes.col.version")),
+            tooltip=["name", "version", "valid_from", "valid_to", alt.Tooltip("area_m2", format=",.0f")],
+        ).properties(height=30 * timeline["area_id"].nunique() + 40)
+    )
+
+
+def ring_share_chart(rings: pd.DataFrame, *, period_column: str, bands: tuple[str, ...]) -> alt.Chart:
+    """Stacked share of encounters per distance band and period, from ``geo.changes.drift.ring_shares``
+    (columns ``<band>_share`` for each band)."""
+    band_names = {b: t(f"changes.band.{b}") for b in bands}
+    long = rings.melt(id_vars=[period_column], value_vars=[f"{b}_share" for b in bands], var_name="band",
+                      value_name="share")
+    long["band"] = long["band"].str.removesuffix("_share").map(band_names)
+    return (
+        alt.Chart(long).mark_bar().encode(
+            x=alt.X(f"{period_column}:N", title=t("changes.col.period"), sort=None),
+            y=alt.Y("share:Q", title=t("changes.rings.share"), axis=alt.Axis(format="%")),
+            color=alt.Color("band:N", title=None, sort=[band_names[b] for b in bands]),
+            tooltip=[period_column, "band", alt.Tooltip("share:Q", format=".1%")],
+        ).properties(height=280)
+    )

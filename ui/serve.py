@@ -1,12 +1,16 @@
 """Start the dashboard: ``python -m ui.serve [streamlit options]`` (used by ``make run``).
 
-Same as ``streamlit run dashboard.py``, with one difference. Because a
-``pages/`` folder sits next to dashboard.py, Streamlit starts every server in
-its legacy multipage mode and switches to ``st.navigation`` only after the
-first script run; widget identities change at that switch, so the first
-widget change on a fresh server would be lost. Telling Streamlit up front that
-the app uses ``st.navigation`` avoids the switch. If a future Streamlit drops
-the flag, this launcher still works and only the one-time glitch comes back.
+Same as ``streamlit run dashboard.py``, with one documented workaround, the
+only one in the project. Because a ``pages/`` folder sits next to
+dashboard.py, Streamlit 1.67 starts every server in its legacy multipage mode
+and switches to ``st.navigation`` only after the first script run: until then
+a deep link runs a page file without the router (no sidebar), and widget
+identities change at the switch. Streamlit offers no supported setting for
+this (the flag is ``PagesManager.uses_pages_directory``, set from the folder's
+existence), so the launcher sets that flag before the server starts.
+``tests/test_serve.py`` fails when Streamlit's behaviour changes, so the
+workaround goes as soon as it is not needed. AppTest needs no workaround: it
+runs a copy of dashboard.py from a folder without ``pages/``.
 """
 
 from __future__ import annotations

@@ -1,12 +1,12 @@
 """The one shared sidebar: language, store, period (+ comparison) and team.
 
-Pages never draw their own copy: they read the choices through
-:func:`sidebar_choices`.
+``dashboard.py`` draws it on every run, before the router runs the page;
+pages never draw their own copy: they read this run's choices through
+:func:`sidebar_choices` (kept in the session state).
 """
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
@@ -24,8 +24,8 @@ COMPARE_KEY = "compare_mode"
 TEAM_KEY = "team"
 PRESETS = ("last_4_weeks", "this_week", "this_tertial", "last_year", "custom")
 COMPARE_MODES = ("previous", "last_year", "none")
-_HANDOVER = threading.local()
-"""Choices from dashboard.py to the page it runs next, on the session's script thread."""
+CHOICES_KEY = "_sidebar_choices"
+"""Session-state slot holding this run's :class:`SidebarChoices` (set by :func:`render_sidebar`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,22 +53,23 @@ def render_sidebar() -> SidebarChoices:
     filters = Filters(first_day=first, last_day=last, teams=team_choice)
     compare_filters = replace(filters, first_day=compare[0], last_day=compare[1]) if compare else None
     choices = SidebarChoices(store_path=path, filters=filters, compare=compare_filters)
-    _HANDOVER.choices = choices
+    st.session_state[CHOICES_KEY] = choices
     return choices
 
 
 def sidebar_choices() -> SidebarChoices:
-    """The choices made in the sidebar on this run, for the page being run.
+    """The choices the sidebar made on this run, for the page the router runs.
 
-    dashboard.py draws the sidebar and hands the choices to the page it runs
-    (through a per-thread slot the page empties). When a page is run without
-    dashboard.py (Streamlit's legacy multipage mode, used because a ``pages/``
-    folder exists, for deep links into a server that has not yet run
-    dashboard.py), nothing was handed over and the page draws the sidebar.
+    ``dashboard.py`` always draws the sidebar before running a page, so the
+    choices are this run's. A page run without the router (Streamlit's legacy
+    ``pages/``-folder mode, which ``python -m ui.serve`` switches off) stops
+    with a message instead of drawing a second sidebar.
     """
-    choices = getattr(_HANDOVER, "choices", None)
-    _HANDOVER.choices = None
-    return choices if choices is not None else render_sidebar()
+    choices = st.session_state.get(CHOICES_KEY)
+    if choices is None:
+        st.error(t("sidebar.no_router"))
+        st.stop()
+    return choices
 
 
 def _store_picker() -> str:

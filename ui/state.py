@@ -1,10 +1,10 @@
 """Cached access to the store and to ``geo`` queries, at the UI edge.
 
-Pages call :func:`query` with the name of a function in ``geo.queries`` (or
-``summary.<f>``, ``hotspots.<f>``, ``history.<f>``, ``drift.<f>``,
-``effective.<f>`` for the other analysis modules); results are cached per store, its version and the
-arguments, so a widget change that repeats a question answers from memory and an
-import invalidates everything at once. A GeoPackage's version is its file's
+Pages call :func:`query` with a function of ``geo`` whose first parameter is
+the store (``query(path, presence_by_cell, filters, res=10)``); results are
+cached per store, its version, the function and the arguments, so a widget
+change that repeats a question answers from memory and an import invalidates
+everything at once. A GeoPackage's version is its file's
 identity and SQLite change counter (``geo.store.gpkg_version``); a PostGIS
 store (``postgresql://`` URL) has no file, so its version is the store's change
 token (committed write transactions, any client). Logging an export changes
@@ -15,12 +15,14 @@ from __future__ import annotations
 
 import importlib
 import os
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Concatenate, ParamSpec, TypeVar
 
 import streamlit as st
 
+from geo.queries.summary import patrol_day_span
 from geo.store import Store, open_store
 from geo.store.gpkg_version import data_version, file_version
 from geo.store.postgis import is_postgis_url
@@ -41,11 +43,10 @@ def store_available(path: str) -> bool:
 OPEN_STORES = 8
 """Open store connections kept (a GeoPackage replaced by a new file gets a new one)."""
 
-QUERY_MODULES = {
-    "queries": "geo.queries", "summary": "geo.queries.summary", "hotspots": "geo.hotspots",
-    "history": "geo.changes.history", "drift": "geo.changes.drift", "effective": "geo.changes.effective",
-}
-"""Modules :func:`query` may call, imported on first use (esda and libpysal alone take about a second)."""
+P = ParamSpec("P")
+R = TypeVar("R")
+QUERY_PACKAGE = "geo."
+"""Only functions of ``geo`` are run through :func:`query`."""
 
 
 @st.cache_resource(show_spinner=False, max_entries=OPEN_STORES)
@@ -64,20 +65,27 @@ def get_store(path: str) -> Store:
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
-def _cached(path: str, version: float | str, module: str, name: str, args: tuple, kwargs: tuple) -> Any:
-    function = getattr(importlib.import_module(QUERY_MODULES[module]), name)
+def _cached(path: str, version: object, function_name: str, args: tuple, kwargs: tuple) -> object:
+    module, _, name = function_name.rpartition(".")
+    function = getattr(importlib.import_module(module), name)
     return function(get_store(path), *args, **dict(kwargs))
 
 
-def query(path: str, name: str, *args: Any, **kwargs: Any) -> Any:
-    """``geo.queries.<name>(store, *args, **kwargs)`` (or ``<module>.<name>``, see above), cached."""
-    module, _, function = name.rpartition(".")
-    return _cached(path, store_version(path), module or "queries", function, args, tuple(sorted(kwargs.items())))
+def query(path: str, function: Callable[Concatenate[Store, P], R], /, *args: P.args, **kwargs: P.kwargs) -> R:
+    """``function(store, *args, **kwargs)`` for the store at ``path``, cached per store version.
+
+    ``function`` is a module-level function of ``geo`` taking the store first;
+    it is cached by its qualified name, so editors and type checkers see the call.
+    """
+    name = f"{function.__module__}.{function.__qualname__}"
+    if not name.startswith(QUERY_PACKAGE) or "<" in name:
+        raise ValueError(f"query() runs module-level functions of geo only; got {name}")
+    return _cached(path, store_version(path), name, args, tuple(sorted(kwargs.items())))  # type: ignore[return-value]
 
 
 def store_date_range(path: str) -> tuple[date, date] | None:
     """First and last service day with patrols in the store."""
-    return query(path, "summary.patrol_day_span")
+    return query(path, patrol_day_span)
 
 
 def clear_caches() -> None:

@@ -13,6 +13,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "Could not find {path}. Run `make run` for demo data, or import your own data under “Data”.",
     },
     "sidebar.store.empty": {"nb": "Datalageret har ingen patruljer ennå.", "en": "The data store has no patrols yet."},
+    "sidebar.no_router": {"nb": "Åpne dashbordet fra forsiden (python -m ui.serve), ikke siden direkte.",
+                          "en": "Open the dashboard from its start page (python -m ui.serve), not the page directly."},
     "sidebar.period": {"nb": "Periode", "en": "Period"},
     "sidebar.period.custom_range": {"nb": "Fra–til (tjenestedag)", "en": "From–to (service day)"},
     "sidebar.compare": {"nb": "Sammenlign med", "en": "Compare with"},
