@@ -25,6 +25,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, NoReturn
 
 import streamlit as st
+from streamlit import config
 
 from geo.access import AccessDenied, Capability, Role, User, check, load_access_config, user_from_claims
 from geo.errors import FeltkartError
@@ -162,7 +163,7 @@ def audit_entries(user: User, path: str):
 # --- helpers ------------------------------------------------------------------------------------------
 def _require_this_computer() -> None:
     """Without sign-in, serve this computer only: loopback address, loopback client, no proxy."""
-    address = st.get_option("server.address")
+    address = config.get_option("server.address")  # st.get_option, looked up at call time
     if not is_loopback(address):
         why = t("auth.local_only.address", address=address) if address else t("auth.local_only.all")
         refuse(t("auth.local_only", why=why))
