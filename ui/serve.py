@@ -84,9 +84,14 @@ def sign_in_configured(files: Sequence[str]) -> bool:
         if path.is_dir() and (path / "auth").is_dir():
             return True
         if path.suffix == ".toml" and path.is_file():
-            with path.open("rb") as file:
-                if isinstance(tomllib.load(file).get("auth"), dict):
-                    return True
+            try:
+                with path.open("rb") as file:
+                    secrets = tomllib.load(file)
+            except tomllib.TOMLDecodeError as exc:
+                print(f"{path} is not valid TOML ({exc}); fix it before serving", file=sys.stderr)
+                raise SystemExit(REFUSED) from None
+            if isinstance(secrets.get("auth"), dict):
+                return True
     return False
 
 
