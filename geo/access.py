@@ -24,8 +24,10 @@ functions each role may call and how their team scope applies:
   patrols or encounters (the store's date span, the list of teams);
 - ``REPORT``: an export of a situation picture already built: its teams,
   preset and k are checked as they were for its preview;
-- ``area_rows``: the answer is a frame of field areas whose ``team`` column
-  names the owning team; :func:`visible_rows` drops other teams' areas.
+- ``area_rows`` / ``area_ids``: the answer is a frame of field areas whose
+  ``team`` column names the owning team, or a frame with a row per area id;
+  :func:`visible_rows` drops the rows of other teams' areas (rows that are no
+  area, such as ``__outside__`` or an H3 cell, stay).
 
 Admins may call any function of ``geo``. Managers and partners may call only
 what the table names (deny by default): a new query needs an entry here.
@@ -36,7 +38,7 @@ name so that this module need not import the analyses it guards.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -149,13 +151,15 @@ class Rule:
     """Who may call one ``geo`` function and how the team scope applies to it.
 
     ``scope`` is :data:`TEAM_ARGS`, :data:`STORE_WIDE` or :data:`REPORT`; ``area_rows`` names
-    the owning-team column of an answer listing field areas (None: not one);
+    the owning-team column of an answer listing field areas, ``area_ids`` the
+    area-id column of an answer with a row per area (None: not one);
     ``preset`` says the first argument after the store is a preset key.
     """
 
     roles: frozenset[Role]
     scope: str = TEAM_ARGS
     area_rows: str | None = None
+    area_ids: str | None = None
     preset: bool = False
 
 
@@ -169,18 +173,18 @@ POLICY: dict[str, Rule] = {
     "geo.queries.figures.patrol_kinds": Rule(STAFF, STORE_WIDE),
     # analysis pages
     "geo.queries.figures.key_figures": Rule(STAFF),
-    "geo.queries.places.presence_by_area": Rule(STAFF),
+    "geo.queries.places.presence_by_area": Rule(STAFF, area_ids="area_id"),
     "geo.queries.places.presence_by_cell": Rule(STAFF),
     "geo.queries.places.encounters_by_cell": Rule(STAFF),
     "geo.queries.places.encounter_points": Rule(STAFF),
     "geo.queries.places.areas_not_visited": Rule(STAFF),
     "geo.queries.places.area_geometries": Rule(STAFF, area_rows="team"),
-    "geo.queries.trends.effort_vs_need": Rule(STAFF),
+    "geo.queries.trends.effort_vs_need": Rule(STAFF, area_ids="key"),
     "geo.queries.trends.encounter_trend": Rule(STAFF),
     "geo.queries.trends.time_of_week": Rule(STAFF),
     "geo.hotspots.emerging_hotspots": Rule(STAFF),
     "geo.changes.history.area_timeline": Rule(STAFF, STORE_WIDE, area_rows="team"),
-    "geo.changes.history.compare_areas": Rule(STAFF, STORE_WIDE),
+    "geo.changes.history.compare_areas": Rule(STAFF, STORE_WIDE, area_ids="area_id"),
     "geo.changes.drift.encounter_drift": Rule(STAFF),
     "geo.changes.drift.presence_drift": Rule(STAFF),
     "geo.changes.drift.ring_shares": Rule(STAFF),
@@ -230,16 +234,24 @@ def check(user: User, function: str, args: tuple = (), kwargs: Mapping[str, Any]
     return args, kwargs
 
 
-def visible_rows(user: User, function: str, answer: object) -> object:
+def visible_rows(user: User, function: str, answer: object,
+                 owners: Callable[[], Mapping[str, str]] | None = None) -> object:
     """``answer`` of ``function`` as ``user`` may see it: field areas of other teams left out.
 
     Applied to every answer, cached or not; answers that list no field areas
-    are returned as they are.
+    are returned as they are. ``owners`` gives each area id's owning team
+    (asked only for an answer with a row per area id).
     """
     rule = POLICY.get(function)
-    if user.teams is None or rule is None or rule.area_rows is None or not isinstance(answer, pd.DataFrame):
+    if user.teams is None or rule is None or not isinstance(answer, pd.DataFrame):
         return answer
-    return answer[answer[rule.area_rows].isin(sorted(user.teams))].reset_index(drop=True)
+    mine = sorted(user.teams)
+    if rule.area_rows is not None:
+        return answer[answer[rule.area_rows].isin(mine)].reset_index(drop=True)
+    if rule.area_ids is not None and owners is not None:
+        owner = answer[rule.area_ids].map(owners())
+        return answer[owner.isna() | owner.isin(mine)].reset_index(drop=True)
+    return answer
 
 
 def visible_teams(user: User, teams: Iterable[str]) -> list[str]:

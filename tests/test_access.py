@@ -126,8 +126,15 @@ def test_field_areas_of_other_teams_are_dropped_from_area_answers():
     shown = visible_rows(MANAGER_VA, "geo.queries.places.area_geometries", areas)
     assert list(shown["area_id"]) == ["hovseter"]
     assert visible_rows(MANAGER_ALL, "geo.queries.places.area_geometries", areas) is areas
-    figures = pd.DataFrame({"area_id": ["oslo-s"], "minutes": [3.0]})  # not an area listing: unchanged
-    assert visible_rows(MANAGER_VA, "geo.queries.places.presence_by_area", figures) is figures
+    figures = pd.DataFrame({"area_id": ["hovseter", "oslo-s", "__outside__"], "minutes": [3.0, 0.0, 0.0]})
+    owners = {"hovseter": "vestre-aker", "oslo-s": "uteseksjonen"}
+    shown = visible_rows(MANAGER_VA, "geo.queries.places.presence_by_area", figures, owners=lambda: owners)
+    assert list(shown["area_id"]) == ["hovseter", "__outside__"]  # rows that are no area stay
+    cells = pd.DataFrame({"key": ["8a0899", "oslo-s"], "encounters": [2, 1]})
+    shown = visible_rows(MANAGER_VA, "geo.queries.trends.effort_vs_need", cells, owners=lambda: owners)
+    assert list(shown["key"]) == ["8a0899"]
+    minutes = pd.DataFrame({"minutes": [1.0]})  # not a listing of areas: unchanged
+    assert visible_rows(MANAGER_VA, "geo.queries.figures.key_figures", minutes) is minutes
 
 
 def test_visible_teams_keeps_order_and_scope():

@@ -144,10 +144,14 @@ def test_a_district_manager_sees_only_their_team_even_after_an_admin_filled_the_
     assert any("Team: vestre-aker" in c.value for c in at.sidebar.caption)
 
 
-def test_a_district_managers_maps_show_only_their_field_areas(store, monkeypatch):
-    at = start(store, monkeypatch, user=MANAGER_VA, secrets=SECRETS, page="endringer.py")
-    timeline = at.dataframe[0].value
-    assert set(timeline.iloc[:, 0]) == {"hovseter"}, timeline.iloc[:, 0].tolist()
+def test_a_district_manager_sees_only_their_field_areas(store, monkeypatch):
+    at = start(store, monkeypatch, user=MANAGER_VA, secrets=SECRETS)
+    assert at.dataframe[0].value.iloc[:, 0].tolist() == ["hovseter", "__outside__"]  # Oversikt's per-area table
+    at.switch_page(str(REPO / "pages" / "endringer.py")).run()
+    timeline, comparison = at.dataframe[0].value, at.dataframe[2].value  # [1]: the change log (expander)
+    assert set(timeline.iloc[:, 0]) == {"hovseter"} and set(comparison.iloc[:, 0]) == {"hovseter"}
+    admin = start(store, monkeypatch, page="endringer.py")
+    assert len(set(admin.dataframe[0].value.iloc[:, 0])) > 5  # the centre's areas are there for others
 
 
 @pytest.mark.parametrize("page", MANAGER_PAGES)

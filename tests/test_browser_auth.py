@@ -176,6 +176,7 @@ def test_a_partner_sees_only_their_situation_picture_without_points_or_tracks(br
     assert menu(browser) == []  # one page open to the role: Streamlit draws no menu at all
     browser.locator("h1", has_text="Situasjonsbilde").first.wait_for(timeout=LOAD_TIMEOUT_MS)
     browser.get_by_text("Sammendrag").first.wait_for(timeout=LOAD_TIMEOUT_MS)  # the preview is drawn
+    browser.get_by_role("button", name="PDF (A4)").wait_for(timeout=LOAD_TIMEOUT_MS)  # the downloads too
     sidebar = browser.locator('[data-testid="stSidebar"]').inner_text()
     assert "Per Partner" in sidebar and "samarbeidspartner" in sidebar and "Situasjonsbilder: salto" in sidebar
     assert "Team" not in sidebar.replace("Team:", "") and "Datalager" not in sidebar

@@ -29,6 +29,7 @@ from typing import Concatenate, ParamSpec, TypeVar
 
 import streamlit as st
 
+from geo.queries import Filters
 from geo.queries.summary import patrol_day_span
 from geo.store import Store, open_store
 from geo.store.gpkg_version import data_version, file_version
@@ -73,6 +74,7 @@ OPEN_STORES = 8
 P = ParamSpec("P")
 R = TypeVar("R")
 QUERY_PACKAGE = "geo."
+AREA_GEOMETRIES = "geo.queries.places.area_geometries"
 """Only functions of ``geo`` are run through :func:`query`."""
 
 
@@ -111,7 +113,13 @@ def query(path: str, function: Callable[Concatenate[Store, P], R], /, *args: P.a
     user = current_user()
     args, kwargs = permitted(user, function, args, kwargs)  # before the cache: refused questions are never answered
     answer = _cached(path, store_version(path), name, args, tuple(sorted(kwargs.items())))
-    return visible_rows(user, name, answer)  # type: ignore[return-value]
+    return visible_rows(user, name, answer, owners=lambda: area_owners(path))  # type: ignore[return-value]
+
+
+def area_owners(path: str) -> dict[str, str]:
+    """Each field area's owning team (of its latest version), for the access check's area rows."""
+    areas = _cached(path, store_version(path), AREA_GEOMETRIES, (Filters(),), ())
+    return dict(zip(areas["area_id"], areas["team"]))
 
 
 def store_date_range(path: str) -> tuple[date, date] | None:
