@@ -36,7 +36,8 @@ with c1:
     preset = st.selectbox(t("report.preset"), [p for p in book.presets if user.may_open_preset(p)], key="report_preset",
                           format_func=lambda key: book.presets[key].name)
 with c2:
-    k = st.slider(t("report.k"), min_value=user.min_k or MIN_K, max_value=MAX_K, value=DEFAULT_K, key="report_k",
+    lowest = user.min_k or MIN_K  # a partner's floor (config), else the exports' minimum
+    k = st.slider(t("report.k"), min_value=lowest, max_value=MAX_K, value=max(DEFAULT_K, lowest), key="report_k",
                   help=t("report.k.help"))
 compare = choices.compare
 if compare is None:

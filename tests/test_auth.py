@@ -231,3 +231,9 @@ def test_sign_in_is_audit_logged_with_the_subject_id(store, monkeypatch):
     log = open_store(store, create=False).audit_log()
     signed_in = log[log["action"] == "sign_in"]
     assert "manager-va" in set(signed_in["actor"])
+
+
+def test_a_raised_partner_floor_is_the_sliders_start(store, monkeypatch):
+    raised = {**SECRETS, "feltkart": {"roles": {**ROLES, "partner_min_k": 8}}}
+    at = start(store, monkeypatch, user=PARTNER, secrets=raised)
+    assert (at.slider(key="report_k").min, at.slider(key="report_k").value) == (8, 8) and not errors(at)
