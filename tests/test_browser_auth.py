@@ -157,6 +157,7 @@ def test_a_district_manager_signs_in_and_sees_their_team_with_encounter_points(b
     assert menu(browser) == ["Oversikt", "Dekning", "Møter", "Tid på uka", "Innsats og behov", "Endringer over tid",
                              "Hotspots", "Situasjonsbilde"]
     browser.locator("h1", has_text="Oversikt").first.wait_for(timeout=LOAD_TIMEOUT_MS)
+    map_shapes(browser)  # the page has drawn down to its map
     browser.screenshot(path=str(SCREENSHOTS / "auth_manager_oversikt.png"), full_page=True)
     open_path(browser, server, "moter")
     before = map_shapes(browser)
