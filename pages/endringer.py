@@ -6,6 +6,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
+from geo.access import Capability
 from geo.changes.drift import BANDS, CENTRE_LAT, CENTRE_LON, PERIOD, encounter_drift, presence_drift, ring_shares
 from geo.changes.effective import effective_areas, save_draft
 from geo.changes.history import COMPARISON_COLUMNS, GAINED, GEOMETRY_A, LOST, area_timeline, compare_areas
@@ -17,6 +18,7 @@ from ui.area_editor import area_editor
 from ui.charts import area_timeline_chart, ring_share_chart
 from ui.components import basemap_picker, new_map, show_map
 from ui.i18n import labels, t
+from ui.navigation import require_page
 from ui.sidebar import sidebar_choices
 from ui.state import clear_caches, get_store, query, store_date_range
 
@@ -32,6 +34,7 @@ def columns(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.rename(columns=lambda c: t(f"changes.col.{c}"))
 
 
+user = require_page(__file__)  # the access seam: a role that may not open this page is refused here
 choices = sidebar_choices()
 path = choices.store_path
 first, last = store_date_range(path)
@@ -85,8 +88,9 @@ if section == "history":
             show_map(fit_to(fmap, all_areas), key=key)
     st.dataframe(columns(pd.DataFrame(comparison[list(COMPARISON_COLUMNS)])), hide_index=True, width="stretch")
 
-    with st.expander(t("changes.editor")):
-        area_editor(path, all_areas, key="changes_editor")
+    if user.may(Capability.AREA_EDITOR):  # drawing, uploading and adopting drafts: admins only
+        with st.expander(t("changes.editor")):
+            area_editor(path, all_areas, key="changes_editor")
 
 # --- drift ----------------------------------------------------------------------------------------------
 if section == "drift":
