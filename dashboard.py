@@ -24,6 +24,7 @@ PAGES = [
     ("pages/endringer.py", "changes.title", ":material/timeline:", False),
     ("pages/hotspots.py", "hotspots.page", ":material/local_fire_department:", False),
     ("pages/situasjonsbilde.py", "report.page", ":material/summarize:", False),
+    ("pages/planlegging.py", "planning.page", ":material/event_note:", False),
     ("pages/data.py", "page.data", ":material/upload_file:", False),
 ]
 

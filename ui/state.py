@@ -44,6 +44,7 @@ OPEN_STORES = 8
 QUERY_MODULES = {
     "queries": "geo.queries", "summary": "geo.queries.summary", "hotspots": "geo.hotspots",
     "history": "geo.changes.history", "drift": "geo.changes.drift", "effective": "geo.changes.effective",
+    "planning": "geo.planning",
 }
 """Modules :func:`query` may call, imported on first use (esda and libpysal alone take about a second)."""
 

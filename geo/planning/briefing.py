@@ -18,8 +18,6 @@ from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer
 
 from geo.planning.columns import (
-    ACTUAL_MINUTES,
-    ACTUAL_VISITS,
     AREA_ID,
     AREA_NAME,
     AREA_RATE,
@@ -32,6 +30,8 @@ from geo.planning.columns import (
     NEED_RATE,
     NEED_UNIT,
     PLANNED_MINUTES,
+    RECENT_MINUTES,
+    RECENT_VISITS,
     SHIFT,
     VISITS_PLANNED,
     WEEKDAY,
@@ -58,6 +58,7 @@ NOTES_NB = {
     "seasonal_within_noise": "Sesongfaktor ({kind}): ikke brukt (i fjor {raw}, innenfor tilfeldig variasjon).",
     "seasonal_short_history": "Sesongfaktor ({kind}): ikke brukt (under ett års historikk).",
     "seasonal_no_data": "Sesongfaktor ({kind}): ikke brukt (ingen data i fjor).",
+    "seasonal_switched_off": "Sesongfaktor ({kind}): slått av (history.seasonal = false).",
     "fixed_not_valid": "Faste områder som ikke gjelder denne uka (utelatt): {areas}.",
     "no_presence": "Ingen tilstedeværelse i historikken (behov = tjenestens snitt, stor usikkerhet): {areas}.",
 }
@@ -166,8 +167,8 @@ def _why(rec: Recommendation) -> pd.DataFrame:
                                           expected=(EXPECTED_ENCOUNTERS, "sum"),
                                           rule=(BOUND_BY, lambda r: r.value_counts().index[0]))
     needs = need.groupby(AREA_ID).agg(rate=(AREA_RATE, "first"), low=(NEED_LOW, "min"), high=(NEED_HIGH, "max"),
-                                      unit=(NEED_UNIT, "first"), minutes=(ACTUAL_MINUTES, "sum"),
-                                      visits=(ACTUAL_VISITS, "sum"))
+                                      unit=(NEED_UNIT, "first"), minutes=(RECENT_MINUTES, "sum"),
+                                      visits=(RECENT_VISITS, "sum"))
     table = _ordered(rec.areas).set_index(AREA_ID)[[AREA_NAME]].join(per_area, how="left")
     table = table.join(needs, how="left", rsuffix="_actual")
     table = table.fillna({"visits": 0, "minutes": 0.0, "expected": 0.0, "rule": ""})

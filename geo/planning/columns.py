@@ -36,8 +36,10 @@ VALUE_PER_VISIT = "value_per_visit"  # expected (weighted) encounters of one pla
 VISITS_PLANNED = "visits"
 PLANNED_MINUTES = "planned_minutes"
 EXPECTED_ENCOUNTERS = "expected_encounters"
-ACTUAL_MINUTES = "actual_minutes"  # mean presence minutes a week in the last weeks (why / plan against actual)
-ACTUAL_VISITS = "actual_visits"
+RECENT_MINUTES = "recent_minutes"  # mean presence minutes a week over the latest history weeks (the why)
+RECENT_VISITS = "recent_visits"  # mean recorded visits a week over the latest history weeks
+ACTUAL_MINUTES = "actual_minutes"  # presence minutes in the week itself (plan against actual)
+ACTUAL_VISITS = "actual_visits"  # recorded visits (PRODUCT.md, Visit)
 BOUND_BY = "bound_by"  # the rule that decided the line (see geo.planning.optimize.REASONS)
 
 # plan against actual
@@ -50,8 +52,8 @@ LINE_KEYS = (AREA_ID, WEEKDAY, SHIFT)
 """One plan line per area × weekday (of the service day) × shift."""
 
 CSV_COLUMNS = (AREA_ID, AREA_NAME, WEEKDAY, SHIFT, VISITS_PLANNED, PLANNED_MINUTES, PERSON_MINUTES,
-               EXPECTED_ENCOUNTERS, NEED_RATE, NEED_LOW, NEED_HIGH, NEED_UNIT, NEED_WEEKS, ACTUAL_MINUTES,
-               ACTUAL_VISITS, BOUND_BY)
+               EXPECTED_ENCOUNTERS, NEED_RATE, NEED_LOW, NEED_HIGH, NEED_UNIT, NEED_WEEKS, RECENT_MINUTES,
+               RECENT_VISITS, BOUND_BY)
 """Columns of the plan as CSV/JSON (``python -m geo plan``)."""
 
 __all__ = [
@@ -59,6 +61,6 @@ __all__ = [
     "CATEGORY", "CSV_COLUMNS", "DIFFERENCE_MINUTES", "ENCOUNTERS", "EXPECTED_ENCOUNTERS", "EXPOSURE", "GAP",
     "GARAGE", "KIND_OF_AREA", "LINE_KEYS", "NEED_HIGH", "NEED_LOW", "NEED_RATE", "NEED_SD", "NEED_UNIT",
     "NEED_WEEKS", "PATROLS", "PERSON_MINUTES", "PLANNED_MINUTES", "PLANNED_VISITS", "PRESENCE_HOURS",
-    "SEASONAL_FACTOR", "SHIFT", "SHRINKAGE", "STREET", "VALUE_PER_VISIT", "VISITS", "VISITS_PLANNED", "WEEK",
+    "RECENT_MINUTES", "RECENT_VISITS", "SEASONAL_FACTOR", "SHIFT", "SHRINKAGE", "STREET", "VALUE_PER_VISIT", "VISITS", "VISITS_PLANNED", "WEEK",
     "WEEKDAY", "WEEK_START", "WEIGHTED_ENCOUNTERS",
 ]

@@ -68,7 +68,7 @@ MAX_HOURS = 16.0
 
 _TOP_KEYS = {"team", "history", "patrols", "patrol", "visits", "areas", "garages", "weights", "follow_up"}
 _SECTION_KEYS = {
-    "history": {"weeks", "half_life_weeks"},
+    "history": {"weeks", "half_life_weeks", "seasonal"},
     "patrol": {"hours", "staff", "stay_share"},
     "visits": {"minutes", "revisit_hours", "decay"},
     "areas": {"fixed", "min_minutes_per_week", "min_minutes", "max_share"},
@@ -89,6 +89,8 @@ class PlanningConfig:
         Weeks of history behind each need estimate (the most recent weeks with
         patrols before the planned week) and the half-life of their recency
         weights, weeks.
+    seasonal
+        Use a seasonal factor where a year of history supports it (see :mod:`geo.planning.need`).
     patrols
         Patrols per (weekday, shift); a missing slot has none.
     hours
@@ -123,6 +125,7 @@ class PlanningConfig:
     team: str | None = "uteseksjonen"
     history_weeks: int = DEFAULT_HISTORY_WEEKS
     half_life_weeks: float = DEFAULT_HALF_LIFE_WEEKS
+    seasonal: bool = True
     patrols: dict[tuple[int, str], int] = field(default_factory=lambda: dict(DEFAULT_PATROLS))
     hours: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_HOURS))
     staff: int = 2
@@ -174,6 +177,7 @@ class PlanningConfig:
         """The settings as plain JSON-ready values (saved with every plan)."""
         return {
             "team": self.team, "history_weeks": self.history_weeks, "half_life_weeks": self.half_life_weeks,
+            "seasonal": self.seasonal,
             "patrols": {f"{WEEKDAY_NAMES[d]}.{s}": n for (d, s), n in sorted(self.patrols.items())},
             "hours": dict(self.hours), "staff": self.staff, "stay_share": self.stay_share,
             "visit_minutes": list(self.visit_minutes), "revisit_hours": self.revisit_hours, "decay": self.decay,
@@ -217,6 +221,7 @@ def parse_config(data: dict[str, Any], *, source: str = "planning.toml") -> Plan
                                     MAX_HISTORY_WEEKS),
         half_life_weeks=where.number("history.half_life_weeks", history.get("half_life_weeks",
                                                                            DEFAULT_HALF_LIFE_WEEKS), 0.0, 520.0),
+        seasonal=where.boolean("history.seasonal", history.get("seasonal", True)),
         patrols=_patrols(where, data.get("patrols")),
         hours=_hours(where, patrol.get("hours", DEFAULT_HOURS)),
         staff=where.integer("patrol.staff", patrol.get("staff", 2), 1, 20),
@@ -280,6 +285,11 @@ class _Where:
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
             raise self.fail(key, f"must be a whole number from {low} to {high}; got {value!r}")
         return int(value)
+
+    def boolean(self, key: str, value: Any) -> bool:
+        if not isinstance(value, bool):
+            raise self.fail(key, f"must be true or false; got {value!r}")
+        return value
 
     def names(self, key: str, value: Any) -> tuple[str, ...]:
         if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):

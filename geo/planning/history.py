@@ -136,7 +136,7 @@ def read_history(store: Store, *, first_day: dt.date, last_day: dt.date, team: s
 def _keyed(frame: pd.DataFrame) -> pd.DataFrame:
     """``week_start``, ``area_id``, ``weekday``, ``shift`` (and the service day as ``_day``) of each row."""
     days = pd.to_datetime(pd.Series(frame[SERVICE_DAY].to_numpy(dtype=object)), format="%Y-%m-%d")
-    weekday = days.dt.weekday.to_numpy(np.int64)
+    weekday = days.dt.day_of_week.to_numpy(np.int64)
     out = pd.DataFrame({
         WEEK_START: (days - pd.to_timedelta(weekday, unit="D")).dt.date.to_numpy(),
         AREA_ID: frame[AREA_ID].to_numpy(dtype=object) if AREA_ID in frame else None,

@@ -72,7 +72,6 @@ import pandas as pd
 from scipy import stats
 
 from geo.planning.columns import (
-    ACTUAL_MINUTES,
     ACTUAL_VISITS,
     AREA_ID,
     AREA_RATE,
@@ -87,6 +86,8 @@ from geo.planning.columns import (
     NEED_UNIT,
     NEED_WEEKS,
     PRESENCE_HOURS,
+    RECENT_MINUTES,
+    RECENT_VISITS,
     SEASONAL_FACTOR,
     SHIFT,
     SHRINKAGE,
@@ -143,8 +144,8 @@ class NeedEstimate:
         ``need_high`` (90 % interval), ``need_weeks``, ``area_rate`` (the area's
         own shrunk rate), ``shrinkage`` (weight of the area rate, 0–1),
         ``exposure`` and ``weighted_encounters`` (recency-weighted sums),
-        ``presence_hours`` (unweighted, all history weeks), ``actual_minutes`` and
-        ``actual_visits`` (mean week of the latest :data:`ACTUAL_WEEKS` history weeks),
+        ``presence_hours`` (unweighted, all history weeks), ``recent_minutes`` and
+        ``recent_visits`` (mean week of the latest :data:`ACTUAL_WEEKS` history weeks),
         ``seasonal_factor`` and ``value_per_visit`` (expected weighted
         encounters of one planned visit: the rate × the planned stay for streets,
         the rate for garages).
@@ -312,6 +313,8 @@ def _seasonal(history: History, config: PlanningConfig, *, target: dt.date, ids:
     window = {target - year + dt.timedelta(weeks=d): 1.0
               for d in range(-SEASON_HALF_WINDOW_WEEKS, SEASON_HALF_WINDOW_WEEKS + 1)}
     known = history.weeks_with_patrols()
+    if not config.seasonal:
+        return Seasonal(1.0, math.nan, math.nan, "switched_off")
     if not known or known[0] > min(base):
         return Seasonal(1.0, math.nan, math.nan, "short_history")
     cells = history.weighted_cells(config.weights)
@@ -338,8 +341,8 @@ def _with_actual(table: pd.DataFrame, cells: pd.DataFrame, *, n_weeks: int) -> p
     latest = cells[cells["_latest"]]
     sums = latest.groupby([AREA_ID, WEEKDAY, SHIFT])[[PRESENCE_HOURS, ACTUAL_VISITS]].sum()
     joined = table.join(sums, on=[AREA_ID, WEEKDAY, SHIFT], rsuffix="_latest")
-    table[ACTUAL_MINUTES] = joined[f"{PRESENCE_HOURS}_latest"].fillna(0.0).to_numpy() * 60.0 / max(n_weeks, 1)
-    table[ACTUAL_VISITS] = joined[ACTUAL_VISITS].fillna(0.0).to_numpy() / max(n_weeks, 1)
+    table[RECENT_MINUTES] = joined[f"{PRESENCE_HOURS}_latest"].fillna(0.0).to_numpy() * 60.0 / max(n_weeks, 1)
+    table[RECENT_VISITS] = joined[ACTUAL_VISITS].fillna(0.0).to_numpy() / max(n_weeks, 1)
     return table
 
 

@@ -14,8 +14,6 @@ import numpy as np
 import pandas as pd
 
 from geo.planning.columns import (
-    ACTUAL_MINUTES,
-    ACTUAL_VISITS,
     AREA_ID,
     AREA_NAME,
     CSV_COLUMNS,
@@ -25,6 +23,8 @@ from geo.planning.columns import (
     NEED_WEEKS,
     PERSON_MINUTES,
     PLANNED_MINUTES,
+    RECENT_MINUTES,
+    RECENT_VISITS,
     SHIFT,
     STREET,
     VALUE_PER_VISIT,
@@ -122,8 +122,13 @@ def plan_from_history(history: History, *, monday: dt.date, areas: pd.DataFrame,
     week = week_label(monday)
     need = estimate_need(history, target=monday, areas=areas, config=config)
     solution = solve_plan(need.table, config, week=week)
-    names = areas.set_index(AREA_ID)[AREA_NAME]
     lines = solution.lines
+    if lines.empty:
+        streets = int((areas[KIND_OF_AREA] == STREET).sum())
+        raise PlanningError(f"the plan for {week} has no visits: with {streets} street area(s), areas.max_share = "
+                            f"{config.max_share:g} allows none unless an area has a minimum; raise areas.max_share "
+                            f"to at least {1 / max(streets, 1):.2f} or set a minimum (areas.fixed, areas.min_minutes)")
+    names = areas.set_index(AREA_ID)[AREA_NAME]
     lines[AREA_NAME] = lines[AREA_ID].map(names)
     lines[PERSON_MINUTES] = lines[PLANNED_MINUTES] * config.staff
     lines = lines.sort_values([AREA_ID, WEEKDAY, SHIFT], key=lambda s: shift_order(s) if s.name == SHIFT else s)
@@ -172,14 +177,14 @@ def _effect(need: pd.DataFrame, solution: PlanSolution, config: PlanningConfig) 
     table = need.copy()
     table["_patrols"] = [config.patrols.get((int(d), s), 0) for d, s in zip(table[WEEKDAY], table[SHIFT])]
     street = (table[KIND_OF_AREA] == STREET).to_numpy()
-    actual_visits = np.where(street, table[ACTUAL_MINUTES] / config.planned_visit_minutes, table[ACTUAL_VISITS])
+    actual_visits = np.where(street, table[RECENT_MINUTES] / config.planned_visit_minutes, table[RECENT_VISITS])
     actual_worth = dose_value(actual_visits, table[VALUE_PER_VISIT].fillna(0.0), table["_patrols"], config.decay)
     lines = solution.candidates
     plan_street = lines[KIND_OF_AREA] == STREET
     return pd.DataFrame({
         "allocation": [EFFECT_PLAN, EFFECT_ACTUAL],
-        "street_minutes": [lines.loc[plan_street, PLANNED_MINUTES].sum(), table.loc[street, ACTUAL_MINUTES].sum()],
-        "garage_visits": [lines.loc[~plan_street, VISITS_PLANNED].sum(), table.loc[~street, ACTUAL_VISITS].sum()],
+        "street_minutes": [lines.loc[plan_street, PLANNED_MINUTES].sum(), table.loc[street, RECENT_MINUTES].sum()],
+        "garage_visits": [lines.loc[~plan_street, VISITS_PLANNED].sum(), table.loc[~street, RECENT_VISITS].sum()],
         EXPECTED_ENCOUNTERS: [lines[EXPECTED_ENCOUNTERS].sum(), actual_worth.sum()],
         "street_expected_encounters": [lines.loc[plan_street, EXPECTED_ENCOUNTERS].sum(), actual_worth[street].sum()],
     })
@@ -191,6 +196,7 @@ NOTES_EN = {
     "seasonal_within_noise": "seasonal factor ({kind} areas): not used (last year {raw:.2f} is within its noise)",
     "seasonal_short_history": "seasonal factor ({kind} areas): not used (less than a year of history)",
     "seasonal_no_data": "seasonal factor ({kind} areas): not used (no data last year)",
+    "seasonal_switched_off": "seasonal factor ({kind} areas): switched off (history.seasonal = false)",
     "fixed_not_valid": "fixed areas not valid this week, left out: {areas}",
     "no_presence": "no presence in the history (need is the service's rate, with wide uncertainty): {areas}",
 }
