@@ -340,9 +340,9 @@ def _with_actual(table: pd.DataFrame, cells: pd.DataFrame, *, n_weeks: int) -> p
     """Mean presence minutes and recorded visits a week, per slot, over the latest history weeks."""
     latest = cells[cells["_latest"]]
     sums = latest.groupby([AREA_ID, WEEKDAY, SHIFT])[[PRESENCE_HOURS, ACTUAL_VISITS]].sum()
-    joined = table.join(sums, on=[AREA_ID, WEEKDAY, SHIFT], rsuffix="_latest")
-    table[RECENT_MINUTES] = joined[f"{PRESENCE_HOURS}_latest"].fillna(0.0).to_numpy() * 60.0 / max(n_weeks, 1)
-    table[RECENT_VISITS] = joined[ACTUAL_VISITS].fillna(0.0).to_numpy() / max(n_weeks, 1)
+    sums = sums.reindex(pd.MultiIndex.from_frame(table[[AREA_ID, WEEKDAY, SHIFT]])).fillna(0.0)
+    table[RECENT_MINUTES] = sums[PRESENCE_HOURS].to_numpy() * 60.0 / max(n_weeks, 1)
+    table[RECENT_VISITS] = sums[ACTUAL_VISITS].to_numpy() / max(n_weeks, 1)
     return table
 
 
