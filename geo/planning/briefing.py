@@ -167,10 +167,10 @@ def _why(rec: Recommendation) -> pd.DataFrame:
                                           expected=(EXPECTED_ENCOUNTERS, "sum"),
                                           rule=(BOUND_BY, lambda r: r.value_counts().index[0]))
     needs = need.groupby(AREA_ID).agg(rate=(AREA_RATE, "first"), low=(NEED_LOW, "min"), high=(NEED_HIGH, "max"),
-                                      unit=(NEED_UNIT, "first"), minutes=(RECENT_MINUTES, "sum"),
-                                      visits=(RECENT_VISITS, "sum"))
+                                      unit=(NEED_UNIT, "first"), recent_minutes=(RECENT_MINUTES, "sum"),
+                                      recent_visits=(RECENT_VISITS, "sum"))
     table = _ordered(rec.areas).set_index(AREA_ID)[[AREA_NAME]].join(per_area, how="left")
-    table = table.join(needs, how="left", rsuffix="_actual")
+    table = table.join(needs, how="left")
     table = table.fillna({"visits": 0, "minutes": 0.0, "expected": 0.0, "rule": ""})
     hours, share = _num(rec.config.revisit_hours), number_nb(rec.config.max_share * 100)
     per = {"hour": "per time", "visit": "per besøk"}
@@ -181,7 +181,7 @@ def _why(rec: Recommendation) -> pd.DataFrame:
         "Behov (90 %-intervall)": [f"{number_nb(r, 2)} ({number_nb(lo, 2)}–{number_nb(hi, 2)}) {per[u]}"
                                    for r, lo, hi, u in zip(table["rate"], table["low"], table["high"], table["unit"])],
         "Siste uker, per uke": [f"{number_nb(v)} besøk" if u == "visit" else f"{number_nb(m)} min"
-                                for m, v, u in zip(table["minutes_actual"], table["visits_actual"], table["unit"])],
+                                for m, v, u in zip(table["recent_minutes"], table["recent_visits"], table["unit"])],
         "Forventede møter": table["expected"].map(lambda v: number_nb(v, 1)),
         "Avgjort av": table["rule"].map(lambda r: REASON_NB.get(r, r).format(hours=hours, share=share)),
     })
