@@ -17,8 +17,7 @@ from ui.i18n import STRINGS, t
 from ui.sidebar import sidebar_choices
 from ui.state import get_store, query, store_date_range
 
-WEEKS_OFFERED = 104
-"""Weeks offered in the week picker: the next week and this many before it."""
+WEEKS_OFFERED = 104  # the week picker offers the next week and this many before it
 
 
 def _labelled(frame: pd.DataFrame, *, revisit_hours: float) -> pd.DataFrame:
@@ -124,6 +123,7 @@ table = lines.pivot_table(index="area_name", columns=["weekday", "shift"], value
 order = [k for k in slot_label if k in table.columns]
 table = table[order]
 table.columns = [slot_label[k] for k in order]
+table.index.name = t("col.area_name")
 st.dataframe(table, width="stretch", key="planning_grid")
 
 st.subheader(t("planning.map"))
