@@ -53,7 +53,7 @@ from geo.planning.errors import PlanningError
 from geo.planning.history import read_history
 from geo.planning.need import WEEKS_PER_YEAR
 from geo.planning.optimize import solve_plan
-from geo.planning.recommend import plan_from_history, planned_areas
+from geo.planning.recommendation import plan_from_history, planned_areas
 from geo.planning.slots import parse_week, week_label
 from geo.schema import SERVICE_DAY
 from geo.store import open_store

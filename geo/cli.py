@@ -293,7 +293,7 @@ def _run_plan_vs_actual(args: argparse.Namespace) -> int:
     summary = ", ".join(f"{n} {gap}" for gap, n in gaps.items() if gap) or "no gaps"
     complete = "" if table.attrs["complete"] else "; the week is not over in the store yet"
     print(f"plan {args.week} version {table.attrs['version']} against actual: {summary}{complete}", file=sys.stderr)
-    _print_table(table, args.format)
+    _print_table(table.round(3), args.format)
     return EXIT_OK
 
 

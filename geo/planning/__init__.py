@@ -16,7 +16,7 @@ The flow, one module each:
 - :mod:`~geo.planning.optimize`: the integer programme (``scipy.optimize.milp``,
   HiGHS) with diminishing returns per area and shift, and the diagnosis of
   conflicting rules;
-- :mod:`~geo.planning.recommend`: the store-level entry point (:func:`recommend`),
+- :mod:`~geo.planning.recommendation`: the store-level entry point (:func:`recommend`),
   the why of every line and the expected effect against the last weeks;
 - :mod:`~geo.planning.actual`: a saved plan against the presence the GPS then showed;
 - :mod:`~geo.planning.briefing`: CSV, JSON and the PDF briefing sheet.
@@ -25,7 +25,7 @@ The flow, one module each:
 from geo.planning.actual import plan_vs_actual, saved_weeks
 from geo.planning.config import CONFIG_FILE, PlanningConfig, load_config, parse_config
 from geo.planning.errors import InfeasiblePlanError, PlanningConfigError, PlanningError
-from geo.planning.recommend import Recommendation, recommend, save
+from geo.planning.recommendation import Recommendation, recommend, save
 
 __all__ = [
     "CONFIG_FILE", "InfeasiblePlanError", "PlanningConfig", "PlanningConfigError", "PlanningError",

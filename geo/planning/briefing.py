@@ -36,7 +36,7 @@ from geo.planning.columns import (
     VISITS_PLANNED,
     WEEKDAY,
 )
-from geo.planning.recommend import EFFECT_ACTUAL, EFFECT_PLAN, Note, Recommendation
+from geo.planning.recommendation import EFFECT_ACTUAL, EFFECT_PLAN, Note, Recommendation
 from geo.planning.slots import SHIFTS
 from geo.report import render_pdf as report_pdf
 from geo.report.labels import WEEKDAY_NB, number_nb

@@ -180,8 +180,8 @@ def estimate_need(history: History, *, target: dt.date, areas: pd.DataFrame, con
         raise PlanningError(f"no patrols of {who} before week {week_label(target)} in the store: "
                             "nothing to estimate need from; import tracks or plan a later week")
     age = {w: len(weeks) - 1 - i for i, w in enumerate(weeks)}
-    cells = history.weighted_cells(config.weights)
-    cells = cells[cells[WEEK_START].isin(age) & cells[AREA_ID].isin(areas[AREA_ID])].copy()
+    weighted = history.weighted_cells(config.weights)
+    cells = weighted[weighted[WEEK_START].isin(age) & weighted[AREA_ID].isin(areas[AREA_ID])].copy()
     cells["_omega"] = 0.5 ** (cells[WEEK_START].map(age).to_numpy(np.float64) / config.half_life_weeks)
     latest = set(weeks[-ACTUAL_WEEKS:])
     cells["_latest"] = cells[WEEK_START].isin(latest)
@@ -196,7 +196,7 @@ def estimate_need(history: History, *, target: dt.date, areas: pd.DataFrame, con
         mine = cells[cells[AREA_ID].isin(ids)]
         exposure = PRESENCE_HOURS if kind == STREET else ACTUAL_VISITS
         part, variation[kind] = _shrunk(part, mine, exposure)
-        seasonal[kind] = _seasonal(history, config, target=target, ids=ids, exposure=exposure)
+        seasonal[kind] = _seasonal(history, weighted, config, target=target, ids=ids, exposure=exposure)
         part = _with_actual(part, mine, n_weeks=len(latest))
         part[SEASONAL_FACTOR] = seasonal[kind].factor
         for column in (NEED_RATE, NEED_SD, NEED_LOW, NEED_HIGH):
@@ -205,7 +205,9 @@ def estimate_need(history: History, *, target: dt.date, areas: pd.DataFrame, con
         minutes = config.planned_visit_minutes if kind == STREET else None
         part[VALUE_PER_VISIT] = part[NEED_RATE] * (minutes / 60.0 if minutes else 1.0)
         parts.append(part)
-    table = pd.concat(parts, ignore_index=True) if parts else grid.assign(**{c: [] for c in (NEED_RATE,)})
+    if not parts:
+        raise ValueError("areas is empty: there is nothing to estimate need for")
+    table = pd.concat(parts, ignore_index=True)
     table = table.sort_values([AREA_ID, WEEKDAY, "_shift"]).drop(columns="_shift").reset_index(drop=True)
     return NeedEstimate(table=table, week=week_label(target), history_weeks=tuple(weeks), seasonal=seasonal,
                         slot_variation=variation)
@@ -304,8 +306,8 @@ def _interval(mean: np.ndarray, var: np.ndarray) -> tuple[np.ndarray, np.ndarray
 
 
 # --- season and the actual allocation ------------------------------------------------------------
-def _seasonal(history: History, config: PlanningConfig, *, target: dt.date, ids: pd.Index,
-              exposure: str) -> Seasonal:
+def _seasonal(history: History, weighted: pd.DataFrame, config: PlanningConfig, *, target: dt.date,
+              ids: pd.Index, exposure: str) -> Seasonal:
     """Last year's change from the history window to the planned week, shrunk (see module docstring)."""
     year = dt.timedelta(weeks=WEEKS_PER_YEAR)
     base = {target - year - dt.timedelta(weeks=j): 0.5 ** ((j - 1) / config.half_life_weeks)
@@ -317,8 +319,7 @@ def _seasonal(history: History, config: PlanningConfig, *, target: dt.date, ids:
         return Seasonal(1.0, math.nan, math.nan, "switched_off")
     if not known or known[0] > min(base):
         return Seasonal(1.0, math.nan, math.nan, "short_history")
-    cells = history.weighted_cells(config.weights)
-    cells = cells[cells[AREA_ID].isin(ids)]
+    cells = weighted[weighted[AREA_ID].isin(ids)]
 
     def rate(weeks: dict[dt.date, float]) -> tuple[float, float, float]:
         part = cells[cells[WEEK_START].isin(weeks)]

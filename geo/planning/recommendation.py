@@ -71,7 +71,9 @@ class Recommendation:
         Two rows, ``plan`` and ``actual`` (the mean week of the latest
         :data:`~geo.planning.need.ACTUAL_WEEKS` history weeks): planned or actual
         street minutes, garage visits, and the expected (weighted) encounters of
-        each, valued alike (same need, same diminishing returns).
+        each, valued alike (same need, same diminishing returns; the actual
+        street minutes count as minutes / planned visit length visits, in rounds
+        of the configured patrols of the slot, at least one).
     notes
         What the estimate could and could not use (:class:`Note`).
     """
