@@ -144,13 +144,15 @@ class User:
 TEAM_ARGS = "team_args"
 STORE_WIDE = "store_wide"
 REPORT = "report"
+PLAN = "plan"
 
 
 @dataclass(frozen=True, slots=True)
 class Rule:
     """Who may call one ``geo`` function and how the team scope applies to it.
 
-    ``scope`` is :data:`TEAM_ARGS`, :data:`STORE_WIDE` or :data:`REPORT`; ``area_rows`` names
+    ``scope`` is :data:`TEAM_ARGS`, :data:`STORE_WIDE`, :data:`REPORT` or :data:`PLAN` (the
+    team a patrol plan is made for, in ``config.team`` or ``team=``, must be the user's); ``area_rows`` names
     the owning-team column of an answer listing field areas, ``area_ids`` the
     area-id column of an answer with a row per area (None: not one);
     ``preset`` says the first argument after the store is a preset key.
@@ -189,6 +191,10 @@ POLICY: dict[str, Rule] = {
     "geo.changes.drift.presence_drift": Rule(STAFF),
     "geo.changes.drift.ring_shares": Rule(STAFF),
     "geo.changes.effective.effective_areas": Rule(STAFF),
+    # patrol planning: a plan is made for one team (config.team), which must be the user's
+    "geo.planning.recommendation.recommend": Rule(STAFF, PLAN),
+    "geo.planning.actual.saved_weeks": Rule(STAFF, PLAN),
+    "geo.planning.actual.plan_vs_actual": Rule(STAFF, PLAN),
     # the situation picture: preview and the audit-logged export
     "geo.report.export.preview_report": Rule(EVERYONE, preset=True),
     "geo.report.export.render_and_log": Rule(EVERYONE, REPORT),
@@ -219,6 +225,9 @@ def check(user: User, function: str, args: tuple = (), kwargs: Mapping[str, Any]
     if rule.scope == REPORT:
         _check_report(user, args[1] if len(args) > 1 else kwargs.get("report"))
         return tuple(args), kwargs
+    if rule.scope == PLAN:
+        _check_plan_team(user, kwargs)
+        return tuple(args), kwargs
     if rule.preset:
         _check_preset(user, args[0] if args else kwargs.get("preset"))
         if user.role is Role.PARTNER:
@@ -232,6 +241,20 @@ def check(user: User, function: str, args: tuple = (), kwargs: Mapping[str, Any]
         if "teams" in kwargs or not any(isinstance(a, Filters) for a in (*args, *kwargs.values())):
             kwargs["teams"] = _narrow_teams(user, kwargs.get("teams"))
     return args, kwargs
+
+
+def _check_plan_team(user: User, kwargs: Mapping[str, Any]) -> None:
+    """A scoped manager plans, and follows up, only their own team's patrols."""
+    if user.teams is None:
+        return
+    if "config" in kwargs:
+        team = getattr(kwargs["config"], "team", None)
+    elif "team" in kwargs:
+        team = kwargs["team"]
+    else:
+        raise AccessDenied("a plan for a team-scoped manager must name its team")
+    if team not in user.teams:
+        raise AccessDenied(f"plans for {team or 'every team'} are outside your teams ({', '.join(sorted(user.teams))})")
 
 
 def visible_rows(user: User, function: str, answer: object,

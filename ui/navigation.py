@@ -54,6 +54,7 @@ PAGES = (
     PageSpec("innsats_og_behov.py", "page.effort_need", ":material/balance:"),
     PageSpec("endringer.py", "changes.title", ":material/timeline:"),
     PageSpec("hotspots.py", "hotspots.page", ":material/local_fire_department:"),
+    PageSpec("planlegging.py", "planning.page", ":material/event_note:"),
     PageSpec("situasjonsbilde.py", "report.page", ":material/summarize:", needs=Capability.SITUATION_PICTURE),
     PageSpec("data.py", "page.data", ":material/upload_file:", needs=Capability.DATA),
     PageSpec("audit.py", "page.audit", ":material/history:", needs=Capability.AUDIT_LOG),
