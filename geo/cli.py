@@ -190,15 +190,12 @@ def _run_import(args: argparse.Namespace) -> int:
 
 def _run_summary(args: argparse.Namespace) -> int:
     from geo.store import open_store
-    from geo.queries.summary import Selection, summarize
+    from geo.queries.filters import Filters
+    from geo.queries.summary import summarize
 
     store = open_store(args.store, create=False)
-    selection = Selection(first_day=args.first_day, last_day=args.last_day,
-                          teams=tuple(args.team) if args.team else None)
-    table = summarize(store, args.by, selection, res=args.res)
-    if args.by == "area":
-        table = table.drop(columns=["period"], errors="ignore")
-    _print_table(table, args.format)
+    filters = Filters(first_day=args.first_day, last_day=args.last_day, teams=tuple(args.team) if args.team else None)
+    _print_table(summarize(store, args.by, filters, res=args.res), args.format)
     return EXIT_OK
 
 
