@@ -222,6 +222,32 @@ def test_the_nearness_of_an_area_is_its_farther_fix():
     assert by_area(t)[SECONDS].get("a", 0.0) == pytest.approx(0.0)
 
 
+def test_an_ordinary_area_around_the_garage_counts_the_stay_in_full():
+    # "Oslo S og omegn" contains the garage: the patrol inside the garage is inside Oslo S too
+    around = area("oslo-s", box(X - 100, Y - 100, X + 200, Y + 200))
+    t = compute_presence(gap_track((X + 20, Y + 20), (X + 20, Y + 20), 1200.0), areas(GARAGE, around,
+                         indoor=[True, False]))
+    assert by_area(t)[SECONDS].to_dict() == pytest.approx({"garage": 1320.0, "oslo-s": 1320.0})
+    assert t.visits_area.groupby(AREA_ID).size().to_dict() == {"garage": 1, "oslo-s": 1}
+
+
+def test_an_area_over_part_of_the_garage_counts_that_share_of_the_stay():
+    # the street area covers the east half of the garage (x+20..x+40 of x..x+40); the patrol
+    # stands in the west half: 1200 s × 1/2 in the street area, the standing outside it
+    street = area("street", box(X + 20, Y - 100, X + 100, Y + 100))
+    t = compute_presence(gap_track((X + 10, Y + 20), (X + 10, Y + 20), 1200.0), areas(GARAGE, street,
+                         indoor=[True, False]))
+    assert by_area(t)[SECONDS].to_dict() == pytest.approx({"garage": 1320.0, "street": 600.0})
+    assert t.presence_total[SECONDS].sum() == pytest.approx(1320.0)
+
+
+def test_an_overlapping_area_not_valid_at_the_gap_start_gets_nothing():
+    later = area("oslo-s", box(X - 100, Y - 100, X + 200, Y + 200), valid_from=pd.Timestamp("2024-06-08").date())
+    t = compute_presence(gap_track((X + 20, Y + 20), (X + 20, Y + 20), 1200.0), areas(GARAGE, later,
+                         indoor=[True, False]))
+    assert by_area(t)[SECONDS].to_dict() == pytest.approx({"garage": 1320.0})
+
+
 # --- the other outputs ---------------------------------------------------------------------------
 
 
@@ -234,7 +260,8 @@ def test_find_stays_refuses_a_non_positive_limit():
 
 
 def test_presence_totals_include_indoor_stays_like_compute_presence():
-    prepared = areas(GARAGE, area("street", square(X - 300, Y, 100)), indoor=[True, False])
+    prepared = areas(GARAGE, area("street", square(X - 300, Y, 100)), area("half", box(X + 20, Y - 50, X + 90, Y + 90)),
+                     indoor=[True, False, False])
     points = pd.concat([
         gap_track((X + 20, Y + 20), (X + 20, Y + 20), 1200.0),
         gap_track((X + 20, Y + 20), (X - 250, Y + 50), 1200.0, patrol="p2"),

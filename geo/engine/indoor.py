@@ -27,6 +27,11 @@ Rules made explicit here:
 - In the cells a stay is one presence piece per covered cell (so each covered
   cell gets a visit), its seconds shared by the part of the area's surface
   (EPSG:25832 square metres) inside each cell.
+- **Other areas overlapping the indoor area** (a garage inside "Oslo S og
+  omegn") count the stay the same way as the cells: its duration times the
+  part of the indoor area's surface that lies inside them (1 for a garage
+  wholly inside), as one visit piece; the version valid at the gap start
+  applies. An area that itself takes the stay (the nearest) counts it in full.
 
 Vectorised: one STRtree query per end of all gaps; no loop per gap or point.
 """
@@ -64,6 +69,20 @@ class CellCover:
 
 
 @dataclass(frozen=True, slots=True)
+class Overlaps:
+    """Which other area versions each indoor version overlaps, and by what share of its surface.
+
+    CSR layout like :class:`CellCover`: indoor version ``i`` overlaps the versions
+    ``version[offsets[i]:offsets[i + 1]]`` (indexes of all versions, itself
+    excluded) with ``share`` = |indoor ∩ other| / |indoor| (EPSG:25832).
+    """
+
+    offsets: np.ndarray  # int64, one more than indoor versions
+    version: np.ndarray  # int64
+    share: np.ndarray  # float64, 0..1
+
+
+@dataclass(frozen=True, slots=True)
 class IndoorAreas:
     """The indoor field-area versions of a prepared area set.
 
@@ -78,6 +97,7 @@ class IndoorAreas:
     valid_from: np.ndarray  # float64 epoch seconds
     valid_to: np.ndarray  # float64 epoch seconds
     cells: dict[int, CellCover]
+    overlaps: Overlaps
 
     def __len__(self) -> int:
         return len(self.version)
@@ -87,7 +107,8 @@ def no_indoor_areas() -> IndoorAreas:
     """An empty :class:`IndoorAreas` (an area set without indoor versions)."""
     empty = CellCover(np.zeros(1, np.int64), np.zeros(0, np.uint64), np.zeros(0))
     return IndoorAreas(np.zeros(0, np.int64), np.zeros(0, dtype=object), np.zeros(0), np.zeros(0),
-                       {res: empty for res in RESOLUTIONS})
+                       {res: empty for res in RESOLUTIONS}, Overlaps(np.zeros(1, np.int64), np.zeros(0, np.int64),
+                                                                    np.zeros(0)))
 
 
 def prepare_indoor(
@@ -115,7 +136,22 @@ def prepare_indoor(
         valid_from=np.asarray(valid_from, dtype=np.float64)[chosen],
         valid_to=np.asarray(valid_to, dtype=np.float64)[chosen],
         cells={res: _cell_cover(lonlat, res) for res in resolutions},
+        overlaps=_overlaps(chosen, measured, np.asarray(polygons_measured, dtype=object)),
     )
+
+
+def _overlaps(chosen: np.ndarray, indoor_polygons: np.ndarray, all_polygons: np.ndarray) -> Overlaps:
+    """:class:`Overlaps` of the indoor versions ``chosen`` (indexes into ``all_polygons``, EPSG:25832)."""
+    inner, other = shapely.STRtree(all_polygons).query(indoor_polygons, predicate="intersects")
+    keep = other != chosen[inner]
+    inner, other = inner[keep], other[keep]
+    share = shapely.area(shapely.intersection(indoor_polygons[inner], all_polygons[other])) / shapely.area(
+        indoor_polygons[inner])
+    keep = share > 0  # touching only
+    inner, other, share = inner[keep], other[keep], share[keep]
+    order = np.lexsort((other, inner))
+    offsets = np.concatenate([[0], np.cumsum(np.bincount(inner, minlength=len(chosen)))]).astype(np.int64)
+    return Overlaps(offsets, other[order].astype(np.int64), share[order])
 
 
 def _cell_cover(polygons_lonlat: np.ndarray, res: int) -> CellCover:
@@ -157,12 +193,14 @@ def _cell_cover(polygons_lonlat: np.ndarray, res: int) -> CellCover:
 class IndoorStays:
     """Indoor stays, one row per (gap, indoor version) that counts it.
 
-    ``patrol`` are the gap's patrol codes; ``t0``/``t1`` the gap's ends (epoch
-    seconds); ``indoor`` indexes :class:`IndoorAreas`; ``weight`` is 1 divided
-    by the number of equally near areas of that gap (the weights of one gap
-    sum to 1, so cells and totals count each stay once).
+    ``gap`` numbers the gaps (rows of one gap share it); ``patrol`` are the
+    gap's patrol codes; ``t0``/``t1`` the gap's ends (epoch seconds);
+    ``indoor`` indexes :class:`IndoorAreas`; ``weight`` is 1 divided by the
+    number of equally near areas of that gap (the weights of one gap sum to
+    1, so cells and totals count each stay once).
     """
 
+    gap: np.ndarray
     patrol: np.ndarray
     t0: np.ndarray
     t1: np.ndarray
@@ -175,7 +213,7 @@ class IndoorStays:
     @classmethod
     def none(cls) -> IndoorStays:
         """No stays."""
-        return cls(patrol=np.zeros(0, np.int64), t0=np.zeros(0), t1=np.zeros(0),
+        return cls(gap=np.zeros(0, np.int64), patrol=np.zeros(0, np.int64), t0=np.zeros(0), t1=np.zeros(0),
                    indoor=np.zeros(0, np.int64), weight=np.zeros(0))
 
 
@@ -212,8 +250,8 @@ def find_stays(gaps: Gaps, indoor: IndoorAreas, *, max_indoor_gap_s: float = MAX
     g, a = g[chosen], a[chosen]
     tied = np.bincount(g, minlength=len(short))[g]
     gap = short[g]
-    return IndoorStays(patrol=gaps.patrol[gap], t0=gaps.t0[gap], t1=gaps.t1[gap], indoor=a.astype(np.int64),
-                       weight=1.0 / tied)
+    return IndoorStays(gap=gap.astype(np.int64), patrol=gaps.patrol[gap], t0=gaps.t0[gap], t1=gaps.t1[gap],
+                       indoor=a.astype(np.int64), weight=1.0 / tied)
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,6 +278,56 @@ def split_by_hour(t0: np.ndarray, t1: np.ndarray) -> HourPieces:
     step = np.arange(len(stay), dtype=np.int64) - np.repeat(np.cumsum(n) - n, n)
     hour = (first[stay] + step) * _HOUR_S
     return HourPieces(stay=stay, hour_utc=hour, t0=np.maximum(t0[stay], hour), t1=np.minimum(t1[stay], hour + _HOUR_S))
+
+
+@dataclass(frozen=True, slots=True)
+class AreaStayPieces:
+    """Stay pieces per area version: ``patrol`` codes, ``version`` (index of all
+    versions), ``hour_utc`` (epoch s), ``seconds`` (patrol-seconds) and the
+    piece's ``t0``/``t1`` (epoch s, for visits)."""
+
+    patrol: np.ndarray
+    version: np.ndarray
+    hour_utc: np.ndarray
+    seconds: np.ndarray
+    t0: np.ndarray
+    t1: np.ndarray
+
+
+def area_pieces(stays: IndoorStays, indoor: IndoorAreas, valid_from: np.ndarray, valid_to: np.ndarray) -> AreaStayPieces:
+    """Every stay in the areas it counts in, cut at UTC hours.
+
+    The indoor areas that take a stay count it in full; every other version
+    (``valid_from``/``valid_to``: epoch seconds of all versions) valid at the
+    gap start that overlaps them counts the stay times the overlapping share
+    of their surface (summed over a gap's equally near areas, by weight).
+    """
+    taken = indoor.version[stays.indoor]
+    n_versions = len(valid_from)
+    cover = indoor.overlaps
+    counts = (cover.offsets[1:] - cover.offsets[:-1])[stays.indoor]
+    row = np.repeat(np.arange(len(stays), dtype=np.int64), counts)
+    position = np.repeat(cover.offsets[:-1][stays.indoor], counts) + (
+        np.arange(len(row), dtype=np.int64) - np.repeat(np.cumsum(counts) - counts, counts))
+    other = cover.version[position]
+    key = stays.gap[row] * n_versions + other
+    start = stays.t0[row]
+    keep = (start >= valid_from[other]) & (start < valid_to[other]) & ~np.isin(key, stays.gap * n_versions + taken)
+    keys, first, inverse = np.unique(key[keep], return_index=True, return_inverse=True)
+    share = np.bincount(inverse, weights=(stays.weight[row] * cover.share[position])[keep], minlength=len(keys))
+    source = row[keep][first]  # a stay row of that gap, for its patrol and times
+    rows = np.concatenate([np.arange(len(stays), dtype=np.int64), source])
+    version = np.concatenate([taken, keys % n_versions if len(keys) else np.zeros(0, np.int64)])
+    factor = np.concatenate([np.ones(len(stays)), share])
+    hours = split_by_hour(stays.t0[rows], stays.t1[rows])
+    return AreaStayPieces(
+        patrol=stays.patrol[rows][hours.stay],
+        version=version[hours.stay].astype(np.int64),
+        hour_utc=hours.hour_utc,
+        seconds=hours.seconds * factor[hours.stay],
+        t0=hours.t0,
+        t1=hours.t1,
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -35,6 +35,7 @@ from geo.engine.indoor import (
     MAX_INDOOR_GAP_S,
     IndoorAreas,
     IndoorStays,
+    area_pieces,
     cell_pieces,
     find_stays,
     prepare_indoor,
@@ -215,21 +216,19 @@ def area_presence(
     Visits are per area, not per version: a visit that runs past midnight into
     a new version of the same area stays one visit. ``stays`` (indoor stays in
     ``areas``' indoor versions) add their duration, no length, split by UTC
-    hour, and join the area's visits as one piece each.
+    hour, and join the area's visits as one piece each; areas overlapping
+    the indoor area get their share (``geo.engine.indoor.area_pieces``).
     """
     s, v, share = area_shares(seg, areas)
     patrol, version, hours = seg.patrol[s], v, hour[s]
     seconds, metres = seg.duration_s[s] * share, seg.length_m[s] * share
     t0, t1 = seg.t0[s], seg.t1[s]
     if stays is not None and len(stays):
-        pieces = split_by_hour(stays.t0, stays.t1)
-        stay_version = areas.indoor.version[stays.indoor]
-        patrol = np.concatenate([patrol, stays.patrol[pieces.stay]])
-        version = np.concatenate([version, stay_version[pieces.stay]])
-        hours = np.concatenate([hours, pieces.hour_utc])
-        seconds = np.concatenate([seconds, pieces.seconds])
-        metres = np.concatenate([metres, np.zeros(len(pieces.stay))])
-        t0, t1 = np.concatenate([t0, pieces.t0]), np.concatenate([t1, pieces.t1])
+        extra = area_pieces(stays, areas.indoor, areas.index.valid_from, areas.index.valid_to)
+        patrol, version = np.concatenate([patrol, extra.patrol]), np.concatenate([version, extra.version])
+        hours, seconds = np.concatenate([hours, extra.hour_utc]), np.concatenate([seconds, extra.seconds])
+        metres = np.concatenate([metres, np.zeros(len(extra.version))])
+        t0, t1 = np.concatenate([t0, extra.t0]), np.concatenate([t1, extra.t1])
     area_ids, versions = areas.area_ids, areas.versions
     frame = pd.DataFrame({"_p": patrol, "_v": version, HOUR_UTC: hours, SECONDS: seconds, METRES: metres})
     presence = frame.groupby(["_p", "_v", HOUR_UTC], sort=True, as_index=False)[[SECONDS, METRES]].sum()
@@ -411,7 +410,7 @@ def presence_totals(
         pieces = split_by_cells(seg, res)
         cell, cell_seconds = pieces.cell, duration[pieces.segment] * pieces.fraction
         cell_metres = seg.length_m[pieces.segment] * pieces.fraction
-        stay_version = areas.indoor.version[stays.indoor]
+        stay_areas = area_pieces(stays, areas.indoor, areas.index.valid_from, areas.index.valid_to)
         if len(stays):
             extra = cell_pieces(stays, areas.indoor, res)
             cell, cell_seconds = np.concatenate([cell, extra.cell]), np.concatenate([cell_seconds, extra.seconds])
@@ -419,7 +418,7 @@ def presence_totals(
         cells, (cell_seconds, cell_metres) = sum_by_cell(cell, cell_seconds, cell_metres)
         return (
             np.bincount(v, weights=duration[s] * share, minlength=n_versions)
-            + np.bincount(stay_version, weights=stays.t1 - stays.t0, minlength=n_versions),
+            + np.bincount(stay_areas.version, weights=stay_areas.seconds, minlength=n_versions),
             np.bincount(v, weights=seg.length_m[s] * share, minlength=n_versions),
             cells,
             cell_seconds,
