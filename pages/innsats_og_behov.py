@@ -56,7 +56,7 @@ else:
     add_shapes(fmap, selection_shapes(cells=flagged["key"]).assign(status=t("status.under_covered")),
                color=FLAG_OUTLINE, fill_opacity=0.0, weight=3.0, tooltip={"status": t("col.status")}, name="flagged")
     add_areas(fmap, areas, tooltip={"area_name": t("col.area_name")})
-    show_map(fit_to(fmap, shapes), key="effort_map")
+    show_map(fit_to(fmap, selection_shapes(areas, rated["key"]) if len(rated) else shapes), key="effort_map")
 with st.expander(t("effort.flagged.table")):
     st.dataframe(effort_table(flagged), hide_index=True, width="stretch")
 

@@ -24,6 +24,9 @@ def new_map(basemap: str) -> folium.Map:
     return base_map(basemap=basemap, leaflet_url=LEAFLET_URL)
 
 
+FIGURES_PER_ROW = 4
+"""Key figures side by side (more would cut their labels and comparison texts)."""
+
 EFFORT_FIGURES = frozenset({"patrols", "patrol_hours", "presence_hours", "person_hours"})
 """Figures where up and down have an agreed meaning: more effort delivered is up (green).
 Every other figure (encounters, people, new contacts, shares) is shown without colour:
@@ -40,7 +43,9 @@ def key_figure_row(figures: pd.DataFrame, keys: list[str], *, compare: Filters |
     (:func:`delta_arrow`) and it is coloured only for :data:`EFFORT_FIGURES`.
     """
     rows = figures.set_index("figure")
-    for column, key in zip(st.columns(len(keys)), keys):
+    columns = [column for start in range(0, len(keys), FIGURES_PER_ROW)
+               for column in st.columns(FIGURES_PER_ROW)][:len(keys)]
+    for column, key in zip(columns, keys):
         current = rows.at[key, "current"]
         previous = rows.at[key, "previous"] if "previous" in rows else math.nan
         if pd.isna(previous) or compare is None:
