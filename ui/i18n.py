@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui.strings import auth, changes, core, hotspots, merge_string_tables, planning, report
+from ui.strings import auth, changes, core, figures, hotspots, merge_string_tables, planning, report
 
 LANGUAGES = {"nb": "Norsk (bokmål)", "en": "English"}
 DEFAULT_LANGUAGE = "nb"
 LANGUAGE_KEY = "language"
 
 STRINGS: dict[str, dict[str, str]] = merge_string_tables(core.STRINGS, changes.STRINGS, hotspots.STRINGS, report.STRINGS,
-                                                     auth.STRINGS, planning.STRINGS)
+                                                     auth.STRINGS, planning.STRINGS, figures.STRINGS)
 
 
 def language() -> str:

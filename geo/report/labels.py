@@ -40,8 +40,12 @@ FIGURE_NB: dict[str, str] = {
     "share_under_18": "Andel under 18 år",
     "share_under_25": "Andel 25 år og yngre",
     "patrols": "Patruljer",
-    "presence_hours": "Tilstedetimer (patruljetimer)",
+    "patrol_hours": "Patruljetimer",
+    "presence_hours": "Tilstedetimer",
 }
+"""Labels of the key figures. One word, one number (the dashboard uses the same words,
+``ui/strings``): *Patruljetimer* is always patrol start to end (shift length),
+*Tilstedetimer* always time inside GPS segments and indoor stays (PRODUCT.md, Presence)."""
 
 HOTSPOT_PATTERN_NB: dict[str, str] = {
     "new_hot": "ny hot spot",
@@ -84,6 +88,7 @@ def number_nb(value: float, decimals: int = 0) -> str:
 
 
 def percent_nb(value: float, *, signed: bool = False) -> str:
-    """``12 %`` / ``+12 %``."""
+    """``12 %`` / ``+12 %``; under 1 % with one decimal (``−0,4 %``), so a change is never shown as ``−0 %``."""
     sign = "+" if signed and value > 0 else ""
-    return f"{sign}{number_nb(value)} %".replace("-", "−")
+    decimals = 1 if 0 < abs(value) < 1 else 0
+    return f"{sign}{number_nb(value, decimals)} %".replace("-", "−")
