@@ -288,7 +288,7 @@ def test_cli_report_writes_every_format(writable_store, tmp_path, capsys):
     (["--preset", "police"], "error: unknown preset 'police'"),
     (["--out", "r.docx"], "error: --out must end in .pdf, .html or .csv"),
     (["--compare-from", "2024-09-23"], "error: give both ends of the comparison period"),
-    (["--from", "2024-10-21"], "error: the period starts 2024-10-21 after it ends 2024-10-20"),
+    (["--from", "2024-10-21"], "error: --from 2024-10-21 is after --to 2024-10-20; swap them"),
 ])
 def test_cli_report_bad_input_is_exit_2_without_traceback(writable_store, tmp_path, capsys, args, message):
     base = {"--store": str(writable_store), "--preset": "trio", "--from": "2024-10-07", "--to": "2024-10-20",
