@@ -123,18 +123,6 @@ def test_shapes_like_pyproj() -> None:
     assert np.abs(x - rx).max() < TOLERANCE_M and np.abs(y - ry).max() < TOLERANCE_M
 
 
-def test_threads_give_identical_results(monkeypatch: pytest.MonkeyPatch) -> None:
-    rng = np.random.default_rng(16)
-    lon = rng.uniform(10.5, 11.2, 300_000)
-    lat = rng.uniform(59.8, 60.1, 300_000)
-    x1, y1 = fastproj.to_measure_crs(lon, lat)
-    monkeypatch.setattr(fastproj, "THREADS", 2)
-    monkeypatch.setattr(fastproj, "PARALLEL_MIN", 1000)
-    x2, y2 = fastproj.to_measure_crs(lon, lat)
-    np.testing.assert_array_equal(x1, x2)
-    np.testing.assert_array_equal(y1, y2)
-
-
 def test_tile_fit_error_is_tiny() -> None:
     for lon, lat in [(10.75, 59.91), (5.3, 60.4), (18.95, 69.65), (30.0, 69.7)]:
         tile = fastproj._PROJ_DRIVER.tile(*fastproj._PROJ_DRIVER.tile_index(lon, lat))

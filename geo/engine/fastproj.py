@@ -36,15 +36,14 @@ Kirkenes (30° E, far outside UTM zone 32) 9.3e-5 mm, Svalbard 1.1e-4 mm.
 from __future__ import annotations
 
 import math
-import os
 import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from functools import cache
 
 import numpy as np
 from pyproj import Transformer
 
+from geo.engine import kernels
 from geo.schema import MEASURE_CRS, STORE_CRS
 
 TILE_DLON = 0.4
@@ -70,14 +69,6 @@ TRUNCATION_BUDGET_M = 1e-4
 
 CHUNK = 32768
 """Points per chunk: keeps ~12 float64 scratch arrays inside L2."""
-
-PARALLEL_MIN = 400_000
-"""Inputs at least this long are split over ``THREADS`` threads."""
-
-THREADS = max(1, int(os.environ.get("FELTKART_GEO_THREADS", "1")))
-"""Worker threads (env FELTKART_GEO_THREADS). Default 1: numpy releases the GIL
-inside each operation, but with ~30 µs operations the GIL hand-offs cost more
-than the second core gains (measured slower on the 2-core box)."""
 
 MIN_GROUP = 256
 """Fewest points of one tile within a multi-tile chunk that are given to the tile's kernel."""
@@ -319,19 +310,15 @@ class TiledDriver:
     def tile_index(self, lon: float, lat: float) -> tuple[int, int]:
         return math.floor(lon * self.inv_lon), math.floor(lat * self.inv_lat)
 
-    def run(self, lon: np.ndarray, lat: np.ndarray, kernel: Kernel, *, threads: int | None = None) -> np.ndarray:
-        n = len(lon)
-        nt = THREADS if threads is None else threads
-        if n >= PARALLEL_MIN and nt > 1:
-            bounds = [n * k // nt for k in range(nt + 1)]
-            pool = _pool(nt)
-            parts = list(pool.map(lambda k: self._run_range(lon, lat, kernel, bounds[k], bounds[k + 1]), range(nt)))
-        else:
-            parts = [self._run_range(lon, lat, kernel, 0, n)]
-        flat = [a for p in parts for a in p]
-        if not flat:
+    def run(self, lon: np.ndarray, lat: np.ndarray, kernel: Kernel) -> np.ndarray:
+        """Indices (int64) of the "slow" points, after ``kernel`` has done the others (see the class docstring).
+
+        One thread: the engine runs its patrol chunks in threads itself (``geo.engine.threads``).
+        """
+        slow = self._run_range(lon, lat, kernel, 0, len(lon))
+        if not slow:
             return np.zeros(0, dtype=np.int64)
-        return np.concatenate(flat).astype(np.int64, copy=False)
+        return np.concatenate(slow).astype(np.int64, copy=False)
 
     def _run_range(self, lon: np.ndarray, lat: np.ndarray, kernel: Kernel, start: int, stop: int) -> list[np.ndarray]:
         scratch = Scratch(min(CHUNK, max(stop - start, 1)), self.n_scratch)
@@ -436,18 +423,6 @@ class Scratch:
         return [a[:m] for a in self.f], self.b[:m], self.i[:m]
 
 
-_pools: dict[int, ThreadPoolExecutor] = {}
-_pool_lock = threading.Lock()
-
-
-def _pool(n: int) -> ThreadPoolExecutor:
-    with _pool_lock:
-        p = _pools.get(n)
-        if p is None:
-            p = _pools[n] = ThreadPoolExecutor(n, thread_name_prefix="feltkart-tiles")
-        return p
-
-
 # ---------------------------------------------------------------------------
 # EPSG:4326 → EPSG:25832
 # ---------------------------------------------------------------------------
@@ -531,8 +506,12 @@ def to_measure_crs(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.nda
     Drop-in for pyproj's EPSG:4326 → EPSG:25832 transform (same shapes out as
     in). Points in tiles without an accurate polynomial (outside ±84°
     latitude, failed fit), thinly scattered points and non-finite inputs go
-    through pyproj itself.
+    through pyproj itself. With ``$FELTKART_KERNELS=pyproj`` or ``reference``
+    (:mod:`geo.engine.kernels`) every point goes through pyproj.
     """
+    if kernels.LIBRARY_PROJECTION:
+        x, y = _pyproj(np.asarray(lon, dtype=np.float64), np.asarray(lat, dtype=np.float64))
+        return x, y
     shape = np.shape(lon)
     lon = np.ascontiguousarray(lon, dtype=np.float64).ravel()
     lat = np.ascontiguousarray(lat, dtype=np.float64).ravel()
