@@ -184,16 +184,17 @@ def _fresh(src: Path | None, dst: Path) -> Path:
     return dst
 
 
-def command_args(command: str, store: Path, inputs: Path, files: list[str]) -> list[str]:
+def command_args(command: str, store: Path, inputs: Path, files: list[str], *, demo_end: str = DEMO_END) -> list[str]:
+    """The ``python -m geo`` arguments of ``command`` (import, demo or recompute)."""
     if command == "import":
         return ["import", "--store", str(store), *[str(inputs / f) for f in files]]
     if command == "demo":
-        return ["demo", "--store", str(store), "--start", DEMO_START, "--end", DEMO_END]
+        return ["demo", "--store", str(store), "--start", DEMO_START, "--end", demo_end]
     return ["import", "--store", str(store), "--kind", "areas", str(inputs / "changed_area.geojson")]
 
 
 def kernels_benchmark(*, workdir: Path, runs: int, points: int, seed: int, modes: tuple[str, ...] = MODES,
-                      quiet: bool = False) -> dict[str, Any]:
+                      demo_end: str = DEMO_END, quiet: bool = False) -> dict[str, Any]:
     """Prepare the inputs, run every command ``runs`` times in every mode; the results dict."""
     inputs, work = workdir / "inputs", workdir / "work"
     work.mkdir(parents=True, exist_ok=True)
@@ -205,7 +206,7 @@ def kernels_benchmark(*, workdir: Path, runs: int, points: int, seed: int, modes
     run_geo(["import", "--store", str(areas_store), "--kind", "areas", str(inputs / "areas.geojson")],
             mode="fast", cache=cache0, cwd=ROOT)
     demo_store = workdir / "demo.gpkg"
-    run_geo(command_args("demo", demo_store, inputs, []), mode="fast", cache=cache0, cwd=ROOT)
+    run_geo(command_args("demo", demo_store, inputs, [], demo_end=demo_end), mode="fast", cache=cache0, cwd=ROOT)
     start_store = {"import": areas_store, "demo": None, "recompute": demo_store}
     timings: dict[str, dict[str, list[dict[str, Any]]]] = {c: {m: [] for m in modes} for c in COMMANDS}
     kept: dict[str, Path] = {}
@@ -219,8 +220,8 @@ def kernels_benchmark(*, workdir: Path, runs: int, points: int, seed: int, modes
                 else:
                     store.unlink(missing_ok=True)
                 cache = _fresh(cache0, work / "cache")
-                result = run_geo(command_args(command, store, inputs, info["gpx_files"]), mode=mode, cache=cache,
-                                 cwd=ROOT)
+                result = run_geo(command_args(command, store, inputs, info["gpx_files"], demo_end=demo_end),
+                                 mode=mode, cache=cache, cwd=ROOT)
                 result.pop("stdout")
                 timings[command][mode].append(result)
                 progress(f"run {rep + 1}/{runs} {command:9s} {mode:9s} {result['seconds']:7.2f} s wall "
@@ -229,7 +230,7 @@ def kernels_benchmark(*, workdir: Path, runs: int, points: int, seed: int, modes
                     kept[mode] = _fresh(store, workdir / f"import-{mode}.gpkg")
     same = compare_summaries(kept["fast"], kept["reference"], cache=cache0) if {"fast", "reference"} <= kept.keys() else None
     return {"config": {"runs": runs, "points": points, "seed": seed, "modes": list(modes),
-                       "week": [WEEK_FIRST_DAY, WEEK_DAYS], "demo": [DEMO_START, DEMO_END],
+                       "week": [WEEK_FIRST_DAY, WEEK_DAYS], "demo": [DEMO_START, demo_end],
                        "changed_area": [CHANGED_AREA, CHANGED_FROM, CHANGED_GROW_M]},
             "data": info, "timings": timings, "summary": summarise(timings), "same_results": same}
 
@@ -303,7 +304,7 @@ def summarise(timings: dict[str, dict[str, list[dict[str, Any]]]]) -> dict[str, 
     return out
 
 
-LABELS = {"import": "import a week of GPX", "demo": "demo build, 2024 Q1", "recompute": "recompute after an area change"}
+LABELS = {"import": "import a week of GPX", "demo": "demo build", "recompute": "recompute after an area change"}
 MODE_LABELS = {"fast": "own kernels", "h3ronpy": "h3ronpy", "pyproj": "pyproj", "reference": "both libraries"}
 
 
@@ -368,12 +369,13 @@ def run_after_bench(args: argparse.Namespace) -> bool:
 
 
 def run_and_save(*, runs: int, points: int, seed: int, workdir: Path | None, keep_data: bool, out: Path,
-                 quiet: bool, modes: tuple[str, ...] = MODES) -> dict[str, Any]:
+                 quiet: bool, modes: tuple[str, ...] = MODES, demo_end: str = DEMO_END) -> dict[str, Any]:
     tmp = Path(tempfile.mkdtemp(prefix="feltkart-kernels-", dir=workdir))
     started = time.time()
     load_start = os.getloadavg()
     try:
-        results = kernels_benchmark(workdir=tmp, runs=runs, points=points, seed=seed, modes=modes, quiet=quiet)
+        results = kernels_benchmark(workdir=tmp, runs=runs, points=points, seed=seed, modes=modes,
+                                    demo_end=demo_end, quiet=quiet)
     finally:
         if not keep_data:
             shutil.rmtree(tmp, ignore_errors=True)
@@ -391,6 +393,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--points", type=int, default=DEFAULT_POINTS, help=f"GPX points (default {DEFAULT_POINTS:,})")
     ap.add_argument("--seed", type=int, default=DEFAULT_SEED)
     ap.add_argument("--modes", default=",".join(MODES), help=f"comma-separated kernel modes (default {','.join(MODES)})")
+    ap.add_argument("--demo-end", default=DEMO_END, help=f"last day of the demo build (default {DEMO_END})")
     ap.add_argument("--out", type=Path, default=DEFAULT_OUT, help="JSON results file (default bench/results/kernels.json)")
     ap.add_argument("--workdir", type=Path, default=None, help="where the temporary data directory goes")
     ap.add_argument("--keep-data", action="store_true", help="keep the generated data and stores")
@@ -411,7 +414,8 @@ def main(argv: list[str] | None = None) -> int:
         ap.error(f"--modes must be among {', '.join(MODES)}; --runs >= 1; --points >= 2 (got {args.modes}, "
                  f"{args.runs}, {args.points})")
     results = run_and_save(runs=args.runs, points=args.points, seed=args.seed, workdir=args.workdir,
-                           keep_data=args.keep_data, out=args.out, quiet=args.quiet, modes=modes)
+                           keep_data=args.keep_data, out=args.out, quiet=args.quiet, modes=modes,
+                           demo_end=args.demo_end)
     print(format_report(results))
     print(f"\nresults: {args.out}")
     return 0 if results["same_results"] is None or results["same_results"]["ok"] else 1
