@@ -125,38 +125,49 @@ def test_week_of_tracks_moves_whole_patrols_into_the_week(areas):
     assert week.groupby(PATROL_ID, sort=False)["day"].first().tolist() == expected
 
 
-def _runs(*seconds: float) -> list[dict]:
-    return [{"seconds": s, "cpu_seconds": 2 * s} for s in seconds]
+def _runs(*seconds: float, cpu: tuple[float, ...] | None = None) -> list[dict]:
+    return [{"seconds": s, "cpu_seconds": c} for s, c in zip(seconds, cpu or [2 * s for s in seconds])]
 
 
-def test_saving_and_verdict_per_kernel_from_median_wall_times():
-    timings = {
-        "import": {"fast": _runs(10, 11, 12), "h3ronpy": _runs(14, 13, 12), "pyproj": _runs(11.5, 11.2, 11.8),
-                   "reference": _runs(15, 14, 13)},
-        "demo": {"fast": _runs(20, 20, 20), "h3ronpy": _runs(21, 21, 21), "pyproj": _runs(20, 21, 20),
-                 "reference": _runs(22, 22, 22)},
-    }
-    summary = kernels.summarise(timings)
+def _verdict(fast: list[dict], reference: list[dict]) -> dict:
+    return kernels.summarise({"import": {"fast": fast, "reference": reference},
+                              "demo": {"fast": _runs(20, 20, 20), "reference": _runs(21, 21, 21)}})
+
+
+def test_saving_per_command_from_medians_and_paired_runs():
+    summary = _verdict(_runs(10, 11, 12), _runs(14, 13, 12))
     assert summary["commands"]["import"]["fast"] == {"median": 11, "min": 10, "max": 12, "cpu_median": 22,
                                                      "cpu_min": 20, "cpu_max": 24}
     h3 = summary["kernels"]["h3grid"]
-    assert h3["savings"]["import"]["wall"] == pytest.approx(1 - 11 / 13)  # 15.4 %: at least 10 %
-    assert h3["savings"]["import"]["paired_min"] == pytest.approx(0.0)  # run 3: 12 s either way
-    assert h3["savings"]["import"]["paired_max"] == pytest.approx(1 - 10 / 14)
-    assert h3["savings"]["demo"]["wall"] == pytest.approx(1 - 20 / 21)
-    assert h3["best_command"] == "import" and h3["keep"] is True
-    proj = summary["kernels"]["fastproj"]
-    assert proj["savings"]["import"]["wall"] == pytest.approx(1 - 11 / 11.5)  # 4.3 %
-    assert proj["savings"]["demo"]["wall"] == pytest.approx(0.0)  # median 20 both ways
-    assert proj["keep"] is False
+    assert h3["library"] == "reference"
+    saving = h3["savings"]["import"]
+    assert saving["wall"] == pytest.approx(1 - 11 / 13) and saving["cpu"] == pytest.approx(1 - 22 / 26)  # 15.4 %
+    assert saving["paired_min"] == pytest.approx(0.0)  # run 3: 12 s either way
+    assert saving["paired_max"] == pytest.approx(1 - 10 / 14)
+    assert h3["savings"]["demo"]["wall"] == pytest.approx(1 - 20 / 21)  # 4.8 %
+    assert h3["best_command"] == "import" and h3["verdict"] == "keep"
+
+
+def test_a_kernel_is_kept_only_when_wall_and_cpu_time_agree():
+    # 4.3 % of the import in both: delete
+    assert _verdict(_runs(11, 11, 11), _runs(11.5, 11.5, 11.5))["kernels"]["h3grid"]["verdict"] == "delete"
+    # 15 % of the wall time but 2 % of the CPU time: undecided
+    noisy = _verdict(_runs(11, 11, 11, cpu=(9.8, 9.8, 9.8)), _runs(13, 13, 13, cpu=(10, 10, 10)))
+    assert noisy["kernels"]["h3grid"]["verdict"] == "undecided"
+
+
+def test_report_shows_seconds_savings_and_verdict():
+    summary = _verdict(_runs(10, 11, 12), _runs(14, 13, 12))
     report = kernels.format_report({
-        "config": {"runs": 3, "modes": list(kernels.MODES), "demo": ["2024-01-01", "2024-03-31"],
+        "config": {"runs": 3, "demo": ["2024-01-01", "2024-03-31"],
                    "changed_area": ["vaterland-gronland", "2024-02-15", 25.0]},
         "data": {"points": 500_000, "patrols": 35, "gpx_files": ["a.gpx"] * 7},
         "summary": summary, "same_results": None,
     })
-    assert "h3grid saves (vs h3ronpy): import 15.4 %" in report and "-> KEEP" in report
-    assert "fastproj saves (vs pyproj): import 4.3 %" in report and "-> DELETE" in report
+    assert "import a week of GPX" in report and "11.0 (10.0-12.0)" in report and "13.0 (12.0-14.0)" in report
+    assert "1.18x/1.18x" in report  # 13 / 11
+    assert "15.4 % (0..29 %)" in report
+    assert "verdict: KEEP" in report
 
 
 def test_summaries_of_two_stores_are_compared_number_by_number():
@@ -173,7 +184,7 @@ def test_summaries_of_two_stores_are_compared_number_by_number():
 @pytest.mark.slow
 def test_kernels_benchmark_end_to_end(tmp_path):
     out = tmp_path / "kernels.json"
-    code = kernels.main(["--runs", "1", "--points", "3000", "--modes", "fast,reference", "--demo-end", "2024-01-02",
+    code = kernels.main(["--runs", "1", "--points", "3000", "--demo-end", "2024-01-02",
                          "--out", str(out), "--workdir", str(tmp_path), "--quiet"])
     assert code == 0
     results = json.loads(out.read_text())
@@ -183,5 +194,5 @@ def test_kernels_benchmark_end_to_end(tmp_path):
             (run,) = results["timings"][command][mode]
             assert run["seconds"] > 0 and run["cpu_seconds"] > 0
     assert results["same_results"]["ok"] and results["same_results"]["area"]["rows"] == 12
-    assert results["summary"]["kernels"] == {}  # neither kernel replaced alone: no verdict
+    assert results["summary"]["kernels"]["h3grid"]["verdict"] in ("keep", "delete", "undecided")
     assert [p.name for p in tmp_path.iterdir()] == ["kernels.json"]  # temporary data removed

@@ -38,10 +38,10 @@ X, Y = BASE
 T0 = oslo("2024-06-07 20:00")
 
 
-@pytest.fixture(autouse=True, params=["fast", "h3ronpy"])
+@pytest.fixture(autouse=True, params=["fast", "reference"])
 def kernel_mode(request, monkeypatch):
     """Every test runs with h3grid (as shipped) and with h3ronpy in its place (``geo.engine.kernels``)."""
-    monkeypatch.setattr(kernels, "LIBRARY_CELLS", request.param == "h3ronpy")
+    monkeypatch.setattr(kernels, "REFERENCE", request.param == "reference")
     return request.param
 
 

@@ -9,8 +9,8 @@ length times each fraction) and duration are shared exactly.
 The work is done by :mod:`geo.engine.h3grid`, which reproduces H3's cell
 assignment exactly with vectorised lattice arithmetic (h3ronpy only near cell
 edges); this module is the engine-facing interface. With
-``$FELTKART_KERNELS=h3ronpy`` or ``reference`` (:mod:`geo.engine.kernels`) every lookup goes
-to h3ronpy and segments are split by :func:`reference_split` instead.
+``$FELTKART_KERNELS=reference`` (:mod:`geo.engine.kernels`) the library does
+it all instead (:mod:`geo.engine.h3ref`: h3ronpy lookups, split by bisection).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo.engine import h3grid, kernels
+from geo.engine import h3grid, h3ref, kernels
 from geo.engine.segments import Segments
 from geo.schema import H3_RESOLUTIONS
 
@@ -40,8 +40,8 @@ def check_resolution(res: int) -> int:
 
 def cells_of(lon: np.ndarray, lat: np.ndarray, res: int) -> np.ndarray:
     """H3 cell (uint64) of each EPSG:4326 lon/lat point at resolution ``res`` (exactly as H3)."""
-    if kernels.LIBRARY_CELLS:
-        return reference_cells(lon, lat, res)
+    if kernels.REFERENCE:
+        return h3ref.cells_of(lon, lat, res)
     return h3grid.cells_of(np.asarray(lon, dtype=np.float64), np.asarray(lat, dtype=np.float64), res)
 
 
@@ -62,111 +62,8 @@ class CellPieces:
 def split_by_cells(segments: Segments, res: int) -> CellPieces:
     """Cut every segment at H3 cell boundaries of resolution ``res``."""
     check_resolution(res)
-    split = reference_split if kernels.LIBRARY_CELLS else h3grid.split_segments
+    split = h3ref.split_segments if kernels.REFERENCE else h3grid.split_segments
     return CellPieces(*split(segments.lon0, segments.lat0, segments.lon1, segments.lat1, res))
-
-
-BISECTION_STEPS = 24
-"""Halvings per crossing in :func:`reference_split`: 2**-24 (6e-8) of the segment, under 0.1 mm
-for the longest segment that counts (5 min at 20 km/h, 1,667 m)."""
-
-MAX_CROSSINGS = 100_000
-"""More cells than this on one segment is an error (a segment that counts crosses at most a few dozen)."""
-
-
-def reference_cells(lon: np.ndarray, lat: np.ndarray, res: int) -> np.ndarray:
-    """H3 cell (uint64) of each EPSG:4326 lon/lat point, straight from h3ronpy (one vectorised call)."""
-    from h3ronpy import vector as h3v
-
-    lon = np.ascontiguousarray(lon, dtype=np.float64).ravel()
-    lat = np.ascontiguousarray(lat, dtype=np.float64).ravel()
-    if lon.size == 0:
-        return np.zeros(0, dtype=np.uint64)
-    return np.asarray(h3v.coordinates_to_cells(lat, lon, res), dtype=np.uint64)
-
-
-def reference_split(
-    lon0: np.ndarray, lat0: np.ndarray, lon1: np.ndarray, lat1: np.ndarray, res: int
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Pieces of each lon/lat segment per H3 cell, found with h3ronpy lookups only.
-
-    Returns (segment index int64, cell uint64, fraction float64), as
-    :func:`geo.engine.h3grid.split_segments`: fractions are shares of the
-    segment in its lon/lat-linear parametrisation, sum to 1 per segment, and
-    each (segment, cell) pair appears once. A segment whose ends lie in one
-    cell lies wholly in it; the others are cut where H3's point assignment
-    changes, located by :data:`BISECTION_STEPS` halvings of the fraction,
-    vectorised over all crossing segments at once. An end point shared with
-    the next segment's start is looked up once.
-    """
-    lon0, lat0, lon1, lat1 = (np.ascontiguousarray(a, dtype=np.float64).ravel() for a in (lon0, lat0, lon1, lat1))
-    n = lon0.size
-    if not (lat0.size == lon1.size == lat1.size == n):
-        raise ValueError("lon0, lat0, lon1, lat1 must have the same length")
-    c0 = reference_cells(lon0, lat0, res)
-    c1 = np.empty(n, dtype=np.uint64)
-    shared = np.zeros(n, dtype=bool)
-    if n > 1:
-        shared[:-1] = (lon1[:-1] == lon0[1:]) & (lat1[:-1] == lat0[1:])
-        c1[:-1][shared[:-1]] = c0[1:][shared[:-1]]
-    c1[~shared] = reference_cells(lon1[~shared], lat1[~shared], res)
-    inside = np.flatnonzero(c0 == c1)
-    cross = np.flatnonzero(c0 != c1)
-    s, c, f = _bisect_crossings(lon0[cross], lat0[cross], lon1[cross], lat1[cross], c0[cross], c1[cross], res)
-    return (np.concatenate([inside, cross[s]]).astype(np.int64), np.concatenate([c0[inside], c]),
-            np.concatenate([np.ones(inside.size), f]))
-
-
-def _bisect_crossings(lon0, lat0, lon1, lat1, c_start, c_end, res):
-    """(row, cell, fraction) of segments whose end cells differ, cell by cell from the start (h3ronpy)."""
-    dlon, dlat = lon1 - lon0, lat1 - lat0
-
-    def cell_at(rows: np.ndarray, f: np.ndarray) -> np.ndarray:
-        return reference_cells(lon0[rows] + f * dlon[rows], lat0[rows] + f * dlat[rows], res)
-
-    out_seg, out_cell, out_frac = [], [], []
-    rows = np.arange(lon0.size)
-    f_from = np.zeros(lon0.size)
-    c_from = c_start
-    for _ in range(MAX_CROSSINGS):
-        if rows.size == 0:
-            break
-        lo, hi = f_from.copy(), np.ones(rows.size)
-        for _ in range(BISECTION_STEPS):
-            mid = 0.5 * (lo + hi)
-            same = cell_at(rows, mid) == c_from
-            lo = np.where(same, mid, lo)
-            hi = np.where(same, hi, mid)
-        out_seg.append(rows)
-        out_cell.append(c_from)
-        out_frac.append(hi - f_from)
-        c_next = cell_at(rows, hi)
-        done = c_next == c_end[rows]
-        out_seg.append(rows[done])
-        out_cell.append(c_end[rows[done]])
-        out_frac.append(1.0 - hi[done])
-        rows, f_from, c_from = rows[~done], hi[~done], c_next[~done]
-    else:
-        if rows.size:
-            raise RuntimeError(f"{rows.size} segments cross more than {MAX_CROSSINGS} H3 cells")
-    if not out_seg:
-        return np.zeros(0, np.int64), np.zeros(0, np.uint64), np.zeros(0)
-    s, c, f = np.concatenate(out_seg), np.concatenate(out_cell).astype(np.uint64), np.concatenate(out_frac)
-    keep = f > 0.0
-    return _merge_pieces(s[keep], c[keep], f[keep])
-
-
-def _merge_pieces(s: np.ndarray, c: np.ndarray, f: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Sum the fractions of pieces with equal (segment, cell) (a segment may leave a cell and come back)."""
-    if s.size < 2:
-        return s, c, f
-    order = np.lexsort((c, s))
-    s, c, f = s[order], c[order], f[order]
-    new = np.r_[True, (s[1:] != s[:-1]) | (c[1:] != c[:-1])]
-    if new.all():
-        return s, c, f
-    starts = np.flatnonzero(new)
-    return s[starts], c[starts], np.add.reduceat(f, starts)
 
 
 def sum_by_cell(cell: np.ndarray, *weights: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:

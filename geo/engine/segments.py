@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from geo.engine.fastproj import to_measure_crs
+from geo.engine.projection import to_measure_crs
 from geo.schema import LAT, LON, PATROL_ID, TIME_UTC
 
 MAX_GAP_S = 300.0
