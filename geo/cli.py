@@ -27,6 +27,7 @@ EXIT_NOTHING_IMPORTED = 2
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    configure_process()
     parser = _parser()
     try:
         args = parser.parse_args(argv)
@@ -41,6 +42,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (FeltkartError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_NOTHING_IMPORTED
+
+
+def configure_process() -> None:
+    """Process-wide settings, made here and in the benchmark only (never on import, so never in the dashboard).
+
+    glibc's allocator keeps freed chunk memory (``geo.engine.allocator``). The
+    engine's thread count needs nothing here: ``geo.engine.threads`` reads
+    ``$FELTKART_THREADS``, the one variable for it, whenever it starts threads.
+    """
+    from geo.engine import allocator
+
+    allocator.configure()
 
 
 def _date(text: str) -> date:
