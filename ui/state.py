@@ -4,11 +4,14 @@ Pages call :func:`query` with the name of a function in ``geo.queries`` (or
 ``summary.<f>``, ``hotspots.<f>``, ``history.<f>``, ``drift.<f>``,
 ``effective.<f>`` for the other analysis modules); results are cached per store, its version and the
 arguments, so a widget change that repeats a question answers from memory and an
-import invalidates everything at once. A GeoPackage's version is its file's
-identity and SQLite change counter (``geo.store.gpkg_version``); a PostGIS
-store (``postgresql://`` URL) has no file, so its version is the store's change
-token (committed write transactions, any client). Logging an export changes
-neither, so a download keeps every cached answer.
+import invalidates everything at once. A store's version is its change token
+(committed write transactions, any process or client; with a GeoPackage's file
+identity, so a replaced file is a new store). Logging an export or an audit
+entry changes neither, so a download keeps every cached answer.
+
+Only configured stores are opened (:mod:`ui.stores`): a path or URL that is not
+in the configuration is refused, so the dashboard cannot be made to open a file
+or connect to a server its operator did not name.
 """
 
 from __future__ import annotations
@@ -22,21 +25,24 @@ from typing import Any
 import streamlit as st
 
 from geo.store import Store, open_store
-from geo.store.gpkg_version import data_version, file_version
+from geo.store.gpkg_version import file_version
 from geo.store.postgis import is_postgis_url
+from ui.stores import check_configured, is_configured
+from ui.stores import default_store as configured_default
 
 
 def default_store() -> Path | str:
     """The store opened by default: ``$FELTKART_STORE`` (a ``.gpkg`` path or a PostGIS URL,
-    kept as text: ``Path`` would fold its ``//``) or ``data/demo.gpkg``."""
-    location = os.environ.get("FELTKART_STORE", "data/demo.gpkg")
+    kept as text: ``Path`` would fold its ``//``), else the first configured (``ui.stores``),
+    else ``data/demo.gpkg``."""
+    location = configured_default()
     return location if is_postgis_url(location) else Path(location)
 
 
 def store_available(path: str) -> bool:
-    """Whether ``path`` names a store to open: an existing file, or a PostGIS URL
-    (whose server is checked when it is opened)."""
-    return is_postgis_url(path) or Path(path).is_file()
+    """Whether ``path`` names a store to open: a configured store (``ui.stores``) that is an
+    existing file, or a PostGIS URL (whose server is checked when it is opened)."""
+    return is_configured(path) and (is_postgis_url(path) or Path(path).is_file())
 
 OPEN_STORES = 8
 """Open store connections kept (a GeoPackage replaced by a new file gets a new one)."""
@@ -58,7 +64,10 @@ def _open(path: str, file_identity: tuple[int, int] | None) -> Store:
 def get_store(path: str) -> Store:
     """The open store for ``path`` (a file is reopened when it is replaced by another
     file, such as a rebuilt demo store; a PostGIS connection stays open). SQLite
-    connections see what other connections commit, so writes need no reopening."""
+    connections see what other connections commit, so writes need no reopening.
+
+    Raises StoreError when ``path`` is not a configured store (:func:`ui.stores.check_configured`)."""
+    path = check_configured(path)
     version = None if is_postgis_url(path) else file_version(path)
     return _open(path, version[:2] if version else None)
 
@@ -87,12 +96,13 @@ def clear_caches() -> None:
 
 
 def store_version(path: str) -> tuple | str | None:
-    """What the cached answers for ``path`` are keyed by: the change token of a PostGIS
-    store (one indexed read), else the GeoPackage's data version (28 header bytes).
-    Neither changes when only the export audit log is written."""
+    """What the cached answers for ``path`` are keyed by: the store's change token (committed
+    write transactions, any process; one indexed read), with a GeoPackage's file identity (a
+    file replaced by another is another store). Logging an export or an audit entry changes neither."""
     if is_postgis_url(path):
         return get_store(path).change_token()
-    return data_version(path)
+    identity = file_version(path)
+    return None if identity is None else (*identity[:2], get_store(path).change_token())
 
 
 def store_file_bytes(path: str) -> int | None:
