@@ -270,6 +270,8 @@ def _aggregate_first(store: Store, patrol_ids: list[str]) -> None:
 
 def _estimated_bytes(store: Store, points: int) -> int | None:
     """Bytes ``points`` raw track points take: their share of the raw points' storage."""
+    if points == 0:
+        return 0
     kept = store.query(f"SELECT value FROM {T_FACTS} WHERE name = ?", (T_TRACK_POINTS,))  # COUNT(*) is slow
     stored = int(kept["value"].iloc[0]) if len(kept) else 0
     total = store.raw_points_bytes()
