@@ -194,7 +194,7 @@ class GpkgStore(GpkgRecords, Store):
         never writes: a missing file is refused, and so is a file that is not a
         Feltkart store.
     busy_timeout_s
-        How long a write waits for another writer (:data:`BUSY_TIMEOUT_S`);
+        How long a write waits for another writer (default :data:`BUSY_TIMEOUT_S`);
         then :class:`~geo.store.base.StoreBusyError`.
 
     An existing file that is not a Feltkart store (another SQLite database or
@@ -208,9 +208,10 @@ class GpkgStore(GpkgRecords, Store):
     dialect = SQLITE
 
     def __init__(self, path: str | Path, *, create: bool = True, bulk_load: bool = False,
-                 busy_timeout_s: float = BUSY_TIMEOUT_S) -> None:
+                 busy_timeout_s: float | None = None) -> None:
         """``bulk_load=True`` turns off journaling and fsync: only for building a
         fresh file that is renamed into place when complete (the demo build)."""
+        busy_timeout_s = BUSY_TIMEOUT_S if busy_timeout_s is None else busy_timeout_s
         self.path = Path(path)
         self._bulk_load = bulk_load
         self._wal = False
