@@ -274,4 +274,6 @@ def _print_table(table, fmt: str) -> None:
         json.dump(json.loads(table.to_json(orient="records", force_ascii=False)), sys.stdout, ensure_ascii=False, indent=1)
         print()
     else:
-        table.to_csv(sys.stdout, index=False, lineterminator="\n")
+        from geo.report.csv_safety import csv_safe
+
+        csv_safe(table).to_csv(sys.stdout, index=False, lineterminator="\n")
