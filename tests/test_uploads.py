@@ -149,3 +149,12 @@ def test_no_page_writes_an_upload_itself():
     assert readers == ["ui/uploads.py"]
     for page in ("pages/data.py", "ui/area_editor.py"):
         assert "import_uploads(" in (REPO / page).read_text(encoding="utf-8")
+
+
+def test_a_huge_geojson_upload_is_refused_before_anything_parses_it(store, monkeypatch):
+    import ui.uploads as uploads
+
+    monkeypatch.setattr(uploads, "import_file", lambda *a, **k: pytest.fail("the file must not be read"))
+    data = b'{"type": "FeatureCollection", "features": []}' + b" " * 20_000_001
+    (result,) = import_uploads(store, [FakeUpload("omrader.geojson", data)], None, ImportOptions())
+    assert result.error.startswith("is 20 MB; a GeoJSON upload may be at most 20 MB")

@@ -7,7 +7,8 @@ control characters are refused, and the file is written to a fresh private
 directory (``tempfile.mkdtemp``, mode 0700) that is removed afterwards, with an
 exclusive create, so an upload can never overwrite anything on the server (a name such
 as ``/srv/feltkart/data/demo.gpkg`` or ``../../demo.gpkg`` becomes ``demo.gpkg`` in that
-directory). Every import is attributed to the dashboard's user (:mod:`ui.audit`);
+directory). A GeoJSON upload over :data:`geo.io.areas.MAX_GEOJSON_BYTES` is refused before
+anything parses it. Every import is attributed to the dashboard's user (:mod:`ui.audit`);
 refused files are logged as ``import_refused``. After the uploads the retention policy
 runs (:func:`geo.retention.apply_after_import`).
 """
@@ -22,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+from geo.io.areas import MAX_GEOJSON_BYTES
 from geo.io.errors import InputFileError
 from geo.io.importer import ImportOptions, ImportOutcome, import_file
 from geo.retention import apply_after_import
@@ -30,6 +32,10 @@ from ui.audit import acting_as, dashboard_actor
 
 MAX_NAME_CHARS = 200
 """Longest upload file name accepted (file systems allow 255 bytes)."""
+
+WHOLE_FILE_FORMATS = (".geojson", ".json")
+"""Uploads GDAL parses whole in memory (kind inference included), so their size is capped
+(:data:`geo.io.areas.MAX_GEOJSON_BYTES`) before anything reads them."""
 
 
 class Upload(Protocol):
@@ -87,11 +93,17 @@ def _import_one(store: Store, upload: Upload, kind: str | None, options: ImportO
         name = safe_name(upload.name)
     except ValueError as exc:
         return _refused(store, _shown(upload.name), str(exc), actor=actor)
+    data = upload.getvalue()
+    if Path(name).suffix.lower() in WHOLE_FILE_FORMATS and len(data) > MAX_GEOJSON_BYTES:
+        return _refused(store, name, (
+            f"is {len(data) / 1e6:.0f} MB; a GeoJSON upload may be at most {MAX_GEOJSON_BYTES / 1e6:.0f} MB (it is "
+            "read whole, at about 20 times its size in memory): send field areas as a GeoPackage and encounters "
+            "as CSV"), actor=actor)
     folder = Path(tempfile.mkdtemp(prefix="feltkart-upload-"))
     try:
         file = folder / name
         with open(file, "xb") as handle:  # exclusive: never an existing file
-            handle.write(upload.getvalue())
+            handle.write(data)
         with acting_as(actor):
             outcome = import_file(store, file, kind=kind, options=options)
     except InputFileError as exc:

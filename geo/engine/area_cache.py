@@ -34,7 +34,7 @@ import shapely
 from geo.engine.presence import PreparedAreas, prepare_areas
 from geo.schema import AREA_ID, AREA_VERSION, VALID_FROM, VALID_TO
 
-GRID_FORMAT = 2
+GRID_FORMAT = 3
 """Version of the pickled ``PreparedAreas`` layout; part of every cache key."""
 
 MEMORY_SLOTS = 4
