@@ -38,9 +38,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from geo.engine.refresh import refresh_patrols
+from geo.engine.refresh import patrols_with_aggregates, refresh_patrols
 from geo.errors import FeltkartError
-from geo.schema import AREA_ID, PATROL_ID, SERVICE_DAY, T_FACTS, T_PATROLS, T_PRESENCE_TOTAL, T_TRACK_POINTS
+from geo.schema import AREA_ID, PATROL_ID, SERVICE_DAY, T_FACTS, T_TRACK_POINTS
 from geo.store.base import Store
 from geo.timeutil import FIRST_DAY, LABEL, LAST_DAY, periods_between
 
@@ -261,8 +261,7 @@ def period_status(store: Store, kind: str, first_day: date, last_day: date) -> p
 def _aggregate_first(store: Store, patrol_ids: list[str]) -> None:
     """Compute the aggregates of those of ``patrol_ids`` that have no presence rows yet
     (points written without the importer), so that no raw point goes before its aggregates exist."""
-    aggregated = set(store.query(f"SELECT DISTINCT p.{PATROL_ID} AS {PATROL_ID} FROM {T_PRESENCE_TOTAL} d "
-                                 f"JOIN {T_PATROLS} p ON p.fid = d.patrol_fid")[PATROL_ID])
+    aggregated = patrols_with_aggregates(store)
     missing = [p for p in patrol_ids if p not in aggregated]
     if missing:
         refresh_patrols(store, missing)

@@ -64,9 +64,8 @@ def walk(patrol_id: str):
                          interval_s=10)
 
 
-@pytest.fixture(params=["gpkg", pytest.param("postgis", marks=pytest.mark.postgis)])
-def store(request, tmp_path):
-    opened = open_store(tmp_path / "s.gpkg" if request.param == "gpkg" else request.getfixturevalue("pg_url"))
+def filled(opened):
+    """``opened`` with area ``a`` and the three patrols, aggregated as the importer does."""
     rows = patrols(*[(pid, start, start + pd.Timedelta(minutes=10)) for pid, start in STARTS.items()])
     with opened.transaction():
         opened.add_area_versions(area_versions([area("a", square())]))
@@ -74,6 +73,12 @@ def store(request, tmp_path):
         opened.add_track_points(pd.concat([walk(pid) for pid in STARTS], ignore_index=True))
         refresh.refresh_patrols(opened, resolutions=(10,))
         refresh.refresh_encounter_areas(opened)
+    return opened
+
+
+@pytest.fixture(params=["gpkg", pytest.param("postgis", marks=pytest.mark.postgis)])
+def store(request, tmp_path):
+    opened = filled(open_store(tmp_path / "s.gpkg" if request.param == "gpkg" else request.getfixturevalue("pg_url")))
     yield opened
     opened.close()
 
@@ -248,6 +253,26 @@ def test_an_area_change_before_retention_freezes_nothing(store):
     apply_retention(store, days=60, now=NOW)
     assert store.frozen_area_aggregates().empty
     assert area_seconds(store)[("old", "a", 2)] == pytest.approx(50.0)  # recomputed while the points were there
+
+
+@pytest.mark.postgis
+def test_a_store_copied_after_retention_keeps_its_frozen_marks_and_freezes_on_a_later_change(tmp_path, pg_url):
+    from geo.store.transfer import copy_store
+
+    source = filled(open_store(tmp_path / "s.gpkg"))
+    apply_retention(source, days=60, now=NOW)
+    change_area(source, SMALLER, D(2024, 1, 1))  # freezes old and straddle for a
+    target = open_store(pg_url)
+    copy_store(source, target)
+    frozen = target.frozen_area_aggregates()
+    assert sorted(zip(frozen[PATROL_ID], frozen[AREA_ID])) == [("old", "a"), ("straddle", "a")]
+    assert target.removed_raw_patrols().empty  # the log stays with the source file
+    change_area(target, square(X, Y, 60), D(2024, 1, 1), area_id="b")  # a new area, back-dated
+    frozen = target.frozen_area_aggregates()
+    assert sorted(zip(frozen[PATROL_ID], frozen[AREA_ID])) == [("old", "a"), ("old", "b"), ("straddle", "a"),
+                                                               ("straddle", "b")]
+    assert aggregate_status(target).set_index("service_day")["status"].to_dict() == {
+        D(2024, 3, 5): FROZEN, D(2024, 4, 21): FROZEN, D(2024, 6, 10): COMPUTED}
 
 
 # --- the policy ----------------------------------------------------------------------------------------------

@@ -30,9 +30,11 @@ from geo.schema import (
     AREA_ID,
     AREA_VERSION,
     END_UTC,
+    PATROL_FID,
     PATROL_ID,
     SERVICE_DAY,
     T_ENCOUNTER_AREAS,
+    T_PATROLS,
     T_PRESENCE_AREA,
     T_PRESENCE_CELL,
     T_PRESENCE_TOTAL,
@@ -122,10 +124,15 @@ def frozen_by_change(store: Store, area_ids: list[str], all_areas: pd.DataFrame,
     ``removed_utc`` is concerned by every entry of the area change log of one of
     ``area_ids`` logged at or after that time whose days meet the patrol's local days
     (its service day to the local date of its end): an added version concerns the days
-    it is valid, a closed version every day from its new ``valid_to`` on. Dates are
-    Europe/Oslo local dates; times UTC.
+    it is valid, a closed version every day from its new ``valid_to`` on. A patrol with
+    aggregates but neither raw points nor a removal record (a store copied from one after
+    retention) counts as removed before every change. Dates are Europe/Oslo local dates;
+    times UTC.
     """
-    removed = store.removed_raw_patrols()
+    removed = store.removed_raw_patrols()[[PATROL_ID, "removed_utc"]]
+    unrecorded = sorted(patrols_with_aggregates(store) - set(with_raw) - set(removed[PATROL_ID]))
+    removed = pd.concat([removed, pd.DataFrame({PATROL_ID: unrecorded, "removed_utc": pd.Timestamp.min.tz_localize("UTC")})],
+                        ignore_index=True)
     removed = removed[~removed[PATROL_ID].isin(with_raw)]
     changes = store.area_changes()
     changes = changes[changes[AREA_ID].isin(area_ids)]
@@ -141,6 +148,13 @@ def frozen_by_change(store: Store, area_ids: list[str], all_areas: pd.DataFrame,
     pairs = pd.DataFrame({PATROL_ID: removed[PATROL_ID].to_numpy()[patrol],
                           AREA_ID: changes[AREA_ID].to_numpy()[change]})
     return pairs.drop_duplicates().reset_index(drop=True)
+
+
+def patrols_with_aggregates(store: Store) -> set[str]:
+    """Ids of the patrols with presence aggregates (rows in ``presence_total``)."""
+    frame = store.query(f"SELECT DISTINCT p.{PATROL_ID} AS {PATROL_ID} FROM {T_PRESENCE_TOTAL} d "
+                        f"JOIN {T_PATROLS} p ON p.fid = d.{PATROL_FID}")
+    return set(frame[PATROL_ID]) if len(frame) else set()
 
 
 def _changed_days(changes: pd.DataFrame, all_areas: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
