@@ -42,7 +42,7 @@ from geo.engine.refresh import patrols_with_aggregates, refresh_patrols
 from geo.errors import FeltkartError
 from geo.schema import AREA_ID, PATROL_ID, SERVICE_DAY, T_FACTS, T_TRACK_POINTS
 from geo.store.base import Store
-from geo.timeutil import FIRST_DAY, LABEL, LAST_DAY, periods_between
+from geo.timeutil import FIRST_DAY, LABEL, periods_between
 
 RETENTION_FILE = Path(__file__).resolve().parents[1] / "config" / "retention.toml"
 DEFAULT_DAYS = 60

@@ -5,7 +5,6 @@ The real-browser check is tests/test_browser_xss.py; these check every drawing f
 
 from __future__ import annotations
 
-import html
 
 import numpy as np
 import pandas as pd

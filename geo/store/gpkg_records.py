@@ -33,8 +33,8 @@ from geo.schema import (
     T_TRACK_POINTS,
 )
 from geo.store import gpkg_format
-from geo.store.audit import audit_frame, check_action, current_actor, detail_json
-from geo.store.records import EXPIRED_COLUMNS, REMOVED_COLUMNS, cutoff_stamp, empty, with_times
+from geo.store.audit import check_action, current_actor, detail_json
+from geo.store.records import EXPIRED_COLUMNS, RecordReads, cutoff_stamp, with_times
 
 _AUDIT_SQL = f"""CREATE TABLE IF NOT EXISTS {T_AUDIT_LOG} (
   fid INTEGER PRIMARY KEY AUTOINCREMENT, time_utc DATETIME NOT NULL, actor TEXT, action TEXT NOT NULL,
@@ -57,8 +57,11 @@ _EXPIRED = f"""SELECT {PATROL_FID}, COUNT(*) AS points, MIN(time_ms) AS first_ms
 """Patrols with a point before the cutoff (epoch ms): one index seek per patrol, then their points."""
 
 
-class GpkgRecords:
+class GpkgRecords(RecordReads):
     """Audit log, retention and frozen marks of a :class:`~geo.store.gpkg.GpkgStore`."""
+
+    def _has_record_table(self, table: str) -> bool:
+        return self._has_table(table)
 
     # --- audit log -------------------------------------------------------------------------
     def log_audit(self, action: str, detail: dict | None = None, *, actor: str | None = None) -> None:
@@ -69,11 +72,6 @@ class GpkgRecords:
                                        description="Audit log: who signed in, imported, changed areas, exported")
             self._conn.execute(f"INSERT INTO {T_AUDIT_LOG} ({', '.join(AUDIT_COLUMNS)}) VALUES (?, ?, ?, ?)",
                                (gpkg_format.datetime_text(), current_actor(actor), action, detail_json(detail)))
-
-    def audit_log(self) -> pd.DataFrame:
-        if not self._has_table(T_AUDIT_LOG):
-            return audit_frame(pd.DataFrame())
-        return audit_frame(self.query(f"SELECT {', '.join(AUDIT_COLUMNS)} FROM {T_AUDIT_LOG} ORDER BY fid"))
 
     # --- retention ---------------------------------------------------------------------------
     def track_points_before(self, cutoff_utc: datetime) -> pd.DataFrame:
@@ -107,20 +105,6 @@ class GpkgRecords:
             self._conn.execute("DROP TABLE temp._expired")
         return deleted
 
-    def removed_raw_patrols(self) -> pd.DataFrame:
-        times = ("removed_utc", "first_utc", "last_utc")
-        if not self._has_table(T_RAW_REMOVED):
-            return empty((PATROL_ID, *REMOVED_COLUMNS), times)
-        frame = self.query(f"SELECT p.{PATROL_ID} AS {PATROL_ID}, {', '.join('r.' + c for c in REMOVED_COLUMNS)} "
-                           f"FROM {T_RAW_REMOVED} r JOIN {T_PATROLS} p ON p.fid = r.{PATROL_FID} "
-                           f"ORDER BY r.{PATROL_FID}")
-        return with_times(frame, times)
-
-    def patrols_with_raw_points(self) -> list[str]:
-        frame = self.query(f"SELECT p.{PATROL_ID} FROM {T_PATROLS} p WHERE EXISTS "
-                           f"(SELECT 1 FROM {T_TRACK_POINTS} t WHERE t.{PATROL_FID} = p.fid) ORDER BY p.fid")
-        return frame[PATROL_ID].tolist()
-
     def freeze_area_aggregates(self, frozen: pd.DataFrame) -> int:
         if frozen.empty:
             return 0
@@ -137,14 +121,6 @@ class GpkgRecords:
                 [(int(f), a, now) for f, a in zip(rows[PATROL_FID], rows[AREA_ID])],  # one per frozen pair
             )
             return self._conn.total_changes - before
-
-    def frozen_area_aggregates(self) -> pd.DataFrame:
-        if not self._has_table(T_FROZEN):
-            return empty((PATROL_ID, AREA_ID, "frozen_utc"), ("frozen_utc",))
-        frame = self.query(f"SELECT p.{PATROL_ID} AS {PATROL_ID}, f.{AREA_ID} AS {AREA_ID}, f.frozen_utc AS frozen_utc "
-                           f"FROM {T_FROZEN} f JOIN {T_PATROLS} p ON p.fid = f.{PATROL_FID} "
-                           f"ORDER BY f.{PATROL_FID}, f.{AREA_ID}")
-        return with_times(frame, ("frozen_utc",))
 
     # --- file size ---------------------------------------------------------------------------
     def raw_points_bytes(self) -> int | None:

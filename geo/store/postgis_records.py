@@ -20,7 +20,6 @@ import pandas as pd
 
 from geo.schema import (
     AREA_ID,
-    AUDIT_COLUMNS,
     PATROL_FID,
     PATROL_ID,
     T_AUDIT_LOG,
@@ -31,8 +30,8 @@ from geo.schema import (
     T_TRACK_POINTS,
     TIME_UTC,
 )
-from geo.store.audit import audit_frame, check_action, current_actor, detail_json
-from geo.store.records import EXPIRED_COLUMNS, REMOVED_COLUMNS, cutoff_stamp, empty, with_times
+from geo.store.audit import check_action, current_actor, detail_json
+from geo.store.records import EXPIRED_COLUMNS, REMOVED_COLUMNS, RecordReads, cutoff_stamp, empty, with_times
 
 _RECORD_LOCK = 0x46656C75  # advisory lock key serialising the creation of these tables
 
@@ -56,7 +55,7 @@ _EXPIRED = f"""SELECT {PATROL_FID}, COUNT(*) AS points, MIN({TIME_UTC}) AS first
 """Patrols with a point before the cutoff: one primary-key seek per patrol, then their points."""
 
 
-class PostgisRecords:
+class PostgisRecords(RecordReads):
     """Audit log, retention and frozen marks of a :class:`~geo.store.postgis.PostgisStore`."""
 
     # --- audit log -------------------------------------------------------------------------
@@ -66,11 +65,6 @@ class PostgisRecords:
             self._ensure_record_table(T_AUDIT_LOG)
             self._conn.execute(f"INSERT INTO {T_AUDIT_LOG} (actor, action, detail) VALUES (%s, %s, %s)",
                                (current_actor(actor), action, detail_json(detail)))
-
-    def audit_log(self) -> pd.DataFrame:
-        if not self._has_record_table(T_AUDIT_LOG):
-            return audit_frame(pd.DataFrame())
-        return audit_frame(self.query(f"SELECT {', '.join(AUDIT_COLUMNS)} FROM {T_AUDIT_LOG} ORDER BY fid"))
 
     # --- retention ---------------------------------------------------------------------------
     def track_points_before(self, cutoff_utc: datetime) -> pd.DataFrame:
@@ -104,20 +98,6 @@ class PostgisRecords:
                                (deleted, T_TRACK_POINTS))
         return int(deleted)
 
-    def removed_raw_patrols(self) -> pd.DataFrame:
-        times = ("removed_utc", "first_utc", "last_utc")
-        if not self._has_record_table(T_RAW_REMOVED):
-            return empty((PATROL_ID, *REMOVED_COLUMNS), times)
-        frame = self.query(f"SELECT p.{PATROL_ID} AS {PATROL_ID}, {', '.join('r.' + c for c in REMOVED_COLUMNS)} "
-                           f"FROM {T_RAW_REMOVED} r JOIN {T_PATROLS} p ON p.fid = r.{PATROL_FID} "
-                           f"ORDER BY r.{PATROL_FID}")
-        return with_times(frame, times)
-
-    def patrols_with_raw_points(self) -> list[str]:
-        frame = self.query(f"SELECT p.{PATROL_ID} FROM {T_PATROLS} p WHERE EXISTS "
-                           f"(SELECT 1 FROM {T_TRACK_POINTS} t WHERE t.{PATROL_FID} = p.fid) ORDER BY p.fid")
-        return frame[PATROL_ID].tolist() if len(frame) else []
-
     def freeze_area_aggregates(self, frozen: pd.DataFrame) -> int:
         if frozen.empty:
             return 0
@@ -129,14 +109,6 @@ class PostgisRecords:
                 f"JOIN {T_PATROLS} p ON p.{PATROL_ID} = x.patrol_id ON CONFLICT DO NOTHING",
                 (frozen[PATROL_ID].astype(str).tolist(), frozen[AREA_ID].astype(str).tolist()),
             ).rowcount
-
-    def frozen_area_aggregates(self) -> pd.DataFrame:
-        if not self._has_record_table(T_FROZEN):
-            return empty((PATROL_ID, AREA_ID, "frozen_utc"), ("frozen_utc",))
-        frame = self.query(f"SELECT p.{PATROL_ID} AS {PATROL_ID}, f.{AREA_ID} AS {AREA_ID}, f.frozen_utc AS frozen_utc "
-                           f"FROM {T_FROZEN} f JOIN {T_PATROLS} p ON p.fid = f.{PATROL_FID} "
-                           f"ORDER BY f.{PATROL_FID}, f.{AREA_ID}")
-        return with_times(frame, ("frozen_utc",))
 
     def raw_points_bytes(self) -> int | None:
         """Bytes the ``track_points`` table and its indexes take on the server."""
