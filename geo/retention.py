@@ -91,7 +91,9 @@ class RetentionRun:
         verb = "would delete" if self.dry_run else "deleted"
         span = (f"oldest {_shown(self.first_utc)}, newest {_shown(self.last_utc)}" if self.points
                 else "nothing older than the cutoff")
-        if self.bytes_freed is None:
+        if self.points == 0:
+            size = "bytes freed: 0"
+        elif self.bytes_freed is None:
             size = "bytes freed: unknown"
         elif self.vacuumed:
             size = f"bytes freed: {self.bytes_freed:,} (measured after VACUUM)"
