@@ -135,3 +135,19 @@ def test_an_export_log_from_before_the_actor_column_gains_it(tmp_path):
     export(store, actor="sub-1")
     assert store.exports()["file"].tolist() == ["old.pdf", "sb.pdf"]
     assert actors(store.exports()) == [None, "sub-1"]
+
+
+def test_the_dashboard_logs_through_its_own_connection_to_a_configured_store(tmp_path, monkeypatch):
+    from geo.store import StoreError
+    from ui.audit import audit_table, log_event
+
+    path = tmp_path / "s.gpkg"
+    open_store(path).close()
+    monkeypatch.setenv("FELTKART_STORE", str(path))
+    log_event(str(path), "sign_in", {"role": "admin"})
+    log_event(str(path), "sign_out", actor="sub-5")
+    table = audit_table(str(path))
+    assert table["action"].tolist() == ["sign_out", "sign_in"]  # newest first
+    assert table["actor"].tolist() == ["sub-5", LOCAL_ADMIN]
+    with pytest.raises(StoreError, match="is not configured"):
+        log_event(str(tmp_path / "other.gpkg"), "sign_in")
