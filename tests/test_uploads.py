@@ -111,6 +111,9 @@ def test_a_windows_path_imports_under_its_base_name(store, gpx_bytes):
     ("walk\x00.gpx", r"holds control characters"),
     ("walk\n.gpx", r"holds control characters"),
     ("a" * (MAX_NAME_CHARS + 1) + ".gpx", rf"longer than {MAX_NAME_CHARS} characters"),
+    ("tur_01019012345.gpx", r"the file name holds a national identity number; rename the file"),
+    ("kari.nordmann@example.no.gpx", r"the file name holds an e-mail address"),
+    ("ring 98765432.gpx", r"the file name holds a phone number"),
 ])
 def test_odd_names_are_refused_and_logged(store, gpx_bytes, name, message):
     with pytest.raises(ValueError, match=message):

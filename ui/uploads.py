@@ -26,6 +26,7 @@ from typing import Protocol
 from geo.io.areas import MAX_GEOJSON_BYTES
 from geo.io.errors import InputFileError
 from geo.io.importer import ImportOptions, ImportOutcome, import_file
+from geo.io.privacy import personal_in_file_name
 from geo.retention import apply_after_import
 from geo.store import Store, StoreError
 from ui.audit import acting_as, dashboard_actor
@@ -63,6 +64,9 @@ def safe_name(name: str) -> str:
         raise ValueError("the file name holds control characters; rename the file")
     if base in ("", ".", "..") or base.startswith("."):
         raise ValueError(f"the file name {name!r} has no usable base name; rename the file (e.g. tracks.gpx)")
+    personal = personal_in_file_name(base)
+    if personal:  # file names are stored with the import
+        raise ValueError(f"the file name holds {personal}; rename the file: Feltkart stores no personal identifiers")
     if len(base) > MAX_NAME_CHARS:
         raise ValueError(f"the file name is longer than {MAX_NAME_CHARS} characters; rename the file")
     return base

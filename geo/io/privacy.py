@@ -229,6 +229,14 @@ def refuse_personal_data(
     )
 
 
+def personal_in_file_name(name: str) -> str | None:
+    """What personal data the file name ``name`` holds (a national id, a phone number, an e-mail
+    address), or None. File names are stored with every import (``imports.file``, ``source_file``)."""
+    finding = _by_content("file name", pd.Series([Path(name).stem.replace("_", " ")]), np.array([1]),
+                          free_text=False)
+    return None if finding is None else finding.what
+
+
 # --- by header ---------------------------------------------------------------
 
 
