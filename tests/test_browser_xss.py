@@ -50,9 +50,17 @@ def test_a_hostile_area_name_is_text_in_the_map_tooltip(hostile_server):
             map_frame.scroll_into_view_if_needed()
             inner = map_frame.element_handle().content_frame()
             inner.wait_for_selector("path.leaflet-interactive", timeout=LOAD_TIMEOUT_MS)
-            box = inner.locator("path.leaflet-interactive").first.bounding_box()  # page coordinates
-            page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
             tooltip = inner.locator(".leaflet-tooltip")
+            for _ in range(20):  # the map may still be settling (fit to the area, a rerun): hover again
+                page.mouse.move(5, 5)
+                area = inner.locator("path.leaflet-interactive").first
+                box = area.bounding_box()  # page coordinates
+                page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2, steps=5)
+                try:
+                    tooltip.wait_for(timeout=3_000)
+                    break
+                except Exception:  # noqa: BLE001 - not shown yet
+                    page.wait_for_timeout(1_000)
             tooltip.wait_for(timeout=LOAD_TIMEOUT_MS)
             page.screenshot(path=str(SCREENSHOTS / "xss_tooltip.png"))
             page.wait_for_timeout(500)  # an image error fires asynchronously
