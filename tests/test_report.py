@@ -260,9 +260,10 @@ def test_a_download_renders_on_demand_and_logs_through_its_own_connection(writab
     assert log["sha256"].iloc[0] == hashlib.sha256(data).hexdigest()
 
 
-def test_a_download_keeps_the_dashboards_cached_answers(writable_store, reports):
+def test_a_download_keeps_the_dashboards_cached_answers(writable_store, reports, monkeypatch):
     from ui.state import store_version
 
+    monkeypatch.setenv("FELTKART_STORE", str(writable_store))  # the dashboard opens configured stores only
     before = store_version(str(writable_store))
     render_and_log(str(writable_store), reports["trio"], "csv", "sb.csv")
     assert store_version(str(writable_store)) == before
