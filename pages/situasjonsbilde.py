@@ -8,6 +8,7 @@ from geo.report.disclosure import DEFAULT_K, MIN_K
 from geo.report.charts import images
 from geo.report.content import build_report
 from geo.report.export import FORMATS, MIME, file_name, render_and_log
+from geo.report.partner import PartnerRequestError
 from geo.report.presets import load_presets
 from ui.i18n import t
 from ui.sidebar import sidebar_choices
@@ -53,7 +54,11 @@ if compare is None:
     st.info(t("report.no_compare"))
 key = (path, store_version(path), preset, choices.filters.first_day, choices.filters.last_day,
        compare.first_day if compare else None, compare.last_day if compare else None, k, choices.filters.teams)
-report = _report(*key)
+try:
+    report = _report(*key)
+except PartnerRequestError as refusal:  # not a whole ended period, a team slice or another k: say why
+    st.error(str(refusal))
+    st.stop()
 pictures = _pictures(*key)
 
 st.subheader(t("report.downloads"))

@@ -69,7 +69,7 @@ UNDER_18 = (AgeGroup.UNDER_18.value,)
 UNDER_25 = (AgeGroup.UNDER_18.value, AgeGroup.AGE_18_23.value, AgeGroup.AGE_24_25.value)
 
 DASH = "–"
-__all__ = ["BLOCKS", "build_report", "compose_report"]
+__all__ = ["BLOCKS", "build_report", "compose_report", "protected_release"]
 
 
 @dataclass(frozen=True)
@@ -152,10 +152,20 @@ def compose_report(store: Store, preset: Preset, *, first_day: dt.date, last_day
         time_of_week_chart=current.week,
         hotspot_method=hotspot_method,
         facts={"total": current.total, "previous_total": before.protected.total if before else None,
-               "categories": current.cat_age, "area_counts": area_counts, "release": current,
-               "comparison_release": before.protected if before else None},
+               "categories": current.cat_age, "area_counts": area_counts},
     )
     return replace(draft, narrative=narrative.sentences(draft), methods=methods.sections(draft))
+
+
+def protected_release(store: Store, preset: Preset, *, first_day: dt.date, last_day: dt.date, k: int = 5,
+                      teams: tuple[str, ...] | None = None, book: PresetBook | None = None,
+                      protection: Protection | None = None) -> ProtectedRelease:
+    """The protected counts behind a report's period, with the audit's system (true values inside:
+    for measuring and testing the audit only; a :class:`Report` never holds it)."""
+    k = check_k(k)
+    return _release(store, Filters(first_day=first_day, last_day=last_day, teams=teams), preset, k=k,
+                    res=book.cell_resolution if book else 9, top=book.top_cells if book else 5,
+                    protection=protection or Protection.default(k)).protected
 
 
 def _release(store: Store, filters: Filters, preset: Preset, *, k: int, res: int, top: int,
@@ -255,7 +265,10 @@ def _hotspots(now: _Release, before: _Release | None, cells: gpd.GeoDataFrame, s
 
     A cell's place is the field area (of the preset) where most of its
     encounters lie, or "outside every area"; a cell is larger than many
-    areas, so its centre would often name the wrong one. A cell's count in
+    areas, so its centre would often name the wrong one. The place is named
+    only when that area's count is shown: naming it says the area holds at
+    least a share of the cell's encounters, which would narrow a hidden count.
+    A cell's count in
     the comparison period is printed only when the comparison period's own
     export lists that cell too (otherwise it would be a number that export
     does not print, and could be subtracted from its total).
@@ -267,9 +280,11 @@ def _hotspots(now: _Release, before: _Release | None, cells: gpd.GeoDataFrame, s
     hexes = cells_to_hex(top.index.to_numpy().astype(np.uint64)) if len(top) else []
     place = _main_area_of_cells(now.rows, now.by_area, {**dict(zip(now.areas[AREA_ID], now.areas["area_name"])),
                                                          OUTSIDE_AREA_ID: OUTSIDE_NB})
+    shown_area = {area_id for area_id, count in zip(now.area_ids, now.protected.areas.cells["n"]) if count.shown}
     frame = pd.DataFrame({
         "Nr.": [str(i + 1) for i in range(len(top))],
-        "Sted (feltområde)": [place.get(int(c), OUTSIDE_NB) for c in top.index],
+        "Sted (feltområde)": [place[int(c)][1] if place.get(int(c), (None,))[0] in shown_area else DASH
+                              for c in top.index],
         "Registrerte møter": [str(c) for c in top],
     })
     if before is not None:
@@ -285,12 +300,12 @@ def _hotspots(now: _Release, before: _Release | None, cells: gpd.GeoDataFrame, s
     return frame, method
 
 
-def _main_area_of_cells(rows: pd.DataFrame, by_area: pd.DataFrame, names: dict[str, str]) -> dict[int, str]:
-    """Name of the area holding most encounters of each cell (H3 int); ties go to the first area id."""
+def _main_area_of_cells(rows: pd.DataFrame, by_area: pd.DataFrame, names: dict[str, str]) -> dict[int, tuple[str, str]]:
+    """(area id, name) of the area holding most encounters of each cell (H3 int); ties go to the first area id."""
     located = by_area.merge(rows[[ENCOUNTER_ID, CELL]], on=ENCOUNTER_ID)
     per_area = located.groupby([CELL, AREA_ID]).size().reset_index(name="n")
     main = per_area.sort_values([CELL, "n", AREA_ID], ascending=[True, False, True]).drop_duplicates(CELL)
-    return {int(c): names.get(a, a) for c, a in zip(main[CELL], main[AREA_ID])}
+    return {int(c): (a, names.get(a, a)) for c, a in zip(main[CELL], main[AREA_ID])}
 
 
 def _emerging_patterns(store: Store, base: Filters, preset: Preset, *, res: int) -> dict[str, str] | None:

@@ -20,7 +20,7 @@ PRESETS_FILE = Path(__file__).resolve().parents[2] / "config" / "presets.toml"
 
 DEFAULT_CELL_RESOLUTION = 9
 DEFAULT_TOP_CELLS = 5
-DEFAULT_PARTNER_PERIOD = "month"
+DEFAULT_PARTNER_PERIOD = "week"
 PARTNER_PERIOD_KINDS = ("week", "month", "tertial", "quarter", "year")
 """Calendar periods a partner situation picture may cover (``settings.partner_period``)."""
 _KEYS = {"name", "audience", "view", "categories", "age_groups", "areas"}

@@ -161,7 +161,7 @@ def count_release(rows: pd.DataFrame, by_area: pd.DataFrame, area_ids: list[str]
     period = trend_period(first_day, last_day)
     days = pd.Series(pd.date_range(first_day, last_day, freq="D"))
     labels = period_label(days, period)
-    trend_weekdays = {label: tuple(sorted(set(days[labels == label].dt.weekday))) for label in pd.unique(labels)}
+    trend_weekdays = {label: tuple(sorted(set(days[labels == label].dt.day_of_week))) for label in pd.unique(labels)}
     row_periods = (period_label(pd.to_datetime(rows[LOCAL_DATE]), period).to_numpy() if len(rows)
                    else np.zeros(0, dtype=object))
     block = (rows[hour] // BLOCK_HOURS).map(dict(enumerate(BLOCKS)))
