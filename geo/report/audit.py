@@ -40,7 +40,7 @@ MAX_TRIALS = 4
 
 UNBOUNDED = 10**7
 """Upper bound given to every unknown (no count in one export comes near it); an interval
-reaching it is open above."""
+reaching half of it is open above."""
 
 _INT_TOL = 1e-6
 
@@ -307,7 +307,7 @@ class Auditor:
             c = np.zeros(len(group))
             c[target] = sign
             value, marginals = _lp_bound(c, a, b, lb, ub)
-            bounds.append(math.inf if sign * value >= UNBOUNDED else sign * value)
+            bounds.append(math.inf if sign * value >= UNBOUNDED / 2 else sign * value)
             gains: dict[int, float] = {}
             for r, terms in enumerate(shown_terms):
                 if abs(marginals[r]) < 1e-9:
