@@ -42,29 +42,12 @@ RANGES = ((dt.date(2024, 3, 4), dt.date(2024, 3, 10)), (dt.date(2024, 3, 11), dt
           (dt.date(2024, 3, 4), dt.date(2024, 3, 31)))
 
 
-def area_combinations(store, preset, first: dt.date, last: dt.date) -> list[frozenset[str]]:
-    """Side knowledge for the attacker: the sets of (named) table rows the encounters of the two
-    periods lie in, read from the store."""
-    from geo.report.labels import OUTSIDE_NB
-    from geo.schema import AREA_ID, AREA_NAME, ENCOUNTER_ID, T_ENCOUNTER_AREAS
-
-    encounters = store.encounters(first_day=first, last_day=last)
-    pairs = store.derived(T_ENCOUNTER_AREAS)
-    names = store.areas().drop_duplicates(AREA_ID, keep="last").set_index(AREA_ID)[AREA_NAME].to_dict()
-    pairs = pairs[pairs[ENCOUNTER_ID].isin(encounters[ENCOUNTER_ID])]
-    combos = pairs.groupby(ENCOUNTER_ID)[AREA_ID].agg(lambda s: frozenset(names.get(a, a) for a in s))
-    out = set(combos)
-    if preset.areas is None and len(combos) < len(encounters):
-        out.add(frozenset({OUTSIDE_NB}))
-    return sorted(out, key=sorted)
-
-
 def run(store_path: str, *, k: int) -> list[dict]:
     from geo.report import content
     from geo.report.export import render
     from geo.report.presets import load_presets
     from geo.store import open_store
-    from tests.attacker import attack_csv, judge
+    from tests.attacker import area_combinations, attack_csv, judge
 
     builder = getattr(content, "compose_report", content.build_report)
     store = open_store(store_path, create=False)

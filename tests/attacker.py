@@ -244,6 +244,23 @@ def _label(day: dt.date, example: str) -> str:
     return str(day.year)
 
 
+def area_combinations(store, preset, first: dt.date, last: dt.date) -> list[frozenset[str]]:
+    """Side knowledge: the sets of (named) field-area rows the encounters of [first, last] lie in,
+    read from the store (a partner knows at most which areas overlap; this is stronger)."""
+    from geo.report.labels import OUTSIDE_NB
+
+    encounters = store.encounters(first_day=first, last_day=last)
+    pairs = store.derived("encounter_areas")
+    areas = store.areas()
+    names = dict(zip(areas["area_id"], areas["name"]))  # the latest version's name wins
+    pairs = pairs[pairs["encounter_id"].isin(encounters["encounter_id"])]
+    combos = pairs.groupby("encounter_id")["area_id"].agg(lambda s: frozenset(names.get(a, a) for a in s))
+    out = set(combos)
+    if preset.areas is None and len(combos) < len(encounters):
+        out.add(frozenset({OUTSIDE_NB}))
+    return sorted(out, key=sorted)
+
+
 # --- attacking ----------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Interval:
