@@ -7,7 +7,7 @@ largest value of every hidden number:
 
 - a printed number is that number; ``<k`` is 1..k−1; ``x`` is at least
   ``x_lower`` (0 as in the issue, or k: small numbers are always printed
-  ``<k``); every count is a whole number ≥ 0;
+  ``<k``); ``:`` (withheld) is at least 1; every count is a whole number ≥ 0;
 - category × age: rows and columns add up to their totals; the trend's rows
   add up to the same category totals; the time-of-week rows add up to the
   weekday totals, and those to the encounter total; the field areas add up to
@@ -68,6 +68,8 @@ class Equations:
             self.lower[key], self.upper[key] = 1, k - 1
         elif text == "x":
             self.lower[key], self.upper[key] = x_lower, BIG
+        elif text == ":":
+            self.lower[key], self.upper[key] = 1, BIG
         elif text == "?":
             self.lower[key], self.upper[key] = 0, BIG
         else:
@@ -268,8 +270,8 @@ class Interval:
     mark: str
     lower: float
     upper: float
-    base_lower: float
-    base_upper: float
+    floor_lower: float
+    floor_upper: float
 
     @property
     def pinned(self) -> bool:
@@ -280,28 +282,29 @@ class Interval:
         return self.upper - self.lower
 
 
-def attack(eq: Equations, *, k: int, baseline: bool = True) -> list[Interval]:
-    """Interval of every hidden number, and (``baseline``) the interval it would have if every
-    printed number ≥ k were an ``x`` too (what the marks alone say)."""
-    hidden = [key for key, mark in eq.marks.items() if mark in (f"<{k}", "x")]
-    others = {key: (k, BIG) for key, mark in eq.marks.items() if _integer(mark) not in (None, 0)}
+def attack(eq: Equations, *, k: int, floor: bool = True) -> list[Interval]:
+    """The interval of every hidden number (``<k``, ``x``, ``:``), and (``floor``) the interval it
+    would have if every nonzero number were withheld (at least 1; zeros are always printed): what
+    no suppression could widen."""
+    hidden = [key for key, mark in eq.marks.items() if mark in (f"<{k}", "x", ":")]
+    withheld = {key: (1, BIG) for key, mark in eq.marks.items() if mark != "?" and _integer(mark) != 0}
     out = []
     for key in hidden:
         lo, hi = eq.interval(key)
-        blo, bhi = eq.interval(key, others) if baseline else (lo, hi)
-        out.append(Interval(key, eq.marks[key], lo, hi, blo, bhi))
+        flo, fhi = eq.interval(key, withheld) if floor else (lo, hi)
+        out.append(Interval(key, eq.marks[key], lo, hi, flo, fhi))
     return out
 
 
 def attack_csv(data: bytes, *, k: int, x_lower: int | None = None,
-               area_combinations: Iterable[frozenset[str]] | None = None, baseline: bool = True) -> list[Interval]:
+               area_combinations: Iterable[frozenset[str]] | None = None, floor: bool = True) -> list[Interval]:
     """:func:`attack` on an exported CSV (``x_lower`` defaults to k)."""
     eq = equations_of_csv(data, k=k, x_lower=k if x_lower is None else x_lower, area_combinations=area_combinations)
-    return attack(eq, k=k, baseline=baseline)
+    return attack(eq, k=k, floor=floor)
 
 
-def attack_table(text: pd.DataFrame, *, k: int, x_lower: int | None = None, total_label: str = TOTAL_LABEL,
-                 baseline: bool = True) -> list[Interval]:
+def attack_table(text: pd.DataFrame, *, k: int, x_lower: int | None = None,
+                 total_label: str = TOTAL_LABEL, floor: bool = True) -> list[Interval]:
     """:func:`attack` on one printed two-way table (rows and columns, totals named ``total_label``)."""
     eq = Equations()
     x_low = k if x_lower is None else x_lower
@@ -316,19 +319,20 @@ def attack_table(text: pd.DataFrame, *, k: int, x_lower: int | None = None, tota
     if total_label in text.index:
         for c in text.columns:
             eq.equal({**{(r, c): 1 for r in cells_r}, (total_label, c): -1})
-    return attack(eq, k=k, baseline=baseline)
+    return attack(eq, k=k, floor=floor)
 
 
 def judge(intervals: list[Interval], *, k: int, secondary_width: int | None = None) -> list[Interval]:
-    """The intervals narrower than issue 11 allows: a ``<k`` must keep every value 1..k−1 that the
-    marks alone allow; an ``x`` must keep a width of ``secondary_width`` (default k), or what the
-    marks alone allow when less."""
+    """The intervals narrower than issue 11 allows: a ``<k`` must keep every value 1..k−1; an ``x``
+    must keep a width of ``secondary_width`` (default k); a ``:`` (whose value the reader does not
+    know to be small or not) one of the two; each as far as its floor (every nonzero number
+    withheld) allows, since zeros are printed and a total over two nonzero cells is at least 2."""
     width = k if secondary_width is None else secondary_width
     bad = []
     for iv in intervals:
-        if iv.mark == "x":
-            if iv.width < min(width, iv.base_upper - iv.base_lower):
-                bad.append(iv)
-        elif iv.lower > max(1, iv.base_lower) or iv.upper < min(k - 1, iv.base_upper):
+        keeps_range = iv.lower <= max(1, iv.floor_lower) and iv.upper >= min(k - 1, iv.floor_upper)
+        wide = iv.width >= min(width, iv.floor_upper - iv.floor_lower)
+        if (iv.mark == "x" and not wide) or (iv.mark == f"<{k}" and not keeps_range) or \
+                (iv.mark == ":" and not (keeps_range or wide)):
             bad.append(iv)
     return bad

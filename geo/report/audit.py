@@ -7,7 +7,8 @@ What the attacker knows (everything one export shows, for all its tables at once
   the encounters in the field areas add up to the distinct total through the
   overlaps of the areas, ...);
 - that ``<k`` stands for a count from 1 to k−1, that ``x`` stands for a count of
-  at least k (small counts are always printed ``<k``, zero is always printed);
+  at least k (small counts are always printed ``<k``), that ``:`` (withheld)
+  stands for a count of at least 1, and that zero is always printed;
 - that every count is a whole number ≥ 0.
 
 For each suppressed entry, and for each *latent* quantity that is not printed but
@@ -32,8 +33,12 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 
-SHOWN, SMALL, HIDDEN, LATENT = 0, 1, 2, 3
-"""Status codes: printed; printed as ``<k`` (primary); printed as ``x`` (secondary); never printed."""
+SHOWN, SMALL, HIDDEN, LATENT, WITHHELD = 0, 1, 2, 3, 4
+"""Status codes: printed; printed ``<k`` (primary); printed ``x`` (secondary, at least k); never
+printed (a difference of printed numbers); printed ``:`` (withheld: at least 1, no more said)."""
+
+_RELAXES = {(SHOWN, HIDDEN), (SHOWN, WITHHELD), (SMALL, WITHHELD), (HIDDEN, WITHHELD)}
+"""Status changes that only widen what an entry may be (the suppression loop makes no others)."""
 
 MAX_TRIALS = 4
 """Candidates tried (by re-solving) before a further entry is suppressed; see :func:`secure`."""
@@ -49,14 +54,15 @@ _INT_TOL = 1e-6
 class Protection:
     """When a suppression pattern is accepted.
 
-    - A primary entry (``<k``, true value 1..k−1) and a sensitive latent quantity
-      whose true value is 1..k−1 keep the whole range 1..k−1 feasible, except
-      for what the marks alone already rule out (the range it would have if every
-      number ≥ k were suppressed: two ``<k`` cells under a ``<k`` total cannot
-      both be k−1, whatever else is shown).
-    - A secondary entry (``x``) keeps a feasible interval at least
-      ``secondary_width`` wide (upper − lower; default k), or as wide as the
-      marks alone allow when that is less.
+    - Every suppressed count whose true value is 1..k−1 (a ``<k``, a withheld
+      ``:``) and every sensitive latent quantity whose true value is 1..k−1 keeps
+      the whole range 1..k−1 feasible.
+    - Every other suppressed count (an ``x``, a withheld ``:``) keeps a feasible
+      interval at least ``secondary_width`` wide (upper − lower; default k).
+
+    Except where nothing can widen it (:meth:`Auditor.floor`: zeros are always
+    printed, so a total over two nonzero cells is at least 2): then the
+    interval must be as wide as that.
     """
 
     k: int
@@ -149,6 +155,9 @@ class Finding:
     lower: float
     upper: float
     secondary: bool
+    low_side: bool = True
+    high_side: bool = True
+    """Which bounds are too narrow: the lower (too high), the upper (too low); both for a width."""
 
     @property
     def pinned(self) -> bool:
@@ -164,8 +173,9 @@ class Auditor:
     re-solves only the group it joins).
     """
 
-    def __init__(self, system: System, protection: Protection) -> None:
+    def __init__(self, system: System, protection: Protection, *, frozen: np.ndarray | None = None) -> None:
         self.system = system
+        self.frozen = np.zeros(len(system), dtype=bool) if frozen is None else np.asarray(frozen, dtype=bool)
         self.protection = protection
         self.k = protection.k
         self.values = np.asarray(system.values, dtype=np.int64)
@@ -178,14 +188,18 @@ class Auditor:
         for e, variables in enumerate(self.members):
             for v in variables:
                 self.equations_of[int(v)].append(e)
-        self._cache: dict[tuple, tuple[float, float]] = {}
+        self._cache: dict[tuple, float] = {}
         self._gains: dict[tuple, dict[int, float]] = {}
+        self._points: list[np.ndarray] = [self.values.astype(np.float64)]
+        self._pool = self._points[0][None, :]
+        self._pool_status: np.ndarray | None = None
+        self._floor_status: np.ndarray | None = None
 
     # --- what must be checked -------------------------------------------------------------------
     def targets(self, status: np.ndarray) -> np.ndarray:
         """Suppressed published entries and sensitive latent quantities with a true value 1..k−1."""
         small_latent = self.latent & self.sensitive & (self.values > 0) & (self.values < self.k)
-        return np.flatnonzero((status == SMALL) | (status == HIDDEN) | small_latent)
+        return np.flatnonzero((status == SMALL) | (status == HIDDEN) | (status == WITHHELD) | small_latent)
 
     def findings(self, status: np.ndarray, *, first_only: bool = False) -> list[Finding]:
         """Every target whose interval does not meet the protection, in entry order."""
@@ -199,57 +213,105 @@ class Auditor:
         return out
 
     def check(self, i: int, status: np.ndarray) -> Finding | None:
-        """None when entry ``i`` is protected enough under ``status``; else the finding."""
-        lo, hi = self.interval(i, status)
-        if self._meets(i, status, lo, hi, None):
-            return None
-        # what the marks alone (<k, x, 0) already rule out is not held against the pattern
-        if self._meets(i, status, lo, hi, self.interval(i, self._baseline(status))):
-            return None
-        return Finding(i, self.system.keys[i], lo, hi, secondary=bool(status[i] == HIDDEN))
+        """None when entry ``i`` is protected enough under ``status``; else the finding.
 
-    def _meets(self, i: int, status: np.ndarray, lo: float, hi: float,
-               baseline: tuple[float, float] | None) -> bool:
-        if status[i] == HIDDEN:
+        Whole-number points known to be feasible (the true counts, and every
+        optimum found so far under this status or a narrower one) settle most
+        checks without solving: if they already take entry ``i`` over the
+        required range, the exact interval can only be wider.
+        """
+        pool = self._feasible_points(status)
+        lo, hi = float(pool[:, i].min()), float(pool[:, i].max())
+        if self.meets(i, lo, hi):
+            return None
+        secondary = bool(self.values[i] >= self.k)
+        low_side = secondary or lo > 1
+        high_side = secondary or hi < self.k - 1
+        if low_side:  # a side the known points already settle needs no solving
+            lo = self.bound(i, status, upper=False, record=True)
+        if high_side:
+            hi = self.bound(i, status, upper=True, record=True)
+        if self.meets(i, lo, hi) or self.meets(i, lo, hi, floor=self.floor(i)):
+            return None
+        if not secondary:
+            low_side, high_side = lo > 1, hi < self.k - 1
+        return Finding(i, self.system.keys[i], lo, hi, secondary, low_side, high_side)
+
+    def meets(self, i: int, lo: float, hi: float, *, floor: tuple[float, float] | None = None) -> bool:
+        """Whether an interval [lo, hi] of entry ``i`` is wide enough (:class:`Protection`), or, with
+        ``floor``, as wide as it can ever be (see :meth:`floor`)."""
+        if self.values[i] >= self.k:
             width = float(self.protection.secondary_width)
-            if baseline is not None:
-                width = min(width, baseline[1] - baseline[0])
+            if floor is not None:
+                width = min(width, floor[1] - floor[0])
             return hi - lo >= width
         need_lo, need_hi = 1.0, float(self.k - 1)
-        if baseline is not None:
-            need_lo, need_hi = max(need_lo, baseline[0]), min(need_hi, baseline[1])
+        if floor is not None:
+            need_lo, need_hi = max(need_lo, floor[0]), min(need_hi, floor[1])
         return lo <= need_lo and hi >= need_hi
 
-    def _baseline(self, status: np.ndarray) -> np.ndarray:
-        """``status`` with every shown nonzero published count suppressed: what the marks alone say."""
+    def floor(self, i: int) -> tuple[float, float]:
+        """Entry ``i``'s interval if every nonzero count were withheld (``:``, at least 1) and only
+        the zeros (always printed) were shown: what no suppression can widen. A total over m
+        nonzero cells is at least m, so a ``<k`` total over two ``<k`` cells cannot be 1."""
+        if self._floor_status is None:
+            self._floor_status = np.where(self.latent, LATENT,
+                                          np.where(self.values > 0, WITHHELD, SHOWN)).astype(np.int8)
+        return self.interval(i, self._floor_status)
+
+    def hiding_can_help(self, i: int, status: np.ndarray) -> bool:
+        """Whether suppressing every shown number (that may be) as ``x`` would protect entry ``i``;
+        if not, what the marks themselves say narrows it, and a mark must be withheld (``:``)."""
         base = status.copy()
-        base[(status == SHOWN) & (self.values > 0) & ~self.latent] = HIDDEN
-        return base
+        base[(status == SHOWN) & (self.values > 0) & ~self.latent & ~self.frozen] = HIDDEN
+        lo, hi = self.interval(i, base)
+        return self.meets(i, lo, hi) or self.meets(i, lo, hi, floor=self.floor(i))
 
     # --- intervals ----------------------------------------------------------------------------------
-    def interval(self, i: int, status: np.ndarray) -> tuple[float, float]:
-        """Smallest and largest whole value of entry ``i`` consistent with what ``status`` publishes."""
+    def interval(self, i: int, status: np.ndarray, *, record: bool = False) -> tuple[float, float]:
+        """Smallest and largest whole value of entry ``i`` consistent with what ``status`` publishes.
+
+        ``record``: keep the optimal points as feasible points for later checks
+        under ``status`` (only for the status the suppression loop is at, whose
+        successors only suppress more, so the points stay feasible).
+        """
+        return (self.bound(i, status, upper=False, record=record),
+                self.bound(i, status, upper=True, record=record))
+
+    def bound(self, i: int, status: np.ndarray, *, upper: bool, record: bool = False) -> float:
+        """The smallest (or, ``upper``, the largest) whole value of entry ``i`` under ``status``
+        (inf when open above); see :meth:`interval`."""
         if status[i] == SHOWN:
-            return float(self.values[i]), float(self.values[i])
+            return float(self.values[i])
         group, eqs = self.group(i, status)
-        key = (tuple(group), tuple(int(s) for s in status[group]), i)
+        key = (tuple(group), tuple(int(s) for s in status[group]), i, upper)
         if key not in self._cache:
-            self._cache[key] = self._solve(i, group, eqs, status, key)
+            self._cache[key] = self._solve(i, group, eqs, status, key, upper=upper, record=record)
         return self._cache[key]
+
+    def _feasible_points(self, status: np.ndarray) -> np.ndarray:
+        """The known feasible points, as rows; reset unless ``status`` only widens (:data:`_RELAXES`)
+        what the status they were found under allowed."""
+        if self._pool_status is not None:
+            changed = np.flatnonzero(status != self._pool_status)
+            if any((int(self._pool_status[j]), int(status[j])) not in _RELAXES for j in changed):
+                self._points = [self.values.astype(np.float64)]
+        self._pool_status = status.copy()
+        if len(self._points) != len(self._pool):
+            self._pool = np.vstack(self._points)
+        return self._pool
 
     def dual_gains(self, i: int, status: np.ndarray, *, lower: bool, upper: bool) -> dict[int, float]:
         """Shown entries whose value the LP bound of entry ``i`` depends on (nonzero dual
         sensitivity), for its lower and/or upper bound: the ones worth suppressing next."""
         if status[i] == SHOWN:
             return {}
-        self.interval(i, status)
         group, _ = self.group(i, status)
-        key = (tuple(group), tuple(int(s) for s in status[group]), i)
-        gains_lo, gains_hi = self._gains[key]
         out: dict[int, float] = {}
-        for use, gains in ((lower, gains_lo), (upper, gains_hi)):
+        for use, side in ((lower, False), (upper, True)):
             if use:
-                for v, g in gains.items():
+                self.bound(i, status, upper=side)
+                for v, g in self._gains[(tuple(group), tuple(int(s) for s in status[group]), i, side)].items():
                     out[v] = out.get(v, 0.0) + g
         return out
 
@@ -281,11 +343,14 @@ class Auditor:
                 lb[j], ub[j] = 1, k - 1
             elif s == HIDDEN:
                 lb[j] = k
+            elif s == WITHHELD:
+                lb[j] = 1
             else:  # latent
                 lb[j] = self.lower[v]
         return lb, ub
 
-    def _solve(self, i: int, group: list[int], eqs: list[int], status: np.ndarray, key: tuple) -> tuple[float, float]:
+    def _solve(self, i: int, group: list[int], eqs: list[int], status: np.ndarray, key: tuple, *,
+               upper: bool, record: bool = False) -> float:
         position = {v: j for j, v in enumerate(group)}
         a = np.zeros((len(eqs), len(group)))
         b = np.zeros(len(eqs))
@@ -301,28 +366,29 @@ class Auditor:
                     terms[v] = terms.get(v, 0.0) + float(c)
             shown_terms.append(terms)
         lb, ub = self._bounds_of(group, status)
-        target = position[i]
-        bounds, directions = [], []
-        for sign in (1.0, -1.0):  # minimise x_i, then maximise it
-            c = np.zeros(len(group))
-            c[target] = sign
-            value, marginals = _lp_bound(c, a, b, lb, ub)
-            bounds.append(math.inf if sign * value >= UNBOUNDED / 2 else sign * value)
-            gains: dict[int, float] = {}
-            for r, terms in enumerate(shown_terms):
-                if abs(marginals[r]) < 1e-9:
-                    continue
-                for v, coef in terms.items():
-                    # d(bound)/d(value of v) = marginal of row r times d(b_r)/d(v) = −coef
-                    gains[v] = gains.get(v, 0.0) + abs(marginals[r] * coef)
-            directions.append(gains)
-        self._gains[key] = (directions[0], directions[1])
-        return float(bounds[0]), float(bounds[1])
+        sign = -1.0 if upper else 1.0  # maximise x_i as minimising −x_i
+        c = np.zeros(len(group))
+        c[position[i]] = sign
+        value, marginals, point = _lp_bound(c, a, b, lb, ub)
+        if record and point is not None and np.all(point < UNBOUNDED / 2):
+            full = self.values.astype(np.float64)
+            full[group] = point
+            self._points.append(full)
+        gains: dict[int, float] = {}
+        for r, terms in enumerate(shown_terms):
+            if abs(marginals[r]) < 1e-9:
+                continue
+            for v, coef in terms.items():
+                # d(bound)/d(value of v) = marginal of row r times d(b_r)/d(v) = −coef
+                gains[v] = gains.get(v, 0.0) + abs(marginals[r] * coef)
+        self._gains[key] = gains
+        return math.inf if sign * value >= UNBOUNDED / 2 else float(sign * value)
 
 
 def _lp_bound(c: np.ndarray, a: np.ndarray, b: np.ndarray, lb: np.ndarray,
-              ub: np.ndarray) -> tuple[float, np.ndarray]:
-    """min c·x over whole numbers x with a·x = b, lb ≤ x ≤ ub: the value and the LP duals of a·x = b.
+              ub: np.ndarray) -> tuple[float, np.ndarray, np.ndarray | None]:
+    """min c·x over whole numbers x with a·x = b, lb ≤ x ≤ ub: the value, the LP duals of a·x = b,
+    and an optimal whole-number point (None if none was found, e.g. when the MILP stops at its gap).
 
     The LP relaxation is solved first; when its optimum is a whole-number point
     it is the integer optimum too. Otherwise the integer programme is solved.
@@ -335,12 +401,12 @@ def _lp_bound(c: np.ndarray, a: np.ndarray, b: np.ndarray, lb: np.ndarray,
     marginals = result.eqlin.marginals if len(b) else np.zeros(0)
     x = result.x
     if np.all(np.abs(x - np.round(x)) < _INT_TOL):
-        return float(np.round(result.fun)), marginals
+        return float(np.round(result.fun)), marginals, np.round(x)
     constraints = [LinearConstraint(a, b, b)] if len(b) else []
     exact = milp(c, constraints=constraints, integrality=np.ones(len(c)), bounds=Bounds(lb, ub))
     if exact.status != 0:
         raise RuntimeError(f"disclosure audit: integer programme failed ({exact.message})")
-    return float(np.round(exact.fun)), marginals
+    return float(np.round(exact.fun)), marginals, np.round(exact.x)
 
 
 # --- the suppression loop -----------------------------------------------------------------------------------
@@ -370,64 +436,77 @@ def secure(system: System, protection: Protection, *, status: np.ndarray | None 
     """The final status of every entry: primary suppression, the line rule, then the audit.
 
     While some entry's interval is too narrow (:class:`Protection`), one more
-    entry is suppressed: among the shown nonzero entries of the equations
-    around it, those the LP bound depends on (nonzero dual sensitivity) come
-    first, each ordered by value (least information lost first) and then by
-    entry order; up to :data:`MAX_TRIALS` of them are tried (with the line
-    rule after each), and the first that widens the interval is kept, the
-    first in that order otherwise. Entries in ``fixed`` (e.g. published by
-    another release) keep their status. Deterministic: the same system and
-    status give the same pattern.
+    entry is suppressed. If hiding shown numbers can protect it at all, a shown
+    nonzero number of the equations around it becomes ``x``: those the LP
+    bound depends on (nonzero dual sensitivity) first, each ordered by value
+    (least information lost first) and then by entry order; up to
+    :data:`MAX_TRIALS` of them are tried (with the line rule after each), and
+    the first that widens the interval is kept, the first in that order
+    otherwise. If not (the marks themselves narrow it: a ``<k`` total over
+    several ``<k`` cells), a suppressed number around it is withheld (``:``),
+    totals first, chosen the same way. Entries in ``fixed`` (e.g. printed
+    elsewhere in another form) keep their status. Deterministic: the same
+    system and status give the same pattern.
     """
-    auditor = Auditor(system, protection)
-    status = system.initial_status(protection.k) if status is None else status.copy()
     frozen = np.zeros(len(system), dtype=bool)
     frozen[list(fixed)] = True
+    auditor = Auditor(system, protection, frozen=frozen)
+    status = system.initial_status(protection.k) if status is None else status.copy()
     apply_line_rule(system, status, frozen=frozen)
     while True:
         found = auditor.findings(status, first_only=True)
         if not found:
             return status
-        choice = _next_suppression(auditor, status, found[0], frozen)
+        finding = found[0]
+        withhold = not auditor.hiding_can_help(finding.entry, status)
+        choice = _next_suppression(auditor, status, finding, frozen, withhold=withhold)
         if choice is None:
-            finding = found[0]
             raise RuntimeError(f"disclosure audit cannot protect {finding.key!r} (feasible "
                                f"{finding.lower:g}..{finding.upper:g}) with what is left to suppress")
-        status[choice] = HIDDEN
+        status[choice] = WITHHELD if withhold else HIDDEN
         apply_line_rule(system, status, frozen=frozen)
 
 
-def _next_suppression(auditor: Auditor, status: np.ndarray, finding: Finding, frozen: np.ndarray) -> int | None:
+def _next_suppression(auditor: Auditor, status: np.ndarray, finding: Finding, frozen: np.ndarray, *,
+                      withhold: bool) -> int | None:
     i = finding.entry
-    candidates = _candidates(auditor, status, i, frozen)
-    if not candidates:
-        return None
-    lo, hi = finding.lower, finding.upper
-    if finding.secondary:
-        gains = auditor.dual_gains(i, status, lower=True, upper=True)
-    else:
-        gains = auditor.dual_gains(i, status, lower=lo > 1, upper=hi < auditor.k - 1)
     values = auditor.values
-    ordered = sorted(candidates, key=lambda v: (gains.get(v, 0.0) == 0.0, values[v], v))
+    low, high = finding.low_side, finding.high_side
+    if withhold:
+        candidates = _candidates(auditor, status, i, frozen, kinds=(SMALL, HIDDEN))
+        totals = {int(m[-1]) for m in auditor.members}
+        ordered = sorted(candidates, key=lambda v: (v not in totals, values[v], v))
+        new_status = WITHHELD
+    else:
+        candidates = _candidates(auditor, status, i, frozen, kinds=(SHOWN,))
+        gains = auditor.dual_gains(i, status, lower=low, upper=high)
+        ordered = sorted(candidates, key=lambda v: (gains.get(v, 0.0) == 0.0, values[v], v))
+        new_status = HIDDEN
+    if not ordered:
+        return None
     for v in ordered[:MAX_TRIALS]:
         trial = status.copy()
-        trial[v] = HIDDEN
+        trial[v] = new_status
         apply_line_rule(auditor.system, trial, frozen=frozen)
-        lo, hi = auditor.interval(i, trial)
-        if lo < finding.lower or hi > finding.upper:
+        if high and auditor.bound(i, trial, upper=True) > finding.upper:
+            return v
+        if low and auditor.bound(i, trial, upper=False) < finding.lower:
             return v
     return ordered[0]
 
 
-def _candidates(auditor: Auditor, status: np.ndarray, i: int, frozen: np.ndarray) -> list[int]:
-    """Shown nonzero printed entries in the equations of ``i``'s group; when there are none,
-    the equations one step further out, and so on."""
+def _candidates(auditor: Auditor, status: np.ndarray, i: int, frozen: np.ndarray, *,
+                kinds: tuple[int, ...]) -> list[int]:
+    """Printed nonzero entries of status ``kinds`` in the equations of ``i``'s group (``i`` itself
+    included); when there are none, the equations one step further out, and so on."""
     _, equations = auditor.group(i, status)
     seen = set(equations)
     frontier = set(equations)
-    while frontier:
-        members = {int(v) for e in frontier for v in auditor.members[e]}
-        out = sorted(v for v in members if status[v] == SHOWN and auditor.values[v] > 0
+    first = True
+    while frontier or first:
+        members = {int(v) for e in frontier for v in auditor.members[e]} | ({i} if first else set())
+        first = False
+        out = sorted(v for v in members if status[v] in kinds and auditor.values[v] > 0
                      and not auditor.latent[v] and not frozen[v])
         if out:
             return out
@@ -437,6 +516,6 @@ def _candidates(auditor: Auditor, status: np.ndarray, i: int, frozen: np.ndarray
 
 
 __all__ = [
-    "HIDDEN", "LATENT", "MAX_TRIALS", "SHOWN", "SMALL", "Auditor", "Finding", "Protection", "System",
+    "HIDDEN", "LATENT", "MAX_TRIALS", "SHOWN", "SMALL", "WITHHELD", "Auditor", "Finding", "Protection", "System",
     "apply_line_rule", "secure",
 ]

@@ -15,7 +15,8 @@ HTML, CSV, the page's preview) shows only what these functions return.
   programme (:func:`geo.report.audit.secure`): every suppressed entry keeps a
   feasible interval that meets :class:`~geo.report.audit.Protection` (a
   ``<k`` stays possibly anything from 1 to k−1, an ``x`` keeps an interval
-  at least k wide), or more entries are suppressed until it does.
+  at least k wide), or more entries are suppressed until it does; where the
+  ``<k`` marks themselves say too much, one is withheld (``:``).
 - **Presence** of fewer than :data:`MIN_PATROLS_FOR_PRESENCE` patrols is
   withheld (:func:`disclose_presence`).
 
@@ -32,7 +33,7 @@ from enum import StrEnum
 import numpy as np
 import pandas as pd
 
-from geo.report.audit import HIDDEN, SHOWN, SMALL, Protection, System, secure
+from geo.report.audit import HIDDEN, SHOWN, SMALL, WITHHELD, Protection, System, secure
 
 MIN_K = 3
 """Smallest allowed k (PRODUCT.md: never below 3)."""
@@ -41,7 +42,12 @@ DEFAULT_K = 5
 """Default k: counts 1–4 are shown as ``<5``."""
 
 SECONDARY_MARK = "x"
-"""How an entry suppressed only to protect another one is shown."""
+"""How an entry suppressed only to protect another one is shown (always a count of at least k)."""
+
+WITHHELD_MARK = ":"
+"""How a withheld entry is shown: not given at all (a count of at least 1; the symbol Norwegian
+official statistics use for "not shown for confidentiality"). Used where the ``<k`` marks alone
+would narrow a small count, e.g. a ``<k`` total over several ``<k`` cells."""
 
 MIN_PATROLS_FOR_PRESENCE = 3
 """Presence hours of fewer patrols than this (in one area, or in the whole period) are never
@@ -56,6 +62,7 @@ class Status(StrEnum):
     SHOWN = "shown"
     SMALL = "small"  # primary: 1..k-1, shown as "<k"
     HIDDEN = "hidden"  # secondary: shown as "x" so that no small count can be recovered
+    WITHHELD = "withheld"  # not given at all, shown as ":" (where even "<k" would say too much)
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,12 +79,19 @@ class Count:
 
     @property
     def text(self) -> str:
-        """``1 234`` (thin-space thousands, Norwegian style), ``<k`` or ``x``."""
+        """``1 234`` (thin-space thousands, Norwegian style), ``<k``, ``x`` or ``:``."""
         if self.status is Status.SMALL:
             return f"<{self.k}"
         if self.status is Status.HIDDEN:
             return SECONDARY_MARK
+        if self.status is Status.WITHHELD:
+            return WITHHELD_MARK
         return format_int(self.value)
+
+    @property
+    def may_be_large(self) -> bool:
+        """Suppressed, and possibly k or more (``x`` or ``:``): it may be larger than any shown count."""
+        return self.status in (Status.HIDDEN, Status.WITHHELD)
 
     def __str__(self) -> str:
         return self.text
@@ -174,7 +188,7 @@ class Line:
 
 def protect(values: np.ndarray, lines: Sequence[Line], *, k: int, suppressed: np.ndarray | None = None,
             protection: Protection | None = None) -> np.ndarray:
-    """Status code of every entry: 0 shown, 1 primary (``<k``), 2 secondary (``x``).
+    """Status code of every entry: 0 shown, 1 primary (``<k``), 2 secondary (``x``), 4 withheld (``:``).
 
     Parameters
     ----------
@@ -364,7 +378,7 @@ def protect_table(counts: pd.DataFrame, *, k: int, row_totals: bool = False, col
     return layout.protected(system, status, k=k)
 
 
-_STATUS = {SHOWN: Status.SHOWN, SMALL: Status.SMALL, HIDDEN: Status.HIDDEN}
+_STATUS = {SHOWN: Status.SHOWN, SMALL: Status.SMALL, HIDDEN: Status.HIDDEN, WITHHELD: Status.WITHHELD}
 
 
 def _count(value: int, status: Status, k: int) -> Count:
@@ -383,7 +397,7 @@ def _as_counts(values: np.ndarray, name: str) -> np.ndarray:
 
 
 __all__ = [
-    "DEFAULT_K", "MIN_K", "MIN_PATROLS_FOR_PRESENCE", "SECONDARY_MARK", "Count", "Line", "ProtectedTable", "Status",
+    "DEFAULT_K", "MIN_K", "MIN_PATROLS_FOR_PRESENCE", "SECONDARY_MARK", "WITHHELD_MARK", "Count", "Line", "ProtectedTable", "Status",
     "TableLayout", "add_table", "change_of", "check_k", "disclose_count", "disclose_presence", "disclose_share",
     "format_int", "PRESENCE_WITHHELD", "presence_withheld_text", "protect", "protect_table",
 ]

@@ -4,15 +4,14 @@ Template sentences only, and only about what the numbers show: they speak of
 *registrerte møter* (recorded encounters), never of persons or causes, and a
 sentence whose number is suppressed either says so or is left out. A sentence
 naming the largest of a table's numbers is left out while one of them is
-hidden as ``x`` (at least k, so possibly larger): it would be wrong, and it
-would tell a reader that the hidden number is smaller.
+hidden as ``x`` or ``:`` (possibly larger): it would be wrong, and it would
+tell a reader that the hidden number is smaller.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from geo.report.disclosure import Status
 from geo.report.labels import CATEGORY_NB, WEEKDAY_NB, number_nb, percent_nb, period_nb
 
 if TYPE_CHECKING:
@@ -62,7 +61,7 @@ def _change(report: Report) -> str | None:
 
 def _top_area(report: Report) -> str | None:
     counts = report.facts["area_counts"]
-    if any(c.status is Status.HIDDEN for c in counts.values):
+    if any(c.may_be_large for c in counts.values):
         return None
     shown = {area_id: c.value for area_id, c in counts.items() if c.shown and c.value > 0 and area_id != "__outside__"}
     if not shown:
@@ -74,7 +73,7 @@ def _top_area(report: Report) -> str | None:
 
 def _top_category(report: Report) -> str | None:
     totals = report.facts["categories"].row_totals
-    if any(c.status is Status.HIDDEN for c in totals.values):
+    if any(c.may_be_large for c in totals.values):
         return None
     shown = {cat: c.value for cat, c in totals.items() if c.shown and c.value > 0}
     if len(shown) < 2:
@@ -85,7 +84,7 @@ def _top_category(report: Report) -> str | None:
 
 def _busiest_time(report: Report) -> str | None:
     table = report.time_of_week_chart
-    if table.cells.map(lambda c: c.status is Status.HIDDEN).to_numpy().any():
+    if table.cells.map(lambda c: c.may_be_large).to_numpy().any():
         return None
     values = table.values()
     if values.isna().all().all() or values.fillna(0).to_numpy().max() == 0:

@@ -37,7 +37,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from geo.report.audit import LATENT, Auditor, Protection, System, secure
+from geo.report.audit import HIDDEN, LATENT, SHOWN, SMALL, WITHHELD, Auditor, Protection, System, secure
 from geo.report.disclosure import (
     Count,
     ProtectedTable,
@@ -112,7 +112,7 @@ class ProtectedRelease:
     def intervals(self) -> pd.DataFrame:
         """Feasible interval of every suppressed count and small hidden quantity, as the audit sees them.
 
-        Columns ``key``, ``status`` (``small``, ``hidden``, ``latent``),
+        Columns ``key``, ``status`` (``small``, ``hidden``, ``withheld``, ``latent``),
         ``lower``, ``upper`` (inf when open above), ``protected`` (bool).
         """
         auditor = Auditor(self.system, self.protection)
@@ -125,11 +125,11 @@ class ProtectedRelease:
 
     @property
     def hidden(self) -> int:
-        """Printed counts that are suppressed (``<k`` or ``x``)."""
-        return int(np.count_nonzero((self.status == 1) | (self.status == 2)))
+        """Printed counts that are suppressed (``<k``, ``x`` or ``:``)."""
+        return int(np.count_nonzero(np.isin(self.status, (SMALL, HIDDEN, WITHHELD))))
 
 
-_STATUS_NAME = {1: "small", 2: "hidden", LATENT: "latent"}
+_STATUS_NAME = {SMALL: "small", HIDDEN: "hidden", LATENT: "latent", WITHHELD: "withheld"}
 
 
 # --- counting ------------------------------------------------------------------------------------------------
@@ -231,7 +231,7 @@ def protect_release(counts: Counts, protection: Protection) -> ProtectedRelease:
 
     def count(key) -> Count:
         i = system.index(key)
-        return Count(system.values[i] if status[i] == 0 else None, _STATUSES[int(status[i])], k)
+        return Count(system.values[i] if status[i] == SHOWN else None, _STATUSES[int(status[i])], k)
 
     return ProtectedRelease(
         counts=counts, k=k, cat_age=cat_age.protected(system, status, k=k), trend=trend.protected(system, status, k=k),
@@ -242,7 +242,7 @@ def protect_release(counts: Counts, protection: Protection) -> ProtectedRelease:
     )
 
 
-_STATUSES = {0: Status.SHOWN, 1: Status.SMALL, 2: Status.HIDDEN}
+_STATUSES = {SHOWN: Status.SHOWN, SMALL: Status.SMALL, HIDDEN: Status.HIDDEN, WITHHELD: Status.WITHHELD}
 
 
 def _join_trend_and_week(system: System, counts: Counts) -> None:
