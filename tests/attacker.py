@@ -166,22 +166,20 @@ def equations_of_csv(data: bytes, *, k: int, x_lower: int, area_combinations: It
     eq.equal({**{("cat", c): 1 for c in categories}, total: -1})
     eq.equal({**{("age", a): 1 for a in ages}, total: -1})
 
-    trend = table["utvikling"]
-    periods = [p for p in pd.unique(trend["kolonne"]) if p != TOTAL_LABEL]
-    for _, row in trend.iterrows():
-        key = ("cat", row["rad"]) if row["kolonne"] == TOTAL_LABEL else ("tr", row["rad"], row["kolonne"])
-        put(key, row["verdi"])
-    for cat in categories:
-        eq.equal({**{("tr", cat, p): 1 for p in periods}, ("cat", cat): -1})
+    def rows_with_totals(name: str, cell: str, row_total: str) -> tuple[list, list]:
+        """A table whose rows end in a total column: its numbers, and each row adding up to its total."""
+        part = table[name]
+        columns = [c for c in pd.unique(part["kolonne"]) if c != TOTAL_LABEL]
+        for _, row in part.iterrows():
+            put((row_total, row["rad"]) if row["kolonne"] == TOTAL_LABEL else (cell, row["rad"], row["kolonne"]),
+                row["verdi"])
+        names = list(pd.unique(part["rad"]))
+        for r in names:
+            eq.equal({**{(cell, r, c): 1 for c in columns}, (row_total, r): -1})
+        return names, columns
 
-    week = table["tid_på_uka"]
-    weekdays = list(pd.unique(week["rad"]))
-    blocks = [b for b in pd.unique(week["kolonne"]) if b != TOTAL_LABEL]
-    for _, row in week.iterrows():
-        key = ("wd", row["rad"]) if row["kolonne"] == TOTAL_LABEL else ("tw", row["rad"], row["kolonne"])
-        put(key, row["verdi"])
-    for day in weekdays:
-        eq.equal({**{("tw", day, b): 1 for b in blocks}, ("wd", day): -1})
+    _, periods = rows_with_totals("utvikling", "tr", "cat")  # its row totals are the category totals
+    weekdays, _ = rows_with_totals("tid_på_uka", "tw", "wd")
     eq.equal({**{("wd", d): 1 for d in weekdays}, total: -1})
 
     about = table["om"].set_index("rad")["verdi"]

@@ -71,6 +71,16 @@ def test_share_hidden_when_it_would_reveal_a_small_count():
         disclose_share(5, 4, k=3)
 
 
+def test_presence_of_fewer_than_three_patrols_is_withheld():
+    assert MIN_PATROLS_FOR_PRESENCE == 3 and PRESENCE_WITHHELD == "<3 patruljer"
+    assert disclose_presence(12.5, 3) == 12.5
+    assert disclose_presence(12.5, 2) is None  # two patrols' own whereabouts
+    assert disclose_presence(0.4, 1) is None
+    assert disclose_presence(0.0, 0) == 0.0  # no patrol, no presence: nothing to protect
+    with pytest.raises(ValueError, match=r"hours and patrols must be ≥ 0; got -1.0 hours of 2 patrols"):
+        disclose_presence(-1.0, 2)
+
+
 def test_change_is_hidden_when_either_side_is_suppressed():
     shown = disclose_count(20, k=5)
     assert change_of(shown, disclose_count(10, k=5)) == (10, pytest.approx(100.0))

@@ -19,29 +19,12 @@ from geo.report.partner import (
     period_range,
     whole_period,
 )
-from geo.report.presets import load_presets
 from geo.store import open_store
 from tests.attacker import read_csv
-from tests.conftest import shared_demo_store
+from tests.march_store import MARCH, book, month_store, store  # noqa: F401 (fixtures)
 
-MARCH = (date(2024, 3, 1), date(2024, 3, 31))
 WEEK_10 = (date(2024, 3, 4), date(2024, 3, 10))
 TODAY = date(2024, 6, 1)
-
-
-@pytest.fixture(scope="module")
-def month_store(tmp_path_factory):
-    return shared_demo_store(tmp_path_factory, *MARCH)
-
-
-@pytest.fixture(scope="module")
-def store(month_store):
-    return open_store(month_store, create=False)
-
-
-@pytest.fixture(scope="module")
-def book():
-    return load_presets()
 
 
 # --- whole periods ---------------------------------------------------------------------------------------------

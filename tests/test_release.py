@@ -11,11 +11,9 @@ import pytest
 from geo.report.audit import Protection
 from geo.report.content import compose_report, protected_release
 from geo.report.export import render
-from geo.report.presets import load_presets
 from geo.report.release import count_release, protect_release
-from geo.store import open_store
 from tests.attacker import area_combinations, attack_csv, judge
-from tests.conftest import shared_demo_store
+from tests.march_store import book, month_store, store  # noqa: F401 (fixtures)
 
 NINE = [(p, first, last) for p in ("salto", "trio", "sentrum") for first, last in (
     (date(2024, 3, 4), date(2024, 3, 10)), (date(2024, 3, 11), date(2024, 3, 24)), (date(2024, 3, 4), date(2024, 3, 31)))]
@@ -87,21 +85,6 @@ def test_every_table_of_a_release_is_one_system_and_nothing_is_left_unprotected(
 
 
 # --- the attack on real reports --------------------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def month_store(tmp_path_factory):
-    return shared_demo_store(tmp_path_factory, date(2024, 3, 1), date(2024, 3, 31))
-
-
-@pytest.fixture(scope="module")
-def store(month_store):
-    return open_store(month_store, create=False)
-
-
-@pytest.fixture(scope="module")
-def book():
-    return load_presets()
-
-
 @pytest.mark.parametrize(("key", "first", "last"), NINE, ids=[f"{p}-{a}-{b}" for p, a, b in NINE])
 def test_the_integer_programme_attack_pins_nothing_in_the_issues_nine_reports(store, book, key, first, last):
     preset = book.get(key)

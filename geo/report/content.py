@@ -34,7 +34,6 @@ from geo.report.audit import Protection
 from geo.report.disclosure import (
     PRESENCE_WITHHELD,
     Count,
-    ProtectedTable,
     change_of,
     check_k,
     disclose_count,
