@@ -75,8 +75,8 @@ def test_a_fractional_lp_bound_is_recomputed_as_an_integer_programme():
     a = np.array([[-1, 1, 1, -1, -1], [1, 1, 0, -1, -1], [0, 1, -1, -1, 1], [1, -1, 0, 0, 0]], dtype=float)
     b = np.array([0.0, -1.0, 0.0, -2.0])
     c = np.array([-1.0, 0, 0, 0, 0])
-    value, _, point = _lp_bound(c, a, b, np.zeros(5), np.full(5, 4.0))
-    assert value == 0.0 and point[0] == 0 and np.allclose(a @ point, b)
+    optimum = _lp_bound(c, a, b, np.zeros(5), np.full(5, 4.0))
+    assert optimum.value == 0.0 and optimum.point[0] == 0 and np.allclose(a @ optimum.point, b)
     brute = max(x[0] for x in itertools.product(range(5), repeat=5) if np.allclose(a @ np.array(x), b))
     assert brute == 0
 

@@ -90,7 +90,7 @@ def test_change_is_hidden_when_either_side_is_suppressed():
 
 
 # --- tables, hand-computed -------------------------------------------------------------------------
-LINE_RULE_ONLY = Protection(k=5, secondary_width=0)
+LINE_RULE_ONLY = Protection(k=5, secondary_width=0, latent_width=3)
 """Primary cells protected, no width asked of secondary ones: the line rule's own patterns."""
 
 

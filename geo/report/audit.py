@@ -29,6 +29,7 @@ from __future__ import annotations
 import math
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, linprog, milp
@@ -55,10 +56,13 @@ class Protection:
     """When a suppression pattern is accepted.
 
     - Every suppressed count whose true value is 1..k−1 (a ``<k``, a withheld
-      ``:``) and every sensitive latent quantity whose true value is 1..k−1 keeps
-      the whole range 1..k−1 feasible.
+      ``:``) keeps the whole range 1..k−1 feasible.
     - Every other suppressed count (an ``x``, a withheld ``:``) keeps a feasible
       interval at least ``secondary_width`` wide (upper − lower; default k).
+    - A sensitive latent quantity (never printed: the encounters on one day,
+      in one overlap of areas, not new contacts) whose true value is 1..k−1
+      keeps an interval at least ``latent_width`` wide (default k−2: as many
+      possible values as a ``<k``).
 
     Except where nothing can widen it (:meth:`Auditor.floor`: zeros are always
     printed, so a total over two nonzero cells is at least 2): then the
@@ -67,11 +71,13 @@ class Protection:
 
     k: int
     secondary_width: int
+    latent_width: int
 
     @classmethod
     def default(cls, k: int) -> Protection:
-        """The default protection for ``k``: secondary intervals at least k wide."""
-        return cls(k=k, secondary_width=k)
+        """The default protection for ``k``: secondary intervals at least k wide, latent small
+        quantities as uncertain as a ``<k`` (k−1 possible values)."""
+        return cls(k=k, secondary_width=k, latent_width=k - 2)
 
 
 @dataclass(slots=True)
@@ -190,6 +196,7 @@ class Auditor:
                 self.equations_of[int(v)].append(e)
         self._cache: dict[tuple, float] = {}
         self._gains: dict[tuple, dict[int, float]] = {}
+        self._binding: dict[tuple, tuple[list[int], list[int]]] = {}
         self._points: list[np.ndarray] = [self.values.astype(np.float64)]
         self._pool = self._points[0][None, :]
         self._pool_status: np.ndarray | None = None
@@ -224,7 +231,7 @@ class Auditor:
         lo, hi = float(pool[:, i].min()), float(pool[:, i].max())
         if self.meets(i, lo, hi):
             return None
-        secondary = bool(self.values[i] >= self.k)
+        secondary = bool(self.values[i] >= self.k or self.latent[i])  # a width to keep, not a range
         low_side = secondary or lo > 1
         high_side = secondary or hi < self.k - 1
         if low_side:  # a side the known points already settle needs no solving
@@ -240,8 +247,8 @@ class Auditor:
     def meets(self, i: int, lo: float, hi: float, *, floor: tuple[float, float] | None = None) -> bool:
         """Whether an interval [lo, hi] of entry ``i`` is wide enough (:class:`Protection`), or, with
         ``floor``, as wide as it can ever be (see :meth:`floor`)."""
-        if self.values[i] >= self.k:
-            width = float(self.protection.secondary_width)
+        if self.values[i] >= self.k or self.latent[i]:
+            width = float(self.protection.latent_width if self.latent[i] else self.protection.secondary_width)
             if floor is not None:
                 width = min(width, floor[1] - floor[0])
             return hi - lo >= width
@@ -259,13 +266,26 @@ class Auditor:
                                           np.where(self.values > 0, WITHHELD, SHOWN)).astype(np.int8)
         return self.interval(i, self._floor_status)
 
+    def all_hidden(self, status: np.ndarray) -> np.ndarray:
+        """``status`` with every shown nonzero count that may be suppressed printed as ``x``."""
+        base = status.copy()
+        base[(status == SHOWN) & (self.values > 0) & ~self.latent & ~self.frozen] = HIDDEN
+        return base
+
     def hiding_can_help(self, i: int, status: np.ndarray) -> bool:
         """Whether suppressing every shown number (that may be) as ``x`` would protect entry ``i``;
         if not, what the marks themselves say narrows it, and a mark must be withheld (``:``)."""
-        base = status.copy()
-        base[(status == SHOWN) & (self.values > 0) & ~self.latent & ~self.frozen] = HIDDEN
-        lo, hi = self.interval(i, base)
+        lo, hi = self.interval(i, self.all_hidden(status))
         return self.meets(i, lo, hi) or self.meets(i, lo, hi, floor=self.floor(i))
+
+    def binding_marks(self, i: int, status: np.ndarray, *, upper: bool) -> list[int]:
+        """Entries whose mark holds entry ``i``'s bound back under ``status``: a ``<k`` at its
+        upper end k−1 or an ``x`` at its lower end k (the ones to withhold), from the LP's bound
+        marginals."""
+        group, _ = self.group(i, status)
+        self.bound(i, status, upper=upper)
+        at_lower, at_upper = self._binding[(tuple(group), tuple(int(s) for s in status[group]), i, upper)]
+        return sorted({v for v in at_upper if status[v] == SMALL} | {v for v in at_lower if status[v] == HIDDEN})
 
     # --- intervals ----------------------------------------------------------------------------------
     def interval(self, i: int, status: np.ndarray, *, record: bool = False) -> tuple[float, float]:
@@ -369,44 +389,58 @@ class Auditor:
         sign = -1.0 if upper else 1.0  # maximise x_i as minimising −x_i
         c = np.zeros(len(group))
         c[position[i]] = sign
-        value, marginals, point = _lp_bound(c, a, b, lb, ub)
-        if record and point is not None and np.all(point < UNBOUNDED / 2):
+        optimum = _lp_bound(c, a, b, lb, ub)
+        if record and np.all(optimum.point < UNBOUNDED / 2):
             full = self.values.astype(np.float64)
-            full[group] = point
+            full[group] = optimum.point
             self._points.append(full)
         gains: dict[int, float] = {}
         for r, terms in enumerate(shown_terms):
-            if abs(marginals[r]) < 1e-9:
+            if abs(optimum.duals[r]) < 1e-9:
                 continue
             for v, coef in terms.items():
-                # d(bound)/d(value of v) = marginal of row r times d(b_r)/d(v) = −coef
-                gains[v] = gains.get(v, 0.0) + abs(marginals[r] * coef)
+                # d(bound)/d(value of v) = dual of row r times d(b_r)/d(v) = −coef
+                gains[v] = gains.get(v, 0.0) + abs(optimum.duals[r] * coef)
         self._gains[key] = gains
-        return math.inf if sign * value >= UNBOUNDED / 2 else float(sign * value)
+        members = np.asarray(group)
+        self._binding[key] = (members[optimum.at_lower].tolist(), members[optimum.at_upper].tolist())
+        value = sign * optimum.value
+        return math.inf if value >= UNBOUNDED / 2 else float(value)
 
 
-def _lp_bound(c: np.ndarray, a: np.ndarray, b: np.ndarray, lb: np.ndarray,
-              ub: np.ndarray) -> tuple[float, np.ndarray, np.ndarray | None]:
-    """min c·x over whole numbers x with a·x = b, lb ≤ x ≤ ub: the value, the LP duals of a·x = b,
-    and an optimal whole-number point (None if none was found, e.g. when the MILP stops at its gap).
+class _Optimum(NamedTuple):
+    """What one bound's solve gives: the optimal value, the LP duals of the equations, an
+    optimal whole-number point, and which variables sit at a bound that holds the optimum back."""
+
+    value: float
+    duals: np.ndarray
+    point: np.ndarray
+    at_lower: np.ndarray
+    at_upper: np.ndarray
+
+
+def _lp_bound(c: np.ndarray, a: np.ndarray, b: np.ndarray, lb: np.ndarray, ub: np.ndarray) -> _Optimum:
+    """min c·x over whole numbers x with a·x = b, lb ≤ x ≤ ub.
 
     The LP relaxation is solved first; when its optimum is a whole-number point
-    it is the integer optimum too. Otherwise the integer programme is solved.
+    it is the integer optimum too. Otherwise the integer programme is solved
+    (duals and binding bounds are those of the LP relaxation).
     """
     result = linprog(c, A_eq=a if len(b) else None, b_eq=b if len(b) else None,
                      bounds=np.column_stack([lb, ub]), method="highs")
     if result.status != 0:
         raise RuntimeError(f"disclosure audit: the published equations have no solution ({result.message}); "
                            "this is a bug in how the export was modelled")
-    marginals = result.eqlin.marginals if len(b) else np.zeros(0)
+    duals = result.eqlin.marginals if len(b) else np.zeros(0)
+    at_lower, at_upper = np.abs(result.lower.marginals) > 1e-9, np.abs(result.upper.marginals) > 1e-9
     x = result.x
     if np.all(np.abs(x - np.round(x)) < _INT_TOL):
-        return float(np.round(result.fun)), marginals, np.round(x)
+        return _Optimum(float(np.round(result.fun)), duals, np.round(x), at_lower, at_upper)
     constraints = [LinearConstraint(a, b, b)] if len(b) else []
     exact = milp(c, constraints=constraints, integrality=np.ones(len(c)), bounds=Bounds(lb, ub))
     if exact.status != 0:
         raise RuntimeError(f"disclosure audit: integer programme failed ({exact.message})")
-    return float(np.round(exact.fun)), marginals, np.round(exact.x)
+    return _Optimum(float(np.round(exact.fun)), duals, np.round(exact.x), at_lower, at_upper)
 
 
 # --- the suppression loop -----------------------------------------------------------------------------------
@@ -443,8 +477,9 @@ def secure(system: System, protection: Protection, *, status: np.ndarray | None 
     :data:`MAX_TRIALS` of them are tried (with the line rule after each), and
     the first that widens the interval is kept, the first in that order
     otherwise. If not (the marks themselves narrow it: a ``<k`` total over
-    several ``<k`` cells), a suppressed number around it is withheld (``:``),
-    totals first, chosen the same way. Entries in ``fixed`` (e.g. printed
+    several ``<k`` cells), a mark that holds the bound back (an LP bound
+    marginal with every shown number hidden) is withheld instead (``:``),
+    smallest first. Entries in ``fixed`` (e.g. printed
     elsewhere in another form) keep their status. Deterministic: the same
     system and status give the same pattern.
     """
@@ -469,30 +504,53 @@ def secure(system: System, protection: Protection, *, status: np.ndarray | None 
 
 def _next_suppression(auditor: Auditor, status: np.ndarray, finding: Finding, frozen: np.ndarray, *,
                       withhold: bool) -> int | None:
-    i = finding.entry
-    values = auditor.values
-    low, high = finding.low_side, finding.high_side
     if withhold:
-        candidates = _candidates(auditor, status, i, frozen, kinds=(SMALL, HIDDEN))
-        totals = {int(m[-1]) for m in auditor.members}
-        ordered = sorted(candidates, key=lambda v: (v not in totals, values[v], v))
-        new_status = WITHHELD
-    else:
-        candidates = _candidates(auditor, status, i, frozen, kinds=(SHOWN,))
-        gains = auditor.dual_gains(i, status, lower=low, upper=high)
-        ordered = sorted(candidates, key=lambda v: (gains.get(v, 0.0) == 0.0, values[v], v))
-        new_status = HIDDEN
+        return _next_withheld(auditor, status, finding, frozen)
+    return _next_hidden(auditor, status, finding, frozen)
+
+
+def _next_hidden(auditor: Auditor, status: np.ndarray, finding: Finding, frozen: np.ndarray) -> int | None:
+    """The shown number to print as ``x`` next (see :func:`secure`)."""
+    i, values = finding.entry, auditor.values
+    candidates = _candidates(auditor, status, i, frozen, kinds=(SHOWN,))
+    gains = auditor.dual_gains(i, status, lower=finding.low_side, upper=finding.high_side)
+    ordered = sorted(candidates, key=lambda v: (gains.get(v, 0.0) == 0.0, values[v], v))
     if not ordered:
         return None
     for v in ordered[:MAX_TRIALS]:
         trial = status.copy()
-        trial[v] = new_status
+        trial[v] = HIDDEN
         apply_line_rule(auditor.system, trial, frozen=frozen)
-        if high and auditor.bound(i, trial, upper=True) > finding.upper:
+        if finding.high_side and auditor.bound(i, trial, upper=True) > finding.upper:
             return v
-        if low and auditor.bound(i, trial, upper=False) < finding.lower:
+        if finding.low_side and auditor.bound(i, trial, upper=False) < finding.lower:
             return v
     return ordered[0]
+
+
+def _next_withheld(auditor: Auditor, status: np.ndarray, finding: Finding, frozen: np.ndarray) -> int | None:
+    """The mark to withhold when hiding cannot help: one that holds the bound back with every
+    shown number hidden (an LP bound marginal), the smallest first; the first whose withholding
+    lets hiding help, else the first that widens that bound, else the first."""
+    i = finding.entry
+    base = auditor.all_hidden(status)
+    sides = [side for side, use in ((True, finding.high_side), (False, finding.low_side)) if use]
+    binding = sorted({v for side in sides for v in auditor.binding_marks(i, base, upper=side) if not frozen[v]},
+                     key=lambda v: (auditor.values[v], v))
+    if not binding:
+        return None
+    before = {side: auditor.bound(i, base, upper=side) for side in sides}
+    widening = []
+    for v in binding[:MAX_TRIALS]:
+        trial = status.copy()
+        trial[v] = WITHHELD
+        if auditor.hiding_can_help(i, trial):
+            return v
+        trial_base = auditor.all_hidden(trial)
+        if any((auditor.bound(i, trial_base, upper=side) > before[side]) if side else
+               (auditor.bound(i, trial_base, upper=side) < before[side]) for side in sides):
+            widening.append(v)
+    return widening[0] if widening else binding[0]
 
 
 def _candidates(auditor: Auditor, status: np.ndarray, i: int, frozen: np.ndarray, *,
