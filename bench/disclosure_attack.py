@@ -69,7 +69,7 @@ def run(store_path: str, *, k: int) -> list[dict]:
             render(report, "pdf")
             pdf, cpu_pdf = time.perf_counter() - rendered, time.process_time() - cpu_rendered
             combos = area_combinations(store, preset, compare[0], last)
-            strong = attack_csv(data, k=k, x_lower=k, area_combinations=combos, floor=False)
+            strong = attack_csv(data, k=k, x_lower=k, area_combinations=combos)
             weak = attack_csv(data, k=k, x_lower=0, area_combinations=combos, floor=False)
             small = [iv for iv in strong if iv.mark == f"<{k}"]
             hidden = [iv for iv in strong if iv.mark == "x"]

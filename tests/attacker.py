@@ -283,13 +283,14 @@ class Interval:
 def attack(eq: Equations, *, k: int, floor: bool = True) -> list[Interval]:
     """The interval of every hidden number (``<k``, ``x``, ``:``), and (``floor``) the interval it
     would have if every nonzero number were withheld (at least 1; zeros are always printed): what
-    no suppression could widen."""
+    no suppression could widen. Without ``floor`` the floor is unbounded (0..inf), so :func:`judge`
+    asks for the full widths."""
     hidden = [key for key, mark in eq.marks.items() if mark in (f"<{k}", "x", ":")]
     withheld = {key: (1, BIG) for key, mark in eq.marks.items() if mark != "?" and _integer(mark) != 0}
     out = []
     for key in hidden:
         lo, hi = eq.interval(key)
-        flo, fhi = eq.interval(key, withheld) if floor else (lo, hi)
+        flo, fhi = eq.interval(key, withheld) if floor else (0.0, math.inf)
         out.append(Interval(key, eq.marks[key], lo, hi, flo, fhi))
     return out
 

@@ -216,6 +216,17 @@ def test_no_exported_count_lies_between_1_and_k_minus_1(reports, key):
     assert checked > 30
 
 
+@pytest.mark.parametrize("key", ["salto", "sentrum", "trio"])
+def test_no_hidden_count_of_an_export_can_be_narrowed_by_the_integer_programme_attack(store, book, reports, key):
+    from tests.attacker import area_combinations, attack_csv, judge
+
+    combos = area_combinations(store, book.get(key), COMPARE[0], LAST)
+    intervals = attack_csv(render(reports[key], "csv"), k=5, area_combinations=combos)
+    assert len(intervals) >= 10
+    assert [iv for iv in intervals if iv.pinned] == []
+    assert judge(intervals, k=5) == []
+
+
 def test_small_counts_are_printed_as_less_than_k(reports):
     texts = "".join(render(r, "csv").decode("utf-8-sig") for r in reports.values())
     assert "<5" in texts
