@@ -101,9 +101,9 @@ class System:
     def add(self, key: Hashable, value: int, *, latent: bool = False, sensitive: bool = True, lower: int = 0) -> int:
         """The entry ``key`` (created when new) holding the true count ``value``.
 
-        ``latent`` quantities are never printed; ``sensitive`` ones must be
-        protected like a ``<k`` cell when their true value is 1..k−1;
-        ``lower`` is what the attacker knows as their lower bound.
+        ``latent`` quantities are never printed; ``sensitive`` ones must stay
+        uncertain (:attr:`Protection.latent_width`) when their true value is
+        1..k−1; ``lower`` is what the attacker knows as their lower bound.
         """
         value = int(value)
         if value < 0:
