@@ -10,7 +10,7 @@ import pandas as pd
 
 from geo.report.charts import images as report_images
 from geo.report.model import Report
-from geo.report.labels import period_nb
+from geo.report.labels import marks_nb, period_nb
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -27,6 +27,7 @@ def render_html(report: Report, *, images: dict[str, bytes] | None = None) -> by
         period=period_nb(report.first_day, report.last_day),
         compare=period_nb(report.compare_first, report.compare_last) if report.has_comparison else None,
         created=f"{report.created_utc:%d.%m.%Y %H:%M} UTC",
+        marks=marks_nb(report.k),
         images={name: base64.b64encode(data).decode("ascii") for name, data in images.items()},
         tables={key: _table_html(key, frame) for key, frame in report.tables.items()},
     )
