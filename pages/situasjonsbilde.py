@@ -1,5 +1,6 @@
 """Situasjonsbilde: a disclosure-controlled situation picture for a partner forum, previewed and exported."""
 
+from dataclasses import replace
 from functools import partial
 
 import streamlit as st
@@ -7,15 +8,15 @@ import streamlit as st
 from geo.access import Capability
 from geo.report.disclosure import DEFAULT_K, MIN_K
 from geo.report.export import FORMATS, MIME, file_name, preview_report
-from geo.report.partner import PartnerRequestError
+from geo.report.partner import COMPARISONS, PartnerRequestError, comparison_of, ended_periods, nearest_period, today_local
 from geo.report.presets import load_presets
 from ui.auth import export_file
 from ui.captions import page_caption
 from ui.components import delta_arrow
-from ui.i18n import t
+from ui.i18n import labels, t
 from ui.navigation import require_page
 from ui.sidebar import sidebar_choices
-from ui.state import get_store, query
+from ui.state import get_store, query, store_date_range
 
 MAX_K = 20
 PREVIEW_SECTIONS = (  # (title key, picture in the export, table) in the order of the PDF
@@ -42,13 +43,31 @@ with c2:
     lowest = user.min_k or MIN_K  # a partner's floor (config), else the exports' minimum
     k = st.slider(t("report.k"), min_value=lowest, max_value=MAX_K, value=max(DEFAULT_K, lowest), key="report_k",
                   help=t("report.k.help"))
-compare = choices.compare
+# a partner picture covers one whole, ended period of the presets' kind (geo.report.partner): offer exactly those
+kind = book.partner_period
+span = store_date_range(path)
+today = today_local()
+periods = ended_periods(*span, kind, today=today).set_index("period")
+if periods.empty:
+    st.info(t("report.no_whole_period", kind=t(f"period.{kind}").lower()))
+    st.stop()
+nearest = nearest_period(choices.filters.first_day, choices.filters.last_day, kind, today=today)[0]
+p1, p2 = st.columns([2, 1])
+label = p1.selectbox(t("report.period", kind=t(f"period.{kind}").lower()), list(periods.index),
+                     index=list(periods.index).index(nearest) if nearest in periods.index else 0, key="report_period",
+                     format_func=lambda v: t("report.period.option", period=v, first=periods.at[v, "first_day"],
+                                             last=periods.at[v, "last_day"]))
+mode = p2.radio(t("sidebar.compare"), COMPARISONS, key="report_compare", horizontal=True,
+                format_func=labels("report.compare"))
+first_day, last_day = periods.at[label, "first_day"], periods.at[label, "last_day"]
+compare_range = comparison_of(label, kind, mode)
+compare = replace(choices.filters, first_day=compare_range[0], last_day=compare_range[1]) if compare_range else None
 if compare is None:
     st.info(t("report.no_compare"))
 try:
-    preview = query(path, preview_report, preset, first_day=choices.filters.first_day,
-                    last_day=choices.filters.last_day, k=k, compare_first=compare.first_day if compare else None,
-                    compare_last=compare.last_day if compare else None, teams=choices.filters.teams)
+    preview = query(path, preview_report, preset, first_day=first_day, last_day=last_day, k=k,
+                    compare_first=compare.first_day if compare else None,
+                    compare_last=compare.last_day if compare else None, teams=None)
 except PartnerRequestError as refusal:  # not a whole ended period, a team slice or another k: say why
     st.error(str(refusal))
     st.stop()

@@ -197,10 +197,11 @@ def test_a_partner_opening_any_other_page_by_url_is_refused(store, monkeypatch, 
 def test_a_partners_download_is_checked_when_it_is_made(store):
     """The download callable re-checks the report it exports: another forum's picture is refused."""
     partner = User("partner-salto", Role.PARTNER, teams=frozenset(), presets=frozenset({"salto"}), min_k=5)
-    trio = preview_report(open_store(store, create=False), "trio", first_day=FIRST, last_day=LAST, k=5).report
+    week = {"first_day": date(2024, 10, 14), "last_day": date(2024, 10, 20)}  # a whole ended ISO week, as partners get
+    trio = preview_report(open_store(store, create=False), "trio", **week, k=5).report
     with pytest.raises(AccessDenied, match="'trio' is not one of yours"):
         export_file(partner, store, trio, "csv", "trio.csv")
-    salto = preview_report(open_store(store, create=False), "salto", first_day=FIRST, last_day=LAST, k=5).report
+    salto = preview_report(open_store(store, create=False), "salto", **week, k=5).report
     assert len(export_file(partner, store, salto, "csv", "salto.csv")) > 0
     logged = open_store(store, create=False).exports()
     assert list(logged["preset"]) == ["salto"]  # only the allowed download reached the export log

@@ -91,6 +91,39 @@ def last_ended(kind: str, *, today: dt.date) -> tuple[str, dt.date, dt.date]:
     return label, first, last
 
 
+COMPARISONS = ("previous", "last_year", "none")
+"""How a partner picture's comparison period is chosen: the period before, the same period a year
+earlier (a whole period of the same kind), or none."""
+
+
+def ended_periods(first_day: dt.date, last_day: dt.date, kind: str, *, today: dt.date) -> pd.DataFrame:
+    """Every whole period of ``kind`` inside [first_day, last_day] that ended before ``today``, newest
+    first: columns ``period`` (label), ``first_day``, ``last_day``. What a partner may be shown."""
+    table = _periods(first_day, last_day, kind)
+    bounds = [_full_bounds(label, kind) for label in table[LABEL]]
+    whole = [(lo, hi) == (a, b) and hi < today for (lo, hi), a, b in zip(bounds, table[FIRST_DAY], table[LAST_DAY])]
+    return table[whole].iloc[::-1].reset_index(drop=True)
+
+
+def comparison_of(label: str, kind: str, mode: str) -> tuple[dt.date, dt.date] | None:
+    """The comparison period of the whole period ``label`` (:data:`COMPARISONS`): itself a whole period of
+    ``kind``, so a partner's comparison can always be exported too."""
+    if mode not in COMPARISONS:
+        raise ValueError(f"comparison must be one of {', '.join(COMPARISONS)}; got {mode!r}")
+    if mode == "none":
+        return None
+    first, _ = _full_bounds(label, kind)
+    if mode == "previous":
+        day = first - dt.timedelta(days=1)
+    elif kind == "week":  # the ISO week with the same number a year earlier (or the year's last one)
+        year, week = (int(v) for v in label.split("-W"))
+        weeks = dt.date(year - 1, 12, 28).isocalendar().week
+        day = dt.date.fromisocalendar(year - 1, min(week, weeks), 1)
+    else:
+        day = first.replace(year=first.year - 1)
+    return _full_bounds(period_label(pd.Series([day]), kind).iloc[0], kind)
+
+
 def check_request(store: Store, preset: Preset, *, first_day: dt.date, last_day: dt.date,
                   compare_first: dt.date | None, compare_last: dt.date | None, k: int,
                   teams: tuple[str, ...] | None, kind: str, today: dt.date | None = None) -> None:
