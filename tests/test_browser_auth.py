@@ -155,7 +155,7 @@ def test_a_district_manager_signs_in_and_sees_their_team_with_encounter_points(b
     assert "Mona Leder" in sidebar and "(leder)" in sidebar and "Team: vestre-aker" in sidebar
     assert "Datalager" not in sidebar  # no store picker
     assert menu(browser) == ["Oversikt", "Dekning", "Møter", "Tid på uka", "Innsats og behov", "Endringer over tid",
-                             "Hotspots", "Situasjonsbilde"]
+                             "Hotspots", "Planlegging", "Situasjonsbilde"]
     browser.locator("h1", has_text="Oversikt").first.wait_for(timeout=LOAD_TIMEOUT_MS)
     map_shapes(browser)  # the page has drawn down to its map
     browser.screenshot(path=str(SCREENSHOTS / "auth_manager_oversikt.png"), full_page=True)
@@ -169,7 +169,7 @@ def test_a_district_manager_signs_in_and_sees_their_team_with_encounter_points(b
         arg=[MAP_FRAME, before], timeout=LOAD_TIMEOUT_MS)
     browser.screenshot(path=str(SCREENSHOTS / "auth_manager_moter_points.png"), full_page=True)
     open_path(browser, server, "data")
-    assert "ikke åpen for rollen leder" in browser.locator('[data-testid="stAlert"]').first.inner_text()
+    assert "ikke åpen for rollen leder" in browser.locator('[data-testid="stMain"] [data-testid="stAlert"]').first.inner_text()
 
 
 def test_a_partner_sees_only_their_situation_picture_without_points_or_tracks(browser, server, issuer):
@@ -190,7 +190,7 @@ def test_a_partner_sees_only_their_situation_picture_without_points_or_tracks(br
 def test_a_partner_typing_a_manager_pages_url_is_refused(browser, server, issuer, path):
     sign_in(browser, server, issuer, PARTNER[0])
     open_path(browser, server, path)
-    alert = browser.locator('[data-testid="stAlert"]').first
+    alert = browser.locator('[data-testid="stMain"] [data-testid="stAlert"]').first  # the sidebar may warn too
     alert.wait_for(timeout=LOAD_TIMEOUT_MS)
     assert "ikke åpen for rollen samarbeidspartner" in alert.inner_text()
     assert browser.locator("h1").count() == 0 and browser.locator(MAP_FRAME).count() == 0

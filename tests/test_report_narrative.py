@@ -45,7 +45,7 @@ def test_the_methods_note_states_the_threshold():
         teams=None, k=5, cell_resolution=9, trend_period="week", hotspot_method="ranking", area_map=None)
     text = dict(sections(report))["Endringer"]
     assert "under 5 % i antall møter «om lag på samme nivå»" in text
-    assert "like mange dager med data" in text
+    assert "Endring er perioden minus sammenligningsperioden" in text and "Pilene følger fortegnet" in text
     assert "«(delvis)»" in dict(sections(report))["Utvikling og hot spots"]
 
 
