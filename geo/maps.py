@@ -1,8 +1,10 @@
 """Folium maps of field areas and H3 cells that work with no internet.
 
 - No CDN: folium's default JavaScript/CSS links are dropped. In the dashboard,
-  streamlit-folium's own bundle provides Leaflet; basemap tiles are optional
-  (``basemap="none"`` draws on a plain background).
+  Leaflet is served by the app itself. The default basemap is the project's
+  own street map (:mod:`geo.basemap`), drawn by Leaflet as one canvas layer
+  from a file the app serves (or embedded when there is no server); tile
+  basemaps are optional and need the internet.
 - Legends are plain Leaflet controls (branca's legend needs d3 from a CDN).
 - Colours come from quantile classes computed here, so maps and exports agree.
 
@@ -22,6 +24,7 @@ import pandas as pd
 import shapely
 from branca.element import MacroElement, Template
 
+from geo.basemap import ATTRIBUTION, BACKGROUND, CLASS_KEY, CLASSES, OSM_COPYRIGHT_URL, basemap_text
 from geo.engine.cells import cell_polygons, cells_from_hex
 from geo.schema import MEASURE_CRS, STORE_CRS
 
@@ -31,14 +34,16 @@ OSLO_CENTRE = (59.9127, 10.7565)
 
 @dataclass(frozen=True, slots=True)
 class Basemap:
-    """A tile source; ``url`` None means no tiles at all."""
+    """A basemap: a tile source (``url``), the offline vector street map (``vector``), or nothing."""
 
     key: str
     url: str | None
     attribution: str
+    vector: bool = False
 
 
 BASEMAPS: dict[str, Basemap] = {
+    "offline": Basemap("offline", None, "", vector=True),
     "none": Basemap("none", None, ""),
     "osm": Basemap(
         "osm",
@@ -52,6 +57,9 @@ BASEMAPS: dict[str, Basemap] = {
     ),
 }
 
+DEFAULT_BASEMAP = "offline"
+"""The project's own street map: works with no internet."""
+
 PALETTE = ("#fff5eb", "#fdd0a2", "#fdae6b", "#fd8d3c", "#e6550d", "#a63603")
 """Sequential orange palette, light → dark (ColorBrewer Oranges, 6 classes)."""
 
@@ -61,26 +69,95 @@ CONTRAST_PALETTE = ("#2166ac", "#67a9cf", "#d1e5f0", "#fddbc7", "#ef8a62", "#b21
 
 def base_map(
     *,
-    basemap: str = "none",
+    basemap: str = DEFAULT_BASEMAP,
     center: tuple[float, float] = OSLO_CENTRE,
     zoom: int = 14,
     leaflet_url: str | None = None,
+    basemap_url: str | None = None,
+    language: str = "nb",
 ) -> folium.Map:
     """An empty map with the chosen basemap and no CDN scripts.
 
     ``leaflet_url`` is where ``leaflet.js`` and ``leaflet.css`` are served
     (the dashboard serves them locally under ``/app/static/vendor/leaflet``);
     None adds no script links at all, for pages that embed Leaflet themselves.
+    ``basemap_url`` is where the offline street map's GeoJSON is served (the
+    browser fetches and caches it once); None embeds it in the map (0.7 MB).
+    ``language`` (``nb``/``en``) picks the attribution text.
     """
     if basemap not in BASEMAPS:
         raise ValueError(f"basemap must be one of {', '.join(BASEMAPS)}; got {basemap!r}")
+    if language not in ATTRIBUTION:
+        raise ValueError(f"language must be one of {', '.join(ATTRIBUTION)}; got {language!r}")
     fmap = folium.Map(location=center, zoom_start=zoom, tiles=None, control_scale=True, prefer_canvas=False)
     fmap.default_js = [("leaflet", f"{leaflet_url}/leaflet.js")] if leaflet_url else []
     fmap.default_css = [("leaflet_css", f"{leaflet_url}/leaflet.css")] if leaflet_url else []
     source = BASEMAPS[basemap]
     if source.url:
         folium.TileLayer(tiles=source.url, attr=source.attribution, name=basemap, max_zoom=19).add_to(fmap)
+    if source.vector:
+        _VectorBasemap(url=basemap_url, language=language).add_to(fmap)
     return fmap
+
+
+VECTOR_PANE_Z = 250
+"""z-index of the offline street map's pane: above tiles (200), below every overlay (400)."""
+
+STREET_ZOOM = 16
+"""Zoom at which :data:`geo.basemap.CLASSES` line widths apply as given; they halve every 2 zooms out."""
+
+
+class _VectorBasemap(MacroElement):
+    """The offline street map as one non-interactive GeoJSON layer on its own canvas, under every
+    overlay; marks the map container ``data-basemap="drawn"`` once drawn (for tests and timing)."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function() {
+          var map = {{ this._parent.get_name() }};
+          var pane = map.createPane('feltkartBasemap');
+          pane.style.zIndex = {{ this.z }};
+          pane.style.pointerEvents = 'none';
+          map.getContainer().style.background = {{ this.background }};
+          var classes = {{ this.classes }};
+          function scale() { return Math.max(0.3, Math.min(1.6, Math.pow(2, (map.getZoom() - {{ this.street_zoom }}) / 2))); }
+          function style(feature) {
+            var c = classes[feature.properties[{{ this.class_key }}]] || classes.street;
+            return {color: c.colour, weight: c.width * scale(), fill: c.fill !== null, fillColor: c.fill,
+                    fillOpacity: 1, opacity: 1, lineCap: 'round', lineJoin: 'round'};
+          }
+          var layer = L.geoJSON(null, {pane: 'feltkartBasemap', interactive: false, style: style,
+                                       renderer: L.canvas({pane: 'feltkartBasemap', padding: 0.3})}).addTo(map);
+          function draw(data) {
+            layer.addData(data);
+            map.getContainer().dataset.basemap = 'drawn';
+            if (window.performance && performance.mark) { performance.mark('feltkart-basemap-drawn'); }
+          }
+          map.on('zoomend', function () { layer.setStyle(style); });
+          {% if this.url %}
+          fetch({{ this.url }}).then(function (r) { return r.json(); }).then(draw);
+          {% else %}
+          draw({{ this.data }});
+          {% endif %}
+          if (map.attributionControl) { map.attributionControl.addAttribution({{ this.attribution }}); }
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, *, url: str | None, language: str) -> None:
+        super().__init__()
+        self._name = "FeltkartBasemap"
+        self.z = VECTOR_PANE_Z
+        self.street_zoom = STREET_ZOOM
+        self.background = json.dumps(BACKGROUND)
+        self.class_key = json.dumps(CLASS_KEY)
+        self.classes = json.dumps({k: {"colour": c.colour, "width": c.width, "fill": c.fill} for k, c in CLASSES.items()})
+        self.url = json.dumps(url) if url else None
+        self.data = None if url else basemap_text()
+        self.attribution = json.dumps(f"<a href='{OSM_COPYRIGHT_URL}' target='_blank'>"
+                                      f"{html.escape(ATTRIBUTION[language])}</a>", ensure_ascii=False)
 
 
 def quantile_classes(values: pd.Series, *, n: int = len(PALETTE)) -> tuple[np.ndarray, list[float]]:

@@ -201,5 +201,16 @@ def test_nothing_was_fetched_from_the_internet_that_the_pages_needed(browser_pag
     _open(browser_page, server, "dekning")
     assert _drawn_leaflet_shapes(browser_page) > 0
     # Every request to the internet was blocked and the maps still drew; with the
-    # default basemap ("none") the pages did not even try to reach the internet.
+    # default basemap (the offline street map) the pages did not even try to reach the internet.
+    assert browser_page.blocked_requests == []
+
+
+def test_the_offline_street_map_is_drawn_under_the_cells(browser_page, server):
+    with browser_page.expect_response(lambda r: r.url.endswith("/app/static/basemap/oslo_basemap.geojson")) as got:
+        _open(browser_page, server, "dekning")
+    assert got.value.ok
+    frame = browser_page.frame_locator('iframe[title*="st_folium"]').first
+    frame.locator(".leaflet-container[data-basemap='drawn']").wait_for(timeout=LOAD_TIMEOUT_MS)
+    assert frame.locator(".leaflet-pane.leaflet-feltkartBasemap-pane canvas").count() == 1
+    assert "OpenStreetMap" in frame.locator(".leaflet-control-attribution").inner_text()
     assert browser_page.blocked_requests == []

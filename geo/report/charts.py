@@ -1,5 +1,9 @@
 """Charts and maps of a situation picture as PNG images (matplotlib, no tiles, no internet).
 
+Maps are drawn over the project's own OpenStreetMap-derived street map
+(:mod:`geo.basemap`, the same one the dashboard shows), credited on the map
+whenever any of it falls inside the frame.
+
 Everything is drawn from the :class:`~geo.report.content.Report`, so only
 disclosure-controlled numbers appear: suppressed points are left out of the
 trend (with a note), suppressed time-of-week slots are hatched and labelled
@@ -23,6 +27,7 @@ import numpy as np
 from matplotlib.colors import BoundaryNorm, ListedColormap
 from matplotlib.patches import Patch
 
+from geo.basemap import ATTRIBUTION, BACKGROUND, CLASSES, basemap_frame
 from geo.maps import PALETTE
 from geo.report.labels import CATEGORY_NB, WEEKDAY_NB, number_nb
 from geo.schema import MEASURE_CRS
@@ -130,7 +135,7 @@ def area_map_png(report: Report) -> bytes:
         edges = class_edges(counts, report.k)
         cmap, norm = _classes(edges)
         areas[shown].assign(n=counts).plot(ax=ax, column="n", cmap=cmap, norm=norm, edgecolor=INK, linewidth=0.6,
-                                           alpha=0.9)
+                                           alpha=0.8)
         _legend(ax, edges, cmap, extra="Under k / skjult")
     if (~shown).any():
         areas[~shown].plot(ax=ax, facecolor=SUPPRESSED_FILL, edgecolor=MUTED, linewidth=0.5, hatch="///")
@@ -193,8 +198,44 @@ def _legend(ax, edges: list[int], cmap: ListedColormap, *, extra: str | None = N
               frameon=True, framealpha=0.9)
 
 
+PRINT_LINE_SCALE = 0.45
+"""Basemap line widths in print (points) are the screen widths at street zoom (pixels) times this."""
+
+H3_CREDIT = "H3-celler (Uber H3)"
+
+
+def draw_basemap(ax, extent: tuple[float, float, float, float] | None) -> bool:
+    """Draw the offline street map (EPSG:25832) under everything on ``ax``, clipped to ``extent``;
+    True when any of it lies inside the frame (then OpenStreetMap must be credited)."""
+    frame = basemap_frame().to_crs(MEASURE_CRS)
+    if extent is not None:
+        frame = frame.clip(extent)
+    frame = frame[~frame.geometry.is_empty]
+    if frame.empty:
+        return False
+    ax.set_facecolor(BACKGROUND)
+    for order, (key, style) in enumerate(CLASSES.items()):
+        rows = frame[frame["k"] == key]
+        if rows.empty:
+            continue
+        if style.fill:
+            rows.plot(ax=ax, facecolor=style.fill, edgecolor=style.colour, linewidth=style.width * PRINT_LINE_SCALE,
+                      zorder=0.1 + order / 100)
+        else:
+            rows.plot(ax=ax, color=style.colour, linewidth=style.width * PRINT_LINE_SCALE, zorder=0.1 + order / 100,
+                      capstyle="round")
+    return True
+
+
 def _map_frame(ax, extent: tuple[float, float, float, float] | None, outside: list[str]) -> None:
-    ax.set_axis_off()
+    """Frame the map on ``extent``, draw the street map underneath and credit what is shown."""
+    shows_osm = draw_basemap(ax, extent)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.set_xlabel("")
+    ax.set_ylabel("")
+    for spine in ax.spines.values():
+        spine.set_visible(False)
     ax.set_aspect("equal")
     if extent is not None:
         ax.set_xlim(extent[0], extent[2])
@@ -202,8 +243,8 @@ def _map_frame(ax, extent: tuple[float, float, float, float] | None, outside: li
     if outside:
         ax.text(0.0, -0.01, f"Utenfor kartutsnittet: {', '.join(outside)} (se tabellen).", transform=ax.transAxes,
                 ha="left", va="top", fontsize=6, color=MUTED)
-    ax.text(1.0, -0.01, "Kartdata © OpenStreetMap-bidragsytere · H3-celler (Uber H3)", transform=ax.transAxes,
-            ha="right", va="top", fontsize=6, color=MUTED)
+    credit = f"{ATTRIBUTION['nb']} · {H3_CREDIT}" if shows_osm else H3_CREDIT
+    ax.text(1.0, -0.01, credit, transform=ax.transAxes, ha="right", va="top", fontsize=6, color=MUTED)
 
 
 def _png(fig) -> bytes:

@@ -177,7 +177,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "period.year": {"nb": "År", "en": "Year"},
     # --- maps and charts ----------------------------------------------------------------
     "map.basemap": {"nb": "Bakgrunnskart", "en": "Basemap"},
-    "map.basemap.none": {"nb": "Ingen (fungerer uten nett)", "en": "None (works offline)"},
+    "map.basemap.offline": {"nb": "Gatekart (uten nett)", "en": "Street map (offline)"},
+    "map.basemap.none": {"nb": "Ingen", "en": "None"},
     "map.basemap.osm": {"nb": "OpenStreetMap", "en": "OpenStreetMap"},
     "map.basemap.kartverket_grey": {"nb": "Kartverket gråtone", "en": "Kartverket grey"},
     "chart.hour": {"nb": "Klokketime", "en": "Hour"},
