@@ -11,11 +11,12 @@ import pytest
 
 GEO = Path(__file__).resolve().parents[1] / "geo"
 
-BASE = {"schema", "errors", "timeutil"}
+BASE = {"schema", "errors", "timeutil", "formatting"}
 ALLOWED: dict[str, set[str]] = {
     "schema": set(),
     "errors": set(),
     "timeutil": {"schema"},
+    "formatting": {"schema"},
     "store": BASE,
     "engine": BASE | {"store"},  # geo.engine.refresh writes derived tables through the Store interface
     "io": BASE | {"store", "engine"},

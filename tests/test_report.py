@@ -79,7 +79,7 @@ def _selected(store, preset) -> pd.DataFrame:  # noqa: F821
 
 
 def _number(text: str) -> int | None:
-    cleaned = text.replace(" ", "").replace("\u2212", "-")
+    cleaned = text.replace(" ", "").replace("\u202f", "").replace("\u2212", "-")
     return int(cleaned) if re.fullmatch(r"-?\d+", cleaned) else None
 
 

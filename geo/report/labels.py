@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from geo import formatting
 from geo.schema import AgeGroup, Category
 
 CATEGORY_NB: dict[str, str] = {
@@ -68,22 +69,20 @@ TOTAL_NB = "Totalt"
 
 
 def date_nb(day: dt.date) -> str:
-    """``31.12.2024``."""
-    return f"{day:%d.%m.%Y}"
+    """``31.12.2024`` (:func:`geo.formatting.date`)."""
+    return formatting.date(day, "nb")
 
 
 def period_nb(first: dt.date, last: dt.date) -> str:
-    """``01.01.2024–31.03.2024``."""
+    """``01.01.2024–31.03.2024`` (:func:`geo.formatting.period`)."""
     return f"{date_nb(first)}–{date_nb(last)}"
 
 
 def number_nb(value: float, decimals: int = 0) -> str:
-    """``12 345`` / ``12 345,6``: space thousands, decimal comma."""
-    text = f"{value:,.{decimals}f}".replace(",", " ").replace(".", ",")
-    return text
+    """``12 345`` / ``12 345,6``: narrow-space thousands, decimal comma, minus sign (:func:`geo.formatting.number`)."""
+    return formatting.number(value, "nb", decimals=decimals)
 
 
 def percent_nb(value: float, *, signed: bool = False) -> str:
-    """``12 %`` / ``+12 %``."""
-    sign = "+" if signed and value > 0 else ""
-    return f"{sign}{number_nb(value)} %".replace("-", "−")
+    """``12 %`` / ``+12 %`` for ``value`` already in per cent (:func:`geo.formatting.percent`)."""
+    return formatting.percent(value / 100, "nb", decimals=0, signed=signed)
