@@ -31,6 +31,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:  # argparse exits 2 on usage errors, 0 on --help
         return int(exc.code or 0)
     try:
+        _check_range(args)
         return args.run(args)
     except BrokenPipeError:  # output piped into e.g. `head`, which stopped reading
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
@@ -45,6 +46,16 @@ def _date(text: str) -> date:
         return parse_date(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from exc
+
+
+def _check_range(args: argparse.Namespace) -> None:
+    """``--from`` on or before ``--to`` (and ``--compare-from`` before ``--compare-to``), in the user's words."""
+    for first, last, names in (("first_day", "last_day", "--from/--to"),
+                               ("compare_from", "compare_to", "--compare-from/--compare-to")):
+        lo, hi = getattr(args, first, None), getattr(args, last, None)
+        if lo is not None and hi is not None and lo > hi:
+            a, b = names.split("/")
+            raise ValueError(f"{a} {lo} is after {b} {hi}; swap them")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -190,15 +201,12 @@ def _run_import(args: argparse.Namespace) -> int:
 
 def _run_summary(args: argparse.Namespace) -> int:
     from geo.store import open_store
-    from geo.queries.summary import Selection, summarize
+    from geo.queries.filters import Filters
+    from geo.queries.summary import summarize
 
     store = open_store(args.store, create=False)
-    selection = Selection(first_day=args.first_day, last_day=args.last_day,
-                          teams=tuple(args.team) if args.team else None)
-    table = summarize(store, args.by, selection, res=args.res)
-    if args.by == "area":
-        table = table.drop(columns=["period"], errors="ignore")
-    _print_table(table, args.format)
+    filters = Filters(first_day=args.first_day, last_day=args.last_day, teams=tuple(args.team) if args.team else None)
+    _print_table(summarize(store, args.by, filters, res=args.res), args.format)
     return EXIT_OK
 
 

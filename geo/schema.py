@@ -207,3 +207,25 @@ RES = "res"  # H3 resolution
 CELL = "cell"  # H3 cell index as int64
 VISIT_START = "start_s"  # epoch seconds
 VISIT_END = "end_s"  # epoch seconds
+
+
+# --- measures: the column names of every query result (CLI, pages and reports alike) ---------
+PRESENCE_MINUTES = "presence_minutes"
+"""Presence (PRODUCT.md, Presence) in patrol-minutes: time inside GPS segments, not shift length."""
+PERSON_MINUTES = "person_minutes"
+"""Presence × staff, person-minutes."""
+PRESENCE_KM = "presence_km"
+"""Length of the presence segments, EPSG:25832 kilometres."""
+VISITS = "visits"
+"""Visits (PRODUCT.md, Visit: breaks under 2 min bridged)."""
+LONG_VISIT_SHARE = "long_visit_share"
+"""Share (0–1) of visits lasting 10 min or more (the long dose band); NaN without visits."""
+ENCOUNTERS = "encounters"
+"""Distinct encounters."""
+PATROLS = "patrols"
+"""Number of patrols."""
+PERIOD = "period"
+"""Period label (``geo.timeutil.period_label``: ``2024-W23``, ``2024-06``, ``2024-T2``, ``2024-Q3``, ``2024``)."""
+PRESENCE_MEASURES = (PRESENCE_MINUTES, PERSON_MINUTES, PRESENCE_KM, VISITS, ENCOUNTERS)
+"""The measures of a coverage table, in their order in every such table."""
+

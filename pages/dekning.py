@@ -24,20 +24,20 @@ with c2:
     basemap = basemap_picker("coverage_basemap")
 
 cells = query(path, presence_by_cell, filters, res=res)
-cells = cells[cells["minutes"] > 0]
+cells = cells[cells["presence_minutes"] > 0]
 areas = query(path, area_geometries, filters)
-st.caption(t("coverage.summary", cells=len(cells), hours=cells["minutes"].sum() / 60))
+st.caption(t("coverage.summary", cells=len(cells), hours=cells["presence_minutes"].sum() / 60))
 
 fmap = new_map(basemap)
-add_cells(fmap, cells, cell_column="cell", value_column="minutes", legend_title=t("col.minutes"),
-          tooltip={"minutes": t("col.minutes"), "visits": t("col.visits"),
+add_cells(fmap, cells, cell_column="cell", value_column="presence_minutes", legend_title=t("col.presence_minutes"),
+          tooltip={"presence_minutes": t("col.presence_minutes"), "visits": t("col.visits"),
                    "long_visit_share": t("col.long_visit_share")})
 add_areas(fmap, areas, tooltip={"area_name": t("col.area_name")})
 show_map(fit_to(fmap, areas), key="coverage_map")
 
 with st.expander(t("coverage.table")):
-    st.dataframe(translate_columns(cells.sort_values("minutes", ascending=False)), hide_index=True, width="stretch")
+    st.dataframe(translate_columns(cells.sort_values("presence_minutes", ascending=False)), hide_index=True, width="stretch")
 
 with st.expander(t("animation.coverage")):
-    cell_map_player(path, filters, key="coverage_anim", cell_query=presence_by_cell, value_column="minutes",
-                    legend_title=t("col.minutes"), tooltip={"minutes": t("col.minutes")}, res=res, basemap=basemap)
+    cell_map_player(path, filters, key="coverage_anim", cell_query=presence_by_cell, value_column="presence_minutes",
+                    legend_title=t("col.presence_minutes"), tooltip={"presence_minutes": t("col.presence_minutes")}, res=res, basemap=basemap)

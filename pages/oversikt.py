@@ -25,12 +25,12 @@ st.subheader(t("overview.per_area"))
 st.dataframe(translate_columns(areas), hide_index=True, width="stretch")
 
 st.subheader(t("overview.map"))
-shade = st.radio(t("overview.shade_by"), ["minutes", "encounters"], horizontal=True, key="overview_shade",
+shade = st.radio(t("overview.shade_by"), ["presence_minutes", "encounters"], horizontal=True, key="overview_shade",
                  format_func=labels("col"))
 basemap = basemap_picker("overview_basemap")
 geometry = query(path, area_geometries, filters)
 shaded = geometry.drop(columns=["area_name"]).merge(areas, on="area_id", how="left").fillna({shade: 0})
 fmap = new_map(basemap)
 add_areas(fmap, shaded, value_column=shade, legend_title=t(f"col.{shade}"),
-          tooltip={"area_name": t("col.area_name"), "minutes": t("col.minutes"), "encounters": t("col.encounters")})
+          tooltip={"area_name": t("col.area_name"), "presence_minutes": t("col.presence_minutes"), "encounters": t("col.encounters")})
 show_map(fit_to(fmap, shaded), key="overview_map")

@@ -19,7 +19,7 @@ matrix = query(path, time_of_week, filters)
 left, right = st.columns(2)
 with left:
     st.subheader(t("time_of_week.presence"))
-    st.altair_chart(week_heatmap(matrix, "presence_minutes", t("col.minutes"), scheme="oranges"),
+    st.altair_chart(week_heatmap(matrix, "presence_minutes", t("col.presence_minutes"), scheme="oranges"),
                     width="stretch")
 with right:
     st.subheader(t("time_of_week.encounters"))

@@ -1,8 +1,8 @@
 """Every dashboard page runs under Streamlit's AppTest on a small demo store.
 
-Checks: no exception on any page in either language; the Oversikt per-area
-numbers equal ``python -m geo summary`` for the same period; the language
-switch changes the UI text.
+Checks: no exception on any page in either language; the tables show exactly
+what the query layer answers for the sidebar's selection; the language switch
+changes the UI text.
 """
 
 from __future__ import annotations
@@ -18,8 +18,11 @@ from streamlit.testing.v1 import AppTest
 
 from geo.cli import main as cli_main
 from geo.demo.store import build_demo_store
-from geo.queries import period_presets
+from geo.queries import Filters, period_presets, presence_by_area, presence_by_cell
+from geo.schema import AREA_ID, CELL, ENCOUNTERS, PRESENCE_MINUTES
+from geo.store import open_store
 from tests.conftest import REPO
+from ui.i18n import STRINGS
 
 PAGES = [
     "pages/oversikt.py",
@@ -86,58 +89,45 @@ def test_language_switch_changes_the_page_title(app):
     assert app.title[0].value == "Overview"
 
 
-def test_overview_area_table_equals_cli_summary(app):
+def label(key: str, language: str = "nb") -> str:
+    """The column header the pages show for result column ``key`` (``col.<key>``)."""
+    return STRINGS[f"col.{key}"][language]
+
+
+def _sidebar_filters() -> Filters:
     first, last = period_presets(LAST)["last_4_weeks"]
+    return Filters(first_day=first, last_day=last)
+
+
+def test_overview_area_table_shows_presence_by_area(app):
     shown = app.dataframe[0].value
-    out = io.StringIO()
-    with redirect_stdout(out):
-        assert cli_main(["summary", "--store", os.environ["FELTKART_STORE"],
-                         "--from", first.isoformat(), "--to", last.isoformat(), "--by", "area"]) == 0
-    cli = pd.read_csv(io.StringIO(out.getvalue()))
-    cli = cli[cli["area_id"] != "__outside__"].set_index("area_id")
-    shown = shown.set_index(shown.columns[0])
-    common = cli.index.intersection(shown.index)
-    assert len(common) >= 5
-    minutes_col = [c for c in shown.columns if "minutter" in c.lower() and "person" not in c.lower()][0]
-    encounters_col = [c for c in shown.columns if c.lower() in ("møter", "encounters")][0]
-    pd.testing.assert_series_equal(
-        shown.loc[common, minutes_col].astype(float).round(1), cli.loc[common, "patrol_minutes"].round(1),
-        check_names=False,
-    )
-    pd.testing.assert_series_equal(
-        shown.loc[common, encounters_col].astype(int), cli.loc[common, "encounters"].astype(int), check_names=False
-    )
+    expected = presence_by_area(open_store(os.environ["FELTKART_STORE"], create=False), _sidebar_filters())
+    shown = shown.set_index(label(AREA_ID))
+    expected = expected.set_index(AREA_ID).loc[shown.index]
+    assert len(shown) >= 5
+    pd.testing.assert_series_equal(shown[label(PRESENCE_MINUTES)].astype(float), expected[PRESENCE_MINUTES],
+                                   check_names=False)
+    pd.testing.assert_series_equal(shown[label(ENCOUNTERS)].astype(int), expected[ENCOUNTERS].astype(int),
+                                   check_names=False)
 
 
-def _cli_summary(store: str, first: date, last: date, by: str) -> pd.DataFrame:
-    out = io.StringIO()
-    with redirect_stdout(out):
-        assert cli_main(["summary", "--store", store, "--from", first.isoformat(), "--to", last.isoformat(),
-                         "--by", by]) == 0
-    return pd.read_csv(io.StringIO(out.getvalue()))
-
-
-def test_coverage_cell_table_equals_cli_summary_by_cell(app):
-    first, last = period_presets(LAST)["last_4_weeks"]
+def test_coverage_cell_table_shows_presence_by_cell(app):
     goto(app, "pages/dekning.py")
-    assert not app.exception, app.exception
-    shown = app.dataframe[0].value
-    cell_col, minutes_col = shown.columns[0], [c for c in shown.columns if "minutter" in c.lower()][0]
-    shown = shown.set_index(cell_col)[minutes_col].astype(float)
-    cli = _cli_summary(os.environ["FELTKART_STORE"], first, last, "cell")
-    cli = cli[cli["patrol_minutes"] > 0].set_index("cell")["patrol_minutes"]
-    assert len(shown) == len(cli) > 50
-    assert sorted(shown.index) == sorted(cli.index)
-    # the CLI prints minutes with 3 decimals
-    assert (shown.sort_index() - cli.sort_index()).abs().max() < 0.002
+    shown = app.dataframe[0].value.set_index(label(CELL))[label(PRESENCE_MINUTES)].astype(float)
+    expected = presence_by_cell(open_store(os.environ["FELTKART_STORE"], create=False), _sidebar_filters())
+    expected = expected[expected[PRESENCE_MINUTES] > 0].set_index(CELL)[PRESENCE_MINUTES]
+    assert len(shown) == len(expected) > 50
+    pd.testing.assert_series_equal(shown.sort_index(), expected.sort_index(), check_names=False, check_index_type=False)
 
 
-def test_encounter_count_on_the_encounters_page_equals_cli_summary(app):
+def test_encounter_count_on_the_encounters_page_is_the_cli_weekly_total(app):
     first, last = period_presets(LAST)["last_4_weeks"]
     goto(app, "pages/moter.py")
-    assert not app.exception, app.exception
-    weekly = _cli_summary(os.environ["FELTKART_STORE"], first, last, "week")
-    expected = int(weekly["encounters"].sum())
+    out = io.StringIO()
+    with redirect_stdout(out):
+        assert cli_main(["summary", "--store", os.environ["FELTKART_STORE"], "--from", first.isoformat(),
+                         "--to", last.isoformat(), "--by", "week"]) == 0
+    expected = int(pd.read_csv(io.StringIO(out.getvalue()))[ENCOUNTERS].sum())
     assert any(caption.value.startswith(f"{expected} møter") for caption in app.caption), [c.value for c in app.caption]
 
 

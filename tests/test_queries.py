@@ -35,6 +35,7 @@ from geo import queries as q
 from geo.queries import columns as C
 from geo.queries import figures as fig
 from geo.queries.aggregate_reads import offset_intervals
+from geo.queries.by_period import presence_by_period
 from geo.schema import (
     AGE_GROUP,
     CATEGORY,
@@ -44,7 +45,6 @@ from geo.schema import (
     PEOPLE,
     PatrolKind,
 )
-from geo.queries.summary import Selection, by_area, by_cell, by_period
 from tests.builders import (
     BASE,
     area,
@@ -257,16 +257,16 @@ def test_presence_by_area_exact(store):
     got = q.presence_by_area(store, F(first_day=FRI, last_day=SUN))
     assert got[C.AREA_ID].tolist() == ["far", "sq", OUTSIDE_AREA_ID]  # "old" ended 1 June
     sq = area_row(got, "sq")
-    assert sq[C.MINUTES] == pytest.approx(1780 / 60)  # 700 + 180 + 900 s
+    assert sq[C.PRESENCE_MINUTES] == pytest.approx(1780 / 60)  # 700 + 180 + 900 s
     assert sq[C.PERSON_MINUTES] == pytest.approx(71.0)  # (700·3 + 180·2 + 900·2) / 60
-    assert sq[C.KM] == pytest.approx(0.1, abs=1e-6)
+    assert sq[C.PRESENCE_KM] == pytest.approx(0.1, abs=1e-6)
     # visits: fri 600 s (exactly 10 min: long) and 100 s, sat 180 s, dist 900 s (long)
     assert (sq[C.VISITS], sq[C.LONG_VISIT_SHARE]) == (4, 0.5)
     assert sq[C.ENCOUNTERS] == 5
     assert sq[C.ENCOUNTERS_PER_PATROL_HOUR] == pytest.approx(5 / (1780 / 3600))
     assert (sq[C.LAST_VISIT_DAY], sq[C.DAYS_SINCE_VISIT]) == (SAT, 1)
     far = area_row(got, "far")
-    assert (far[C.MINUTES], far[C.VISITS], far[C.ENCOUNTERS]) == (0.0, 0, 0)
+    assert (far[C.PRESENCE_MINUTES], far[C.VISITS], far[C.ENCOUNTERS]) == (0.0, 0, 0)
     assert math.isnan(far[C.LONG_VISIT_SHARE]) and math.isnan(far[C.ENCOUNTERS_PER_PATROL_HOUR])
     assert far[C.LAST_VISIT_DAY] is None
     assert got[C.DAYS_SINCE_VISIT].dtype == "Int64" and got[C.DAYS_SINCE_VISIT].isna().tolist() == [True, False, True]
@@ -276,26 +276,26 @@ def test_presence_by_area_exact(store):
 
 def test_presence_by_area_hour_filter_uses_visit_start_and_encounter_time(store):
     sq = area_row(q.presence_by_area(store, F(hour_from=22, hour_to=24)), "sq")
-    assert sq[C.MINUTES] == pytest.approx(10.0)
+    assert sq[C.PRESENCE_MINUTES] == pytest.approx(10.0)
     assert (sq[C.VISITS], sq[C.LONG_VISIT_SHARE], sq[C.ENCOUNTERS]) == (1, 1.0, 1)  # the 22:00 visit, e1
 
 
 def test_presence_by_area_saturday_holds_fridays_small_hours(store):
     sq = area_row(q.presence_by_area(store, F(first_day=FRI, last_day=FRI, weekdays=(5,))), "sq")
-    assert sq[C.MINUTES] == pytest.approx(100 / 60)
+    assert sq[C.PRESENCE_MINUTES] == pytest.approx(100 / 60)
     assert (sq[C.VISITS], sq[C.LONG_VISIT_SHARE], sq[C.LAST_VISIT_DAY]) == (1, 0.0, FRI)
 
 
 def test_presence_by_area_category_and_age_filters_count_encounters_only(store):
     cat = area_row(q.presence_by_area(store, F(categories=("conversation",))), "sq")
-    assert (cat[C.MINUTES], cat[C.ENCOUNTERS]) == (pytest.approx(1780 / 60), 2)  # e1, e5
+    assert (cat[C.PRESENCE_MINUTES], cat[C.ENCOUNTERS]) == (pytest.approx(1780 / 60), 2)  # e1, e5
     assert area_row(q.presence_by_area(store, F(age_groups=("18_23",))), "sq")[C.ENCOUNTERS] == 2  # e2, e6
 
 
 def test_presence_by_area_team_filter(store):
     got = q.presence_by_area(store, F(teams=("uteseksjonen",)))
     sq = area_row(got, "sq")
-    assert sq[C.MINUTES] == pytest.approx(880 / 60)
+    assert sq[C.PRESENCE_MINUTES] == pytest.approx(880 / 60)
     assert sq[C.ENCOUNTERS] == 3  # e1, e2, e4
     assert area_row(got, OUTSIDE_AREA_ID)[C.ENCOUNTERS] == 1
 
@@ -315,10 +315,10 @@ def test_presence_by_cell_standing_cell_and_totals(store):
     import h3
 
     got = q.presence_by_cell(store, F())
-    assert list(got.columns) == [C.CELL, C.MINUTES, C.PERSON_MINUTES, C.KM, C.VISITS, C.LONG_VISIT_SHARE,
+    assert list(got.columns) == [C.CELL, C.PRESENCE_MINUTES, C.PERSON_MINUTES, C.PRESENCE_KM, C.VISITS, C.LONG_VISIT_SHARE,
                                  C.ENCOUNTERS]
     assert all(h3.get_resolution(c) == 10 for c in got[C.CELL])
-    assert got[C.MINUTES].sum() == pytest.approx(1880 / 60)
+    assert got[C.PRESENCE_MINUTES].sum() == pytest.approx(1880 / 60)
     assert got[C.ENCOUNTERS].sum() == 6
     centre = got.loc[got[C.ENCOUNTERS].idxmax()]
     assert centre[C.ENCOUNTERS] == 5
@@ -507,7 +507,7 @@ def test_october_night_patrol_lasts_seven_hours_and_hour_two_happens_twice(dst_s
     two = F(first_day=sat, last_day=sat, hour_from=2, hour_to=3)
     assert q.key_figures(dst_store, two)[fig.PATROL_HOURS] == pytest.approx(2.0)
     assert q.key_figures(dst_store, two)[fig.PRESENCE_HOURS] == pytest.approx(2.0)
-    assert area_row(q.presence_by_area(dst_store, two), "sq")[C.MINUTES] == pytest.approx(120.0)
+    assert area_row(q.presence_by_area(dst_store, two), "sq")[C.PRESENCE_MINUTES] == pytest.approx(120.0)
 
 
 def test_march_night_patrol_skips_hour_two(dst_store):
@@ -596,37 +596,14 @@ def demo(tmp_path_factory):
 DEMO_RANGE = {"first_day": D(2024, 10, 23), "last_day": D(2024, 10, 30)}
 
 
-def test_presence_by_area_equals_summary_by_area(demo):
-    mine = q.presence_by_area(demo, F(**DEMO_RANGE)).set_index(C.AREA_ID)
-    theirs = by_area(demo, Selection(**DEMO_RANGE)).set_index(C.AREA_ID)
-    assert sorted(mine.index) == sorted(theirs.index)
-    theirs = theirs.loc[mine.index]
-    np.testing.assert_allclose(mine[C.MINUTES], theirs["patrol_minutes"], atol=5e-4)
-    np.testing.assert_allclose(mine[C.PERSON_MINUTES], theirs["person_minutes"], atol=5e-4)
-    np.testing.assert_allclose(mine[C.KM], theirs["patrol_km"], atol=5e-4)
-    assert mine[C.VISITS].tolist() == theirs["visits"].tolist()
-    assert mine[C.ENCOUNTERS].tolist() == theirs["encounters"].tolist()
-    assert mine[C.MINUTES].sum() > 1000
-
-
-def test_presence_by_cell_equals_summary_by_cell(demo):
-    for res in (9, 11):
-        mine = q.presence_by_cell(demo, F(**DEMO_RANGE), res=res).set_index(C.CELL)
-        theirs = by_cell(demo, Selection(**DEMO_RANGE), res=res).set_index(C.CELL)
-        assert mine.index.tolist() == theirs.index.tolist()
-        np.testing.assert_allclose(mine[C.MINUTES], theirs["patrol_minutes"], atol=5e-4)
-        np.testing.assert_allclose(mine[C.PERSON_MINUTES], theirs["person_minutes"], atol=5e-4)
-        np.testing.assert_allclose(mine[C.KM], theirs["patrol_km"], atol=5e-4)
-        assert mine[C.VISITS].tolist() == theirs["visits"].tolist()
-        assert mine[C.ENCOUNTERS].tolist() == theirs["encounters"].tolist()
-
-
-def test_key_figures_equal_summary_by_period(demo):
+def test_key_figures_equal_the_sum_of_the_weekly_table(demo):
+    """Two reads of the same selection (one total, one per ISO week) add up exactly."""
     got = q.key_figures(demo, F(**DEMO_RANGE))
-    period = by_period(demo, Selection(**DEMO_RANGE), period="year")
-    assert got[fig.PATROLS] == period["patrols"].sum()
-    assert got[fig.PRESENCE_HOURS] * 60 == pytest.approx(period["patrol_minutes"].sum(), abs=1e-2)
-    assert got[fig.ENCOUNTERS] == period["encounters"].sum()
+    weeks = presence_by_period(demo, F(**DEMO_RANGE), period="week")
+    assert len(weeks) == 2  # 23–30 October 2024 spans ISO weeks 43 and 44
+    assert got[fig.PATROLS] == weeks[C.PATROLS].sum() > 20
+    assert got[fig.PRESENCE_HOURS] * 60 == pytest.approx(weeks[C.PRESENCE_MINUTES].sum(), rel=1e-12)
+    assert got[fig.ENCOUNTERS] == weeks[C.ENCOUNTERS].sum()
 
 
 def test_sql_clock_filter_agrees_with_time_of_week_across_dst(demo):
@@ -641,7 +618,7 @@ def test_sql_clock_filter_agrees_with_time_of_week_across_dst(demo):
         assert minutes > 0
         figures = q.key_figures(demo, part)
         assert figures[fig.PRESENCE_HOURS] * 60 == pytest.approx(minutes, rel=1e-9)
-        assert q.presence_by_cell(demo, part)[C.MINUTES].sum() == pytest.approx(minutes, rel=1e-9)
+        assert q.presence_by_cell(demo, part)[C.PRESENCE_MINUTES].sum() == pytest.approx(minutes, rel=1e-9)
         assert figures[fig.ENCOUNTERS] == tow.loc[slots, C.ENCOUNTERS].sum()
 
 
@@ -649,5 +626,5 @@ def test_presence_by_area_filtered_parts_add_up(demo):
     """Weekday filters split presence and visits without loss or double counting."""
     whole = q.presence_by_area(demo, F(**DEMO_RANGE)).set_index(C.AREA_ID)
     parts = [q.presence_by_area(demo, F(**DEMO_RANGE, weekdays=(d,))).set_index(C.AREA_ID) for d in range(7)]
-    for column in (C.MINUTES, C.VISITS, C.ENCOUNTERS):
+    for column in (C.PRESENCE_MINUTES, C.VISITS, C.ENCOUNTERS):
         np.testing.assert_allclose(sum(p[column] for p in parts), whole[column], rtol=1e-9)

@@ -475,11 +475,12 @@ def test_copied_store_has_the_same_rows(both_backends):
 
 @pytest.mark.parametrize("by", ["area", "cell", "week", "area,week"])
 def test_summaries_are_identical_on_both_backends(both_backends, by):
-    from geo.queries.summary import Selection, summarize
+    from geo.queries import Filters
+    from geo.queries.summary import summarize
 
     gpkg, pg = both_backends
-    for selection in (Selection(), Selection(first_day=D(2024, 10, 9), last_day=D(2024, 10, 15))):
-        _same_frames(summarize(gpkg, by, selection), summarize(pg, by, selection))
+    for filters in (Filters(), Filters(first_day=D(2024, 10, 9), last_day=D(2024, 10, 15))):
+        _same_frames(summarize(gpkg, by, filters), summarize(pg, by, filters))
 
 
 def test_key_figures_are_identical_on_both_backends(both_backends):

@@ -25,6 +25,7 @@ from geo.schema import (
     VALID_FROM,
     VALID_TO,
 )
+from geo.store.area_versions import valid_between
 from geo.store.base import Store
 
 AREA_M2 = "area_m2"
@@ -54,10 +55,7 @@ edge that moved by less than that leaves no sliver of reprojection noise."""
 def areas_valid_on(areas: gpd.GeoDataFrame, day: dt.date) -> gpd.GeoDataFrame:
     """The area versions valid on local date ``day``: ``valid_from <= day < valid_to`` (open end = still valid)."""
     _check_date("day", day)
-    valid_to = pd.Series([d if d is not None and not pd.isna(d) else dt.date.max for d in areas[VALID_TO]],
-                         index=areas.index, dtype=object)
-    keep = (areas[VALID_FROM] <= day) & (valid_to > day)
-    return areas[keep.to_numpy(dtype=bool)]
+    return areas[valid_between(areas, day, day)]
 
 
 def area_timeline(store: Store) -> pd.DataFrame:

@@ -163,8 +163,9 @@ def _write(store: Store, result: ReadResult) -> dict[str, int]:
     frames = result.frames
     added: dict[str, int] = {}
     if T_AREAS in frames and len(frames[T_AREAS]):
-        changed = store.add_area_versions(frames[T_AREAS])
-        added[T_AREAS] = sum(1 for _ in changed)
+        versions_before = _area_version_count(store)
+        changed = store.add_area_versions(frames[T_AREAS])  # new versions and the versions they close
+        added[T_AREAS] = _area_version_count(store) - versions_before
         refresh.refresh_areas(store, sorted({area_id for area_id, _ in changed}))
     if T_PATROLS in frames and len(frames[T_PATROLS]):
         added[T_PATROLS] = store.add_patrols(frames[T_PATROLS])
@@ -178,6 +179,10 @@ def _write(store: Store, result: ReadResult) -> dict[str, int]:
         if added[T_ENCOUNTERS]:
             refresh.refresh_encounter_areas(store)
     return added
+
+
+def _area_version_count(store: Store) -> int:
+    return int(store.query(f"SELECT COUNT(*) AS n FROM {T_AREAS}")["n"].iloc[0])
 
 
 def _sha256(path: Path) -> str:

@@ -26,7 +26,7 @@ from geo.queries.columns import (
     WEEKDAY,
 )
 from geo.queries.filters import HOURS_PER_DAY, Filters, local_clock
-from geo.queries.places import _area_versions, _hex, _valid_between
+from geo.queries.places import area_versions, hex_cells, latest_valid_between
 from geo.schema import (
     AREA_ID,
     CATEGORY,
@@ -157,7 +157,7 @@ def effort_vs_need(
         presence = aggregate_reads.presence(store, filters, table=T_PRESENCE_AREA, keys={KEY: f"d.{AREA_ID}"})
         need = aggregate_reads.encounters(store, filters, keys={KEY: f"ea.{AREA_ID}", CATEGORY: f"e.{CATEGORY}"},
                                  in_areas=True)
-        listed = _valid_between(_area_versions(store), filters.first_day, filters.last_day)[AREA_ID].tolist()
+        listed = latest_valid_between(area_versions(store), filters.first_day, filters.last_day)[AREA_ID].tolist()
     else:
         check_resolution(res)
         presence = aggregate_reads.presence(store, filters, table=T_PRESENCE_CELL, keys={KEY: f"d.{CELL}"},
@@ -183,7 +183,7 @@ def effort_vs_need(
     threshold = _threshold(table.loc[eligible, MINUTES_PER_ENCOUNTER], max_minutes_per_encounter)
     table[UNDER_COVERED] = eligible & (table[MINUTES_PER_ENCOUNTER] <= threshold)
     if by == "cell":
-        table[KEY] = _hex(table[KEY])
+        table[KEY] = hex_cells(table[KEY])
     table = table.sort_values([ENCOUNTERS_PER_PATROL_HOUR, KEY], ascending=[False, True], na_position="last")
     table = table.reset_index(drop=True)[[KEY, ENCOUNTERS, PATROL_HOURS, ENCOUNTERS_PER_PATROL_HOUR,
                                           MINUTES_PER_ENCOUNTER, UNDER_COVERED]]

@@ -63,6 +63,7 @@ from geo.schema import (
     LOCAL_DATE,
     OUTSIDE_AREA_ID,
     PEOPLE,
+    PRESENCE_MINUTES,
     STORE_CRS,
     AgeGroup,
     Category,
@@ -176,7 +177,7 @@ def _area_table(store: Store, filters: Filters, preset: Preset, areas: gpd.GeoDa
     before = prev_by_area[AREA_ID].value_counts().reindex(ids, fill_value=0)
     current = protect_table(now.to_frame("n"), k=k, grand_total=n_total, grand_total_suppressed=not total.shown)
     previous = protect_table(before.to_frame("n"), k=k, grand_total=n_prev)
-    presence = presence_by_area(store, filters).set_index(AREA_ID)["minutes"].reindex(ids).fillna(0.0) / 60.0
+    presence = presence_by_area(store, filters).set_index(AREA_ID)[PRESENCE_MINUTES].reindex(ids).fillna(0.0) / 60.0
     frame = pd.DataFrame({"Feltområde": [names[i] for i in ids], "Registrerte møter": current.cells["n"].map(str).to_list()})
     if has_compare:
         frame["Sammenligningsperiode"] = previous.cells["n"].map(str).to_list()
@@ -349,7 +350,7 @@ def _key_figures(store: Store, base: Filters, compare: Filters | None, preset: P
 
 def _area_hours(store: Store, filters: Filters, areas: gpd.GeoDataFrame) -> float:
     table = presence_by_area(store, filters)
-    return float(table.loc[table[AREA_ID].isin(areas[AREA_ID]), "minutes"].sum()) / 60.0
+    return float(table.loc[table[AREA_ID].isin(areas[AREA_ID]), PRESENCE_MINUTES].sum()) / 60.0
 
 
 def _figure(key: str, now: Count, before: Count | None, has_compare: bool) -> KeyFigure:

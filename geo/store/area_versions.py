@@ -33,6 +33,22 @@ SAME_GEOMETRY_TOLERANCE = 1e-9
 """Coordinates (degrees, EPSG:4326) closer than this count as the same geometry."""
 
 
+def valid_between(versions: pd.DataFrame, first: date | None, last: date | None) -> np.ndarray:
+    """Which area versions are valid on some local date of [first, last] (both inclusive; None
+    = open end): ``valid_from <= last`` and (``valid_to`` open or ``valid_to > first``).
+
+    ``versions`` has ``valid_from`` and ``valid_to`` as ``datetime.date`` (``valid_to`` None
+    when still valid). Returns a boolean mask. ``valid_between(v, day, day)`` is "valid on day".
+    """
+    first = first or date.min
+    last = last or date.max
+    starts = pd.Series(versions[VALID_FROM], dtype=object)
+    ends = pd.Series(versions[VALID_TO], dtype=object)
+    open_end = ends.isna().to_numpy()
+    ends = ends.where(~open_end, date.max)
+    return (starts <= last).to_numpy(dtype=bool) & (open_end | (ends > first).to_numpy(dtype=bool))
+
+
 class AreaVersionConflict(FeltkartError):
     """A new area version would overlap a later stored version."""
 
