@@ -9,7 +9,7 @@ import streamlit as st
 from geo.changes.drift import BANDS, CENTRE_LAT, CENTRE_LON, PERIOD, encounter_drift, presence_drift, ring_shares
 from geo.changes.effective import effective_areas, save_draft
 from geo.changes.history import COMPARISON_COLUMNS, GAINED, GEOMETRY_A, LOST, area_timeline, compare_areas
-from geo.maps import CONTRAST_PALETTE, add_areas, add_path, add_shapes, fit_to
+from geo.maps import CONTRAST_PALETTE, add_areas, add_path, add_shapes, all_shapes, fit_to
 from geo.queries import area_geometries
 from geo.timeutil import FIRST_DAY, LABEL, LAST_DAY, periods_between
 from ui.animation import period_player
@@ -137,7 +137,7 @@ if section == "effective":
                         "area_m2": t("changes.col.area_m2")})
     add_shapes(fmap, found.outside, color=OUTSIDE_COLOUR, fill_opacity=0.7, dash="4",
                tooltip={"area_m2": t("changes.col.area_m2")})
-    show_map(fit_to(fmap, found.official), key="changes_effective_map")
+    show_map(fit_to(fmap, all_shapes(found.official, found.hot, found.outside)), key="changes_effective_map")
     st.caption(t("changes.effective.legend"))
     e1, e2 = st.columns(2)
     e1.markdown(t("changes.effective.hot"))

@@ -18,7 +18,8 @@ from geo.hotspots import (
     hot_and_cold_cells,
 )
 from geo.hotspots.maps import add_category_cells, cell_centres
-from geo.maps import fit_to
+from geo.maps import add_areas, fit_to
+from geo.queries import area_geometries
 from ui.components import basemap_picker, new_map, show_map
 from ui.i18n import labels, t
 from ui.sidebar import sidebar_choices
@@ -74,6 +75,7 @@ add_category_cells(fmap, table, labels=names, legend_title=t("hotspots.legend"),
                    tooltip={"category": t("hotspots.col.category"), "total_encounters": t("hotspots.col.total_encounters"),
                             "n_periods_hot": t("hotspots.col.n_periods_hot"),
                             "n_periods_cold": t("hotspots.col.n_periods_cold")})
+add_areas(fmap, query(path, area_geometries, choices.filters), tooltip={"area_name": t("col.area_name")})
 show_map(fit_to(fmap, cell_centres(table)), key=f"{HOT_KEY}_map")
 
 st.subheader(t("hotspots.counts"))
