@@ -24,6 +24,7 @@ import math
 from decimal import ROUND_HALF_UP, Decimal
 from numbers import Real
 
+import numpy as np
 import pandas as pd
 
 from geo.schema import LOCAL_TZ
@@ -213,13 +214,23 @@ def local_time(instant: object, lang: str = "nb", *, seconds: bool = False) -> s
     return f"{local:%d.%m.%Y} {at} {clock}" if at else f"{local:%d.%m.%Y} {clock}"
 
 
+YES_NO = {"nb": ("ja", "nei"), "en": ("yes", "no")}
+
+
+def yes_no(value: object, lang: str = "nb") -> str:
+    """A truth value as ``ja``/``nei`` (``yes``/``no``)."""
+    _check(lang)
+    return MISSING if is_missing(value) else YES_NO[lang][0 if bool(value) else 1]
+
+
 def auto(value: object, lang: str = "nb") -> str:
-    """Any cell value: numbers by :func:`number` (integers without decimals), dates by :func:`date`,
+    """Any cell value: truth values by :func:`yes_no`, numbers by :func:`number` (integers without
+    decimals), dates by :func:`date`,
     timestamps by :func:`local_time`, text as it is, missing as an en dash."""
     if is_missing(value):
         return MISSING
-    if isinstance(value, bool):
-        return str(value)
+    if isinstance(value, (bool, np.bool_)):
+        return yes_no(value, lang)
     if isinstance(value, (pd.Timestamp, dt.datetime)):
         return local_time(value, lang)
     if isinstance(value, dt.date):
@@ -228,3 +239,55 @@ def auto(value: object, lang: str = "nb") -> str:
         whole = float(value).is_integer()
         return number(value, lang, decimals=0 if whole else None)
     return str(value)
+
+
+_COLUMN_RULES: tuple[tuple[str, str], ...] = (
+    # (how a column name ends or starts, its kind); the first rule that matches wins
+    ("share_", "share"),
+    ("_share", "share"),
+    ("_pct", "percent_value"),
+    ("_m2", "area"),
+    ("_km", "km"),
+    ("_utc", "time"),
+    ("_at", "time"),
+    ("_day", "date"),
+    ("_from", "date"),
+    ("_to", "date"),
+    ("date", "date"),
+)
+"""Kinds of columns by name (see :func:`column_kind`)."""
+
+
+def column_kind(name: str) -> str:
+    """How to print a column, from its name: ``share`` (a share 0–1, as per cent),
+    ``percent_value`` (already per cent), ``area`` (m²), ``km``, ``time`` (UTC instant shown
+    local), ``date``, or ``auto`` (:func:`auto`)."""
+    for affix, kind in _COLUMN_RULES:
+        if (affix.endswith("_") and name.startswith(affix)) or (affix.startswith("_") and name.endswith(affix)) \
+                or name == affix:
+            return kind
+    return "auto"
+
+
+def cell(value: object, kind: str, lang: str = "nb") -> str:
+    """``value`` printed as a cell of a column of ``kind`` (:func:`column_kind`)."""
+    if is_missing(value):
+        return MISSING
+    if isinstance(value, (bool, np.bool_)):
+        return yes_no(value, lang)
+    if kind == "share" and isinstance(value, Real):
+        return percent(value, lang)
+    if kind == "percent_value" and isinstance(value, Real):
+        return percent(float(value) / 100, lang)
+    if kind == "area" and isinstance(value, Real):
+        return area_m2(value, lang)
+    if kind == "km" and isinstance(value, Real):
+        return number(value, lang, decimals=1 if abs(float(value)) < 100 else 0)
+    if kind == "time" and not isinstance(value, (Real, dt.date)) or isinstance(value, (pd.Timestamp, dt.datetime)):
+        return local_time(value, lang)
+    if kind == "date" and isinstance(value, (str, dt.date)):
+        try:
+            return date(value, lang)
+        except ValueError:
+            return str(value)
+    return auto(value, lang)

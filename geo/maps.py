@@ -276,6 +276,16 @@ def class_colours(palette: tuple[str, ...], n_classes: int) -> list[str]:
 LOG_SCALE_NOTE = {"nb": "Klassegrenser på logaritmisk skala", "en": "Class limits on a log scale"}
 
 
+def tooltip_text(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """``frame``'s columns as the text a tooltip shows, each value printed by
+    :func:`geo.formatting.cell` by its column's kind (shares as per cent, dates ``dd.mm.yyyy``)."""
+    out = pd.DataFrame(index=frame.index)
+    for column in frame.columns:
+        kind = formatting.column_kind(str(column))
+        out[column] = [formatting.cell(v, kind, lang) for v in frame[column].tolist()]  # tooltip rows: hundreds
+    return out
+
+
 def map_language(fmap: folium.Map) -> str:
     """The language a map was made in (:func:`base_map`'s ``language``), for its legends."""
     return getattr(fmap, "feltkart_language", "nb")
@@ -315,7 +325,7 @@ def add_filled_cells(fmap: folium.Map, frame: pd.DataFrame, *, cell_column: str,
     if frame.empty:
         return fmap
     polygons = cell_polygons(cells_from_hex(frame[cell_column]))
-    gdf = gpd.GeoDataFrame(frame[list(tooltip)].copy(), geometry=polygons, crs=STORE_CRS)
+    gdf = gpd.GeoDataFrame(tooltip_text(frame[list(tooltip)], map_language(fmap)), geometry=polygons, crs=STORE_CRS)
     gdf["_fill"] = list(fills)
     _add_geojson(fmap, gdf, tooltip=tooltip, name=name, weight=0.3)
     return fmap
@@ -334,7 +344,8 @@ def add_areas(
     """Draw field areas, filled by ``value_column`` classes or as outlines when None."""
     if areas.empty:
         return fmap
-    gdf = areas[[*tooltip, "geometry"]].copy()
+    gdf = gpd.GeoDataFrame(tooltip_text(areas[list(tooltip)], map_language(fmap)), geometry=areas.geometry.values,
+                           crs=areas.crs)
     if value_column is None:
         gdf["_fill"] = None
         _add_geojson(fmap, gdf, tooltip=tooltip, name=name, weight=2.0, outline_only=True)
@@ -491,7 +502,8 @@ def add_shapes(
     shapes = shapes[~shapely.is_missing(values) & ~shapely.is_empty(values)]
     if shapes.empty:
         return fmap
-    gdf = shapes[[*tooltip, shapes.geometry.name]].set_geometry(
+    gdf = gpd.GeoDataFrame(tooltip_text(shapes[list(tooltip)], map_language(fmap)),
+                           geometry=shapes.geometry.values, crs=shapes.crs).set_geometry(
         shapely.set_precision(shapes.geometry.to_numpy(), DRAW_PRECISION_DEG))
     folium.GeoJson(
         json.loads(gdf.to_json(drop_id=True, default=str)),

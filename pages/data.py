@@ -9,7 +9,9 @@ import streamlit as st
 
 from geo.io.errors import InputFileError
 from geo.io.importer import KINDS, ImportOptions, import_file
-from ui.i18n import labels, t
+from ui.columns import show_table
+from ui.format import file_size
+from ui.i18n import STRINGS, labels, t
 from ui.sidebar import sidebar_choices
 from ui.state import clear_caches, get_store, store_file_bytes
 
@@ -45,17 +47,17 @@ if uploads and st.button(t("data.run_import"), type="primary", key="data_run"):
             st.info(warning)
         if outcome.errors:
             rows = pd.DataFrame([asdict(e) for e in outcome.errors])
-            st.dataframe(rows.rename(columns=lambda c: t(f"data.error.{c}")), hide_index=True, width="stretch")
+            show_table(rows, prefixes=("data.error",))
     clear_caches()
 
 st.subheader(t("data.history"))
 store = get_store(path)
-st.dataframe(store.imports(), hide_index=True, width="stretch")
+show_table(store.imports())
 
 st.subheader(t("data.facts"))
 counts = store.counts()
 facts = pd.DataFrame({"table": list(counts), "rows": list(counts.values())})
 size = store_file_bytes(path)
 if size is not None:
-    st.caption(t("data.size", mb=size / 1e6))
-st.dataframe(facts, hide_index=True, width="stretch")
+    st.caption(t("data.size", size=file_size(size)))
+show_table(facts, values={"table": {name: t(f"data.table.{name}") for name in counts if f"data.table.{name}" in STRINGS}})

@@ -20,6 +20,7 @@ from geo.hotspots import (
 from geo.hotspots.maps import add_category_cells, cell_centres
 from geo.maps import add_areas, fit_to
 from geo.queries import area_geometries
+from ui.columns import show_table
 from ui.components import basemap_picker, new_map, show_map
 from ui.i18n import labels, t
 from ui.sidebar import sidebar_choices
@@ -81,11 +82,11 @@ show_map(fit_to(fmap, cell_centres(table)), key=f"{HOT_KEY}_map")
 st.subheader(t("hotspots.counts"))
 counts = category_counts(table)
 counts = counts[counts["cells"] > 0].assign(category=lambda f: f["category"].map(names))
-st.dataframe(counts.rename(columns=lambda c: t(f"hotspots.col.{c}")), hide_index=True)
+show_table(counts, prefixes=("hotspots.col",))
 
 with st.expander(t("hotspots.explain")):
     st.markdown("\n".join(f"- **{names[c]}**: {t(f'hotspots.explain.{c}')}" for c in CATEGORIES))
     st.caption(t("hotspots.method", alpha=ALPHA))
 
 with st.expander(t("hotspots.table")):
-    st.dataframe(shown.rename(columns=lambda c: t(f"hotspots.col.{c}")), hide_index=True, width="stretch")
+    show_table(shown, prefixes=("hotspots.col",))

@@ -4,9 +4,10 @@ import streamlit as st
 
 from geo.maps import CONTRAST_PALETTE, add_areas, add_cells, fit_to
 from geo.queries import area_geometries, areas_not_visited, effort_vs_need
+from ui.columns import show_table
 from ui.components import basemap_picker, new_map, show_map
 from ui.filters import resolution_picker
-from ui.i18n import t, translate_columns
+from ui.i18n import t
 from ui.sidebar import sidebar_choices
 from ui.state import query
 
@@ -17,7 +18,7 @@ st.caption(t("effort.caption"))
 
 by_area = query(path, effort_vs_need, filters, by="area")
 st.subheader(t("effort.areas"))
-st.dataframe(translate_columns(by_area), hide_index=True, width="stretch")
+show_table(by_area)
 
 st.subheader(t("effort.cells"))
 c1, c2 = st.columns([1, 2])
@@ -38,7 +39,7 @@ add_cells(fmap, by_cell, cell_column="key", value_column="encounters_per_patrol_
 add_areas(fmap, areas, tooltip={"area_name": t("col.area_name")})
 show_map(fit_to(fmap, areas), key="effort_map")
 with st.expander(t("effort.flagged.table")):
-    st.dataframe(translate_columns(flagged), hide_index=True, width="stretch")
+    show_table(flagged)
 
 st.subheader(t("effort.unvisited"))
 days = st.slider(t("effort.unvisited.days"), 1, 60, 14, key="effort_days")
@@ -46,4 +47,4 @@ unvisited = query(path, areas_not_visited, filters, days=days)
 if unvisited.empty:
     st.success(t("effort.unvisited.none", days=days))
 else:
-    st.dataframe(translate_columns(unvisited), hide_index=True, width="stretch")
+    show_table(unvisited)

@@ -8,6 +8,7 @@ from ui.animation import cell_map_player
 from ui.charts import category_trend_chart
 from ui.components import basemap_picker, new_map, show_map
 from ui.filters import encounter_filters, resolution_picker
+from ui.format import count
 from ui.i18n import labels, t
 from ui.sidebar import sidebar_choices
 from ui.state import query
@@ -28,7 +29,7 @@ with c3:
 
 cells = query(path, encounters_by_cell, filters, res=res)
 areas = query(path, area_geometries, filters)
-st.caption(t("encounters.summary", n=int(cells["encounters"].sum()), cells=len(cells)))
+st.caption(t("encounters.summary", n=count(cells["encounters"].sum()), cells=count(len(cells))))
 
 fmap = new_map(basemap)
 add_cells(fmap, cells, cell_column="cell", value_column="encounters", legend_title=t("col.encounters"),

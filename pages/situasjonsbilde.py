@@ -7,6 +7,7 @@ import streamlit as st
 from geo.report.disclosure import DEFAULT_K, MIN_K
 from geo.report.export import FORMATS, MIME, file_name, preview_report, render_and_log
 from geo.report.presets import load_presets
+from ui.columns import show_table
 from ui.i18n import t
 from ui.sidebar import sidebar_choices
 from ui.state import get_store, query
@@ -67,4 +68,4 @@ with st.expander(t("report.methods")):
     for heading, text in report.methods:
         st.markdown(f"**{heading}** — {text}")
 with st.expander(t("report.log")):
-    st.dataframe(get_store(path).exports(), hide_index=True, width="stretch")
+    show_table(get_store(path).exports())

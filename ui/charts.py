@@ -5,6 +5,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
+from ui.format import localized
 from ui.i18n import t
 
 
@@ -13,7 +14,7 @@ def week_heatmap(matrix: pd.DataFrame, value: str, title: str, *, scheme: str, d
     frame = matrix.assign(day=[t(f"weekday.{d}") for d in matrix["weekday"]])
     order = [t(f"weekday.{d}") for d in range(7)]
     scale = alt.Scale(scheme=scheme, domainMid=0) if diverging else alt.Scale(scheme=scheme)
-    return (
+    return localized(
         alt.Chart(frame)
         .mark_rect()
         .encode(
@@ -21,7 +22,7 @@ def week_heatmap(matrix: pd.DataFrame, value: str, title: str, *, scheme: str, d
             y=alt.Y("day:N", sort=order, title=None),
             color=alt.Color(f"{value}:Q", title=title, scale=scale),
             tooltip=[alt.Tooltip("day:N", title=t("chart.weekday")), alt.Tooltip("hour:O", title=t("chart.hour")),
-                     alt.Tooltip(f"{value}:Q", title=title, format=".2f")],
+                     alt.Tooltip(f"{value}:Q", title=title, format=",.1f")],
         )
         .properties(height=220)
     )
@@ -30,7 +31,7 @@ def week_heatmap(matrix: pd.DataFrame, value: str, title: str, *, scheme: str, d
 def category_trend_chart(trend: pd.DataFrame) -> alt.Chart:
     """Encounters per category over periods, from ``geo.queries.encounter_trend``."""
     frame = trend.assign(label=[t(f"category.{c}") for c in trend["category"]])
-    return (
+    return localized(
         alt.Chart(frame)
         .mark_line(point=True)
         .encode(
@@ -48,11 +49,12 @@ def area_timeline_chart(timeline: pd.DataFrame, *, last_day) -> alt.Chart:
     ``last_day``), one row per area, from ``geo.changes.history.area_timeline``."""
     bars = timeline.assign(valid_to=timeline["valid_to"].map(lambda d: d or last_day),
                            version=timeline["version"].astype(str))
-    return (
+    return localized(
         alt.Chart(bars).mark_bar().encode(
             x=alt.X("valid_from:T", title=t("changes.col.valid_from")), x2="valid_to:T",
             y=alt.Y("name:N", title=None), color=alt.Color("version:N", title=t("changes.col.version")),
-            tooltip=["name", "version", "valid_from", "valid_to", alt.Tooltip("area_m2", format=",.0f")],
+            tooltip=["name", "version", alt.Tooltip("valid_from:T", format="%d.%m.%Y"),
+                     alt.Tooltip("valid_to:T", format="%d.%m.%Y"), alt.Tooltip("area_m2", format=",.0f")],
         ).properties(height=30 * timeline["area_id"].nunique() + 40)
     )
 
@@ -64,7 +66,7 @@ def ring_share_chart(rings: pd.DataFrame, *, period_column: str, bands: tuple[st
     long = rings.melt(id_vars=[period_column], value_vars=[f"{b}_share" for b in bands], var_name="band",
                       value_name="share")
     long["band"] = long["band"].str.removesuffix("_share").map(band_names)
-    return (
+    return localized(
         alt.Chart(long).mark_bar().encode(
             x=alt.X(f"{period_column}:N", title=t("changes.col.period"), sort=None),
             y=alt.Y("share:Q", title=t("changes.rings.share"), axis=alt.Axis(format="%")),

@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
+from geo import formatting
 from geo.basemap import BASEMAP_FILE
 from geo.maps import BASEMAPS, base_map
 from ui.i18n import labels, language, t
@@ -54,13 +55,13 @@ def key_figure_row(figures: pd.DataFrame, keys: list[str]) -> None:
 
 
 def _format(key: str, value: float, *, signed: bool = False) -> str:
-    if pd.isna(value):
-        return "–"
+    """A key figure in the UI language: shares as per cent (changes in percentage points), counts whole."""
+    lang = language()
     if key.startswith("share_"):
-        text = f"{value * 100:+.1f} %-poeng" if signed else f"{value * 100:.1f} %"
-        return text
-    sign = "+" if signed and value > 0 else ""
-    return f"{sign}{value:,.0f}".replace(",", " ")
+        return formatting.points(value, lang) if signed else formatting.percent(value, lang)
+    if key.endswith("_hours"):
+        return formatting.number(value, lang, decimals=0, signed=signed)
+    return formatting.integer(value, lang, signed=signed)
 
 
 def basemap_picker(key: str) -> str:

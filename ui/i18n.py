@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui.strings import changes, core, hotspots, merge_string_tables, report
+from ui.strings import changes, core, hotspots, merge_string_tables, report, tables
 
 LANGUAGES = {"nb": "Norsk (bokmål)", "en": "English"}
 DEFAULT_LANGUAGE = "nb"
 LANGUAGE_KEY = "language"
 
-STRINGS: dict[str, dict[str, str]] = merge_string_tables(core.STRINGS, changes.STRINGS, hotspots.STRINGS, report.STRINGS)
+STRINGS: dict[str, dict[str, str]] = merge_string_tables(core.STRINGS, changes.STRINGS, hotspots.STRINGS, report.STRINGS,
+                                                      tables.STRINGS)
 
 
 def language() -> str:
