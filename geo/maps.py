@@ -126,7 +126,9 @@ class _VectorBasemap(MacroElement):
           pane.style.pointerEvents = 'none';
           map.getContainer().style.background = {{ this.background }};
           var classes = {{ this.classes }};
-          function scale() { return Math.max(0.3, Math.min(1.6, Math.pow(2, (map.getZoom() - {{ this.street_zoom }}) / 2))); }
+          function scale() {
+            return Math.max(0.3, Math.min(1.6, Math.pow(2, (map.getZoom() - {{ this.street_zoom }}) / 2)));
+          }
           function style(feature) {
             var c = classes[feature.properties[{{ this.class_key }}]] || classes.street;
             return {color: c.colour, weight: c.width * scale(), fill: c.fill !== null, fillColor: c.fill,
@@ -158,7 +160,8 @@ class _VectorBasemap(MacroElement):
         self.street_zoom = STREET_ZOOM
         self.background = json.dumps(BACKGROUND)
         self.class_key = json.dumps(CLASS_KEY)
-        self.classes = json.dumps({k: {"colour": c.colour, "width": c.width, "fill": c.fill} for k, c in CLASSES.items()})
+        self.classes = json.dumps({k: {"colour": c.colour, "width": c.width, "fill": c.fill}
+                                   for k, c in CLASSES.items()})
         self.url = json.dumps(url) if url else None
         self.data = None if url else basemap_text()
         self.attribution = json.dumps(f"<a href='{OSM_COPYRIGHT_URL}' target='_blank'>"

@@ -20,10 +20,11 @@ path = choices.store_path
 st.title(t("page.data"))
 
 st.subheader(t("data.import"))
-uploads = st.file_uploader(t("data.files"), accept_multiple_files=True, key="data_uploads",
+uploads = st.file_uploader(t("data.files"), accept_multiple_files=True, key="data_uploads", help=t("data.files.help"),
                            type=["gpx", "csv", "txt", "geojson", "json", "gpkg", "zip"])
 c1, c2, c3 = st.columns(3)
-kind = c1.selectbox(t("data.kind"), ["auto", *KINDS], key="data_kind", format_func=labels("data.kind"))
+kind = c1.selectbox(t("data.kind"), ["auto", *KINDS], key="data_kind", format_func=labels("data.kind"),
+                    placeholder=t("widget.choose"))
 crs = c2.text_input(t("data.crs"), key="data_crs", placeholder="EPSG:25833")
 team = c3.text_input(t("data.team"), key="data_team")
 valid_from = st.date_input(t("data.valid_from"), value=None, key="data_valid_from", format="DD.MM.YYYY")
@@ -60,4 +61,5 @@ facts = pd.DataFrame({"table": list(counts), "rows": list(counts.values())})
 size = store_file_bytes(path)
 if size is not None:
     st.caption(t("data.size", size=file_size(size)))
-show_table(facts, values={"table": {name: t(f"data.table.{name}") for name in counts if f"data.table.{name}" in STRINGS}})
+table_names = {name: t(f"data.table.{name}") for name in counts if f"data.table.{name}" in STRINGS}
+show_table(facts, values={"table": table_names})

@@ -30,7 +30,7 @@ st.caption(t("report.caption"))
 book = load_presets()
 c1, c2 = st.columns([2, 1])
 with c1:
-    preset = st.selectbox(t("report.preset"), list(book.presets), key="report_preset",
+    preset = st.selectbox(t("report.preset"), list(book.presets), key="report_preset", placeholder=t("widget.choose"),
                           format_func=lambda key: book.presets[key].name)
 with c2:
     k = st.slider(t("report.k"), min_value=MIN_K, max_value=MAX_K, value=DEFAULT_K, key="report_k",

@@ -13,7 +13,7 @@ from datetime import date, timedelta
 import streamlit as st
 
 from geo.queries import Filters, comparison_period, period_presets, teams
-from ui.i18n import LANGUAGE_KEY, LANGUAGES, labels, t
+from ui.i18n import LANGUAGE_KEY, LANGUAGES, keep_selections, labels, t
 from ui.state import default_store, get_store, store_available, store_date_range
 
 STORE_MODE_KEY = "store_mode"
@@ -40,7 +40,8 @@ class SidebarChoices:
 def render_sidebar() -> SidebarChoices:
     """Draw the sidebar; stop the page with a clear message when there is no data."""
     with st.sidebar:
-        st.selectbox(t("sidebar.language"), list(LANGUAGES), format_func=LANGUAGES.get, key=LANGUAGE_KEY)
+        st.selectbox(t("sidebar.language"), list(LANGUAGES), format_func=LANGUAGES.get, key=LANGUAGE_KEY,
+                     on_change=keep_selections, placeholder=t("widget.choose"))
         path = _store_picker()
         span = store_date_range(path)
         if span is None:
@@ -87,7 +88,8 @@ def _store_picker() -> str:
 
 def _period_picker(first_day: date, last_day: date) -> tuple[date, date]:
     """Preset or custom period; presets are anchored at the store's last day."""
-    preset = st.selectbox(t("sidebar.period"), PRESETS, key=PRESET_KEY, format_func=labels("preset"))
+    preset = st.selectbox(t("sidebar.period"), PRESETS, key=PRESET_KEY, format_func=labels("preset"),
+                          placeholder=t("widget.choose"))
     if preset == "custom":
         default = (max(first_day, last_day - timedelta(days=27)), last_day)
         value = st.date_input(t("sidebar.period.custom_range"), value=default, min_value=first_day,
@@ -102,7 +104,7 @@ def _period_picker(first_day: date, last_day: date) -> tuple[date, date]:
 
 
 def _comparison(first: date, last: date) -> tuple[date, date] | None:
-    mode = st.selectbox(t("sidebar.compare"), COMPARE_MODES, key=COMPARE_KEY,
+    mode = st.selectbox(t("sidebar.compare"), COMPARE_MODES, key=COMPARE_KEY, placeholder=t("widget.choose"),
                         format_func=labels("sidebar.compare"))
     if mode == "none":
         return None
@@ -120,6 +122,6 @@ def _same_day_last_year(day: date) -> date:
 
 def _team_picker(path: str) -> tuple[str, ...] | None:
     options = ["__all__", *teams(get_store(path))]
-    chosen = st.selectbox(t("sidebar.team"), options, key=TEAM_KEY,
+    chosen = st.selectbox(t("sidebar.team"), options, key=TEAM_KEY, placeholder=t("widget.choose"),
                           format_func=lambda v, all_teams=t("sidebar.team.all"): all_teams if v == "__all__" else v)
     return None if chosen == "__all__" else (chosen,)

@@ -1,6 +1,12 @@
 """Table headers and cell texts that several pages share (nb + en): imports, exports, store facts."""
 
 STRINGS: dict[str, dict[str, str]] = {
+    "widget.choose": {"nb": "Velg …", "en": "Choose …"},
+    "data.files.help": {
+        "nb": "Dra filene hit, eller trykk «Browse files» for å velge dem. Opptil 200 MB per fil. "
+              "(Streamlit skriver selve opplastingsfeltet på engelsk.)",
+        "en": "Drag the files here, or press “Browse files” to pick them. Up to 200 MB per file.",
+    },
     "col.time_utc": {"nb": "Tidspunkt", "en": "Time"},
     "col.file": {"nb": "Fil", "en": "File"},
     "col.kind": {"nb": "Type", "en": "Kind"},
