@@ -198,6 +198,31 @@ def period(first: object, last: object, lang: str = "nb") -> str:
     return date(first, lang) if first == last else f"{date(first, lang)}–{date(last, lang)}"
 
 
+_MONTHS = {"nb": ("jan.", "feb.", "mars", "apr.", "mai", "juni", "juli", "aug.", "sep.", "okt.", "nov.", "des."),
+           "en": ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")}
+
+
+def period_name(label: str, lang: str = "nb") -> str:
+    """A period label of :func:`geo.timeutil.period_label` as a person writes it: ``2024-W05`` →
+    ``uke 5 2024``, ``2024-06`` → ``juni 2024``, ``2024-T2`` → ``2. tertial 2024``, ``2024-Q3`` →
+    ``3. kv. 2024`` (English: ``week 5 2024``, ``Jun 2024``, ``T2 2024``, ``Q3 2024``); other text as it is."""
+    _check(lang)
+    text = str(label)
+    year, _, rest = text.partition("-")
+    if not (year.isdigit() and len(year) == 4 and rest):
+        return text
+    if rest.startswith("W") and rest[1:].isdigit():
+        return f"{'uke' if lang == 'nb' else 'week'} {int(rest[1:])} {year}"
+    if rest.isdigit() and 1 <= int(rest) <= 12:
+        return f"{_MONTHS[lang][int(rest) - 1]} {year}"
+    if rest[:1] in ("T", "Q") and rest[1:].isdigit():
+        n = int(rest[1:])
+        if lang == "en":
+            return f"{rest[0]}{n} {year}"
+        return f"{n}. {'tertial' if rest[0] == 'T' else 'kv.'} {year}"
+    return text
+
+
 def local_time(instant: object, lang: str = "nb", *, seconds: bool = False) -> str:
     """An instant as Europe/Oslo wall-clock time: ``31.12.2024 kl. 14:05`` / ``31.12.2024 14:05``.
 

@@ -103,3 +103,17 @@ def test_auto_formats_any_cell():
     assert f.auto(pd.Timestamp("2024-05-17T10:00Z"), "nb") == "17.05.2024 kl. 12:00"
     assert f.auto("Brugata", "nb") == "Brugata"
     assert f.auto(None, "nb") == "–"
+
+
+@pytest.mark.parametrize(("label", "nb", "en"), [
+    ("2024-W05", "uke 5 2024", "week 5 2024"),
+    ("2024-06", "juni 2024", "Jun 2024"),
+    ("2024-01", "jan. 2024", "Jan 2024"),
+    ("2024-T2", "2. tertial 2024", "T2 2024"),
+    ("2024-Q3", "3. kv. 2024", "Q3 2024"),
+    ("2024", "2024", "2024"),
+    ("Totalt", "Totalt", "Totalt"),
+])
+def test_period_names(label, nb, en):
+    assert f.period_name(label, "nb") == nb
+    assert f.period_name(label, "en") == en

@@ -53,6 +53,7 @@ from geo.report.labels import (
     percent_nb,
 )
 from geo.report.model import KeyFigure, Report
+from geo.report.place_names import STREET_COLUMN, distinct_streets
 from geo.report.presets import Preset, PresetBook
 from geo.schema import (
     AGE_GROUP,
@@ -113,6 +114,8 @@ def build_report(store: Store, preset: Preset, *, first_day: dt.date, last_day: 
                                                       has_compare=compare is not None)
     trend_period = _trend_period(first_day, last_day)
     trend = _trend(rows, categories, first_day, last_day, trend_period, cat_age, k=k)
+    compare_trend = _compare_trend(prev_rows, categories, compare_first, compare_last, trend_period, prev_total,
+                                   k=k) if compare else None
     week = _time_of_week(rows, cat_age, k=k)
     cells = _cell_map(rows, k=k)
     hotspots, hotspot_method = _hotspots(rows, by_area, prev_rows, cells, store, base, preset, areas, res=res,
@@ -136,6 +139,7 @@ def build_report(store: Store, preset: Preset, *, first_day: dt.date, last_day: 
         time_of_week_chart=week,
         hotspot_method=hotspot_method,
         facts={"total": total, "previous_total": prev_total, "categories": cat_age, "area_counts": area_counts},
+        compare_trend=compare_trend,
     )
     return replace(draft, narrative=narrative.sentences(draft), methods=methods.sections(draft))
 
@@ -213,14 +217,32 @@ def _trend_period(first: dt.date, last: dt.date) -> str:
     return "year"
 
 
-def _trend(rows: pd.DataFrame, categories: list[str], first: dt.date, last: dt.date, period: str,
-           cat_age: ProtectedTable, *, k: int) -> ProtectedTable:
+def _trend_counts(rows: pd.DataFrame, categories: list[str], first: dt.date, last: dt.date,
+                  period: str) -> pd.DataFrame:
+    """Encounters per category (rows) and period label of [first, last] (columns, every period)."""
     labels = list(pd.unique(period_label(pd.Series(pd.date_range(first, last, freq="D")), period)))
     periods = period_label(pd.to_datetime(rows[LOCAL_DATE]), period) if len(rows) else pd.Series([], dtype=object)
-    counts = _crosstab(rows.assign(_period=periods.to_numpy()), CATEGORY, categories, "_period", labels)
+    return _crosstab(rows.assign(_period=periods.to_numpy()), CATEGORY, categories, "_period", labels)
+
+
+def _trend(rows: pd.DataFrame, categories: list[str], first: dt.date, last: dt.date, period: str,
+           cat_age: ProtectedTable, *, k: int) -> ProtectedTable:
+    counts = _trend_counts(rows, categories, first, last, period)
     return protect_table(counts, k=k, row_totals=True, grand_total=int(counts.to_numpy().sum()),
                          suppressed_row_totals=[not c.shown for c in cat_age.row_totals],
                          grand_total_suppressed=not cat_age.grand_total.shown)
+
+
+def _compare_trend(rows: pd.DataFrame, categories: list[str], first: dt.date, last: dt.date, period: str,
+                   total: Count, *, k: int) -> ProtectedTable:
+    """The comparison period's counts per category and period, for the dashed lines of the trend chart.
+
+    Only the comparison period's total is published elsewhere (the key figures), so the table is
+    protected against that total: no suppressed count can be found by subtraction from it.
+    """
+    counts = _trend_counts(rows, categories, first, last, period)
+    return protect_table(counts, k=k, grand_total=int(counts.to_numpy().sum()),
+                         grand_total_suppressed=not total.shown)
 
 
 def _time_of_week(rows: pd.DataFrame, cat_age: ProtectedTable, *, k: int) -> ProtectedTable:
@@ -271,6 +293,7 @@ def _hotspots(rows: pd.DataFrame, by_area: pd.DataFrame, prev_rows: pd.DataFrame
         "Sted (feltområde)": [place.get(int(c, 16), OUTSIDE_NB) for c in best[CELL]],
         "Registrerte møter": [number_nb(n) for n in best["encounters"]],
     })
+    frame.insert(2, STREET_COLUMN, distinct_streets(frame["Sted (feltområde)"].tolist(), best[CELL].tolist()))
     if has_compare:
         before = [disclose_count(int(prev.get(int(c, 16), 0)), k=k) for c in best[CELL]]
         now = [disclose_count(int(n), k=k) for n in best["encounters"]]

@@ -41,7 +41,7 @@ def sections(report: Report) -> list[tuple[str, str]]:
                        f"i klasser, aldri enkeltmøter eller patruljespor. Tilstedetimer og patruljetimer gjelder "
                        f"tjenestens egne ansatte, ikke personene som ble møtt, og vises derfor uten skjuling; antall "
                        f"patruljer følger samme regel som andre antall."),
-        ("Utvikling og hot spots", f"Utviklingen per kategori vises per {TREND_PERIOD_NB[report.trend_period]}. "
+        ("Utvikling og hotspots", f"Utviklingen per kategori vises per {TREND_PERIOD_NB[report.trend_period]}. "
                                    + _hotspot_text(report)),
         ("Kilder", "Feltkart (åpen kildekode): tjenestens egne registreringer av patruljer, GPS-spor og møter. "
                    + ATTRIBUTION),
@@ -51,9 +51,11 @@ def sections(report: Report) -> list[tuple[str, str]]:
 def _hotspot_text(report: Report) -> str:
     text = ("«Steder med flest møter» er de H3-cellene med flest registrerte møter i perioden (bare celler med minst "
             f"{report.k}), sammenlignet med samme celle i sammenligningsperioden. Stedet er feltområdet der flest av "
-            "cellens møter ble registrert. Det er en enkel rangering, ikke en statistisk test.")
+            "cellens møter ble registrert, og gaten er den navngitte OpenStreetMap-veien som går lengst gjennom "
+            "cellen (to steder i samme feltområde får ulike gater). Det er en enkel rangering, ikke en statistisk "
+            "test.")
     if report.hotspot_method == "emerging":
-        text += (" «Mønster» er resultatet av en analyse av fremvoksende hot spots (Getis–Ord Gi* per kvartal og "
+        text += (" «Mønster» er resultatet av en analyse av fremvoksende hotspots (Getis–Ord Gi* per kvartal og "
                  "Mann–Kendall-trend) på møtene med utvalgets kategorier og aldersgrupper i hele byen, slik at "
                  "hvert sted sammenlignes med alle steder med slike møter.")
     return text
