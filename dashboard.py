@@ -1,14 +1,17 @@
-"""Feltkart dashboard entry point: a router plus the shared sidebar, nothing else.
+"""Feltkart dashboard entry point: who is signed in, the shared sidebar and the router, nothing else.
 
-Run with ``make run`` (demo store) or
-``FELTKART_STORE=path/to/store.gpkg python -m ui.serve``.
+Run with ``make run`` (demo store, one local admin on 127.0.0.1) or
+``FELTKART_STORE=path/to/store.gpkg python -m ui.serve``; sign-in for a
+deployment is configured in ``.streamlit/secrets.toml`` (README, "Deployment").
 """
 
 import streamlit as st
 
-from ui.navigation import FAVICON, navigation_pages
+from ui.auth import current_user
+from ui.navigation import FAVICON, run_page
 from ui.sidebar import render_sidebar
 
 st.set_page_config(page_title="Feltkart", page_icon=str(FAVICON), layout="wide")
-render_sidebar()
-st.navigation(navigation_pages()).run()
+user = current_user()
+render_sidebar(user)
+run_page(user)

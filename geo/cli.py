@@ -1,8 +1,10 @@
-"""Command line: ``python -m geo demo|import|summary|hotspots``.
+"""Command line: ``python -m geo demo|import|summary|hotspots|report|plan|plan-vs-actual``.
 
 Exit codes of ``import``: 0 everything imported; 1 some rows rejected, the
 rest imported (rejects listed on stderr); 2 nothing imported (invalid file or
-usage). Bad input never produces a Python traceback.
+usage). Bad input never produces a Python traceback. The other commands exit 0 on
+success and 2 on bad usage or input (``plan``: also when the rules cannot all
+be met; the message names the rule to relax).
 """
 
 from __future__ import annotations
@@ -123,6 +125,24 @@ def _parser() -> argparse.ArgumentParser:
     rep.add_argument("--team", action="append", help="only this team (repeatable)")
     rep.add_argument("--presets", help="presets file (default config/presets.toml)")
     rep.set_defaults(run=_run_report)
+
+    plan = sub.add_parser("plan", help="recommended patrol visits per area × weekday × shift for one ISO week")
+    plan.add_argument("--store", required=True, help="GeoPackage store or PostGIS URL")
+    plan.add_argument("--week", required=True, help="ISO week to plan, e.g. 2024-W07")
+    plan.add_argument("--history-weeks", type=int,
+                      help="weeks with patrols behind the need estimate (default: history.weeks in the config, 8)")
+    plan.add_argument("--config", help="planning file (default config/planning.toml)")
+    plan.add_argument("--out", help="write the plan to this file (.csv, .json or .pdf briefing sheet) instead of stdout")
+    plan.add_argument("--format", default="csv", choices=("csv", "json"), help="format on stdout (default csv)")
+    plan.add_argument("--save", action="store_true", help="also save the plan in the store as the week's next version")
+    plan.set_defaults(run=_run_plan)
+
+    pva = sub.add_parser("plan-vs-actual", help="a saved week's plan against the presence the GPS tracks show")
+    pva.add_argument("--store", required=True, help="GeoPackage store or PostGIS URL")
+    pva.add_argument("--week", required=True, help="ISO week with a saved plan, e.g. 2024-W07")
+    pva.add_argument("--version", type=int, help="plan version (default: the latest saved)")
+    pva.add_argument("--format", default="csv", choices=("csv", "json"))
+    pva.set_defaults(run=_run_plan_vs_actual)
     return parser
 
 
@@ -238,6 +258,50 @@ def _run_report(args: argparse.Namespace) -> int:
                          k=args.k, compare_first=args.compare_from, compare_last=args.compare_to,
                          teams=tuple(args.team) if args.team else None, presets_file=args.presets or PRESETS_FILE)
     print(f"{done.path}: {done.format}, preset {args.preset}, k = {done.report.k}; sha256 {done.sha256} (logged)")
+    return EXIT_OK
+
+
+def _run_plan(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from geo.planning import load_config, recommend, save
+    from geo.planning.briefing import plan_csv, plan_json, plan_pdf
+    from geo.store import open_store
+
+    writers = {".csv": plan_csv, ".json": plan_json, ".pdf": plan_pdf}
+    out = Path(args.out) if args.out else None
+    if out is not None and out.suffix.lower() not in writers:
+        raise FeltkartError(f"--out must end in .csv, .json or .pdf; got {args.out!r}")
+    config = load_config(args.config) if args.config else load_config()
+    store = open_store(args.store, create=False)
+    plan = recommend(store, args.week, config=config, history_weeks=args.history_weeks)
+    effect = plan.effect.set_index("allocation")[["street_minutes", "garage_visits", "expected_encounters"]]
+    print(f"plan {plan.week} ({plan.first_day}–{plan.last_day}): {int(plan.lines['visits'].sum())} visits, "
+          f"{plan.lines['planned_minutes'].sum():.0f} planned minutes, expected encounters "
+          f"{effect.at['plan', 'expected_encounters']:.1f} (last weeks' allocation "
+          f"{effect.at['actual', 'expected_encounters']:.1f}); solved in {plan.solution.seconds:.2f} s", file=sys.stderr)
+    for note in plan.notes:
+        print(f"note: {note.english()}", file=sys.stderr)
+    if args.save:
+        print(f"saved as version {save(store, plan)} of {plan.week}", file=sys.stderr)
+    if out is not None:
+        out.write_bytes(writers[out.suffix.lower()](plan))
+        print(f"{out}: plan {plan.week}, {len(plan.lines)} lines")
+    else:
+        sys.stdout.write((plan_json(plan) if args.format == "json" else plan_csv(plan)).decode("utf-8"))
+    return EXIT_OK
+
+
+def _run_plan_vs_actual(args: argparse.Namespace) -> int:
+    from geo.planning import plan_vs_actual
+    from geo.store import open_store
+
+    table = plan_vs_actual(open_store(args.store, create=False), args.week, version=args.version)
+    gaps = table["gap"].value_counts()
+    summary = ", ".join(f"{n} {gap}" for gap, n in gaps.items() if gap) or "no gaps"
+    complete = "" if table.attrs["complete"] else "; the week is not over in the store yet"
+    print(f"plan {args.week} version {table.attrs['version']} against actual: {summary}{complete}", file=sys.stderr)
+    _print_table(table.round(3), args.format)
     return EXIT_OK
 
 

@@ -182,6 +182,18 @@ T_EXPORT_LOG = "export_log"
 """Audit log of situation-picture exports; created on the first export (opening a store never writes)."""
 EXPORT_LOG_COLUMNS = ("time_utc", "preset", "first_day", "last_day", "compare_first", "compare_last", "k",
                       "format", "file", "sha256")
+T_PLANS = "plans"
+"""Saved patrol plans, one row per plan line (area × weekday × shift), versioned per ISO week;
+created on the first saved plan (opening a store never writes)."""
+PLAN_WEEK = "week"  # ISO week label, 2024-W07
+PLAN_VERSION = "version"  # 1, 2, ... per week, in order of saving
+PLAN_SAVED_UTC = "saved_utc"  # when the version was saved (UTC)
+PLAN_SAVED_BY = "saved_by"  # user id of whoever saved it; None until users exist
+PLAN_SETTINGS = "settings"  # JSON text: capacity, rules, weights and history the plan was made with
+PLAN_LINE_COLUMNS = (AREA_ID, "weekday", SHIFT, "visits", "planned_minutes", "expected_encounters")
+"""One plan line: area, weekday of the service day (0 = Monday), shift, planned visits, planned
+patrol-minutes, expected (weighted) encounters."""
+PLAN_COLUMNS = (PLAN_WEEK, PLAN_VERSION, PLAN_SAVED_UTC, PLAN_SAVED_BY, PLAN_SETTINGS, *PLAN_LINE_COLUMNS)
 
 # --- derived tables (pre-aggregated at import; see geo.engine) ---------------
 T_PRESENCE_AREA = "presence_area"  # patrol × area version × UTC hour

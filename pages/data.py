@@ -12,9 +12,11 @@ from geo.io.importer import KINDS, ImportOptions, import_file
 from ui.columns import show_table
 from ui.format import file_size
 from ui.i18n import STRINGS, labels, t
+from ui.navigation import require_page
 from ui.sidebar import sidebar_choices
 from ui.state import clear_caches, get_store, store_file_bytes
 
+user = require_page(__file__)  # the access seam: a role that may not open this page is refused here
 choices = sidebar_choices()
 path = choices.store_path
 st.title(t("page.data"))

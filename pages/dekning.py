@@ -10,9 +10,11 @@ from ui.components import basemap_picker, new_map, show_map
 from ui.filters import resolution_picker, time_filters
 from ui.format import count, number
 from ui.i18n import t
+from ui.navigation import require_page
 from ui.sidebar import sidebar_choices
 from ui.state import query
 
+user = require_page(__file__)  # the access seam: a role that may not open this page is refused here
 choices = sidebar_choices()
 path = choices.store_path
 st.title(t("page.coverage"))

@@ -6,6 +6,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
+from geo.access import Capability
 from geo.changes.drift import BANDS, CENTRE_LAT, CENTRE_LON, PERIOD, encounter_drift, presence_drift, ring_shares
 from geo.changes.effective import effective_areas, save_draft
 from geo.changes.history import COMPARISON_COLUMNS, GAINED, GEOMETRY_A, LOST, area_timeline, compare_areas
@@ -19,6 +20,7 @@ from ui.components import basemap_picker, new_map, show_map
 from ui.columns import show_table
 from ui.format import area_m2, count, percent
 from ui.i18n import labels, t
+from ui.navigation import require_page
 from ui.sidebar import sidebar_choices
 from ui.state import clear_caches, get_store, query, store_date_range
 
@@ -29,6 +31,7 @@ DRIFT_QUERIES = {"encounters": encounter_drift, "presence": presence_drift}
 FIGURES = ("hot_inside_pct", "official_covered_pct", "official_without_activity", "outside_pct")
 
 
+user = require_page(__file__)  # the access seam: a role that may not open this page is refused here
 choices = sidebar_choices()
 path = choices.store_path
 first, last = store_date_range(path)
@@ -83,8 +86,9 @@ if section == "history":
             show_map(fit_to(fmap, all_areas), key=key)
     show_table(pd.DataFrame(comparison[list(COMPARISON_COLUMNS)]), prefixes=("changes.col",))
 
-    with st.expander(t("changes.editor")):
-        area_editor(path, all_areas, key="changes_editor")
+    if user.may(Capability.AREA_EDITOR):  # drawing, uploading and adopting drafts: admins only
+        with st.expander(t("changes.editor")):
+            area_editor(path, all_areas, key="changes_editor")
 
 # --- drift ----------------------------------------------------------------------------------------------
 if section == "drift":

@@ -23,12 +23,14 @@ from geo.queries import area_geometries
 from ui.columns import show_table
 from ui.components import basemap_picker, new_map, show_map
 from ui.i18n import labels, t
+from ui.navigation import require_page
 from ui.sidebar import sidebar_choices
 from ui.state import query, store_date_range
 
 HOT_KEY = "hotspots"
 
 
+user = require_page(__file__)  # the access seam: a role that may not open this page is refused here
 choices = sidebar_choices()
 path = choices.store_path
 st.title(t("hotspots.page"))

@@ -8,9 +8,11 @@ from ui.columns import show_table
 from ui.components import basemap_picker, new_map, show_map
 from ui.filters import resolution_picker
 from ui.i18n import t
+from ui.navigation import require_page
 from ui.sidebar import sidebar_choices
 from ui.state import query
 
+user = require_page(__file__)  # the access seam: a role that may not open this page is refused here
 choices = sidebar_choices()
 path, filters = choices.store_path, choices.filters
 st.title(t("page.effort_need"))

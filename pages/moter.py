@@ -10,11 +10,13 @@ from ui.components import basemap_picker, new_map, show_map
 from ui.filters import encounter_filters, resolution_picker
 from ui.format import count
 from ui.i18n import labels, t
+from ui.navigation import require_page
 from ui.sidebar import sidebar_choices
 from ui.state import query
 
 MAX_POINTS = 5000  # most single encounter points drawn at once (the manager view only)
 
+user = require_page(__file__)  # the access seam: a role that may not open this page is refused here
 choices = sidebar_choices()
 path = choices.store_path
 st.title(t("page.encounters"))

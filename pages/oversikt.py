@@ -7,11 +7,13 @@ from geo.queries import area_geometries, compare, key_figures, presence_by_area
 from ui.columns import show_table
 from ui.components import basemap_picker, key_figure_row, new_map, show_map
 from ui.i18n import labels, t
+from ui.navigation import require_page
 from ui.sidebar import sidebar_choices
 from ui.state import query
 
 KEY_FIGURES = ["patrols", "patrol_hours", "encounters", "new_contacts", "share_under_25", "share_under_18"]
 
+user = require_page(__file__)  # the access seam: a role that may not open this page is refused here
 choices = sidebar_choices()
 path, filters = choices.store_path, choices.filters
 st.title(t("page.overview"))

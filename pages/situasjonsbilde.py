@@ -4,11 +4,14 @@ from functools import partial
 
 import streamlit as st
 
+from geo.access import Capability
 from geo.report.disclosure import DEFAULT_K, MIN_K
-from geo.report.export import FORMATS, MIME, file_name, preview_report, render_and_log
+from geo.report.export import FORMATS, MIME, file_name, preview_report
 from geo.report.presets import load_presets
+from ui.auth import export_file
 from ui.columns import show_table
 from ui.i18n import t
+from ui.navigation import require_page
 from ui.sidebar import sidebar_choices
 from ui.state import get_store, query
 
@@ -22,6 +25,7 @@ PREVIEW_SECTIONS = (  # (title key, picture in the export, table) in the order o
 )
 
 
+user = require_page(__file__)  # the access seam: a role that may not open this page is refused here
 choices = sidebar_choices()
 path = choices.store_path
 st.title(t("report.page"))
@@ -30,10 +34,12 @@ st.caption(t("report.caption"))
 book = load_presets()
 c1, c2 = st.columns([2, 1])
 with c1:
-    preset = st.selectbox(t("report.preset"), list(book.presets), key="report_preset", placeholder=t("widget.choose"),
+    preset = st.selectbox(t("report.preset"), [p for p in book.presets if user.may_open_preset(p)], key="report_preset",
+                          placeholder=t("widget.choose"),
                           format_func=lambda key: book.presets[key].name)
 with c2:
-    k = st.slider(t("report.k"), min_value=MIN_K, max_value=MAX_K, value=DEFAULT_K, key="report_k",
+    lowest = user.min_k or MIN_K  # a partner's floor (config), else the exports' minimum
+    k = st.slider(t("report.k"), min_value=lowest, max_value=MAX_K, value=max(DEFAULT_K, lowest), key="report_k",
                   help=t("report.k.help"))
 compare = choices.compare
 if compare is None:
@@ -46,7 +52,7 @@ report, pictures = preview.report, preview.images
 st.subheader(t("report.downloads"))
 for column, fmt in zip(st.columns(len(FORMATS)), FORMATS):
     name = file_name(report, fmt)
-    column.download_button(t(f"report.download.{fmt}"), data=partial(render_and_log, path, report, fmt, name, images=pictures),
+    column.download_button(t(f"report.download.{fmt}"), data=partial(export_file, user, path, report, fmt, name, images=pictures),
                            file_name=name, mime=MIME[fmt], key=f"report_download_{fmt}", width="stretch")
 st.caption(t("report.download.logged"))
 
@@ -67,5 +73,6 @@ for title, picture, table in PREVIEW_SECTIONS:
 with st.expander(t("report.methods")):
     for heading, text in report.methods:
         st.markdown(f"**{heading}** — {text}")
-with st.expander(t("report.log")):
-    show_table(get_store(path).exports())
+if user.may(Capability.EXPORT_LOG):  # every forum's downloads: not for partners
+    with st.expander(t("report.log")):
+        show_table(get_store(path).exports())

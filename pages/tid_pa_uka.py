@@ -6,9 +6,11 @@ from geo.queries import time_of_week
 from ui.charts import week_heatmap
 from ui.filters import encounter_filters
 from ui.i18n import t
+from ui.navigation import require_page
 from ui.sidebar import sidebar_choices
 from ui.state import query
 
+user = require_page(__file__)  # the access seam: a role that may not open this page is refused here
 choices = sidebar_choices()
 path = choices.store_path
 st.title(t("page.time_of_week"))

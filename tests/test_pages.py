@@ -31,6 +31,7 @@ PAGES = [
     "pages/moter.py",
     "pages/tid_pa_uka.py",
     "pages/innsats_og_behov.py",
+    "pages/planlegging.py",
     "pages/data.py",
 ]
 FIRST, LAST = date(2024, 9, 23), date(2024, 10, 20)

@@ -1,8 +1,11 @@
-"""The one shared sidebar: language, store, period (+ comparison) and team.
+"""The one shared sidebar: language, who is signed in, store, period (+ comparison) and team.
 
 ``dashboard.py`` draws it on every run, before the router runs the page;
 pages never draw their own copy: they read this run's choices through
-:func:`sidebar_choices` (kept in the session state).
+:func:`sidebar_choices` (kept in the session state). What it offers depends
+on the user: only admins choose the store (the free-text path included);
+managers pick among their own teams; partners get neither (their situation
+picture covers the service as a whole).
 """
 
 from __future__ import annotations
@@ -12,12 +15,15 @@ from datetime import date, timedelta
 
 import streamlit as st
 
+from geo.access import Capability, Role, User, visible_teams
 from geo.queries import Filters, comparison_period, period_presets, teams
+from ui.auth import account_block
 from ui.i18n import LANGUAGE_KEY, LANGUAGES, keep_selections, labels, t
-from ui.state import default_store, get_store, store_available, store_date_range
+from ui.state import configured_stores, default_store, query, store_available, store_date_range
 
 STORE_MODE_KEY = "store_mode"
 STORE_PATH_KEY = "store_path"
+STORE_NAME_KEY = "store_name"
 PRESET_KEY = "period_preset"
 CUSTOM_KEY = "period_custom"
 COMPARE_KEY = "compare_mode"
@@ -37,19 +43,20 @@ class SidebarChoices:
     compare: Filters | None
 
 
-def render_sidebar() -> SidebarChoices:
-    """Draw the sidebar; stop the page with a clear message when there is no data."""
+def render_sidebar(user: User) -> SidebarChoices:
+    """Draw the sidebar for ``user``; stop the page with a clear message when there is no data."""
     with st.sidebar:
         st.selectbox(t("sidebar.language"), list(LANGUAGES), format_func=LANGUAGES.get, key=LANGUAGE_KEY,
                      on_change=keep_selections, placeholder=t("widget.choose"))
-        path = _store_picker()
+        account_block(user)
+        path = _store_picker() if user.may(Capability.STORE_CHOICE) else _configured_store()
         span = store_date_range(path)
         if span is None:
             st.warning(t("sidebar.store.empty"))
             st.stop()
         first, last = _period_picker(*span)
         compare = _comparison(first, last)
-        team_choice = _team_picker(path)
+        team_choice = None if user.role is Role.PARTNER else _team_picker(path, user)
         st.caption(t("sidebar.attribution"))
     filters = Filters(first_day=first, last_day=last, teams=team_choice)
     compare_filters = replace(filters, first_day=compare[0], last_day=compare[1]) if compare else None
@@ -74,14 +81,31 @@ def sidebar_choices() -> SidebarChoices:
 
 
 def _store_picker() -> str:
-    mode = st.radio(t("sidebar.store"), ("demo", "own"), key=STORE_MODE_KEY,
-                    format_func=labels("sidebar.store"), horizontal=True)
+    """The admin's choice: the configured store(s) or a path typed in."""
+    stores = configured_stores()
+    mode = st.radio(t("sidebar.store"), ("demo", "own"), key=STORE_MODE_KEY, horizontal=True,
+                    format_func=labels("sidebar.store") if set(stores) == {"default"} else
+                    {"demo": t("auth.store.configured"), "own": t("sidebar.store.own")}.get)
     if mode == "demo":
-        path = str(default_store())
+        names = list(stores)
+        name = names[0] if len(names) == 1 else st.selectbox(t("sidebar.store"), names, key=STORE_NAME_KEY,
+                                                              label_visibility="collapsed")
+        path = stores[name]
     else:
         path = st.text_input(t("sidebar.store.path"), value=str(default_store()), key=STORE_PATH_KEY)
     if not store_available(path):
         st.error(t("sidebar.store.missing", path=path))
+        st.stop()
+    return path
+
+
+def _configured_store() -> str:
+    """Everyone but admins works on the first configured store, named, never its path."""
+    name, path = next(iter(configured_stores().items()))
+    if len(configured_stores()) > 1:
+        st.caption(t("auth.store", name=name))
+    if not store_available(path):
+        st.error(t("sidebar.store.missing", path=name))
         st.stop()
     return path
 
@@ -120,8 +144,11 @@ def _same_day_last_year(day: date) -> date:
         return day.replace(year=day.year - 1, day=28)
 
 
-def _team_picker(path: str) -> tuple[str, ...] | None:
-    options = ["__all__", *teams(get_store(path))]
+def _team_picker(path: str, user: User) -> tuple[str, ...] | None:
+    """One of the user's teams, or all of them (None; the access check narrows it to theirs)."""
+    mine = visible_teams(user, query(path, teams))
+    options = ["__all__", *mine] if len(mine) != 1 or user.teams is None else mine
+    everyone = t("sidebar.team.all") if user.teams is None else t("auth.team.all_mine")
     chosen = st.selectbox(t("sidebar.team"), options, key=TEAM_KEY, placeholder=t("widget.choose"),
-                          format_func=lambda v, all_teams=t("sidebar.team.all"): all_teams if v == "__all__" else v)
+                          format_func=lambda v, all_teams=everyone: all_teams if v == "__all__" else v)
     return None if chosen == "__all__" else (chosen,)

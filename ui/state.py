@@ -9,23 +9,36 @@ identity and SQLite change counter (``geo.store.gpkg_version``); a PostGIS
 store (``postgresql://`` URL) has no file, so its version is the store's change
 token (committed write transactions, any client). Logging an export changes
 neither, so a download keeps every cached answer.
+
+Every question is checked for the session's user before the cache is asked
+(:func:`ui.auth.permitted`, the policy in :mod:`geo.access`): a refused one
+stops the page with a clear message, a manager's team scope is forced into
+the arguments (so it is part of the cache key), and answers listing field
+areas are cut to the user's teams after the cache. A cached answer is
+therefore never served to a user who may not see it.
 """
 
 from __future__ import annotations
 
 import importlib
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date
 from pathlib import Path
 from typing import Concatenate, ParamSpec, TypeVar
 
 import streamlit as st
 
+from geo.queries import Filters
 from geo.queries.summary import patrol_day_span
 from geo.store import Store, open_store
 from geo.store.gpkg_version import data_version, file_version
+from geo.access import visible_rows
 from geo.store.postgis import is_postgis_url
+from ui.auth import current_user, permitted, qualified_name
+
+STORES_SECTION = ("feltkart", "stores")
+"""``[feltkart.stores]`` in the secrets: store name = GeoPackage path or PostGIS URL."""
 
 
 def default_store() -> Path | str:
@@ -33,6 +46,21 @@ def default_store() -> Path | str:
     kept as text: ``Path`` would fold its ``//``) or ``data/demo.gpkg``."""
     location = os.environ.get("FELTKART_STORE", "data/demo.gpkg")
     return location if is_postgis_url(location) else Path(location)
+
+
+def configured_stores() -> dict[str, str]:
+    """The stores the dashboard opens, by name, in their configured order.
+
+    ``[feltkart.stores]`` in ``.streamlit/secrets.toml`` (``name = "path or
+    postgresql:// URL"``; URLs carry credentials, hence the secrets file), else
+    the default store alone, named ``default``. Only admins choose among them
+    (or type a path); everyone else works on the first.
+    """
+    section = st.secrets.get(STORES_SECTION[0]) if st.secrets.load_if_toml_exists() else None
+    stores = section.get(STORES_SECTION[1]) if isinstance(section, Mapping) else None
+    if isinstance(stores, Mapping) and stores:
+        return {str(name): str(location) for name, location in stores.items()}
+    return {"default": str(default_store())}
 
 
 def store_available(path: str) -> bool:
@@ -46,6 +74,7 @@ OPEN_STORES = 8
 P = ParamSpec("P")
 R = TypeVar("R")
 QUERY_PACKAGE = "geo."
+AREA_GEOMETRIES = "geo.queries.places.area_geometries"
 """Only functions of ``geo`` are run through :func:`query`."""
 
 
@@ -76,11 +105,21 @@ def query(path: str, function: Callable[Concatenate[Store, P], R], /, *args: P.a
 
     ``function`` is a module-level function of ``geo`` taking the store first;
     it is cached by its qualified name, so editors and type checkers see the call.
+    The session's user must be allowed to ask it (:mod:`geo.access`).
     """
-    name = f"{function.__module__}.{function.__qualname__}"
+    name = qualified_name(function)
     if not name.startswith(QUERY_PACKAGE) or "<" in name:
         raise ValueError(f"query() runs module-level functions of geo only; got {name}")
-    return _cached(path, store_version(path), name, args, tuple(sorted(kwargs.items())))  # type: ignore[return-value]
+    user = current_user()
+    args, kwargs = permitted(user, function, args, kwargs)  # before the cache: refused questions are never answered
+    answer = _cached(path, store_version(path), name, args, tuple(sorted(kwargs.items())))
+    return visible_rows(user, name, answer, owners=lambda: area_owners(path))  # type: ignore[return-value]
+
+
+def area_owners(path: str) -> dict[str, str]:
+    """Each field area's owning team (of its latest version), for the access check's area rows."""
+    areas = _cached(path, store_version(path), AREA_GEOMETRIES, (Filters(),), ())
+    return dict(zip(areas["area_id"], areas["team"]))
 
 
 def store_date_range(path: str) -> tuple[date, date] | None:

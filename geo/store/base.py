@@ -150,3 +150,17 @@ class Store(ABC):
     def exports(self) -> pd.DataFrame:
         """The export audit log, oldest first: ``time_utc``, ``preset``, ``first_day``, ``last_day``,
         ``compare_first``, ``compare_last``, ``k``, ``format``, ``file``, ``sha256``."""
+
+    # --- saved patrol plans (geo.planning) ---------------------------------------------------
+    @abstractmethod
+    def save_plan(self, week: str, lines: pd.DataFrame, *, settings: str, saved_by: str | None = None) -> int:
+        """Save ``lines`` (columns :data:`geo.schema.PLAN_LINE_COLUMNS`, at least one row) as the next
+        version of the plan for ISO week ``week`` in ``plans``, with ``settings`` (JSON text) and
+        ``saved_by`` (a user id; None until users exist); the time is now (UTC). Returns the version
+        (1 for a week's first plan). Earlier versions are kept."""
+
+    @abstractmethod
+    def plans(self, *, week: str | None = None) -> pd.DataFrame:
+        """Saved plan lines (all weeks, or one), ordered by week, version and line: columns
+        :data:`geo.schema.PLAN_COLUMNS`; ``saved_utc`` as ISO UTC text. Empty (with those columns)
+        when no plan was ever saved."""

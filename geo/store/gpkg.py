@@ -40,6 +40,10 @@ from geo.schema import (  # store columns and tables shared by both backends
     ENCOUNTER_ID,
     END_UTC,
     EXPORT_LOG_COLUMNS,
+    PLAN_COLUMNS,
+    PLAN_LINE_COLUMNS,
+    PLAN_VERSION,
+    PLAN_WEEK,
     FROM_OUTSIDE_OSLO,
     HOUR_UTC,
     KIND,
@@ -65,6 +69,7 @@ from geo.schema import (  # store columns and tables shared by both backends
     T_ENCOUNTER_AREAS,
     T_ENCOUNTERS,
     T_EXPORT_LOG,
+    T_PLANS,
     T_FACTS,
     T_IMPORTS,
     T_PATROLS,
@@ -106,6 +111,13 @@ CREATE TABLE IF NOT EXISTS {T_EXPORT_LOG} (
   first_day DATE NOT NULL, last_day DATE NOT NULL, compare_first DATE, compare_last DATE,
   k INTEGER NOT NULL, format TEXT NOT NULL, file TEXT NOT NULL, sha256 TEXT NOT NULL);
 """
+
+_PLAN_TYPES = ("TEXT NOT NULL", "INTEGER NOT NULL", "DATETIME NOT NULL", "TEXT", "TEXT NOT NULL", "TEXT NOT NULL",
+               "INTEGER NOT NULL", "TEXT NOT NULL", "INTEGER NOT NULL", "REAL NOT NULL", "REAL NOT NULL")
+"""SQLite types of :data:`geo.schema.PLAN_COLUMNS`, in order."""
+_PLANS_SQL = (f"CREATE TABLE IF NOT EXISTS {T_PLANS} (fid INTEGER PRIMARY KEY AUTOINCREMENT, "
+              + ", ".join(f"{c} {t}" for c, t in zip(PLAN_COLUMNS, _PLAN_TYPES, strict=True))
+              + f", UNIQUE ({PLAN_WEEK}, {PLAN_VERSION}, {', '.join(PLAN_LINE_COLUMNS[:3])}))")
 
 _SCHEMA_SQL = f"""
 CREATE TABLE IF NOT EXISTS {T_AREAS} (
@@ -554,6 +566,30 @@ class GpkgStore(Store):
         if not self._has_table(T_EXPORT_LOG):
             return pd.DataFrame({c: pd.Series(dtype=object) for c in EXPORT_LOG_COLUMNS})
         return self.query(f"SELECT {', '.join(EXPORT_LOG_COLUMNS)} FROM {T_EXPORT_LOG} ORDER BY fid")
+
+    def save_plan(self, week: str, lines: pd.DataFrame, *, settings: str, saved_by: str | None = None) -> int:
+        if lines.empty:
+            raise ValueError("a plan needs at least one line to be saved")
+        with self.transaction():
+            self._conn.execute(_PLANS_SQL)  # one statement: executescript would commit the transaction
+            gpkg_format.register_layer(self._conn, T_PLANS, geometry_type=None,
+                                       description="Saved patrol plans: one row per line, versioned per ISO week")
+            latest = self._conn.execute(f"SELECT MAX({PLAN_VERSION}) FROM {T_PLANS} WHERE {PLAN_WEEK} = ?",
+                                        (week,)).fetchone()[0]
+            version = int(latest or 0) + 1
+            frame = lines[list(PLAN_LINE_COLUMNS)].copy()
+            for column, value in reversed(list(zip(PLAN_COLUMNS[:5], (week, version, _now_iso(), saved_by, settings)))):
+                frame.insert(0, column, value)
+            self._executemany(f"INSERT INTO {T_PLANS} ({', '.join(PLAN_COLUMNS)}) "
+                              f"VALUES ({', '.join('?' * len(PLAN_COLUMNS))})", frame)
+        return version
+
+    def plans(self, *, week: str | None = None) -> pd.DataFrame:
+        if not self._has_table(T_PLANS):
+            return pd.DataFrame({c: pd.Series(dtype=object) for c in PLAN_COLUMNS})
+        where, params = (f"WHERE {PLAN_WEEK} = ?", (week,)) if week is not None else ("", ())
+        return self.query(f"SELECT {', '.join(PLAN_COLUMNS)} FROM {T_PLANS} {where} ORDER BY {PLAN_WEEK}, "
+                          f"{PLAN_VERSION}, fid", params)
 
     # --- helpers --------------------------------------------------------------
     def _log_area_change(self, area_id: str, version: int, change: str, detail: str, changed_by: str | None) -> None:

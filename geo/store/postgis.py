@@ -50,6 +50,12 @@ from geo.schema import (
     ENCOUNTER_ID,
     END_UTC,
     EXPORT_LOG_COLUMNS,
+    PLAN_COLUMNS,
+    PLAN_LINE_COLUMNS,
+    PLAN_SAVED_BY,
+    PLAN_SAVED_UTC,
+    PLAN_VERSION,
+    PLAN_WEEK,
     FROM_OUTSIDE_OSLO,
     HOUR_UTC,
     KIND,
@@ -75,6 +81,7 @@ from geo.schema import (
     T_ENCOUNTER_AREAS,
     T_ENCOUNTERS,
     T_EXPORT_LOG,
+    T_PLANS,
     T_FACTS,
     T_IMPORTS,
     T_PATROLS,
@@ -172,6 +179,14 @@ _SCHEMA_SQL = [
       k integer NOT NULL, format text NOT NULL, file text NOT NULL, sha256 text NOT NULL)""",
     f"INSERT INTO {T_FACTS} (name, value) VALUES ('{T_TRACK_POINTS}', 0), ('{GENERATION}', 0) ON CONFLICT DO NOTHING",
 ]
+_PLAN_COLUMNS: Columns = tuple(zip(PLAN_COLUMNS, ("text", "int4", "timestamptz", "text", "text", "text", "int4",
+                                                "text", "int4", "float8", "float8"), strict=True))
+_PLANS_SQL = (f"CREATE TABLE IF NOT EXISTS {T_PLANS} ({_IDENTITY}, "
+              f"{_columns_sql(_PLAN_COLUMNS, [c for c in PLAN_COLUMNS if c != PLAN_SAVED_BY])}, "
+              f"UNIQUE ({PLAN_WEEK}, {PLAN_VERSION}, {', '.join(PLAN_LINE_COLUMNS[:3])}))")
+"""Saved plans: created on the first save (not in :data:`_ALL_TABLES`, so stores made before plans existed
+still open with ``create=False``)."""
+_PLANS_LOCK = 0x506C616E  # "Plan": advisory lock serialising the creation of ``plans`` and its version numbers
 _ALL_TABLES = (T_AREAS, T_AREA_CHANGES, T_PATROLS, T_TRACK_POINTS, T_ENCOUNTERS, T_IMPORTS, T_FACTS, *DERIVED_TABLES,
                T_AREA_DRAFTS, T_EXPORT_LOG)
 
@@ -567,6 +582,32 @@ class PostgisStore(Store):
                 f"INSERT INTO {T_EXPORT_LOG} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))})",
                 (preset, first_day, last_day, compare_first, compare_last, int(k), format, file, sha256),
             )
+
+    def save_plan(self, week: str, lines: pd.DataFrame, *, settings: str, saved_by: str | None = None) -> int:
+        if lines.empty:
+            raise ValueError("a plan needs at least one line to be saved")
+        slots = ", ".join("now()" if c == PLAN_SAVED_UTC else "%s" for c in PLAN_COLUMNS)  # saved now, UTC
+        values = [lines[c].tolist() for c in PLAN_LINE_COLUMNS]
+        with self.transaction():
+            self._conn.execute("SELECT pg_advisory_xact_lock(%s)", (_PLANS_LOCK,))
+            self._conn.execute(_PLANS_SQL)
+            version = self._scalar(f"SELECT COALESCE(MAX({PLAN_VERSION}), 0) FROM {T_PLANS} WHERE {PLAN_WEEK} = %s",
+                                   (week,)) + 1
+            with self._conn.cursor() as cur:  # a few dozen lines per plan
+                cur.executemany(
+                    f"INSERT INTO {T_PLANS} ({', '.join(PLAN_COLUMNS)}) VALUES ({slots})",
+                    [(week, version, saved_by, settings, *line) for line in zip(*values)],
+                )
+        return version
+
+    def plans(self, *, week: str | None = None) -> pd.DataFrame:
+        with self._lock:
+            exists = self._conn.execute("SELECT to_regclass(%s)", (T_PLANS,)).fetchone()[0] is not None
+        if not exists:
+            return pd.DataFrame({c: pd.Series(dtype=object) for c in PLAN_COLUMNS})
+        where, params = (f"WHERE {PLAN_WEEK} = ?", (week,)) if week is not None else ("", ())
+        return self.query(f"SELECT {', '.join(PLAN_COLUMNS)} FROM {T_PLANS} {where} ORDER BY {PLAN_WEEK}, "
+                          f"{PLAN_VERSION}, fid", params)
 
     # --- helpers ------------------------------------------------------------------------------
     def _copy(self, table: str, columns: Columns, values: Sequence) -> None:
