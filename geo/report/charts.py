@@ -83,8 +83,8 @@ def trend_png(report: Report) -> bytes:
     ax.grid(axis="y", color="#e5e8ee", linewidth=0.6)
     ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize=7)
     if hidden:
-        fig.text(0.01, 0.01, f"{hidden} punkt(er) med under {report.k} eller skjult («x») er utelatt.",
-                 color=MUTED, fontsize=6.5)
+        ax.set_title(f"{hidden} punkt(er) med under {report.k} eller skjult («x») er utelatt.", loc="left",
+                     color=MUTED, fontsize=6.5)
     return _png(fig)
 
 
