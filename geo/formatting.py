@@ -207,7 +207,9 @@ def period_name(label: str, lang: str = "nb") -> str:
     ``uke 5 2024``, ``2024-06`` → ``juni 2024``, ``2024-T2`` → ``2. tertial 2024``, ``2024-Q3`` →
     ``3. kv. 2024`` (English: ``week 5 2024``, ``Jun 2024``, ``T2 2024``, ``Q3 2024``); other text as it is."""
     _check(lang)
-    text = str(label)
+    text, space, note = str(label).partition(" ")  # a note after the label stays: "2024-W39 (delvis)"
+    if space:
+        return f"{period_name(text, lang)} {note}"
     year, _, rest = text.partition("-")
     if not (year.isdigit() and len(year) == 4 and rest):
         return text

@@ -385,20 +385,38 @@ def add_points(fmap: folium.Map, lon: np.ndarray, lat: np.ndarray, labels: list[
 FIT_GAP_M = 2_000.0
 """Geometries more than this far apart (metres) form separate clusters for :func:`fit_to`."""
 
+VIEW_PX = (640, 520)
+"""Width and height (pixels) a map is assumed to have when its view is chosen (the
+dashboard's maps are 520 px high and at least this wide)."""
+
+FIT_PADDING = 0.85
+"""Share of the map the fitted geometries may fill (the rest is margin)."""
+
+MAX_FIT_ZOOM = 17
+"""Closest zoom :func:`fit_to` opens on (a single small cell would otherwise fill the screen)."""
+
+_TILE_PX = 256
+
 
 def fit_to(fmap: folium.Map, gdf: gpd.GeoDataFrame) -> folium.Map:
-    """Zoom the map to ``gdf`` (EPSG:4326), or to its main cluster when it has several.
+    """Open the map on ``gdf`` (EPSG:4326), or on its main cluster when it has several.
 
     Field areas can lie far apart (the centre and a district 5 km west); fitting
     all of them would open the map too far out to read the centre. So the map
     opens on the cluster (geometries within :data:`FIT_GAP_M` of each other,
     measured in EPSG:25832) with the most geometries; the others stay drawn,
     one zoom-out away.
+
+    The view is set as the map's own centre and zoom (:func:`view_of`), not as
+    a Leaflet ``fitBounds``: Leaflet cannot fit a map that is hidden when it is
+    drawn (in a collapsed expander, as the period-by-period maps are), and
+    opened those on the whole world.
     """
     if gdf.empty:
         return fmap
-    x0, y0, x1, y1 = main_cluster(gdf).total_bounds
-    fmap.fit_bounds([[y0, x0], [y1, x1]])
+    centre, zoom = view_of(main_cluster(gdf).total_bounds)
+    fmap.location = list(centre)
+    fmap.options["zoom"] = zoom
     return fmap
 
 
@@ -409,6 +427,35 @@ def all_shapes(*frames: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     if not parts:
         return gpd.GeoDataFrame(geometry=[], crs=STORE_CRS)
     return gpd.GeoDataFrame(geometry=pd.concat(parts, ignore_index=True), crs=STORE_CRS)
+
+
+def view_of(bounds, *, size_px: tuple[int, int] = VIEW_PX) -> tuple[tuple[float, float], int]:
+    """Centre (lat, lon) and the closest whole Web Mercator zoom showing ``bounds``.
+
+    ``bounds`` is (min lon, min lat, max lon, max lat) in EPSG:4326 degrees; the
+    map is ``size_px`` (width, height) pixels, of which :data:`FIT_PADDING` is used.
+    """
+    x0, y0, x1, y1 = (float(v) for v in bounds)
+    width, height = size_px
+    merc = lambda lat: math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))  # noqa: E731
+    lon_span = max(x1 - x0, 1e-9) / 360.0
+    lat_span = max(merc(y1) - merc(y0), 1e-9) / (2 * math.pi)
+    zoom = math.floor(min(math.log2(FIT_PADDING * width / _TILE_PX / lon_span),
+                          math.log2(FIT_PADDING * height / _TILE_PX / lat_span)))
+    centre_lat = math.degrees(2 * math.atan(math.exp((merc(y0) + merc(y1)) / 2)) - math.pi / 2)
+    return (centre_lat, (x0 + x1) / 2), int(min(max(zoom, 1), MAX_FIT_ZOOM))
+
+
+def selection_shapes(areas: gpd.GeoDataFrame | None = None, cells=None) -> gpd.GeoDataFrame:
+    """The field areas and H3 cells (hex strings or integers) a map shows, as one
+    GeoDataFrame (EPSG:4326) to :func:`fit_to`; empty when there is nothing to draw."""
+    parts = []
+    if areas is not None and len(areas):
+        parts.append(areas.geometry.to_crs(STORE_CRS).to_numpy())
+    if cells is not None and len(cells):
+        parts.append(cell_polygons(cells_from_hex(pd.Series(list(cells)))))
+    geometry = np.concatenate(parts) if parts else np.zeros(0, dtype=object)
+    return gpd.GeoDataFrame(geometry=gpd.GeoSeries(geometry, crs=STORE_CRS), crs=STORE_CRS)
 
 
 def main_cluster(gdf: gpd.GeoDataFrame, *, gap_m: float = FIT_GAP_M) -> gpd.GeoDataFrame:

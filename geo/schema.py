@@ -35,6 +35,7 @@ AREA_NAME = "name"
 AREA_TEAM = "team"
 VALID_FROM = "valid_from"  # ISO date, inclusive, Europe/Oslo local date
 VALID_TO = "valid_to"  # ISO date, exclusive; empty/None = still valid
+INDOOR = "indoor"  # bool: an indoor area (parking garage, underground hall); PRODUCT.md "Indoor stay"
 GEOMETRY = "geometry"  # MultiPolygon, EPSG:4326
 
 # --- patrols -----------------------------------------------------------------

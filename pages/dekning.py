@@ -2,11 +2,11 @@
 
 import streamlit as st
 
-from geo.maps import add_areas, add_cells, fit_to
 from geo.queries import area_geometries, presence_by_cell
 from ui.animation import cell_map_player
+from ui.captions import page_caption
 from ui.columns import show_table
-from ui.components import basemap_picker, new_map, show_map
+from ui.components import basemap_picker, show_cell_map
 from ui.filters import resolution_picker, time_filters
 from ui.format import count, number
 from ui.i18n import t
@@ -18,9 +18,8 @@ user = require_page(__file__)  # the access seam: a role that may not open this 
 choices = sidebar_choices()
 path = choices.store_path
 st.title(t("page.coverage"))
-st.caption(t("coverage.caption"))
-
 filters = time_filters(choices.filters, key="coverage", path=path)
+page_caption(choices, filters, note=t("coverage.caption"))
 c1, c2 = st.columns([1, 2])
 with c1:
     res = resolution_picker(key="coverage")
@@ -32,12 +31,9 @@ cells = cells[cells["presence_minutes"] > 0]
 areas = query(path, area_geometries, filters)
 st.caption(t("coverage.summary", cells=count(len(cells)), hours=number(cells["presence_minutes"].sum() / 60)))
 
-fmap = new_map(basemap)
-add_cells(fmap, cells, cell_column="cell", value_column="presence_minutes", legend_title=t("col.presence_minutes"),
-          tooltip={"presence_minutes": t("col.presence_minutes"), "visits": t("col.visits"),
-                   "long_visit_share": t("col.long_visit_share")})
-add_areas(fmap, areas, tooltip={"area_name": t("col.area_name")})
-show_map(fit_to(fmap, areas), key="coverage_map")
+show_cell_map(areas, cells, value_column="presence_minutes", legend_title=t("col.presence_minutes"),
+              tooltip={"presence_minutes": t("col.presence_minutes"), "visits": t("col.visits"),
+                       "long_visit_share": t("col.long_visit_share")}, basemap=basemap, key="coverage_map")
 
 with st.expander(t("coverage.table")):
     show_table(cells.sort_values("presence_minutes", ascending=False))

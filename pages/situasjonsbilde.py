@@ -9,7 +9,9 @@ from geo.report.disclosure import DEFAULT_K, MIN_K
 from geo.report.export import FORMATS, MIME, file_name, preview_report
 from geo.report.presets import load_presets
 from ui.auth import export_file
+from ui.captions import page_caption
 from ui.columns import show_table
+from ui.components import delta_arrow
 from ui.i18n import t
 from ui.navigation import require_page
 from ui.sidebar import sidebar_choices
@@ -29,7 +31,7 @@ user = require_page(__file__)  # the access seam: a role that may not open this 
 choices = sidebar_choices()
 path = choices.store_path
 st.title(t("report.page"))
-st.caption(t("report.caption"))
+page_caption(choices, note=t("report.caption"))
 
 book = load_presets()
 c1, c2 = st.columns([2, 1])
@@ -63,8 +65,12 @@ st.markdown("\n".join(f"- {sentence}" for sentence in report.narrative))
 st.subheader(t("report.figures"))
 for row_start in range(0, len(report.key_figures), 4):
     for column, figure in zip(st.columns(4), report.key_figures[row_start:row_start + 4]):
-        column.metric(figure.label, figure.current, delta=figure.change if compare and figure.change != "–" else None,
-                      delta_color="off", help=t("report.previous", value=figure.previous) if compare else None)
+        shown = compare is not None and figure.change != "–"
+        column.metric(figure.label, figure.current, delta=figure.change if shown else None, delta_color="off",
+                      delta_arrow=delta_arrow(figure.change) if shown else "auto",
+                      delta_description=t("delta.vs", previous=figure.previous, first=compare.first_day,
+                                          last=compare.last_day) if shown else None,
+                      help=t("report.previous", value=figure.previous) if compare else None)
 for title, picture, table in PREVIEW_SECTIONS:
     st.subheader(t(title))
     if picture:

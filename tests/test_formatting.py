@@ -113,6 +113,7 @@ def test_auto_formats_any_cell():
     ("2024-Q3", "3. kv. 2024", "Q3 2024"),
     ("2024", "2024", "2024"),
     ("Totalt", "Totalt", "Totalt"),
+    ("2024-W39 (delvis)", "uke 39 2024 (delvis)", "week 39 2024 (delvis)"),
 ])
 def test_period_names(label, nb, en):
     assert f.period_name(label, "nb") == nb

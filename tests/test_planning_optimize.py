@@ -38,7 +38,7 @@ from geo.planning.columns import (
 )
 from geo.planning.config import PlanningConfig
 from geo.planning.errors import InfeasiblePlanError
-from geo.planning.optimize import MAX_VISITS, dose_value, solve_plan
+from geo.planning.optimize import MAX_VISITS, dose_value, effective_max_share, solve_plan
 from geo.planning.slots import SHIFTS
 
 SMALL = PlanningConfig(
@@ -132,13 +132,15 @@ def test_conflicting_minimum_names_the_rule_to_relax():
     assert "for week 2024-W10" in str(caught.value)
 
 
-def test_a_share_too_small_for_the_minima_offers_both_rules():
-    config = SMALL.with_changes(max_share=0.3, min_minutes={"A": 12.5, "B": 12.5})
-    with pytest.raises(InfeasiblePlanError, match=r"relax one of these: areas\.min_minutes_per_week .* or "
-                                                  r"areas\.max_share = 0\.3 \(with 2 street areas it must be at "
-                                                  r"least 0\.50") as caught:
-        solve_plan(need(VALUES), config)
-    assert caught.value.rules == ("min_presence", "max_share")
+def test_a_share_below_one_over_the_number_of_areas_is_raised_to_it():
+    """With two street areas no area can be held under half the minutes: max_share 0.3 acts as 0.5,
+    so the plan exists and splits the street minutes evenly (a district team with one or two areas
+    can always be planned)."""
+    assert effective_max_share(0.3, 2) == 0.5 and effective_max_share(0.3, 5) == 0.3
+    assert effective_max_share(0.35, 1) == 1.0 and effective_max_share(0.35, 0) == 1.0
+    lines = solve_plan(need(VALUES), SMALL.with_changes(max_share=0.3, min_minutes={"A": 12.5, "B": 12.5})).lines
+    minutes = lines.groupby("area_id")["planned_minutes"].sum()
+    assert minutes["A"] == minutes["B"] > 0
 
 
 def test_too_many_garage_rounds_names_the_garage_rule():
@@ -236,6 +238,7 @@ def test_the_plan_is_the_optimum_of_an_exhaustive_search(values, share, minimum)
         solution = None
     best = None
     patrols = np.ones(4)
+    share = max(share, 0.5)  # two street areas: no area can be held under half (effective_max_share)
     for x in itertools.product(range(4), repeat=4):  # (A day, A evening, B day, B evening)
         x = np.array(x)
         if x[0] + x[2] > 3 or x[1] + x[3] > 3:

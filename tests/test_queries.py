@@ -36,6 +36,7 @@ from geo.queries import columns as C
 from geo.queries import figures as fig
 from geo.queries.aggregate_reads import offset_intervals
 from geo.queries.by_period import presence_by_period
+from geo.queries.rates import MIN_PRESENCE_HOURS, poisson_interval
 from geo.schema import (
     AGE_GROUP,
     CATEGORY,
@@ -250,11 +251,22 @@ def test_teams_and_patrol_kinds(store):
     assert q.patrol_kinds(store) == ["regular", "project"]
 
 
+def test_patrol_hours_are_shift_length_and_presence_hours_time_present_in_every_result(store):
+    # the tiny store's patrols last 6 + 4 + 4 = 14 h; their presence is 1880 s (0.52 h)
+    figures = q.key_figures(store, F())
+    assert figures[fig.PATROL_HOURS] == pytest.approx(14.0)
+    assert figures[fig.PRESENCE_HOURS] == pytest.approx(1880 / 3600)
+    by_cell = q.effort_vs_need(store, F(), by="cell")
+    assert "patrol_hours" not in by_cell.columns  # that word is the shift length, never presence
+    assert by_cell[C.PRESENCE_HOURS].sum() == pytest.approx(1880 / 3600)
+    assert C.PRESENCE_HOURS == fig.PRESENCE_HOURS
+
+
 # --- per area ------------------------------------------------------------------------------------
 
 
 def test_presence_by_area_exact(store):
-    got = q.presence_by_area(store, F(first_day=FRI, last_day=SUN))
+    got = q.presence_by_area(store, F(first_day=FRI, last_day=SUN), min_presence_hours=0.25)
     assert got[C.AREA_ID].tolist() == ["far", "sq", OUTSIDE_AREA_ID]  # "old" ended 1 June
     sq = area_row(got, "sq")
     assert sq[C.PRESENCE_MINUTES] == pytest.approx(1780 / 60)  # 700 + 180 + 900 s
@@ -263,11 +275,11 @@ def test_presence_by_area_exact(store):
     # visits: fri 600 s (exactly 10 min: long) and 100 s, sat 180 s, dist 900 s (long)
     assert (sq[C.VISITS], sq[C.LONG_VISIT_SHARE]) == (4, 0.5)
     assert sq[C.ENCOUNTERS] == 5
-    assert sq[C.ENCOUNTERS_PER_PATROL_HOUR] == pytest.approx(5 / (1780 / 3600))
+    assert sq[C.ENCOUNTERS_PER_PRESENCE_HOUR] == pytest.approx(5 / (1780 / 3600))
     assert (sq[C.LAST_VISIT_DAY], sq[C.DAYS_SINCE_VISIT]) == (SAT, 1)
     far = area_row(got, "far")
     assert (far[C.PRESENCE_MINUTES], far[C.VISITS], far[C.ENCOUNTERS]) == (0.0, 0, 0)
-    assert math.isnan(far[C.LONG_VISIT_SHARE]) and math.isnan(far[C.ENCOUNTERS_PER_PATROL_HOUR])
+    assert math.isnan(far[C.LONG_VISIT_SHARE]) and math.isnan(far[C.ENCOUNTERS_PER_PRESENCE_HOUR])
     assert far[C.LAST_VISIT_DAY] is None
     assert got[C.DAYS_SINCE_VISIT].dtype == "Int64" and got[C.DAYS_SINCE_VISIT].isna().tolist() == [True, False, True]
     outside = area_row(got, OUTSIDE_AREA_ID)
@@ -355,12 +367,16 @@ def test_encounter_trend_long_format_with_zeros(store):
     w23 = got[got[C.PERIOD] == "2024-W23"].set_index(CATEGORY)[C.ENCOUNTERS]
     assert (w23["conversation"], w23["acute_help"], w23["welfare_check"], w23["other"], w23["violence"]) == (3, 1, 1, 1, 0)
     assert got[got[C.PERIOD] == "2024-W24"][C.ENCOUNTERS].sum() == 0
+    # Fri 7 – Mon 10 June: week 23 from its Friday, week 24 only its Monday: both partial
+    assert got.groupby(C.PERIOD)[C.PARTIAL].first().to_dict() == {"2024-W23": True, "2024-W24": True}
+    whole = q.encounter_trend(store, F(first_day=D(2024, 6, 3), last_day=SUN), period="week")
+    assert not whole[C.PARTIAL].any()
 
 
 def test_encounter_trend_only_selected_categories(store):
     got = q.encounter_trend(store, F(categories=("acute_help", "violence")), period="month")
     assert got.to_dict("list") == {C.PERIOD: ["2024-06", "2024-06"], CATEGORY: ["acute_help", "violence"],
-                                   C.ENCOUNTERS: [1, 0]}
+                                   C.ENCOUNTERS: [1, 0], C.PARTIAL: [True, True]}  # from the first to the last encounter
 
 
 def test_encounter_trend_refuses_unknown_period(store):
@@ -383,31 +399,59 @@ def test_time_of_week_places_night_presence_on_saturday(store):
 # --- need vs effort ----------------------------------------------------------------------------------
 
 
+ENOUGH = 0.25
+"""A minimum presence (patrol-hours) the tiny store's sq (1780 s = 0.49 h) reaches."""
+
+
 def test_effort_vs_need_by_area(store):
-    got = q.effort_vs_need(store, F(first_day=FRI, last_day=SUN))
+    got = q.effort_vs_need(store, F(first_day=FRI, last_day=SUN), min_presence_hours=ENOUGH)
     sq = got.set_index(C.KEY).loc["sq"]
-    assert (sq[C.ENCOUNTERS], sq[C.PATROL_HOURS]) == (5.0, pytest.approx(1780 / 3600))
+    assert (sq[C.ENCOUNTERS], sq[C.PRESENCE_HOURS]) == (5.0, pytest.approx(1780 / 3600))
+    assert sq[C.ENCOUNTERS_PER_PRESENCE_HOUR] == pytest.approx(5 / (1780 / 3600))
+    # Garwood 90 %: chi²(0.05; 10)/2 = 1.97015, chi²(0.95; 12)/2 = 10.51305 encounters, per 0.49444 h
+    assert (sq[C.RATE_LOW], sq[C.RATE_HIGH]) == (pytest.approx(1.97015 / (1780 / 3600), rel=1e-4),
+                                                 pytest.approx(10.51305 / (1780 / 3600), rel=1e-4))
     assert sq[C.MINUTES_PER_ENCOUNTER] == pytest.approx(1780 / 60 / 5)
-    assert bool(sq[C.UNDER_COVERED])  # the only area with ≥ 5 encounters is its own lower quartile
+    assert bool(sq[C.UNDER_COVERED]) and sq[C.STATUS] == "under_covered"  # its own lower quartile
     assert got[C.KEY].tolist() == ["sq", "far"]
     assert got.attrs["max_minutes_per_encounter"] == pytest.approx(1780 / 60 / 5)
+    assert got.attrs["min_rate"] == pytest.approx(5 / (1780 / 3600))
+    assert got.attrs["min_presence_hours"] == ENOUGH
+
+
+def test_effort_vs_need_shows_no_rate_and_no_flag_below_the_minimum_presence(store):
+    # the default minimum is 1 patrol-hour: sq's 0.49 h is too little, whatever its encounters
+    got = q.effort_vs_need(store, F(first_day=FRI, last_day=SUN)).set_index(C.KEY)
+    assert got.attrs["min_presence_hours"] == MIN_PRESENCE_HOURS == 1.0
+    assert math.isnan(got.loc["sq", C.ENCOUNTERS_PER_PRESENCE_HOUR]) and math.isnan(got.loc["sq", C.RATE_HIGH])
+    assert got.loc["sq", C.STATUS] == "too_little_presence" and not got.loc["sq", C.UNDER_COVERED]
+    assert not got[C.UNDER_COVERED].any() and math.isnan(got.attrs["min_rate"])
 
 
 def test_effort_vs_need_explicit_threshold_and_weights(store):
-    strict = q.effort_vs_need(store, F(), max_minutes_per_encounter=5.0).set_index(C.KEY)
+    strict = q.effort_vs_need(store, F(), max_minutes_per_encounter=5.0, min_presence_hours=ENOUGH).set_index(C.KEY)
     assert not strict.loc["sq", C.UNDER_COVERED]  # 5.93 min per encounter > 5
-    weighted = q.effort_vs_need(store, F(), weights={"acute_help": 3.0}, min_encounters=7).set_index(C.KEY)
+    assert strict.loc["sq", C.STATUS] == "not_flagged"
+    weighted = q.effort_vs_need(store, F(), weights={"acute_help": 3.0}, min_encounters=7,
+                                min_presence_hours=ENOUGH).set_index(C.KEY)
     assert weighted.loc["sq", C.ENCOUNTERS] == 7.0  # 4 + 3 · e2
     assert weighted.loc["sq", C.UNDER_COVERED]
-    assert not q.effort_vs_need(store, F(), min_encounters=6).set_index(C.KEY).loc["sq", C.UNDER_COVERED]
+    few = q.effort_vs_need(store, F(), min_encounters=6, min_presence_hours=ENOUGH).set_index(C.KEY)
+    assert not few.loc["sq", C.UNDER_COVERED] and few.loc["sq", C.STATUS] == "few_encounters"
 
 
-def test_effort_vs_need_by_cell_flags_encounters_without_presence(store):
-    got = q.effort_vs_need(store, F(), by="cell", min_encounters=1)
-    outside = got[(got[C.ENCOUNTERS] == 1) & (got[C.PATROL_HOURS] == 0)].iloc[0]
-    assert outside[C.ENCOUNTERS_PER_PATROL_HOUR] == np.inf
-    assert bool(outside[C.UNDER_COVERED])
-    assert got.iloc[0][C.KEY] == outside[C.KEY]  # highest need per effort first
+def test_effort_vs_need_never_flags_encounters_without_presence(store):
+    got = q.effort_vs_need(store, F(), by="cell", min_encounters=1, min_presence_hours=ENOUGH)
+    outside = got[(got[C.ENCOUNTERS] == 1) & (got[C.PRESENCE_HOURS] == 0)].iloc[0]
+    assert math.isnan(outside[C.ENCOUNTERS_PER_PRESENCE_HOUR])
+    assert outside[C.STATUS] == "too_little_presence" and not bool(outside[C.UNDER_COVERED])
+    assert got[C.ENCOUNTERS_PER_PRESENCE_HOUR].notna().iloc[0]  # places with a rate first
+
+
+def test_poisson_interval_matches_chi_square_tables():
+    low, high = poisson_interval(np.array([0.0, 5.0]))
+    assert low == pytest.approx([0.0, 1.97015], abs=1e-4)
+    assert high == pytest.approx([2.99573, 10.51305], abs=1e-4)
 
 
 @pytest.mark.parametrize(
@@ -418,6 +462,7 @@ def test_effort_vs_need_by_cell_flags_encounters_without_presence(store):
         ({"weights": {"other": -1}}, r"weights must be finite numbers ≥ 0; got \{'other': -1\}"),
         ({"min_encounters": 0}, r"min_encounters must be a number of at least 1; got 0"),
         ({"max_minutes_per_encounter": 0}, r"max_minutes_per_encounter must be a positive number"),
+        ({"min_presence_hours": 0}, r"min_presence_hours must be a positive number of patrol-hours; got 0"),
     ],
 )
 def test_effort_vs_need_refuses_bad_arguments(store, kwargs, message):

@@ -24,6 +24,7 @@ from geo.schema import (
     AREA_NAME,
     AREA_VERSION,
     ENCOUNTER_ID,
+    INDOOR,
     LAT,
     LOCAL_DATE,
     LON,
@@ -485,3 +486,93 @@ def test_areas_read_back_as_dates_and_multipolygons_in_store_crs(tmp_path):
     assert str(got.crs) == STORE_CRS
     assert got.geometry.iloc[0].geom_type == "MultiPolygon"
     assert got[[VALID_FROM, VALID_TO]].values.tolist() == [[D(2023, 1, 1), D(2024, 1, 1)]]
+
+
+# --- indoor areas (PRODUCT.md, Indoor stay); the same checks run on PostGIS -----------------------
+
+
+def garage_rows(**fields) -> gpd.GeoDataFrame:
+    """A 40 m garage at the base point, with ``fields`` (e.g. ``indoor=True``) on every row."""
+    frame = area_versions([area("garage", square(X, Y, 40), valid_from=D(2024, 1, 1))])
+    for name, value in fields.items():
+        frame[name] = value
+    return frame
+
+
+def check_indoor_round_trip_and_inheritance(store) -> None:
+    """indoor is stored; a new version without a value keeps the previous one's; False overrides."""
+    store.add_area_versions(garage_rows(indoor=True))
+    street = area_versions([area("street", square(X + 500), valid_from=D(2024, 1, 1))])  # no indoor column
+    store.add_area_versions(street)
+    moved = area_versions([area("garage", square(X + 10, Y, 40), valid_from=D(2024, 6, 1))])
+    store.add_area_versions(moved)  # no indoor column: keeps True
+    store.add_area_versions(garage_rows(indoor=False).assign(valid_from=D(2024, 9, 1)))
+    got = store.areas()
+    assert list(zip(got[AREA_ID], got[AREA_VERSION], got[INDOOR])) == [
+        ("garage", 1, True), ("garage", 2, True), ("garage", 3, False), ("street", 1, False)]
+
+
+def check_indoor_flag_of_a_stored_version_is_not_changed_silently(store) -> None:
+    store.add_area_versions(garage_rows(indoor=False))
+    assert store.add_area_versions(garage_rows()) == []  # no value: the same version, skipped
+    with pytest.raises(AreaVersionConflict, match=r"area 'garage': the version valid from 2024-01-01 is already "
+                                                  r"stored with indoor=False; to mark it indoor=True, add a new "
+                                                  r"version with a later valid_from"):
+        store.add_area_versions(garage_rows(indoor=True))
+
+
+def check_store_without_indoor_column(store, drop_column, reopen) -> None:
+    """A store made before the column reads as not indoor and gets the column with its next version."""
+    store.add_area_versions(garage_rows())
+    drop_column(store)
+    store = reopen(store)
+    assert store.areas()[INDOOR].tolist() == [False]
+    store.add_area_versions(area_versions([area("hall", square(X + 500), valid_from=D(2024, 1, 1))]).assign(indoor=True))
+    assert store.areas()[INDOOR].tolist() == [False, True]
+
+
+def check_refresh_areas_adds_the_stays_of_a_new_indoor_area(store, fill) -> None:
+    """Patrols first, then a garage marked indoor: its 20-min gap becomes presence everywhere."""
+    start = oslo("2024-06-07 20:10")
+    gap = pd.concat([standing("g", start, (X + 20, Y + 20), n=2, interval_s=60),
+                     standing("g", start + pd.Timedelta(seconds=1260), (X + 20, Y + 20), n=2, interval_s=60)])
+    fill(store, patrol_rows=patrols(("g", start, start + pd.Timedelta(hours=1))), pts=gap)
+    assert store.derived(T_PRESENCE_TOTAL)[SECONDS].sum() == pytest.approx(120.0)
+    with store.transaction():
+        changed = store.add_area_versions(garage_rows(indoor=True))
+        refresh.refresh_areas(store, sorted({a for a, _ in changed}))
+    assert store.derived(T_PRESENCE_TOTAL)[SECONDS].sum() == pytest.approx(1320.0)
+    assert store.derived(T_PRESENCE_AREA)[SECONDS].sum() == pytest.approx(1320.0)
+    by_res = store.derived(T_PRESENCE_CELL).groupby("res")[SECONDS].sum()
+    assert (by_res.to_numpy() == pytest.approx(1320.0)) and len(by_res)
+    assert len(store.derived(T_VISITS_AREA)) == 1
+
+
+def _gpkg_fill(store, *, patrol_rows, pts):
+    with store.transaction():
+        store.add_patrols(patrol_rows)
+        store.add_track_points(pts)
+        refresh.refresh_patrols(store, resolutions=(10,))
+
+
+def test_indoor_is_stored_and_inherited_by_new_versions(tmp_path):
+    check_indoor_round_trip_and_inheritance(open_store(tmp_path / "s.gpkg"))
+
+
+def test_indoor_flag_of_a_stored_version_is_not_changed_silently(tmp_path):
+    check_indoor_flag_of_a_stored_version_is_not_changed_silently(open_store(tmp_path / "s.gpkg"))
+
+
+def test_a_store_made_before_the_indoor_column_reads_as_not_indoor(tmp_path):
+    def drop(store):
+        store._conn.execute(f"ALTER TABLE {T_AREAS} DROP COLUMN {INDOOR}")
+
+    def reopen(store):
+        store.close()
+        return open_store(tmp_path / "s.gpkg")
+
+    check_store_without_indoor_column(open_store(tmp_path / "s.gpkg"), drop, reopen)
+
+
+def test_refresh_areas_adds_the_stays_of_a_new_indoor_area(tmp_path):
+    check_refresh_areas_adds_the_stays_of_a_new_indoor_area(open_store(tmp_path / "s.gpkg"), _gpkg_fill)

@@ -61,6 +61,10 @@ from tests.builders import (
 from tests.postgis_cluster import Cluster, postgis_or_fail, start_cluster
 from tests.test_store_gpkg import (
     FRI_END,
+    check_indoor_flag_of_a_stored_version_is_not_changed_silently,
+    check_indoor_round_trip_and_inheritance,
+    check_refresh_areas_adds_the_stays_of_a_new_indoor_area,
+    check_store_without_indoor_column,
     FRI_START,
     SAT_END,
     SAT_START,
@@ -612,3 +616,29 @@ def test_cli_demo_into_a_postgis_url_equals_the_geopackage_demo(pg_url, tmp_path
         assert cli_main(["summary", "--store", location, "--from", first, "--to", last, "--by", "area"]) == 0
         outputs.append(pd.read_csv(io.StringIO(capsys.readouterr().out)))
     pd.testing.assert_frame_equal(outputs[0], outputs[1], check_exact=False, rtol=1e-9)
+
+
+# --- indoor areas: the checks of tests/test_store_gpkg.py ------------------------------------------
+
+
+def test_indoor_is_stored_and_inherited_by_new_versions(store):
+    check_indoor_round_trip_and_inheritance(store)
+
+
+def test_indoor_flag_of_a_stored_version_is_not_changed_silently(store):
+    check_indoor_flag_of_a_stored_version_is_not_changed_silently(store)
+
+
+def test_a_store_made_before_the_indoor_column_reads_as_not_indoor(store, pg_url):
+    def drop(opened):
+        opened._conn.execute(f"ALTER TABLE {T_AREAS} DROP COLUMN indoor")
+
+    def reopen(opened):
+        return open_store(pg_url)
+
+    check_store_without_indoor_column(store, drop, reopen)
+
+
+def test_refresh_areas_adds_the_stays_of_a_new_indoor_area(store):
+    check_refresh_areas_adds_the_stays_of_a_new_indoor_area(
+        store, lambda s, patrol_rows, pts: fill(s, patrol_rows=patrol_rows, pts=pts))

@@ -9,39 +9,59 @@ from ui.format import localized
 from ui.i18n import t
 
 
-def week_heatmap(matrix: pd.DataFrame, value: str, title: str, *, scheme: str, diverging: bool = False) -> alt.Chart:
+def week_heatmap(matrix: pd.DataFrame, value: str, title: str, *, scheme: str) -> alt.Chart:
     """Hour (x) × weekday (y) heatmap of ``value`` from ``geo.queries.time_of_week``."""
+    return _week_chart(matrix, value, title, alt.Scale(scheme=scheme), value_format=",.0f")
+
+
+DIFFERENCE_COLOURS = ("#2166ac", "#f7f7f7", "#b2182b")
+"""Colours of the difference chart from its most negative value through 0 to its most
+positive: blue (more presence than encounters), white, red (more encounters than presence
+suggests). The caption ``time_of_week.difference.help`` says the same."""
+
+
+def difference_heatmap(matrix: pd.DataFrame, title: str) -> alt.Chart:
+    """Hour × weekday of ``difference`` (encounter share − presence share) on a symmetric scale:
+    positive values, where more encounters happen than presence would suggest, are red."""
+    largest = float(matrix["difference"].abs().max()) if matrix["difference"].notna().any() else 0.0
+    largest = largest or 1e-9
+    scale = alt.Scale(domain=[-largest, 0.0, largest], range=list(DIFFERENCE_COLOURS))
+    return _week_chart(matrix, "difference", title, scale, value_format="+.1%")
+
+
+def _week_chart(matrix: pd.DataFrame, value: str, title: str, scale: alt.Scale, *, value_format: str) -> alt.Chart:
     frame = matrix.assign(day=[t(f"weekday.{d}") for d in matrix["weekday"]])
     order = [t(f"weekday.{d}") for d in range(7)]
-    scale = alt.Scale(scheme=scheme, domainMid=0) if diverging else alt.Scale(scheme=scheme)
     return localized(
         alt.Chart(frame)
         .mark_rect()
         .encode(
             x=alt.X("hour:O", title=t("chart.hour")),
             y=alt.Y("day:N", sort=order, title=None),
-            color=alt.Color(f"{value}:Q", title=title, scale=scale),
+            color=alt.Color(f"{value}:Q", title=title, scale=scale,
+                            legend=alt.Legend(format=value_format) if "%" in value_format else alt.Undefined),
             tooltip=[alt.Tooltip("day:N", title=t("chart.weekday")), alt.Tooltip("hour:O", title=t("chart.hour")),
-                     alt.Tooltip(f"{value}:Q", title=title, format=",.1f")],
+                     alt.Tooltip(f"{value}:Q", title=title, format=value_format)],
         )
         .properties(height=220)
     )
 
 
 def category_trend_chart(trend: pd.DataFrame) -> alt.Chart:
-    """Encounters per category over periods, from ``geo.queries.encounter_trend``."""
-    frame = trend.assign(label=[t(f"category.{c}") for c in trend["category"]])
-    return localized(
-        alt.Chart(frame)
-        .mark_line(point=True)
-        .encode(
-            x=alt.X("period:N", title=t("chart.period"), sort=None),
-            y=alt.Y("encounters:Q", title=t("col.encounters")),
-            color=alt.Color("label:N", title=t("chart.category")),
-            tooltip=["period", "label", "encounters"],
-        )
-        .properties(height=320)
+    """Encounters per category over periods, from ``geo.queries.encounter_trend``; periods that
+    are only partly inside the range (``partial``) are drawn as hollow points."""
+    frame = trend.assign(label=[t(f"category.{c}") for c in trend["category"]],
+                         whole=~trend["partial"] if "partial" in trend else True)
+    base = alt.Chart(frame).encode(
+        x=alt.X("period:N", title=t("chart.period"), sort=None),
+        y=alt.Y("encounters:Q", title=t("col.encounters")),
+        color=alt.Color("label:N", title=t("chart.category")),
     )
+    points = base.mark_point(size=60, filled=True).encode(
+        fill=alt.condition("datum.whole", alt.Color("label:N", legend=None), alt.value("white")),
+        tooltip=["period", "label", "encounters", alt.Tooltip("partial:N", title=t("trend.partial"))],
+    )
+    return localized((base.mark_line() + points).properties(height=320))
 
 
 def area_timeline_chart(timeline: pd.DataFrame, *, last_day) -> alt.Chart:

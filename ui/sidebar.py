@@ -16,7 +16,8 @@ from datetime import date, timedelta
 import streamlit as st
 
 from geo.access import Capability, Role, User, visible_teams
-from geo.queries import Filters, comparison_period, period_presets, teams
+from geo.queries import Filters, period_presets, teams
+from geo.queries.periods import PeriodCoverage, comparison_for, cover_period
 from ui.auth import account_block
 from ui.i18n import LANGUAGE_KEY, LANGUAGES, keep_selections, labels, t
 from ui.state import configured_stores, default_store, query, store_available, store_date_range
@@ -36,11 +37,17 @@ CHOICES_KEY = "_sidebar_choices"
 
 @dataclass(frozen=True, slots=True)
 class SidebarChoices:
-    """What the sidebar selected: the store, the filters and the comparison filters."""
+    """What the sidebar selected: the store, the filters and the comparison filters.
+
+    ``filters`` cover the days of the chosen period that have data
+    (``coverage.covered``); ``coverage`` keeps the chosen period, so pages can
+    say when it is partial (``ui.captions``).
+    """
 
     store_path: str
     filters: Filters
     compare: Filters | None
+    coverage: PeriodCoverage | None = None
 
 
 def render_sidebar(user: User) -> SidebarChoices:
@@ -55,12 +62,15 @@ def render_sidebar(user: User) -> SidebarChoices:
             st.warning(t("sidebar.store.empty"))
             st.stop()
         first, last = _period_picker(*span)
-        compare = _comparison(first, last)
+        coverage = cover_period(first, last, *span)
+        _partial_flag(coverage, span)
+        compare = _comparison(coverage)
         team_choice = None if user.role is Role.PARTNER else _team_picker(path, user)
         st.caption(t("sidebar.attribution"))
+    first, last = coverage.covered or (first, last)
     filters = Filters(first_day=first, last_day=last, teams=team_choice)
     compare_filters = replace(filters, first_day=compare[0], last_day=compare[1]) if compare else None
-    choices = SidebarChoices(store_path=path, filters=filters, compare=compare_filters)
+    choices = SidebarChoices(store_path=path, filters=filters, compare=compare_filters, coverage=coverage)
     st.session_state[CHOICES_KEY] = choices
     return choices
 
@@ -127,21 +137,20 @@ def _period_picker(first_day: date, last_day: date) -> tuple[date, date]:
     return lo, hi
 
 
-def _comparison(first: date, last: date) -> tuple[date, date] | None:
+def _partial_flag(coverage: PeriodCoverage, span: tuple[date, date]) -> None:
+    """Say so when the chosen period reaches beyond the data (issue 14: partial periods)."""
+    if coverage.covered is None:
+        st.warning(t("sidebar.no_data", first=span[0], last=span[1]))
+    elif coverage.is_partial:
+        st.warning(t("sidebar.partial", days=coverage.covered_days, of=coverage.days, first=coverage.covered[0],
+                     last=coverage.covered[1]))
+
+
+def _comparison(coverage: PeriodCoverage) -> tuple[date, date] | None:
+    """Comparison period of the same covered length (``geo.queries.periods.comparison_for``)."""
     mode = st.selectbox(t("sidebar.compare"), COMPARE_MODES, key=COMPARE_KEY, placeholder=t("widget.choose"),
                         format_func=labels("sidebar.compare"))
-    if mode == "none":
-        return None
-    if mode == "last_year":
-        return _same_day_last_year(first), _same_day_last_year(last)
-    return comparison_period(first, last)
-
-
-def _same_day_last_year(day: date) -> date:
-    try:
-        return day.replace(year=day.year - 1)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year - 1, day=28)
+    return None if mode == "none" else comparison_for(coverage, mode)
 
 
 def _team_picker(path: str, user: User) -> tuple[str, ...] | None:

@@ -11,7 +11,7 @@ imported every day. So they are cached:
   import, the demo build and the benchmark start warm.
 
 The key is a SHA-256 of everything the grids are built from (area ids,
-versions, validity dates and the EPSG:4326 geometry as WKB) plus
+versions, validity dates, the ``indoor`` flags and the EPSG:4326 geometry as WKB) plus
 :data:`GRID_FORMAT`, which must be raised whenever ``AreaIndex`` changes. A
 cache file that cannot be read is rebuilt, never trusted: the cache only ever
 saves time. Pickles execute code when loaded, so the cache directory must be
@@ -31,10 +31,10 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
-from geo.engine.presence import PreparedAreas, prepare_areas
+from geo.engine.presence import PreparedAreas, indoor_flags, prepare_areas
 from geo.schema import AREA_ID, AREA_VERSION, VALID_FROM, VALID_TO
 
-GRID_FORMAT = 2
+GRID_FORMAT = 4
 """Version of the pickled ``PreparedAreas`` layout; part of every cache key."""
 
 MEMORY_SLOTS = 4
@@ -63,6 +63,7 @@ def area_set_key(areas: gpd.GeoDataFrame) -> str:
             "version": areas[AREA_VERSION].astype("int64"),
             "from": pd.to_datetime(areas[VALID_FROM]).astype("int64"),
             "to": pd.to_datetime(areas[VALID_TO]).astype("int64"),  # NaT → a fixed sentinel
+            "indoor": indoor_flags(areas),
         })
         digest.update(pd.util.hash_pandas_object(attributes, index=False).to_numpy().tobytes())
         digest.update(str(areas.crs).encode())

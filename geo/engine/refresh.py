@@ -2,7 +2,9 @@
 
 - New track points → presence, visits and cell tables for those patrols.
 - Changed field areas → area presence and visits for those areas only
-  (cells do not depend on areas), plus encounters-in-areas.
+  (cells do not depend on areas), plus encounters-in-areas. When a changed
+  area has an indoor version (now or before), every patrol's tables are
+  recomputed: indoor stays reach cells and totals (``geo.engine.indoor``).
 - New encounters or areas → encounters-in-areas recomputed (cheap: an STRtree
   query over all encounters).
 
@@ -84,6 +86,10 @@ def refresh_areas(store: Store, area_ids: list[str]) -> None:
         return
     all_areas = store.areas()
     areas = prepare_areas_cached(all_areas[all_areas[AREA_ID].isin(area_ids)])
+    if len(areas.indoor):  # indoor stays reach the cells and totals too, and depend on the other indoor areas
+        refresh_patrols(store)
+        refresh_encounter_areas(store)
+        return
     presence_parts, visit_parts = [], []
     for points in store.iter_track_points(batch_patrols=BATCH_PATROLS):
         seg = build_segments(points)

@@ -29,6 +29,13 @@ Documented choices
   must be valid) and only the polygonal part is kept, with a warning. Only
   Polygon and MultiPolygon features are accepted (no GeometryCollection).
 - **Team** is optional: ``None`` when neither the file nor ``team`` gives one.
+- **Indoor** (PRODUCT.md, Indoor stay) comes from an ``indoor`` column
+  (``innendørs``, ``innendors``, ``inne``) holding yes/no (``ja``/``nei``,
+  ``true``/``false``, ``1``/``0``), or, without one, from a ``type`` column
+  (``områdetype``) whose value names an indoor kind of place
+  (:data:`INDOOR_TYPES`: ``p-hus``, ``parkeringshus``, ``garage``, ...; any
+  other type is not indoor). An empty cell, or neither column, gives ``None``:
+  the store keeps the previous version's flag (new areas: not indoor).
 - **Dates** are local Europe/Oslo calendar dates: ``valid_from`` inclusive,
   ``valid_to`` exclusive, ``None`` = still valid. A date-time value is turned
   into its Europe/Oslo date (a time zone-less one is read as local time).
@@ -60,6 +67,7 @@ from geo.schema import (
     AREA_NAME,
     AREA_TEAM,
     GEOMETRY,
+    INDOOR,
     LOCAL_TZ,
     MEASURE_CRS,
     NORWAY_BBOX,
@@ -69,14 +77,26 @@ from geo.schema import (
     T_AREAS,
     VALID_FROM,
     VALID_TO,
+    YES_NO_UNKNOWN_LABELS,
+    YesNoUnknown,
 )
 from geo.timeutil import parse_date
 from geo.io.validation import validate
 
-__all__ = ["AREA_COLUMNS", "FIELD_ALIASES", "MIN_AREA_M2", "read_areas", "slugify"]
+__all__ = ["AREA_COLUMNS", "FIELD_ALIASES", "INDOOR_TYPES", "MIN_AREA_M2", "read_areas", "slugify"]
 
-AREA_COLUMNS = (AREA_ID, AREA_NAME, AREA_TEAM, VALID_FROM, VALID_TO, SOURCE_FILE, SOURCE_LINE, GEOMETRY)
+AREA_COLUMNS = (AREA_ID, AREA_NAME, AREA_TEAM, VALID_FROM, VALID_TO, INDOOR, SOURCE_FILE, SOURCE_LINE, GEOMETRY)
 """Columns of ``frames[T_AREAS]``, in this order."""
+
+_AREA_TYPE = "type"
+"""A file column (not stored) whose value can say that an area is indoor."""
+
+INDOOR_TYPES = frozenset({
+    "indoor", "innendørs", "innendors", "garage", "parking garage", "multi-storey car park", "p-hus",
+    "phus", "parkeringshus", "parkeringsanlegg", "garasjeanlegg", "underground", "underground hall",
+    "underjordisk", "t-banestasjon", "kulvert",
+})
+"""Values of a ``type`` column that make an area indoor (compared case-insensitively)."""
 
 FIELD_ALIASES: dict[str, tuple[str, ...]] = {
     AREA_ID: (AREA_ID, "område_id", "omrade_id", "omradeid", "id", "slug", "feltområde_id"),
@@ -84,6 +104,8 @@ FIELD_ALIASES: dict[str, tuple[str, ...]] = {
     AREA_TEAM: (AREA_TEAM, "lag", "eier", "owner"),
     VALID_FROM: (VALID_FROM, "gyldig_fra", "fra", "fra_dato"),
     VALID_TO: (VALID_TO, "gyldig_til", "til", "til_dato"),
+    INDOOR: (INDOOR, "innendørs", "innendors", "inne"),
+    _AREA_TYPE: (_AREA_TYPE, "områdetype", "omradetype"),
 }
 """Column names accepted for each output column, in order of preference.
 
@@ -519,6 +541,9 @@ def _parse_attributes(
                                            file=file, warnings_out=warnings_out)
         errors += date_errors
     errors += _period_errors(dates[VALID_FROM], dates[VALID_TO], lines, columns, errors, file=file)
+    indoor, indoor_errors = _indoor_values(column(INDOOR), column(_AREA_TYPE), INDOOR in columns, lines,
+                                           columns.get(INDOOR, INDOOR), file=file)
+    errors += indoor_errors
 
     frame = pd.DataFrame(
         {
@@ -527,12 +552,32 @@ def _parse_attributes(
             AREA_TEAM: pd.Series(teams, index=raw.index, dtype=object),
             VALID_FROM: pd.Series(dates[VALID_FROM], index=raw.index, dtype=object),
             VALID_TO: pd.Series(dates[VALID_TO], index=raw.index, dtype=object),
+            INDOOR: pd.Series(indoor, index=raw.index, dtype=object),
             SOURCE_FILE: file,
             SOURCE_LINE: lines,
         },
         index=raw.index,
     )
     return frame, errors
+
+
+def _indoor_values(
+    values: pd.Series, types: pd.Series, has_column: bool, lines: np.ndarray, column: str, *, file: str,
+) -> tuple[list[bool | None], list[RowError]]:
+    """``indoor`` per feature (None = not said), from the indoor column or else the type column."""
+    if not has_column:
+        return [None if t is None else t.lower() in INDOOR_TYPES for t in _text_values(types)], []
+    yes = {label.lower() for label in YES_NO_UNKNOWN_LABELS[YesNoUnknown.YES]}
+    no = {label.lower() for label in YES_NO_UNKNOWN_LABELS[YesNoUnknown.NO]}
+    flags: list[bool | None] = []
+    errors: list[RowError] = []
+    for value, line in zip(_text_values(values), lines.tolist()):
+        text = None if value is None else value.lower()
+        flags.append(None if text is None else True if text in yes else False if text in no else None)
+        if text is not None and text not in yes | no:
+            errors.append(RowError(file, line, column,
+                                   f"expected yes or no (ja/nei, true/false, 1/0) for indoor; got {value!r}"))
+    return flags, errors
 
 
 def _ids_and_names(

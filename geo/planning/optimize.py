@@ -64,6 +64,12 @@ from geo.planning.config import PlanningConfig
 from geo.planning.errors import InfeasiblePlanError, PlanningError
 from geo.planning.slots import WEEKDAY_NAMES
 
+def effective_max_share(max_share: float, street_areas: int) -> float:
+    """The largest share of the street minutes one area may get: ``areas.max_share``, but never
+    below 1 / the number of street areas (a team with two areas cannot hold each under a third)."""
+    return max(max_share, 1.0 / street_areas) if street_areas else 1.0
+
+
 RULES = ("capacity", "revisit", "min_presence", "max_share", "garage_rounds")
 """Rule groups, in the order they are tried when diagnosing an infeasible plan."""
 
@@ -214,13 +220,14 @@ class _Model:
                 matrix = self._sum_rows(self.area_codes, len(self.area_names), np.ones(n))[keep]
                 visits = np.ceil(minimum[keep] / config.planned_visit_minutes - 1e-9)
                 rows.append((matrix, visits, np.full(keep.sum(), np.inf)))
-        if "max_share" not in relax and config.max_share < 1:
-            streets = np.flatnonzero((area_kind == STREET).to_numpy())
+        streets = np.flatnonzero((area_kind == STREET).to_numpy())
+        share = effective_max_share(config.max_share, len(streets))
+        if "max_share" not in relax and share < 1:
             if len(streets):
                 own = self._sum_rows(self.area_codes, len(self.area_names), np.ones(n))[streets]
                 everyone = sparse.csr_matrix((self.street.astype(np.float64), (np.zeros(n), x)),
                                              shape=(1, self.n_vars))
-                matrix = own - config.max_share * sparse.vstack([everyone] * len(streets))
+                matrix = own - share * sparse.vstack([everyone] * len(streets))
                 rows.append((sparse.csr_matrix(matrix), np.full(len(streets), -np.inf), np.zeros(len(streets))))
         if "garage_rounds" not in relax:
             garages = np.flatnonzero((area_kind == GARAGE).to_numpy())
@@ -285,8 +292,8 @@ class _Model:
         minutes = c[PLANNED_MINUTES].to_numpy(np.float64)
         area_minutes = np.bincount(self.area_codes, weights=minutes)[self.area_codes]
         street_total = minutes[self.street].sum()
-        at_share = self.street & (area_minutes > config.max_share * street_total - self.minutes + _EPS) \
-            & (config.max_share < 1)
+        share = effective_max_share(config.max_share, len(np.unique(self.area_codes[self.street])))
+        at_share = self.street & (area_minutes > share * street_total - self.minutes + _EPS) & (share < 1)
         minimum = np.array([config.min_minutes_of(a) for a in c[AREA_ID]]) * self.street
         at_minimum = (minimum > 0) & (area_minutes < minimum + self.minutes - _EPS)
         full = (slots[CAPACITY_SLOTS] - slots[USED_SLOTS]).to_numpy()[self.slot_codes] < 1 - _EPS

@@ -42,6 +42,7 @@ from geo.report.disclosure import (
 from geo.engine.cells import cell_polygons, cells_to_hex
 from geo.queries import area_geometries, key_figures, presence_by_area
 from geo.queries.filters import Filters
+from geo.queries.periods import partial_periods, trend_period_for
 from geo.report import data, methods, narrative
 from geo.report.labels import (
     AGE_GROUP_NB,
@@ -206,15 +207,12 @@ def _change_text(current: Count, previous: Count) -> str:
 
 
 def _trend_period(first: dt.date, last: dt.date) -> str:
-    """Week for up to 8 weeks, month up to 2 years, quarter up to 5 years, then year."""
-    days = (last - first).days + 1
-    if days <= 56:
-        return "week"
-    if days <= 731:
-        return "month"
-    if days <= 1827:
-        return "quarter"
-    return "year"
+    """Week for up to 8 weeks, month up to 2 years, quarter up to 5 years, then year (the dashboard's rule)."""
+    return trend_period_for(first, last)
+
+
+PARTIAL_MARK = " (delvis)"
+"""Added to a trend period that lies only partly inside the report's period (methods note)."""
 
 
 def _trend_counts(rows: pd.DataFrame, categories: list[str], first: dt.date, last: dt.date,
@@ -227,7 +225,12 @@ def _trend_counts(rows: pd.DataFrame, categories: list[str], first: dt.date, las
 
 def _trend(rows: pd.DataFrame, categories: list[str], first: dt.date, last: dt.date, period: str,
            cat_age: ProtectedTable, *, k: int) -> ProtectedTable:
-    counts = _trend_counts(rows, categories, first, last, period)
+    calendar = partial_periods(first, last, period)
+    shown = dict(zip(calendar["period"], calendar["period"] + np.where(calendar["partial"], PARTIAL_MARK, "")))
+    labels = list(shown.values())
+    periods = period_label(pd.to_datetime(rows[LOCAL_DATE]), period).map(shown) if len(rows) else pd.Series(
+        [], dtype=object)
+    counts = _crosstab(rows.assign(_period=periods.to_numpy()), CATEGORY, categories, "_period", labels)
     return protect_table(counts, k=k, row_totals=True, grand_total=int(counts.to_numpy().sum()),
                          suppressed_row_totals=[not c.shown for c in cat_age.row_totals],
                          grand_total_suppressed=not cat_age.grand_total.shown)

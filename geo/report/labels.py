@@ -43,8 +43,12 @@ FIGURE_NB: dict[str, str] = {
     "share_under_18": "Andel under 18 år",
     "share_under_25": "Andel 25 år og yngre",
     "patrols": "Patruljer",
-    "presence_hours": "Tilstedetimer (patruljetimer)",
+    "patrol_hours": "Patruljetimer",
+    "presence_hours": "Tilstedetimer",
 }
+"""Labels of the key figures. One word, one number (the dashboard uses the same words,
+``ui/strings``): *Patruljetimer* is always patrol start to end (shift length),
+*Tilstedetimer* always time inside GPS segments and indoor stays (PRODUCT.md, Presence)."""
 
 HOTSPOT_PATTERN_NB: dict[str, str] = {
     "new_hot": "ny hotspot",
@@ -86,8 +90,9 @@ def number_nb(value: float, decimals: int = 0) -> str:
 
 
 def percent_nb(value: float, *, signed: bool = False) -> str:
-    """``12 %`` / ``+12 %`` for ``value`` already in per cent (:func:`geo.formatting.percent`)."""
-    return formatting.percent(value / 100, "nb", decimals=0, signed=signed)
+    """``12 %`` / ``+12 %`` for ``value`` already in per cent; under 1 % with one decimal (``−0,4 %``),
+    so a change is never shown as ``−0 %`` (:func:`geo.formatting.percent`)."""
+    return formatting.percent(value / 100, "nb", decimals=1 if 0 < abs(value) < 1 else 0, signed=signed)
 
 
 HIDDEN_COLUMNS = ("H3-celle",)

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from geo.report.labels import AGE_GROUP_NB, CATEGORY_NB, period_nb
+from geo.report.labels import AGE_GROUP_NB, CATEGORY_NB, number_nb, period_nb
+from geo.report.narrative import SAME_LEVEL_PCT
 
 if TYPE_CHECKING:
     from geo.report.model import Report
 
 TREND_PERIOD_NB = {"week": "uke", "month": "måned", "tertial": "tertial", "quarter": "kvartal", "year": "år"}
+
+PARTIAL_TREND_NB = ("En periode merket «(delvis)» ligger bare delvis innenfor utvalget og kan ikke sammenlignes "
+                    "direkte med hele perioder.")
 
 ATTRIBUTION = ("Kartdata © OpenStreetMap-bidragsytere (ODbL); feltområdene er tegnet etter OpenStreetMap-data. "
                "Oslo kommune, PBE · Kartverket, SSB. H3-celler: Uber H3 (Apache 2.0).")
@@ -33,7 +37,9 @@ def sections(report: Report) -> list[tuple[str, str]]:
                          "registrert). Et møte i et feltområde ligger i eller på kanten av en versjon av området som "
                          "gjaldt på møtets dato; overlappende områder teller det hver for seg, mens totaler teller "
                          "hvert møte én gang. Tilstedetimer er tiden patruljene faktisk var til stede (sammenhengende "
-                         "GPS-spor), ikke vaktlengde. Alle tider er norsk tid (Europe/Oslo)."),
+                         "GPS-spor, og opphold inne i p-hus og andre innendørs områder der telefonen mister "
+                         "signalet), ikke vaktlengde; patruljetimer er vaktlengde fra patruljens start til slutt. "
+                         "Alle tider er norsk tid (Europe/Oslo)."),
         ("Personvern", f"Ingen tall fra 1 til {report.k - 1} vises: de står som «<{report.k}» (k = {report.k}); "
                        f"null vises som 0. Der en total vises, er flere tall skjult («x») slik at ingen skjulte tall "
                        f"kan regnes ut ved subtraksjon fra totalene, også totaler som står i en annen tabell. Kartene viser bare "
@@ -41,8 +47,12 @@ def sections(report: Report) -> list[tuple[str, str]]:
                        f"i klasser, aldri enkeltmøter eller patruljespor. Tilstedetimer og patruljetimer gjelder "
                        f"tjenestens egne ansatte, ikke personene som ble møtt, og vises derfor uten skjuling; antall "
                        f"patruljer følger samme regel som andre antall."),
-        ("Utvikling og hotspots", f"Utviklingen per kategori vises per {TREND_PERIOD_NB[report.trend_period]}. "
-                                   + _hotspot_text(report)),
+        ("Endringer", f"Endring er perioden minus sammenligningsperioden, som har like mange dager med data på "
+                      f"samme sted i forrige periode (eller samme dager året før). Teksten kaller en endring på "
+                      f"under {number_nb(SAME_LEVEL_PCT)} % i antall møter «om lag på samme nivå»; fra "
+                      f"{number_nb(SAME_LEVEL_PCT)} % oppgis endringen i prosent. Pilene følger fortegnet."),
+        ("Utvikling og hotspots", f"Utviklingen per kategori vises per {TREND_PERIOD_NB[report.trend_period]} "
+                                  f"(etter periodens lengde). {PARTIAL_TREND_NB} " + _hotspot_text(report)),
         ("Kilder", "Feltkart (åpen kildekode): tjenestens egne registreringer av patruljer, GPS-spor og møter. "
                    + ATTRIBUTION),
     ]

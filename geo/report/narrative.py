@@ -14,8 +14,10 @@ from geo.report.labels import CATEGORY_NB, WEEKDAY_NB, number_nb, percent_nb, pe
 if TYPE_CHECKING:
     from geo.report.model import Report
 
-MIN_CHANGE_PCT = 10.0
-"""A change smaller than this (in %) is called "om lag på samme nivå"."""
+SAME_LEVEL_PCT = 5.0
+"""A change of less than this (in %, either way) is called "om lag på samme nivå"; from it on the
+narrative gives the change in per cent ("7 % flere enn"). The methods note states the rule
+(``geo.report.methods``)."""
 
 
 def sentences(report: Report) -> list[str]:
@@ -49,7 +51,7 @@ def _change(report: Report) -> str | None:
     if not previous:
         return f"I sammenligningsperioden {comparison} var det {figure.previous} registrerte møter."
     pct = 100.0 * (total.value - previous) / previous
-    if abs(pct) < MIN_CHANGE_PCT:
+    if abs(pct) < SAME_LEVEL_PCT:
         trend = "om lag på samme nivå som"
     else:
         trend = f"{percent_nb(abs(pct))} {'flere' if pct > 0 else 'færre'} enn"

@@ -46,7 +46,8 @@ class Store(ABC):
     @abstractmethod
     def areas(self) -> gpd.GeoDataFrame:
         """Every field-area version (EPSG:4326) with ``area_id``, ``version``,
-        ``name``, ``team``, ``valid_from``, ``valid_to`` (``datetime.date``/None)."""
+        ``name``, ``team``, ``valid_from``, ``valid_to`` (``datetime.date``/None)
+        and ``indoor`` (bool; False in a store made before the column existed)."""
 
     @abstractmethod
     def patrols(self, *, first_day: date | None = None, last_day: date | None = None) -> pd.DataFrame:

@@ -32,6 +32,7 @@ from geo.schema import (  # store columns and tables shared by both backends
     AREA_ID,
     AREA_NAME,
     AREA_TEAM,
+    INDOOR,
     AREA_VERSION,
     CATEGORY,
     CELL,
@@ -124,7 +125,7 @@ CREATE TABLE IF NOT EXISTS {T_AREAS} (
   fid INTEGER PRIMARY KEY AUTOINCREMENT, geom MULTIPOLYGON NOT NULL,
   {AREA_ID} TEXT NOT NULL, {AREA_VERSION} INTEGER NOT NULL, {AREA_NAME} TEXT NOT NULL,
   {AREA_TEAM} TEXT, {VALID_FROM} DATE NOT NULL, {VALID_TO} DATE, {SOURCE_FILE} TEXT,
-  UNIQUE ({AREA_ID}, {AREA_VERSION}));
+  {INDOOR} BOOLEAN NOT NULL DEFAULT 0, UNIQUE ({AREA_ID}, {AREA_VERSION}));
 CREATE TABLE IF NOT EXISTS {T_AREA_CHANGES} (
   fid INTEGER PRIMARY KEY AUTOINCREMENT, time_utc DATETIME NOT NULL, {AREA_ID} TEXT NOT NULL,
   {AREA_VERSION} INTEGER NOT NULL, change TEXT NOT NULL, detail TEXT, changed_by TEXT);
@@ -249,12 +250,14 @@ class GpkgStore(Store):
         return pd.read_sql_query(sql, self._conn, params=params)
 
     def areas(self) -> gpd.GeoDataFrame:
+        indoor = INDOOR if self._has_indoor_column() else "0"  # a store made before the column: none indoor
         rows = self._conn.execute(
-            f"SELECT {AREA_ID}, {AREA_VERSION}, {AREA_NAME}, {AREA_TEAM}, {VALID_FROM}, {VALID_TO}, geom "
+            f"SELECT {AREA_ID}, {AREA_VERSION}, {AREA_NAME}, {AREA_TEAM}, {VALID_FROM}, {VALID_TO}, {indoor}, geom "
             f"FROM {T_AREAS} ORDER BY {AREA_ID}, {AREA_VERSION}"
         ).fetchall()
-        cols = [AREA_ID, AREA_VERSION, AREA_NAME, AREA_TEAM, VALID_FROM, VALID_TO]
+        cols = [AREA_ID, AREA_VERSION, AREA_NAME, AREA_TEAM, VALID_FROM, VALID_TO, INDOOR]
         frame = pd.DataFrame([r[:-1] for r in rows], columns=cols)
+        frame[INDOOR] = frame[INDOOR].astype(bool)
         frame[VALID_FROM] = [date.fromisoformat(d) for d in frame[VALID_FROM]]
         frame[VALID_TO] = [date.fromisoformat(d) if isinstance(d, str) and d else None for d in frame[VALID_TO]]
         frame[AREA_VERSION] = frame[AREA_VERSION].astype(np.int64)
@@ -455,10 +458,15 @@ class GpkgStore(Store):
                 changed += self._add_area_version(row, blob, changed_by)
         return changed
 
+    def _has_indoor_column(self) -> bool:
+        return any(r[1] == INDOOR for r in self._conn.execute(f"PRAGMA table_info({T_AREAS})"))
+
     def _add_area_version(self, row, blob: bytes, changed_by: str | None) -> list[tuple[str, int]]:
         plan = plan_area_version(self.areas(), row)
         if plan is None:
             return []
+        if not self._has_indoor_column():  # a store made before the column gets it with its first new version
+            self._conn.execute(f"ALTER TABLE {T_AREAS} ADD COLUMN {INDOOR} BOOLEAN NOT NULL DEFAULT 0")
         for number in plan.close:
             self._conn.execute(
                 f"UPDATE {T_AREAS} SET {VALID_TO} = ? WHERE {AREA_ID} = ? AND {AREA_VERSION} = ?",
@@ -467,10 +475,10 @@ class GpkgStore(Store):
             self._log_area_change(plan.area_id, number, "closed", plan.closed_detail, changed_by)
         self._conn.execute(
             f"INSERT INTO {T_AREAS} (geom, {AREA_ID}, {AREA_VERSION}, {AREA_NAME}, {AREA_TEAM}, "
-            f"{VALID_FROM}, {VALID_TO}, {SOURCE_FILE}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            f"{VALID_FROM}, {VALID_TO}, {SOURCE_FILE}, {INDOOR}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (blob, plan.area_id, plan.version, getattr(row, AREA_NAME), getattr(row, AREA_TEAM, None),
              plan.valid_from.isoformat(), plan.valid_to.isoformat() if plan.valid_to else None,
-             getattr(row, SOURCE_FILE, None)),
+             getattr(row, SOURCE_FILE, None), int(plan.indoor)),
         )
         self._log_area_change(plan.area_id, plan.version, "added", plan.added_detail, changed_by)
         return [(plan.area_id, n) for n in plan.close] + [(plan.area_id, plan.version)]

@@ -42,6 +42,7 @@ from geo.schema import (
     AREA_ID,
     AREA_NAME,
     AREA_TEAM,
+    INDOOR,
     AREA_VERSION,
     CATEGORY,
     CELL,
@@ -147,7 +148,8 @@ _IDENTITY = "fid bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY"
 _SCHEMA_SQL = [
     f"""CREATE TABLE IF NOT EXISTS {T_AREAS} ({_IDENTITY}, geom geometry(MultiPolygon,{SRID}) NOT NULL,
       {AREA_ID} text NOT NULL, {AREA_VERSION} integer NOT NULL, {AREA_NAME} text NOT NULL, {AREA_TEAM} text,
-      {VALID_FROM} date NOT NULL, {VALID_TO} date, {SOURCE_FILE} text, UNIQUE ({AREA_ID}, {AREA_VERSION}))""",
+      {VALID_FROM} date NOT NULL, {VALID_TO} date, {SOURCE_FILE} text, {INDOOR} boolean NOT NULL DEFAULT false,
+      UNIQUE ({AREA_ID}, {AREA_VERSION}))""",
     f"CREATE INDEX IF NOT EXISTS {T_AREAS}_geom ON {T_AREAS} USING gist (geom)",
     f"""CREATE TABLE IF NOT EXISTS {T_AREA_CHANGES} ({_IDENTITY}, time_utc timestamptz NOT NULL DEFAULT now(),
       {AREA_ID} text NOT NULL, {AREA_VERSION} integer NOT NULL, change text NOT NULL, detail text, changed_by text)""",
@@ -242,6 +244,13 @@ class PostgisStore(Store):
     def close(self) -> None:
         self._conn.close()
 
+    def _has_indoor_column(self) -> bool:
+        """Whether ``field_areas`` has ``indoor`` (stores made before it lack it until their next area version)."""
+        with self._lock:
+            return self._conn.execute(
+                "SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema() "
+                "AND table_name = %s AND column_name = %s", (T_AREAS, INDOOR)).fetchone() is not None
+
     def _ensure_schema(self, create: bool) -> None:
         """Check PostGIS and create every missing table (idempotent)."""
         errors = self._psycopg.errors
@@ -306,10 +315,12 @@ class PostgisStore(Store):
         return pd.DataFrame(rows, columns=names) if rows else pd.DataFrame({n: [] for n in names}, dtype=object)
 
     def areas(self) -> gpd.GeoDataFrame:
+        indoor = INDOOR if self._has_indoor_column() else "false"  # a store made before the column: none indoor
         frame = self.query(
             f"SELECT {AREA_ID}, {AREA_VERSION}, {AREA_NAME}, {AREA_TEAM}, {VALID_FROM}, {VALID_TO}, "
-            f"ST_AsBinary(geom) AS wkb FROM {T_AREAS} ORDER BY {AREA_ID}, {AREA_VERSION}"
+            f"{indoor} AS {INDOOR}, ST_AsBinary(geom) AS wkb FROM {T_AREAS} ORDER BY {AREA_ID}, {AREA_VERSION}"
         )
+        frame[INDOOR] = frame[INDOOR].astype(bool)
         wkb = frame.pop("wkb").to_numpy()
         frame[VALID_FROM] = [date.fromisoformat(d) for d in frame[VALID_FROM]]
         frame[VALID_TO] = [date.fromisoformat(d) if isinstance(d, str) else None for d in frame[VALID_TO]]
@@ -509,6 +520,9 @@ class PostgisStore(Store):
                 plan = plan_area_version(self.areas(), row)
                 if plan is None:
                     continue
+                if not self._has_indoor_column():  # a store made before the column gets it now
+                    self._conn.execute(f"ALTER TABLE {T_AREAS} ADD COLUMN IF NOT EXISTS {INDOOR} boolean "
+                                       "NOT NULL DEFAULT false")
                 for number in plan.close:
                     self._conn.execute(
                         f"UPDATE {T_AREAS} SET {VALID_TO} = %s WHERE {AREA_ID} = %s AND {AREA_VERSION} = %s",
@@ -517,9 +531,10 @@ class PostgisStore(Store):
                     self._log_area_change(plan.area_id, number, "closed", plan.closed_detail, changed_by)
                 self._conn.execute(
                     f"INSERT INTO {T_AREAS} (geom, {AREA_ID}, {AREA_VERSION}, {AREA_NAME}, {AREA_TEAM}, {VALID_FROM}, "
-                    f"{VALID_TO}, {SOURCE_FILE}) VALUES (ST_Multi(ST_GeomFromWKB(%s, {SRID})), %s, %s, %s, %s, %s, %s, %s)",
+                    f"{VALID_TO}, {SOURCE_FILE}, {INDOOR}) "
+                    f"VALUES (ST_Multi(ST_GeomFromWKB(%s, {SRID})), %s, %s, %s, %s, %s, %s, %s, %s)",
                     (blob, plan.area_id, plan.version, getattr(row, AREA_NAME), getattr(row, AREA_TEAM, None),
-                     plan.valid_from, plan.valid_to, getattr(row, SOURCE_FILE, None)),
+                     plan.valid_from, plan.valid_to, getattr(row, SOURCE_FILE, None), plan.indoor),
                 )
                 self._log_area_change(plan.area_id, plan.version, "added", plan.added_detail, changed_by)
                 changed += [(plan.area_id, n) for n in plan.close] + [(plan.area_id, plan.version)]

@@ -51,8 +51,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "figure.encounters": {"nb": "Møter", "en": "Encounters"},
     "figure.people": {"nb": "Personer møtt", "en": "People met"},
     "figure.new_contacts": {"nb": "Nye kontakter", "en": "New contacts"},
-    "figure.share_under_25": {"nb": "Andel under 25", "en": "Share under 25"},
-    "figure.share_under_18": {"nb": "Andel under 18", "en": "Share under 18"},
+    "figure.share_under_25": {"nb": "Andel 25 år og yngre", "en": "Share aged 25 and under"},
+    "figure.share_under_18": {"nb": "Andel under 18 år", "en": "Share under 18"},
     # --- overview --------------------------------------------------------------------
     "overview.per_area": {"nb": "Per feltområde", "en": "Per field area"},
     "overview.map": {"nb": "Kart over feltområdene", "en": "Map of the field areas"},
@@ -82,13 +82,18 @@ STRINGS: dict[str, dict[str, str]] = {
     "time_of_week.encounters": {"nb": "Møter", "en": "Encounters"},
     "time_of_week.difference": {"nb": "Der de ikke stemmer overens", "en": "Where they disagree"},
     "time_of_week.difference.help": {
-        "nb": "Andel av møtene minus andel av tilstedeværelsen. Rødt: flere møter enn innsatsen tilsier.",
-        "en": "Share of encounters minus share of presence. Red: more encounters than the effort suggests.",
+        "nb": "Hver times andel av møtene minus dens andel av tilstedeværelsen, i prosentpoeng. Rødt: flere møter "
+              "enn tilstedeværelsen tilsier; blått: mer tilstedeværelse enn møtene tilsier; hvitt: i samsvar.",
+        "en": "Each hour's share of the encounters minus its share of the presence, in percentage points. Red: "
+              "more encounters than the presence suggests; blue: more presence than the encounters suggest; white: "
+              "in line.",
     },
     # --- effort and need --------------------------------------------------------------
     "effort.caption": {
-        "nb": "Møter per patruljetime (tilstedeværelse) per feltområde og celle i perioden.",
-        "en": "Encounters per patrol hour (presence) per field area and cell in the period.",
+        "nb": "Møter per tilstedetime (tid patruljene faktisk var på stedet, ikke vaktlengde) per feltområde og "
+              "celle, med 90 %-intervall for tilfeldig variasjon i antall møter.",
+        "en": "Encounters per presence hour (time patrols actually spent there, not shift length) per field area "
+              "and cell, with a 90 % interval for chance variation in the number of encounters.",
     },
     "effort.areas": {"nb": "Per feltområde", "en": "Per field area"},
     "effort.cells": {"nb": "Per celle", "en": "Per cell"},
@@ -196,12 +201,15 @@ STRINGS: dict[str, dict[str, str]] = {
     "col.visits": {"nb": "Besøk", "en": "Visits"},
     "col.long_visit_share": {"nb": "Andel besøk ≥ 10 min", "en": "Share of visits ≥ 10 min"},
     "col.encounters": {"nb": "Møter", "en": "Encounters"},
-    "col.people": {"nb": "Personer", "en": "People"},
+    "col.people": {"nb": "Personer møtt", "en": "People met"},
     "col.patrol_hours": {"nb": "Patruljetimer", "en": "Patrol hours"},
-    "col.encounters_per_patrol_hour": {"nb": "Møter per patruljetime", "en": "Encounters per patrol hour"},
+    "col.presence_hours": {"nb": "Tilstedetimer", "en": "Presence hours"},
+    "col.encounters_per_presence_hour": {"nb": "Møter per tilstedetime", "en": "Encounters per presence hour"},
+    "col.rate_interval": {"nb": "90 %-intervall", "en": "90 % interval"},
+    "col.status": {"nb": "Vurdering", "en": "Assessment"},
     "col.under_covered": {"nb": "Underdekket", "en": "Under-covered"},
     "col.last_visit_day": {"nb": "Sist besøkt", "en": "Last visited"},
     "col.days_since_visit": {"nb": "Dager siden besøk", "en": "Days since visit"},
-    "col.difference": {"nb": "Forskjell i andel", "en": "Difference in share"},
+    "col.difference": {"nb": "Møteandel − tilstedeandel", "en": "Encounter share − presence share"},
     "area.outside": {"nb": "Utenfor alle feltområder", "en": "Outside every field area"},
 }
