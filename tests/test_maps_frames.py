@@ -5,7 +5,7 @@ from __future__ import annotations
 import folium
 import geopandas as gpd
 
-from geo.maps import all_shapes, fit_to
+from geo.maps import all_shapes, fit_to, view_of
 from tests.builders import BASE, area, area_versions, square
 
 X, Y = BASE
@@ -18,10 +18,10 @@ def test_the_frame_holds_the_hot_areas_beyond_the_official_ones():
     shapes = all_shapes(official, hot, empty)
     assert len(shapes) == 2
     fmap = fit_to(folium.Map(tiles=None), shapes)
-    (fit,) = [c for c in fmap._children.values() if isinstance(c, folium.map.FitBounds)]
-    (_, west), (_, east) = fit.bounds
-    x0, _, x1, _ = shapes.total_bounds
-    assert (west, east) == (x0, x1) and east > official.total_bounds[2]
+    x0, y0, x1, y1 = shapes.total_bounds
+    (lat, lon), _ = view_of((x0, y0, x1, y1))
+    assert fmap.location == [lat, lon]  # opened on both, not on the official area alone
+    assert lon > official.total_bounds[2] - (official.total_bounds[2] - official.total_bounds[0]) / 2
 
 
 def test_no_frames_is_an_empty_frame():

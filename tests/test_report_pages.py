@@ -111,7 +111,7 @@ def test_pdf_fills_its_pages_with_local_time_and_one_spelling(report):
 
     reader = pypdf.PdfReader(io.BytesIO(render_pdf(report)))
     text = "\n".join(page.extract_text() for page in reader.pages)
-    assert len(reader.pages) <= 3  # two weeks: summary and tables, maps and trend, time of week and methods
+    assert len(reader.pages) <= 4  # two weeks: summary and tables, maps and trend, time of week and methods
     assert "UTC" not in text and " kl. " in text
     assert "hot spot" not in text.lower()
     assert "H3-celle\n" not in text and "8909993" not in text  # cell codes stay in the CSV

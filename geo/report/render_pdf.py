@@ -68,6 +68,7 @@ def _styles() -> dict[str, ParagraphStyle]:
     return {
         "body": base,
         "small": ParagraphStyle("small", parent=base, fontSize=7.5, leading=10, textColor=MUTED),
+        "method": ParagraphStyle("method", parent=base, fontSize=8, leading=10.5),
         "title": ParagraphStyle("title", parent=base, fontName=BOLD, fontSize=20, leading=24, textColor=BRAND),
         "subtitle": ParagraphStyle("subtitle", parent=base, fontSize=10.5, leading=14, textColor=MUTED),
         "h2": ParagraphStyle("h2", parent=base, fontName=BOLD, fontSize=12.5, leading=16, textColor=BRAND,
@@ -137,7 +138,7 @@ def _story(report: Report, images: dict[str, bytes], s: dict[str, ParagraphStyle
         Paragraph("Metode", s["h2"]),
     ]
     for heading, text in report.methods:
-        story.append(KeepTogether([Paragraph(escape(heading), s["h3"]), Paragraph(escape(text), s["body"])]))
+        story.append(KeepTogether([Paragraph(escape(heading), s["h3"]), Paragraph(escape(text), s["method"])]))
     return story
 
 
