@@ -92,7 +92,8 @@ def number_nb(value: float, decimals: int = 0) -> str:
 def percent_nb(value: float, *, signed: bool = False) -> str:
     """``12 %`` / ``+12 %`` for ``value`` already in per cent; under 1 % with one decimal (``−0,4 %``),
     so a change is never shown as ``−0 %`` (:func:`geo.formatting.percent`)."""
-    return formatting.percent(value / 100, "nb", decimals=1 if 0 < abs(value) < 1 else 0, signed=signed)
+    text = formatting.percent(value / 100, "nb", decimals=1 if 0 < abs(value) < 1 else 0, signed=signed)
+    return text.replace(formatting.NBSP, " ")  # report text: a plain space (the PDF keeps it on the line)
 
 
 HIDDEN_COLUMNS = ("H3-celle",)
