@@ -27,6 +27,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from bench import kernels
+
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUT = ROOT / "bench" / "results" / "latest.json"
 DEFAULT_POINTS = 10_000_000
@@ -419,6 +421,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     ap.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
     ap.add_argument("--report", type=Path, default=None, metavar="JSON",
                     help="print the table of an earlier results file and exit (runs nothing)")
+    kernels.add_arguments(ap)  # bench/kernels.py: --kernel-runs, --kernel-points
     args = ap.parse_args(argv)
     if args.points < 2 and not args.scale:
         ap.error("--points must be at least 2")
@@ -498,7 +501,11 @@ def main(argv: list[str] | None = None) -> int:
     if results.get("presence") and not results.get("scale"):  # a failed single run is a failed benchmark
         agreements.append(ok(results["presence"]["engine"]) and ok(results["presence"].get("naive", {})))
     gpx_same = results["gpx"]["same_points"] if results.get("gpx") else True
-    return 0 if all(agreements) and gpx_same else 1  # targets are reported, not enforced
+
+    # --- hand-written kernels vs the libraries, as whole user commands (bench/kernels.py) ---
+    kernels_agree = kernels.run_after_bench(args)
+
+    return 0 if all(agreements) and gpx_same and kernels_agree else 1  # targets are reported, not enforced
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""Command line: ``python -m geo demo|import|summary|hotspots|report|plan|plan-vs-actual``.
+"""Command line: ``python -m geo demo|import|summary|hotspots|report|plan|plan-vs-actual|retention``.
 
 Exit codes of ``import``: 0 everything imported; 1 some rows rejected, the
 rest imported (rejects listed on stderr); 2 nothing imported (invalid file or
@@ -27,6 +27,7 @@ EXIT_NOTHING_IMPORTED = 2
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    configure_process()
     parser = _parser()
     try:
         args = parser.parse_args(argv)
@@ -41,6 +42,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (FeltkartError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_NOTHING_IMPORTED
+
+
+def configure_process() -> None:
+    """Process-wide settings, made here and in the benchmark only (never on import, so never in the dashboard).
+
+    glibc's allocator keeps freed chunk memory (``geo.engine.allocator``). The
+    engine's thread count needs nothing here: ``geo.engine.threads`` reads
+    ``$FELTKART_THREADS``, the one variable for it, whenever it starts threads.
+    """
+    from geo.engine import allocator
+
+    allocator.configure()
 
 
 def _date(text: str) -> date:
@@ -143,6 +156,14 @@ def _parser() -> argparse.ArgumentParser:
     pva.add_argument("--version", type=int, help="plan version (default: the latest saved)")
     pva.add_argument("--format", default="csv", choices=("csv", "json"))
     pva.set_defaults(run=_run_plan_vs_actual)
+
+    ret = sub.add_parser("retention", help="delete raw track points older than the retention; aggregates stay")
+    ret.add_argument("--store", required=True, help="GeoPackage store or PostGIS URL")
+    ret.add_argument("--days", type=int, help="keep raw points this many days (default: config/retention.toml, 60)")
+    ret.add_argument("--dry-run", action="store_true", help="only say what would be deleted")
+    ret.add_argument("--no-vacuum", dest="vacuum", action="store_false",
+                     help="GeoPackage: do not rebuild the file afterwards (the freed space is then reused, not returned)")
+    ret.set_defaults(run=_run_retention)
     return parser
 
 
@@ -193,11 +214,14 @@ def _run_import(args: argparse.Namespace) -> int:
 
     options = ImportOptions(crs=args.crs, layer=args.layer, valid_from=args.valid_from, valid_to=args.valid_to,
                             team=args.team, kind=args.patrol_kind, staff=args.staff)
+    from geo.store.audit import acting_as, cli_actor
+
     store = open_store(args.store)
     any_added, any_rejected, any_failed = False, False, False
     for file in args.files:
         try:
-            outcome = import_file(store, file, kind=args.kind, options=options)
+            with acting_as(cli_actor()):
+                outcome = import_file(store, file, kind=args.kind, options=options)
         except InputFileError as exc:
             print(f"error: {exc}", file=sys.stderr)
             any_failed = True
@@ -212,11 +236,35 @@ def _run_import(args: argparse.Namespace) -> int:
         any_added |= outcome.n_added > 0 or outcome.already_imported
         any_rejected |= bool(outcome.errors)
         any_failed |= outcome.n_added == 0 and bool(outcome.errors)
+    if any_added:
+        _retention_after_import(store)
     if any_failed and not any_added:
         return EXIT_NOTHING_IMPORTED
     if any_rejected or any_failed:
         return EXIT_SOME_REJECTED
     return EXIT_OK
+
+
+def _run_retention(args: argparse.Namespace) -> int:
+    from geo.retention import apply_retention
+    from geo.store import open_store
+    from geo.store.audit import cli_actor
+
+    store = open_store(args.store, create=False)
+    run = apply_retention(store, days=args.days, dry_run=args.dry_run, vacuum=args.vacuum, actor=cli_actor())
+    print("\n".join(run.lines()))
+    return EXIT_OK
+
+
+def _retention_after_import(store) -> None:
+    """Every import ends with the retention policy (config/retention.toml), outside its transaction."""
+    from geo.retention import apply_after_import
+    from geo.store.audit import cli_actor
+
+    run = apply_after_import(store, actor=cli_actor())
+    if run is not None and run.points:
+        print(f"retention: deleted {run.points:,} raw track points of {run.patrols:,} patrols older than "
+              f"{run.days} days (aggregates kept)", file=sys.stderr)
 
 
 def _run_summary(args: argparse.Namespace) -> int:
@@ -311,4 +359,6 @@ def _print_table(table, fmt: str) -> None:
         json.dump(json.loads(table.to_json(orient="records", force_ascii=False)), sys.stdout, ensure_ascii=False, indent=1)
         print()
     else:
-        table.to_csv(sys.stdout, index=False, lineterminator="\n")
+        from geo.report.csv_safety import csv_safe
+
+        csv_safe(table).to_csv(sys.stdout, index=False, lineterminator="\n")

@@ -11,6 +11,11 @@
   exports agree.
 
 Geometries are drawn in EPSG:4326. Nothing here imports streamlit.
+
+Every text that reaches a map is HTML-escaped here (:func:`escaped_tooltip_frame`,
+:func:`html.escape`): folium's ``GeoJsonTooltip`` builds its table with ``innerHTML``,
+and the map's iframe may run scripts in the page, so an area, team or category name such
+as ``<img src=x onerror=...>`` must arrive as text, never as markup.
 """
 
 from __future__ import annotations
@@ -520,11 +525,31 @@ DRAW_PRECISION_DEG = 1e-6
 """Coordinates drawn on maps are rounded to this (about 0.1 m): halves the page size."""
 
 
+def escaped_tooltip_frame(frame: pd.DataFrame, fields: list[str]) -> pd.DataFrame:
+    """``frame`` with every text value of ``fields`` HTML-escaped (numbers stay numbers, for
+    ``toLocaleString``); dates and other objects become escaped text."""
+    out = frame.copy()
+    for field in fields:
+        column = out[field]
+        if pd.api.types.is_numeric_dtype(column) or pd.api.types.is_bool_dtype(column):
+            continue
+        escaped = column.map(lambda v: html.escape(str(v)), na_action="ignore")  # one per drawn shape
+        out[field] = escaped.astype(object).where(column.notna(), None)
+    return out
+
+
+def _tooltip(fields: list[str], labels: list[str]) -> folium.GeoJsonTooltip:
+    """A GeoJSON tooltip of ``fields`` under ``labels``, the labels HTML-escaped (the values are
+    escaped in the data, :func:`escaped_tooltip_frame`)."""
+    return folium.GeoJsonTooltip(fields=fields, aliases=[html.escape(str(label)) for label in labels], localize=True)
+
+
 def _add_geojson(fmap, gdf, *, tooltip, name, weight, outline_only=False) -> None:
     fields = list(tooltip)
+    gdf = escaped_tooltip_frame(gdf, fields)
     gdf = gdf.set_geometry(shapely.set_precision(gdf.geometry.to_numpy(), DRAW_PRECISION_DEG))
     folium.GeoJson(
-        json.loads(gdf.to_json(drop_id=True)),
+        json.loads(gdf.to_json(drop_id=True, default=str)),
         name=name,
         style_function=lambda f: {
             "fillColor": f["properties"].get("_fill") or "#000000",
@@ -532,7 +557,7 @@ def _add_geojson(fmap, gdf, *, tooltip, name, weight, outline_only=False) -> Non
             "color": "#08519c" if outline_only else "#555555",
             "weight": weight,
         },
-        tooltip=folium.GeoJsonTooltip(fields=fields, aliases=[tooltip[f] for f in fields], localize=True),
+        tooltip=_tooltip(fields, [tooltip[f] for f in fields]),
     ).add_to(fmap)
 
 
@@ -552,16 +577,16 @@ def add_shapes(
     shapes = shapes[~shapely.is_missing(values) & ~shapely.is_empty(values)]
     if shapes.empty:
         return fmap
-    gdf = gpd.GeoDataFrame(tooltip_text(shapes[list(tooltip)], map_language(fmap)),
-                           geometry=shapes.geometry.values, crs=shapes.crs).set_geometry(
+    shown = gpd.GeoDataFrame(tooltip_text(shapes[list(tooltip)], map_language(fmap)),
+                             geometry=shapes.geometry.values, crs=shapes.crs)
+    gdf = escaped_tooltip_frame(shown, list(tooltip)).set_geometry(
         shapely.set_precision(shapes.geometry.to_numpy(), DRAW_PRECISION_DEG))
     folium.GeoJson(
         json.loads(gdf.to_json(drop_id=True, default=str)),
         name=name,
         style_function=lambda f: {"fillColor": color, "color": color, "fillOpacity": fill_opacity,
                                   "weight": weight, "dashArray": dash},
-        tooltip=folium.GeoJsonTooltip(fields=list(tooltip), aliases=list(tooltip.values()), localize=True)
-        if tooltip else None,
+        tooltip=_tooltip(list(tooltip), list(tooltip.values())) if tooltip else None,
     ).add_to(fmap)
     return fmap
 

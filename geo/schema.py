@@ -182,7 +182,8 @@ DRAFT_COLUMNS = (DRAFT_ID, AREA_ID, AREA_NAME, AREA_TEAM, VALID_FROM, "created_u
 T_EXPORT_LOG = "export_log"
 """Audit log of situation-picture exports; created on the first export (opening a store never writes)."""
 EXPORT_LOG_COLUMNS = ("time_utc", "preset", "first_day", "last_day", "compare_first", "compare_last", "k",
-                      "format", "file", "sha256")
+                      "format", "file", "sha256", "actor")
+"""``actor`` is who exported (a user's subject id; None before it was recorded)."""
 T_PLANS = "plans"
 """Saved patrol plans, one row per plan line (area × weekday × shift), versioned per ISO week;
 created on the first saved plan (opening a store never writes)."""
@@ -195,6 +196,16 @@ PLAN_LINE_COLUMNS = (AREA_ID, "weekday", SHIFT, "visits", "planned_minutes", "ex
 """One plan line: area, weekday of the service day (0 = Monday), shift, planned visits, planned
 patrol-minutes, expected (weighted) encounters."""
 PLAN_COLUMNS = (PLAN_WEEK, PLAN_VERSION, PLAN_SAVED_UTC, PLAN_SAVED_BY, PLAN_SETTINGS, *PLAN_LINE_COLUMNS)
+T_AUDIT_LOG = "audit_log"
+"""Who did what when: sign-ins, imports, area changes, exports, retention runs; created on the first entry."""
+AUDIT_COLUMNS = ("time_utc", "actor", "action", "detail")
+"""``time_utc`` UTC, ``actor`` a user's subject id (None when unknown), ``action`` one of
+``geo.store.audit.ACTIONS``, ``detail`` a JSON object."""
+T_RAW_REMOVED = "raw_points_removed"
+"""Patrols whose raw track points retention deleted (``geo.retention``): their aggregates stay."""
+T_FROZEN = "frozen_area_aggregates"
+"""(patrol, area) whose area aggregates were kept as they were when an area change after
+retention could not be recomputed from raw points (``geo.engine.refresh.refresh_areas``)."""
 
 # --- derived tables (pre-aggregated at import; see geo.engine) ---------------
 T_PRESENCE_AREA = "presence_area"  # patrol × area version × UTC hour

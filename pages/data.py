@@ -1,20 +1,18 @@
 """Data: import files through the same importers as the CLI, see every rejected row, past imports, store facts."""
 
-import tempfile
 from dataclasses import asdict
-from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
-from geo.io.errors import InputFileError
-from geo.io.importer import KINDS, ImportOptions, import_file
+from geo.io.importer import KINDS, ImportOptions
 from ui.columns import show_table
 from ui.format import file_size
 from ui.i18n import STRINGS, labels, t
 from ui.navigation import require_page
 from ui.sidebar import sidebar_choices
 from ui.state import clear_caches, get_store, store_file_bytes
+from ui.uploads import import_uploads
 
 user = require_page(__file__)  # the access seam: a role that may not open this page is refused here
 choices = sidebar_choices()
@@ -33,20 +31,15 @@ valid_from = st.date_input(t("data.valid_from"), value=None, key="data_valid_fro
 
 if uploads and st.button(t("data.run_import"), type="primary", key="data_run"):
     options = ImportOptions(crs=crs or None, team=team or None, valid_from=valid_from)
-    store = get_store(path)
-    for upload in uploads:
-        with tempfile.TemporaryDirectory() as folder:
-            file = Path(folder) / upload.name
-            file.write_bytes(upload.getvalue())
-            try:
-                outcome = import_file(store, file, kind=None if kind == "auto" else kind, options=options)
-            except InputFileError as exc:
-                st.error(f"{upload.name}: {exc.reason}")
-                continue
+    for result in import_uploads(get_store(path), uploads, None if kind == "auto" else kind, options):
+        if result.outcome is None:
+            st.error(f"{result.name}: {result.error}")
+            continue
+        outcome = result.outcome
         added = ", ".join(f"{n} {t('data.table.' + table)}" for table, n in outcome.added.items()) or t("data.nothing_new")
-        (st.warning if outcome.errors else st.success)(t("data.outcome", file=upload.name, added=added,
+        (st.warning if outcome.errors else st.success)(t("data.outcome", file=result.name, added=added,
                                                           rejected=len({e.line for e in outcome.errors})))
-        for warning in outcome.warnings:
+        for warning in result.warnings:
             st.info(warning)
         if outcome.errors:
             rows = pd.DataFrame([asdict(e) for e in outcome.errors])

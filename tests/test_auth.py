@@ -226,8 +226,6 @@ def test_the_local_admin_is_the_audit_logs_local_actor():
 
 
 def test_sign_in_is_audit_logged_with_the_subject_id(store, monkeypatch):
-    if not hasattr(open_store(store, create=False), "audit_log"):
-        pytest.skip("Store.audit_log arrives with the security branch (audit_log table)")
     start(store, monkeypatch, user=MANAGER_VA, secrets=SECRETS)
     log = open_store(store, create=False).audit_log()
     signed_in = log[log["action"] == "sign_in"]

@@ -260,9 +260,10 @@ def test_a_download_renders_on_demand_and_logs_through_its_own_connection(writab
     assert log["sha256"].iloc[0] == hashlib.sha256(data).hexdigest()
 
 
-def test_a_download_keeps_the_dashboards_cached_answers(writable_store, reports):
+def test_a_download_keeps_the_dashboards_cached_answers(writable_store, reports, monkeypatch):
     from ui.state import store_version
 
+    monkeypatch.setenv("FELTKART_STORE", str(writable_store))  # the dashboard opens configured stores only
     before = store_version(str(writable_store))
     render_and_log(str(writable_store), reports["trio"], "csv", "sb.csv")
     assert store_version(str(writable_store)) == before
@@ -288,7 +289,7 @@ def test_cli_report_writes_every_format(writable_store, tmp_path, capsys):
     (["--preset", "police"], "error: unknown preset 'police'"),
     (["--out", "r.docx"], "error: --out must end in .pdf, .html or .csv"),
     (["--compare-from", "2024-09-23"], "error: give both ends of the comparison period"),
-    (["--from", "2024-10-21"], "error: the period starts 2024-10-21 after it ends 2024-10-20"),
+    (["--from", "2024-10-21"], "error: --from 2024-10-21 is after --to 2024-10-20; swap them"),
 ])
 def test_cli_report_bad_input_is_exit_2_without_traceback(writable_store, tmp_path, capsys, args, message):
     base = {"--store": str(writable_store), "--preset": "trio", "--from": "2024-10-07", "--to": "2024-10-20",

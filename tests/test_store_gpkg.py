@@ -54,7 +54,7 @@ from geo.schema import (
 )
 from geo.store import StoreError, open_store
 from geo.store.area_versions import AreaVersionConflict
-from geo.store.gpkg_version import data_version, file_version
+from geo.store.gpkg_version import file_version
 from tests.builders import (
     BASE,
     area,
@@ -240,7 +240,7 @@ def test_transaction_commits_everything_when_it_succeeds(tmp_path):
     assert (counts[T_PATROLS], counts[T_TRACK_POINTS]) == (2, 26)
 
 
-# --- data version (what cached answers are keyed by) ----------------------------------------------------
+# --- change token (what cached answers are keyed by) ------------------------------------------------
 
 
 def log_an_export(store) -> None:
@@ -248,48 +248,60 @@ def log_an_export(store) -> None:
                      compare_last=None, k=5, format="pdf", file="sb.pdf", sha256="f00")
 
 
-def test_logging_an_export_keeps_the_data_version_and_a_data_write_changes_it(tmp_path):
+def test_logging_an_export_keeps_the_change_token_and_a_data_write_changes_it(tmp_path):
     path = tmp_path / "s.gpkg"
     store = open_store(path)
     store.add_patrols(two_patrols())
-    version = data_version(path)
+    token = store.change_token()
     log_an_export(store)
-    log_an_export(store)
-    assert file_version(path)[2] == version[2] + 2  # SQLite counted both writes
-    assert data_version(path) == version  # but no answer depends on them
+    store.log_audit("sign_in", {"role": "admin"}, actor="sub-1")
+    assert store.change_token() == token  # no answer depends on the logs
     store.add_encounters(two_encounters())
-    assert data_version(path) != version
-    after_data = data_version(path)
+    assert store.change_token() != token
+    after_data = store.change_token()
     log_an_export(store)
-    assert data_version(path) == after_data
+    assert store.change_token() == after_data
 
 
-def test_reopening_a_store_changes_neither_version(tmp_path):
+def test_another_connection_sees_the_change_token_move(tmp_path):
     path = tmp_path / "s.gpkg"
-    open_store(path).close()
-    raw = file_version(path)
+    writer, reader = open_store(path), open_store(path, create=False)
+    token = reader.change_token()
+    writer.add_patrols(two_patrols())
+    assert reader.change_token() == str(int(token) + 1)  # one committed write transaction
+
+
+def test_reopening_a_store_changes_neither_the_file_nor_the_token(tmp_path):
+    path = tmp_path / "s.gpkg"
+    store = open_store(path)
+    store.add_patrols(two_patrols())
+    token = store.change_token()
+    store.close()
+    raw = path.read_bytes()
     open_store(path, create=False).close()
-    assert file_version(path) == raw
+    open_store(path).close()  # create=True on a complete store writes nothing either
+    assert path.read_bytes() == raw
+    assert open_store(path, create=False).change_token() == token
 
 
 def test_an_export_logged_inside_a_data_transaction_counts_as_a_change(tmp_path):
     path = tmp_path / "s.gpkg"
     store = open_store(path)
-    version = data_version(path)
+    token = store.change_token()
     with store.transaction():
         store.add_patrols(two_patrols())
         log_an_export(store)
-    assert data_version(path) != version
+    assert store.change_token() != token
 
 
-def test_a_store_replaced_by_another_file_is_a_new_version(tmp_path):
+def test_a_store_replaced_by_another_file_is_a_new_file_identity(tmp_path):
     path, other = tmp_path / "s.gpkg", tmp_path / "t.gpkg"
     open_store(path).close()
     open_store(other).close()
-    version = data_version(path)
+    identity = file_version(path)[:2]
     other.replace(path)
-    assert data_version(path) != version
-    assert data_version(tmp_path / "missing.gpkg") is None
+    assert file_version(path)[:2] != identity
+    assert file_version(tmp_path / "missing.gpkg") is None
 
 
 # --- area versions --------------------------------------------------------------------------------------

@@ -270,7 +270,7 @@ def test_export_log_and_drafts_round_trip(store):
                      compare_last=None, k=5, format="pdf", file="sb.pdf", sha256="f00")
     got = store.exports()
     assert got.drop(columns="time_utc").values.tolist() == [
-        ["salto", "2024-01-01", "2024-04-30", None, None, 5, "pdf", "sb.pdf", "f00"]]
+        ["salto", "2024-01-01", "2024-04-30", None, None, 5, "pdf", "sb.pdf", "f00", None]]
     draft = area_versions([area("x", square(), valid_from=D(2024, 1, 1))])
     assert store.add_area_draft(draft, source="effective:month") == "draft-1"
     assert store.add_area_draft(draft, source="effective:month") == "draft-2"

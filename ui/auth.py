@@ -32,6 +32,7 @@ from geo.errors import FeltkartError
 from geo.report.disclosure import DEFAULT_K, MIN_K
 from geo.report.export import render_and_log
 from geo.report.presets import load_presets
+from geo.store.audit import acting_as
 from ui.i18n import t
 from ui.serve import is_loopback
 
@@ -107,7 +108,8 @@ def export_file(user: User, path: str, report, fmt: str, name: str, *, images: d
     is bound when the page runs, since the click is answered outside the run.
     """
     args, _ = check(user, qualified_name(render_and_log), (path, report, fmt, name), {})
-    return render_and_log(*args, images=images)
+    with acting_as(user.subject):  # the click is answered off the script thread: say who exports here
+        return render_and_log(*args, images=images)
 
 
 def refuse(message: str) -> NoReturn:
@@ -138,26 +140,21 @@ def account_block(user: User) -> None:
 def record(user: User, action: str, detail: dict) -> None:
     """One audit-log entry by ``user`` (actor: their subject id) in the default store.
 
-    Writes through ``Store.log_audit``, which the security branch adds with
-    the ``audit_log`` table; a store without it (this branch before that
-    merge) records nothing. The one place sign-ins and sign-outs are logged.
+    Written through its own connection (:func:`ui.audit.log_event`), never the shared
+    cached one. The one place sign-ins and sign-outs are logged.
     """
-    from ui.state import default_store, get_store  # ui.state checks every query with this module
+    from ui.audit import log_event  # ui.audit reads ui.state, which checks every query with this module
+    from ui.state import default_store
 
-    store = get_store(str(default_store()))
-    log = getattr(store, "log_audit", None)
-    if log is not None:
-        log(action, detail, actor=user.subject)
+    log_event(str(default_store()), action, detail, actor=user.subject)
 
 
 def audit_entries(user: User, path: str):
-    """The audit log of the store at ``path`` (``Store.audit_log``, security branch), oldest
-    first, for a user who may read it; None when the store has none (this branch before that merge)."""
+    """The audit log of the store at ``path`` (``Store.audit_log``), oldest first, for a user who may read it."""
     from ui.state import get_store
 
     user.require(Capability.AUDIT_LOG)
-    read = getattr(get_store(path), "audit_log", None)
-    return None if read is None else read()
+    return get_store(path).audit_log()
 
 
 # --- helpers ------------------------------------------------------------------------------------------

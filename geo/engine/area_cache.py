@@ -34,7 +34,7 @@ import shapely
 from geo.engine.presence import PreparedAreas, indoor_flags, prepare_areas
 from geo.schema import AREA_ID, AREA_VERSION, VALID_FROM, VALID_TO
 
-GRID_FORMAT = 4
+GRID_FORMAT = 5
 """Version of the pickled ``PreparedAreas`` layout; part of every cache key."""
 
 MEMORY_SLOTS = 4

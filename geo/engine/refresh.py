@@ -14,6 +14,7 @@ aggregates are never stale.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from geo.engine.area_cache import prepare_areas_cached
@@ -29,15 +30,23 @@ from geo.engine.segments import build_segments
 from geo.engine.threads import map_ordered
 from geo.schema import (
     AREA_ID,
+    AREA_VERSION,
+    END_UTC,
+    PATROL_FID,
     PATROL_ID,
+    SERVICE_DAY,
     T_ENCOUNTER_AREAS,
+    T_PATROLS,
     T_PRESENCE_AREA,
     T_PRESENCE_CELL,
     T_PRESENCE_TOTAL,
     T_VISITS_AREA,
     T_VISITS_CELL,
+    VALID_FROM,
+    VALID_TO,
 )
 from geo.store.base import Store
+from geo.timeutil import local_date
 
 BATCH_PATROLS = 400
 """Patrols processed together; bounds memory (~0.5 GB at 1 Hz)."""
@@ -81,25 +90,96 @@ def compute_presence_batched(points: pd.DataFrame, areas: PreparedAreas, *, reso
 
 
 def refresh_areas(store: Store, area_ids: list[str]) -> None:
-    """Recompute area presence and visits for ``area_ids`` over all patrols."""
+    """Recompute area presence and visits for ``area_ids`` over every patrol whose raw track points are kept.
+
+    Patrols whose raw points retention deleted (:mod:`geo.retention`) keep their area
+    aggregates untouched: they cannot be recomputed. Where the change concerns such a
+    patrol's days (a version of one of ``area_ids`` added, or closed, on or before one of
+    its local dates, logged after its points were deleted), the pair (patrol, area) is
+    recorded as frozen (:meth:`Store.freeze_area_aggregates`): its figures are the ones
+    computed with the area version of that time, not with the version now valid on its
+    day, and :func:`geo.retention.aggregate_status` says so.
+    """
     if not area_ids:
         return
     all_areas = store.areas()
     areas = prepare_areas_cached(all_areas[all_areas[AREA_ID].isin(area_ids)])
     if len(areas.indoor):  # indoor stays reach the cells and totals too, and depend on the other indoor areas
-        refresh_patrols(store)
-        refresh_encounter_areas(store)
-        return
-    presence_parts, visit_parts = [], []
-    for points in store.iter_track_points(batch_patrols=BATCH_PATROLS):
-        seg = build_segments(points)
-        hour = seg.hour_utc
-        presence, visits = area_presence(seg, areas, hour=hour)
-        presence_parts.append(presence)
-        visit_parts.append(visits)
-    store.replace_derived(T_PRESENCE_AREA, _concat(presence_parts), area_ids=area_ids)
-    store.replace_derived(T_VISITS_AREA, _concat(visit_parts), area_ids=area_ids)
+        refresh_patrols(store)  # every patrol whose raw points are kept; the others keep their aggregates
+        with_raw = store.patrols_with_raw_points()
+    else:
+        presence_parts, visit_parts, with_raw = [], [], []
+        for points in store.iter_track_points(batch_patrols=BATCH_PATROLS):
+            seg = build_segments(points)
+            presence, visits = area_presence(seg, areas, hour=seg.hour_utc)
+            presence_parts.append(presence)
+            visit_parts.append(visits)
+            with_raw += pd.unique(points[PATROL_ID]).tolist()
+        store.replace_derived(T_PRESENCE_AREA, _concat(presence_parts), area_ids=area_ids, patrol_ids=with_raw)
+        store.replace_derived(T_VISITS_AREA, _concat(visit_parts), area_ids=area_ids, patrol_ids=with_raw)
+    store.freeze_area_aggregates(frozen_by_change(store, area_ids, all_areas, with_raw=with_raw))
     refresh_encounter_areas(store)
+
+
+def frozen_by_change(store: Store, area_ids: list[str], all_areas: pd.DataFrame, *,
+                     with_raw: list[str]) -> pd.DataFrame:
+    """(``patrol_id``, ``area_id``) pairs whose area aggregates a change of ``area_ids`` leaves frozen.
+
+    A patrol without raw points (not in ``with_raw``) whose points were deleted at
+    ``removed_utc`` is concerned by every entry of the area change log of one of
+    ``area_ids`` logged at or after that time whose days meet the patrol's local days
+    (its service day to the local date of its end): an added version concerns the days
+    it is valid, a closed version every day from its new ``valid_to`` on. A patrol with
+    aggregates but neither raw points nor a removal record (a store copied from one after
+    retention) counts as removed before every change. Dates are Europe/Oslo local dates;
+    times UTC.
+    """
+    removed = store.removed_raw_patrols()[[PATROL_ID, "removed_utc"]]
+    unrecorded = sorted(patrols_with_aggregates(store) - set(with_raw) - set(removed[PATROL_ID]))
+    removed = pd.concat([removed, pd.DataFrame({PATROL_ID: unrecorded, "removed_utc": pd.Timestamp.min.tz_localize("UTC")})],
+                        ignore_index=True)
+    removed = removed[~removed[PATROL_ID].isin(with_raw)]
+    changes = store.area_changes()
+    changes = changes[changes[AREA_ID].isin(area_ids)]
+    if removed.empty or changes.empty:
+        return pd.DataFrame({PATROL_ID: pd.Series(dtype=object), AREA_ID: pd.Series(dtype=object)})
+    first, last = _changed_days(changes, all_areas)
+    patrols = store.patrols().set_index(PATROL_ID).reindex(removed[PATROL_ID])
+    days_from = _ordinals(patrols[SERVICE_DAY])
+    days_to = _ordinals(local_date(patrols[END_UTC]))
+    after = changes["time_utc"].to_numpy()[None, :] >= removed["removed_utc"].to_numpy()[:, None]
+    meets = (first[None, :] <= days_to[:, None]) & (last[None, :] >= days_from[:, None])
+    patrol, change = np.nonzero(after & meets)
+    pairs = pd.DataFrame({PATROL_ID: removed[PATROL_ID].to_numpy()[patrol],
+                          AREA_ID: changes[AREA_ID].to_numpy()[change]})
+    return pairs.drop_duplicates().reset_index(drop=True)
+
+
+def patrols_with_aggregates(store: Store) -> set[str]:
+    """Ids of the patrols with presence aggregates (rows in ``presence_total``)."""
+    frame = store.query(f"SELECT DISTINCT p.{PATROL_ID} AS {PATROL_ID} FROM {T_PRESENCE_TOTAL} d "
+                        f"JOIN {T_PATROLS} p ON p.fid = d.{PATROL_FID}")
+    return set(frame[PATROL_ID]) if len(frame) else set()
+
+
+def _changed_days(changes: pd.DataFrame, all_areas: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """First and last local day (ordinals, ±inf for open ends) each change log entry concerns."""
+    versions = all_areas.set_index([AREA_ID, AREA_VERSION])
+    keys = pd.MultiIndex.from_arrays([changes[AREA_ID], changes[AREA_VERSION]])
+    valid_from = _ordinals(versions[VALID_FROM].reindex(keys), missing=-np.inf)  # a version gone: every day
+    valid_to = _ordinals(versions[VALID_TO].reindex(keys), missing=np.inf)  # None: still valid
+    added = (changes["change"] == "added").to_numpy()
+    first = np.where(added, valid_from, valid_to)  # a closed version: from its new valid_to on
+    last = np.where(added, valid_to - 1, np.inf)  # valid_to is exclusive
+    return first, last
+
+
+def _ordinals(days: pd.Series, *, missing: float = np.inf) -> np.ndarray:
+    """Local dates (``datetime.date``) as day numbers since 1970-01-01 (float); None/NaN → ``missing``."""
+    stamps = pd.to_datetime(pd.Series(days, dtype=object), errors="coerce")
+    out = stamps.to_numpy(dtype="datetime64[D]").astype(np.int64).astype(np.float64)
+    out[stamps.isna().to_numpy()] = missing
+    return out
 
 
 def refresh_encounter_areas(store: Store) -> None:

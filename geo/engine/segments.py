@@ -16,8 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from geo.engine.allocator import keep_freed_memory
-from geo.engine.fastproj import to_measure_crs
+from geo.engine.projection import to_measure_crs
 from geo.schema import LAT, LON, PATROL_ID, TIME_UTC
 
 MAX_GAP_S = 300.0
@@ -208,7 +207,6 @@ class SortedPoints:
 
     @classmethod
     def of(cls, track_points: pd.DataFrame, *, chunk_points: int = CHUNK_POINTS) -> SortedPoints:
-        keep_freed_memory()
         patrol_ids, patrol_starts, order = _group_by_patrol(track_points[PATROL_ID])
         epoch_us = _epoch_microseconds(track_points[TIME_UTC])
         lon = track_points[LON].to_numpy(dtype=np.float64)

@@ -24,6 +24,14 @@ Documented choices
   ``layer``; tables without geometry (QGIS ``layer_styles``) are not counted.
 - **Line numbers.** ``source_line`` is the 1-based position of the feature in
   its layer (not the GeoPackage FID).
+- **Privacy.** Every attribute column goes through the privacy guard
+  (:mod:`geo.io.privacy`): a column that looks like personal data (a contact
+  person, a phone number) refuses the file; the known columns (id, name, team,
+  validity) are checked by content only.
+- **Unusable coordinates.** A feature with a NaN or infinite coordinate, or
+  one that cannot be reprojected (outside its CRS's area), is a rejected row.
+  So is a polygon with more than :data:`geo.engine.areas.MAX_AREA_VERTICES`
+  vertices (the presence engine's memory grows with them): simplify it.
 - **Geometry.** Z/M coordinates are dropped. Invalid polygons are repaired with
   ``shapely.make_valid`` after reprojection (the stored geometry is the one that
   must be valid) and only the polygonal part is kept, with a warning. Only
@@ -61,7 +69,9 @@ from pyproj import CRS
 from pyproj.exceptions import CRSError
 from shapely.geometry import MultiPolygon, Polygon
 
+from geo.engine.areas import MAX_AREA_VERTICES
 from geo.io.errors import InputFileError, ReadResult, RowError
+from geo.io.privacy import refuse_personal_data
 from geo.schema import (
     AREA_ID,
     AREA_NAME,
@@ -115,6 +125,12 @@ Matching ignores case, accents and punctuation (``Område-ID`` matches
 
 MIN_AREA_M2 = 1.0
 """Polygons smaller than this (square metres, measured in EPSG:25832) are rejected."""
+
+MAX_GEOJSON_BYTES = 20_000_000
+"""Largest field-area GeoJSON read: GDAL parses it whole (about 20 × its size in memory), so an
+upload cannot exhaust the server. Oslo's 97 sub-districts take 1.2 MB."""
+
+_WHOLE_FILE_FORMATS = (".geojson", ".json")
 
 _OPTION_FLAGS = {VALID_FROM: "--valid-from", VALID_TO: "--valid-to", AREA_TEAM: "--team"}
 _POLYGONAL_TYPE_IDS = (3, 6)  # shapely type ids of Polygon, MultiPolygon
@@ -197,18 +213,27 @@ def read_areas(
     options = _check_options(crs=crs, layer=layer, valid_from=valid_from, valid_to=valid_to, team=team)
     result = ReadResult(path=str(path))
     raw = _read_layer(path, layer=options.layer)
+    column_warnings: list[str] = []
+    columns = _match_columns(list(raw.columns.drop(raw.geometry.name)), file=path.name, warnings_out=column_warnings)
+    refuse_personal_data(_attribute_text(raw), path=path, lines=np.arange(1, len(raw) + 1),
+                         known=set(columns.values()))
     if raw.empty:
         result.warnings.append(f"{path.name}: the layer has no features; no field areas read")
+    raw, unusable = _drop_too_many_vertices(raw, file=path.name)  # before anything costs memory per vertex
+    raw, not_finite = _drop_unusable_coordinates(raw, file=path.name, reason=_NOT_FINITE)
+    unusable += not_finite
     raw = _to_store_crs(raw, path, crs=options.crs, warnings_out=result.warnings)
-    columns = _match_columns(
-        list(raw.columns.drop(raw.geometry.name)), file=path.name, warnings_out=result.warnings
-    )
+    raw, unprojectable = _drop_unusable_coordinates(raw, file=path.name, reason=_NOT_PROJECTED.format(crs=_crs_name(
+        options.crs) if options.crs is not None else "the file's CRS"))
+    unusable += unprojectable
+    result.warnings.extend(column_warnings)
     areas, errors = _parse_attributes(raw, columns, options, file=path.name, warnings_out=result.warnings)
     geometry, geometry_errors = _clean_geometries(
         raw.geometry, areas[SOURCE_LINE].to_numpy(), file=path.name, warnings_out=result.warnings
     )
     areas[GEOMETRY] = geometry
-    errors += geometry_errors
+    reported = {e.line for e in unusable}
+    errors += unusable + [e for e in geometry_errors if e.line not in reported]
     result.frames[T_AREAS], result.errors = _finish(areas, errors, columns, file=path.name)
     return result
 
@@ -274,6 +299,12 @@ def _read_layer(path: Path, *, layer: str | None) -> gpd.GeoDataFrame:
         raise InputFileError(path, f"file not found at {path}")
     if not path.is_file():
         raise InputFileError(path, "expected a GeoJSON, GeoPackage or zipped Shapefile file, not a folder")
+    size = path.stat().st_size
+    if path.suffix.lower() in _WHOLE_FILE_FORMATS and size > MAX_GEOJSON_BYTES:
+        raise InputFileError(path, (
+            f"is {size / 1e6:.0f} MB; a field-area GeoJSON may be at most {MAX_GEOJSON_BYTES / 1e6:.0f} MB (field "
+            "areas take a few hundred kB; GDAL reads a GeoJSON whole, at about 20 times its size in memory): "
+            "simplify the polygons, or send a GeoPackage"))
     if path.suffix.lower() == ".zip":
         source, layer_name = _shapefile_in_zip(path, layer=layer), None
     else:
@@ -684,6 +715,47 @@ def _list_lines(lines: list[int] | np.ndarray) -> str:
 
 # --- geometry ------------------------------------------------------------------
 
+_NOT_FINITE = ("a vertex has a coordinate that is not a number (NaN or infinity): fix the geometry so that "
+               "every vertex has finite x and y, or redraw the area")
+_NOT_PROJECTED = ("the geometry cannot be reprojected from {crs} to EPSG:4326 (coordinates outside that CRS's "
+                  "area): pass the file's real CRS with --crs, or fix the coordinates")
+
+
+def _attribute_text(frame: gpd.GeoDataFrame) -> pd.DataFrame:
+    """The attribute columns as text (empty where missing), for the privacy guard."""
+    attributes = frame.drop(columns=frame.geometry.name)
+    return attributes.astype(object).where(attributes.notna(), "").astype(str)
+
+
+def _drop_too_many_vertices(frame: gpd.GeoDataFrame, *, file: str) -> tuple[gpd.GeoDataFrame, list[RowError]]:
+    """``frame`` with the geometry of every feature over :data:`MAX_AREA_VERTICES` vertices set to None,
+    and one RowError per such feature (the presence engine's memory grows with the vertices)."""
+    vertices = shapely.get_num_coordinates(np.asarray(frame.geometry.array, dtype=object))
+    too_big = np.flatnonzero(vertices > MAX_AREA_VERTICES)
+    errors = [RowError(file, int(i) + 1, GEOMETRY, (
+        f"polygon has {int(vertices[i]):,} vertices; at most {MAX_AREA_VERTICES:,} are accepted (a field area "
+        "needs far fewer): simplify it, e.g. in QGIS with Vector > Geometry Tools > Simplify and a tolerance "
+        "of 0.5 m, and import again")) for i in too_big]
+    return _without_geometry(frame, too_big), errors
+
+
+def _without_geometry(frame: gpd.GeoDataFrame, rows: np.ndarray) -> gpd.GeoDataFrame:
+    """``frame`` with the geometry of the features at positions ``rows`` set to None."""
+    if rows.size == 0:
+        return frame
+    geoms = np.asarray(frame.geometry.array, dtype=object).copy()
+    geoms[rows] = None
+    return frame.set_geometry(gpd.GeoSeries(geoms, index=frame.index, crs=frame.crs))
+
+
+def _drop_unusable_coordinates(frame: gpd.GeoDataFrame, *, file: str,
+                               reason: str) -> tuple[gpd.GeoDataFrame, list[RowError]]:
+    """``frame`` with the geometry of every feature holding a non-finite coordinate set to None,
+    and one RowError (``reason``) per such feature."""
+    coords, owner = shapely.get_coordinates(np.asarray(frame.geometry.array, dtype=object), return_index=True)
+    bad = np.unique(owner[~np.isfinite(coords).all(axis=1)])
+    return _without_geometry(frame, bad), [RowError(file, int(i) + 1, GEOMETRY, reason) for i in bad]
+
 
 def _clean_geometries(
     geometry: gpd.GeoSeries, lines: np.ndarray, *, file: str, warnings_out: list[str]
@@ -710,7 +782,13 @@ def _clean_geometries(
             "drawn as a closed polygon, not as points or lines")))
     for i in np.flatnonzero(invalid):
         reason = shapely.is_valid_reason(geoms[i])
-        repaired = _polygonal_part(shapely.make_valid(geoms[i]))
+        try:
+            repaired = _polygonal_part(shapely.make_valid(geoms[i]))
+        except shapely.errors.GEOSException as exc:  # GEOS cannot repair it: a row error, never a traceback
+            errors.append(RowError(file, int(lines[i]), GEOMETRY, (
+                f"invalid polygon ({reason}) that cannot be repaired ({exc}): redraw the area")))
+            geoms[i] = None
+            continue
         if repaired is None:
             errors.append(RowError(file, int(lines[i]), GEOMETRY, (
                 f"invalid polygon ({reason}) and nothing polygonal is left after repair: "

@@ -102,13 +102,13 @@ from geo.schema import (
 from geo.store import pg_copy
 from geo.store.rows import encounter_cells
 from geo.store.area_versions import draft_multipolygons, plan_area_version
-from geo.store.base import POSTGRESQL, Store, StoreError
+from geo.store.audit import current_actor
+from geo.store.base import GENERATION, POSTGRESQL, Store, StoreError
+from geo.store.postgis_records import PostgisRecords
 from geo.timeutil import local_date, service_day, shift_of
 
 URL_SCHEMES = ("postgresql://", "postgres://")
 SRID = 4326
-GENERATION = "generation"
-"""``store_facts`` row counting committed write transactions (the change token)."""
 CONNECT_TIMEOUT_S = 10
 _SCHEMA_LOCK = 0x46656C74  # "Felt": advisory lock key serialising schema creation
 
@@ -178,7 +178,7 @@ _SCHEMA_SQL = [
       UNIQUE ({DRAFT_ID}, {AREA_ID}))""",
     f"""CREATE TABLE IF NOT EXISTS {T_EXPORT_LOG} ({_IDENTITY}, time_utc timestamptz NOT NULL DEFAULT now(),
       preset text NOT NULL, first_day date NOT NULL, last_day date NOT NULL, compare_first date, compare_last date,
-      k integer NOT NULL, format text NOT NULL, file text NOT NULL, sha256 text NOT NULL)""",
+      k integer NOT NULL, format text NOT NULL, file text NOT NULL, sha256 text NOT NULL, actor text)""",
     f"INSERT INTO {T_FACTS} (name, value) VALUES ('{T_TRACK_POINTS}', 0), ('{GENERATION}', 0) ON CONFLICT DO NOTHING",
 ]
 _PLAN_COLUMNS: Columns = tuple(zip(PLAN_COLUMNS, ("text", "int4", "timestamptz", "text", "text", "text", "int4",
@@ -207,7 +207,7 @@ def describe_url(url: str) -> str:
     return f"{parts.scheme}://{user}{host}{port}{parts.path}"
 
 
-class PostgisStore(Store):
+class PostgisStore(PostgisRecords, Store):
     """Feltkart store in a PostgreSQL database with PostGIS (SQL dialect ``postgresql``).
 
     Parameters
@@ -427,7 +427,9 @@ class PostgisStore(Store):
                             (sha256,)) > 0
 
     def exports(self) -> pd.DataFrame:
-        return self.query(f"SELECT {', '.join(EXPORT_LOG_COLUMNS)} FROM {T_EXPORT_LOG} ORDER BY fid")
+        present = self._columns(T_EXPORT_LOG)
+        shown = ", ".join(c if c in present else f"NULL AS {c}" for c in EXPORT_LOG_COLUMNS)
+        return self.query(f"SELECT {shown} FROM {T_EXPORT_LOG} ORDER BY fid")
 
     # --- writing ----------------------------------------------------------------------------
     def add_patrols(self, patrols: pd.DataFrame) -> int:
@@ -543,6 +545,7 @@ class PostgisStore(Store):
     def add_area_draft(self, areas: gpd.GeoDataFrame, *, source: str, created_by: str | None = None) -> str:
         """Save ``areas`` as one new draft (``draft-<n>``) in ``area_drafts``; field areas untouched."""
         multi = draft_multipolygons(areas)
+        created_by = current_actor(created_by)
         team = areas[AREA_TEAM] if AREA_TEAM in areas else pd.Series(None, index=areas.index, dtype=object)
         with self.transaction():
             number = self._scalar(f"SELECT COUNT(DISTINCT {DRAFT_ID}) FROM {T_AREA_DRAFTS}") + 1
@@ -555,6 +558,7 @@ class PostgisStore(Store):
                     f"created_by, source) VALUES (ST_GeomFromWKB(%s, {SRID}), %s, %s, %s, %s, %s, %s, %s)",
                     [(w, draft_id, a, n, t, v, created_by, source) for w, a, n, t, v in rows],
                 )
+            self.log_audit("draft", {"draft_id": draft_id, "areas": len(areas), "source": source}, actor=created_by)
         return draft_id
 
     def replace_derived(self, table: str, frame: pd.DataFrame, *, patrol_ids: list[str] | None = None,
@@ -588,15 +592,25 @@ class PostgisStore(Store):
                 f"INSERT INTO {T_IMPORTS} (file, sha256, kind, added, rejected) VALUES (%s, %s, %s, %s, %s)",
                 (file, sha256, kind, int(added), int(rejected)),
             )
+            self.log_audit("import", {"file": file, "sha256": sha256, "kind": kind, "added": int(added),
+                                      "rejected": int(rejected)})
 
     def log_export(self, *, preset: str, first_day: date, last_day: date, compare_first: date | None,
-                   compare_last: date | None, k: int, format: str, file: str, sha256: str) -> None:
+                   compare_last: date | None, k: int, format: str, file: str, sha256: str,
+                   actor: str | None = None) -> None:
+        """Record one export in ``export_log`` and the audit log; ``actor`` defaults to the
+        thread's :func:`geo.store.audit.acting_as` actor. Changes no answer."""
+        actor = current_actor(actor)
         columns = EXPORT_LOG_COLUMNS[1:]  # time_utc defaults to now()
+        values = (preset, first_day, last_day, compare_first, compare_last, int(k), format, file, sha256, actor)
         with self.transaction(changes_answers=False):  # cached answers stay valid
+            if "actor" not in self._columns(T_EXPORT_LOG):  # a log written before exports named the user
+                self._conn.execute(f"ALTER TABLE {T_EXPORT_LOG} ADD COLUMN IF NOT EXISTS actor text")
             self._conn.execute(
                 f"INSERT INTO {T_EXPORT_LOG} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))})",
-                (preset, first_day, last_day, compare_first, compare_last, int(k), format, file, sha256),
+                values,
             )
+            self.log_audit("export", dict(zip(columns[:-1], values[:-1])), actor=actor)
 
     def save_plan(self, week: str, lines: pd.DataFrame, *, settings: str, saved_by: str | None = None) -> int:
         if lines.empty:
@@ -638,11 +652,20 @@ class PostgisStore(Store):
         self._copy(name, columns, values)
 
     def _log_area_change(self, area_id: str, version: int, change: str, detail: str, changed_by: str | None) -> None:
+        changed_by = current_actor(changed_by)
         self._conn.execute(
             f"INSERT INTO {T_AREA_CHANGES} ({AREA_ID}, {AREA_VERSION}, change, detail, changed_by) "
             "VALUES (%s, %s, %s, %s, %s)",
             (area_id, version, change, detail, changed_by),
         )
+        self.log_audit("area_change", {"area_id": area_id, "version": int(version), "change": change,
+                                       "detail": detail}, actor=changed_by)
+
+    def _columns(self, table: str) -> set[str]:
+        with self._lock:
+            rows = self._conn.execute("SELECT column_name FROM information_schema.columns WHERE table_name = %s "
+                                      "AND table_schema = ANY(current_schemas(false))", (table,)).fetchall()
+        return {row[0] for row in rows}
 
     def _patrol_fids(self, patrol_ids: list[str] | None) -> pd.Series:
         """patrol_id by fid (index), all or the given patrols, ordered by fid."""
