@@ -7,6 +7,7 @@ import streamlit as st
 from geo.access import Capability
 from geo.report.disclosure import DEFAULT_K, MIN_K
 from geo.report.export import FORMATS, MIME, file_name, preview_report
+from geo.report.partner import PartnerRequestError
 from geo.report.presets import load_presets
 from ui.auth import export_file
 from ui.captions import page_caption
@@ -46,9 +47,13 @@ with c2:
 compare = choices.compare
 if compare is None:
     st.info(t("report.no_compare"))
-preview = query(path, preview_report, preset, first_day=choices.filters.first_day, last_day=choices.filters.last_day,
-                k=k, compare_first=compare.first_day if compare else None,
-                compare_last=compare.last_day if compare else None, teams=choices.filters.teams)
+try:
+    preview = query(path, preview_report, preset, first_day=choices.filters.first_day,
+                    last_day=choices.filters.last_day, k=k, compare_first=compare.first_day if compare else None,
+                    compare_last=compare.last_day if compare else None, teams=choices.filters.teams)
+except PartnerRequestError as refusal:  # not a whole ended period, a team slice or another k: say why
+    st.error(str(refusal))
+    st.stop()
 report, pictures = preview.report, preview.images
 
 st.subheader(t("report.downloads"))

@@ -37,12 +37,20 @@ def test_page_runs_in_both_languages(store_path, monkeypatch, language, title, p
     assert at.slider(key="report_k").min == 3
 
 
+def test_a_period_partners_cannot_get_is_refused_with_the_reason(store_path, monkeypatch):
+    at = _page(store_path, monkeypatch, "nb")  # the sidebar's default: the last 4 weeks
+    assert not at.exception, at.exception
+    assert any("must be one whole ISO week" in e.value and "Nearest whole ISO week" in e.value for e in at.error)
+    assert not at.dataframe
+
+
 def test_preview_equals_the_geo_report(store_path, monkeypatch):
     at = _page(store_path, monkeypatch, "nb")
+    at.selectbox(key="period_preset").set_value("this_week").run()  # partners get whole ISO weeks
     at.selectbox(key="report_preset").set_value("sentrum").run()
     at.slider(key="report_k").set_value(6).run()
     assert not at.exception, at.exception
-    first, last = period_presets(LAST)["last_4_weeks"]
+    first, last = period_presets(LAST)["this_week"]
     book = load_presets()
     expected = build_report(open_store(store_path, create=False), book.get("sentrum"), first_day=first, last_day=last,
                             compare_first=comparison_period(first, last)[0],

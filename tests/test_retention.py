@@ -35,7 +35,8 @@ from geo.retention import (
     load_config,
     period_status,
 )
-from geo.queries.summary import Selection, summarize
+from geo.queries import Filters
+from geo.queries.summary import summarize
 from geo.schema import (
     AREA_ID,
     AREA_VERSION,
@@ -56,7 +57,7 @@ D = dt.date
 NOW = oslo("2024-06-20 12:00")
 CUTOFF = pd.Timestamp("2024-04-21 10:00", tz="UTC")
 STARTS = {"old": oslo("2024-03-05 10:00"), "straddle": oslo("2024-04-21 11:59"), "new": oslo("2024-06-10 10:00")}
-PERIOD = Selection(first_day=D(2024, 3, 1), last_day=D(2024, 6, 30))
+PERIOD = Filters(first_day=D(2024, 3, 1), last_day=D(2024, 6, 30))
 
 
 def walk(patrol_id: str):
@@ -115,8 +116,8 @@ def test_cutoff_is_now_minus_the_days_in_utc():
 
 def test_hand_computed_figures_of_the_store(store):
     by_area = summarize(store, "area", PERIOD).set_index("area_id")
-    assert by_area.loc["a", "patrol_minutes"] == pytest.approx(3 * 100 / 60)
-    assert by_area.loc["a", "patrol_km"] == pytest.approx(0.3)
+    assert by_area.loc["a", "presence_minutes"] == pytest.approx(3 * 100 / 60)
+    assert by_area.loc["a", "presence_km"] == pytest.approx(0.3)
     assert by_area.loc["a", "visits"] == 3
 
 
@@ -224,8 +225,8 @@ def test_a_change_back_dated_before_retention_freezes_the_old_patrols(store):
     quarter = period_status(store, "quarter", D(2024, 4, 1), D(2024, 6, 30)).set_index("period")
     assert quarter.loc["2024-Q2", ["status", "days", "frozen_days"]].tolist() == [MIXED, 2, 1]
     # the figure for March stays what it was
-    march = summarize(store, "area", Selection(first_day=D(2024, 3, 1), last_day=D(2024, 3, 31))).set_index("area_id")
-    assert march.loc["a", "patrol_minutes"] == pytest.approx(100 / 60, abs=1e-3)  # summaries round to 3 decimals
+    march = summarize(store, "area", Filters(first_day=D(2024, 3, 1), last_day=D(2024, 3, 31))).set_index("area_id")
+    assert march.loc["a", "presence_minutes"] == pytest.approx(100 / 60, abs=1e-3)  # summaries round to 3 decimals
 
 
 def test_a_change_from_a_later_day_leaves_old_patrols_computed(store):

@@ -183,7 +183,7 @@ def test_readers_keep_reading_while_another_process_writes(busy_store):
     reader = subprocess.run([sys.executable, "-m", "geo", "summary", "--store", str(busy_store), "--by", "area"],
                             cwd=REPO, capture_output=True, text=True, timeout=120)
     assert reader.returncode == 0, reader.stderr
-    assert reader.stdout.startswith("area_id,area_name,patrol_minutes")
+    assert reader.stdout.startswith("area_id,area_name,presence_minutes")
     assert open_store(busy_store, create=False).counts()[T_PATROLS] == 0  # the uncommitted write is not seen
 
 

@@ -74,6 +74,12 @@ OUTSIDE_NB = "Utenfor alle feltområder"
 TOTAL_NB = "Totalt"
 
 
+def marks_nb(k: int) -> str:
+    """The legend of the marks printed instead of counts (every export prints it once)."""
+    return (f"Tall fra 1 til {k - 1} vises som «<{k}»; «x» er et tall på minst {k} som er skjult for at ingen små "
+            f"tall skal kunne regnes ut; «:» er et tall som ikke vises i det hele tatt.")
+
+
 def date_nb(day: dt.date) -> str:
     """``31.12.2024`` (:func:`geo.formatting.date`)."""
     return formatting.date(day, "nb")

@@ -11,7 +11,7 @@ import pandas as pd
 from geo import formatting
 from geo.report.charts import images as report_images
 from geo.report.model import Report
-from geo.report.labels import by_name, period_nb, shown_columns, with_period_names
+from geo.report.labels import by_name, marks_nb, period_nb, shown_columns, with_period_names
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -28,6 +28,7 @@ def render_html(report: Report, *, images: dict[str, bytes] | None = None) -> by
         period=period_nb(report.first_day, report.last_day),
         compare=period_nb(report.compare_first, report.compare_last) if report.has_comparison else None,
         created=formatting.local_time(report.created_utc, "nb"),
+        marks=marks_nb(report.k),
         images={name: base64.b64encode(data).decode("ascii") for name, data in images.items()},
         tables={key: _table_html(key, _for_reader(key, frame)) for key, frame in report.tables.items()},
     )

@@ -37,7 +37,7 @@ from reportlab.platypus import (
 from geo import formatting
 from geo.report.charts import images as report_images
 from geo.report.model import Report
-from geo.report.labels import by_name, period_nb, shown_columns, with_period_names
+from geo.report.labels import by_name, marks_nb, period_nb, shown_columns, with_period_names
 
 BRAND = colors.HexColor("#2a2859")
 SOFT = colors.HexColor("#f3f5f9")
@@ -122,8 +122,7 @@ def _story(report: Report, images: dict[str, bytes], s: dict[str, ParagraphStyle
         *[Paragraph(escape(sentence), s["body"]) for sentence in report.narrative],
         Paragraph("Nøkkeltall", s["h2"]),
         _figures(report, s, width, compare is not None),
-        Paragraph(f"Tall fra 1 til {report.k - 1} vises som «&lt;{report.k}»; «x» er skjult for at ingen små tall "
-                  f"skal kunne regnes ut.", s["small"]),
+        Paragraph(escape(marks_nb(report.k)), s["small"]),
         KeepTogether([Paragraph("Feltområder", s["h2"]),
                       _table(by_name(report.tables["areas"]), s, width, total_row=True)]),
         KeepTogether([Paragraph("Kategorier og aldersgrupper", s["h2"]),
