@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from ui.auth import audit_entries
+from ui.columns import show_table
 from ui.i18n import t
 from ui.navigation import require_page
 from ui.sidebar import sidebar_choices
@@ -19,4 +20,4 @@ elif entries.empty:
     st.info(t("audit.empty"))
 else:
     shown = entries.assign(detail=entries["detail"].map(str)).iloc[::-1]  # newest first
-    st.dataframe(pd.DataFrame(shown), hide_index=True, width="stretch")
+    show_table(pd.DataFrame(shown))

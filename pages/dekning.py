@@ -5,9 +5,11 @@ import streamlit as st
 from geo.queries import area_geometries, presence_by_cell
 from ui.animation import cell_map_player
 from ui.captions import page_caption
+from ui.columns import show_table
 from ui.components import basemap_picker, show_cell_map
 from ui.filters import resolution_picker, time_filters
-from ui.i18n import t, translate_columns
+from ui.format import count, number
+from ui.i18n import t
 from ui.navigation import require_page
 from ui.sidebar import sidebar_choices
 from ui.state import query
@@ -27,14 +29,14 @@ with c2:
 cells = query(path, presence_by_cell, filters, res=res)
 cells = cells[cells["presence_minutes"] > 0]
 areas = query(path, area_geometries, filters)
-st.caption(t("coverage.summary", cells=len(cells), hours=cells["presence_minutes"].sum() / 60))
+st.caption(t("coverage.summary", cells=count(len(cells)), hours=number(cells["presence_minutes"].sum() / 60)))
 
 show_cell_map(areas, cells, value_column="presence_minutes", legend_title=t("col.presence_minutes"),
               tooltip={"presence_minutes": t("col.presence_minutes"), "visits": t("col.visits"),
                        "long_visit_share": t("col.long_visit_share")}, basemap=basemap, key="coverage_map")
 
 with st.expander(t("coverage.table")):
-    st.dataframe(translate_columns(cells.sort_values("presence_minutes", ascending=False)), hide_index=True, width="stretch")
+    show_table(cells.sort_values("presence_minutes", ascending=False))
 
 with st.expander(t("animation.coverage")):
     cell_map_player(path, filters, key="coverage_anim", cell_query=presence_by_cell, value_column="presence_minutes",

@@ -10,13 +10,15 @@ from geo.access import Capability
 from geo.changes.drift import BANDS, CENTRE_LAT, CENTRE_LON, PERIOD, encounter_drift, presence_drift, ring_shares
 from geo.changes.effective import effective_areas, save_draft
 from geo.changes.history import COMPARISON_COLUMNS, GAINED, GEOMETRY_A, LOST, area_timeline, compare_areas
-from geo.maps import CONTRAST_PALETTE, add_areas, add_path, add_shapes, fit_to
+from geo.maps import CONTRAST_PALETTE, add_areas, add_path, add_shapes, all_shapes, fit_to
 from geo.queries import area_geometries
 from geo.timeutil import FIRST_DAY, LABEL, LAST_DAY, periods_between
 from ui.animation import period_player
 from ui.area_editor import area_editor
 from ui.charts import area_timeline_chart, ring_share_chart
 from ui.components import basemap_picker, new_map, show_map
+from ui.columns import show_table
+from ui.format import area_m2, count, percent
 from ui.i18n import labels, t
 from ui.navigation import require_page
 from ui.sidebar import sidebar_choices
@@ -27,11 +29,6 @@ SECTIONS = ("history", "drift", "effective")
 GAINED_COLOUR, LOST_COLOUR, HOT_COLOUR, OUTSIDE_COLOUR = "#1a9850", "#d73027", "#d73027", "#fdae61"
 DRIFT_QUERIES = {"encounters": encounter_drift, "presence": presence_drift}
 FIGURES = ("hot_inside_pct", "official_covered_pct", "official_without_activity", "outside_pct")
-
-
-def columns(frame: pd.DataFrame) -> pd.DataFrame:
-    """``frame`` with every column that has a ``changes.col.<name>`` string renamed to it."""
-    return frame.rename(columns=lambda c: t(f"changes.col.{c}"))
 
 
 user = require_page(__file__)  # the access seam: a role that may not open this page is refused here
@@ -61,9 +58,9 @@ if section == "history":
     open_ended = timeline["valid_to"].isna()
     shown = timeline.assign(valid_to=timeline["valid_to"].astype(str).where(~open_ended, "–"),  # one type per column
                             area_m2=timeline["area_m2"].round(0))
-    st.dataframe(columns(shown), hide_index=True, width="stretch")
+    show_table(shown, prefixes=("changes.col",))
     with st.expander(t("changes.log")):
-        st.dataframe(columns(get_store(path).area_changes()), hide_index=True, width="stretch")
+        show_table(get_store(path).area_changes(), prefixes=("changes.col",))
 
     st.subheader(t("changes.compare"))
     d1, d2 = st.columns(2)
@@ -71,7 +68,8 @@ if section == "history":
     date_b = d2.date_input(t("changes.date_b"), value=last, key="changes_date_b", format="DD.MM.YYYY")
     comparison = query(path, compare_areas, date_a, date_b)
     all_areas = query(path, area_geometries, everything)
-    st.caption(t("changes.compare.summary", gained=comparison["gained_m2"].sum(), lost=comparison["lost_m2"].sum()))
+    st.caption(t("changes.compare.summary", gained=area_m2(comparison["gained_m2"].sum()),
+                 lost=area_m2(comparison["lost_m2"].sum())))
     left, right = st.columns(2)
     before = comparison.set_geometry(GEOMETRY_A)
     after = comparison  # active geometry: the version on date b
@@ -86,7 +84,7 @@ if section == "history":
                 add_shapes(fmap, comparison.set_geometry(LOST), color=LOST_COLOUR, fill_opacity=0.6, dash="4",
                            tooltip={"name": t("changes.col.name"), "lost_m2": t("changes.col.lost_m2")})
             show_map(fit_to(fmap, all_areas), key=key)
-    st.dataframe(columns(pd.DataFrame(comparison[list(COMPARISON_COLUMNS)])), hide_index=True, width="stretch")
+    show_table(pd.DataFrame(comparison[list(COMPARISON_COLUMNS)]), prefixes=("changes.col",))
 
     if user.may(Capability.AREA_EDITOR):  # drawing, uploading and adopting drafts: admins only
         with st.expander(t("changes.editor")):
@@ -115,12 +113,12 @@ if section == "drift":
         show_map(fit_to(fmap, ellipses if len(ellipses) else areas), key="changes_drift_map")
 
     period_player(drift[PERIOD].tolist(), render_drift, key="changes_drift")
-    st.dataframe(columns(pd.DataFrame(drift.drop(columns="geometry")).round(1)), hide_index=True, width="stretch")
+    show_table(pd.DataFrame(drift.drop(columns="geometry")), prefixes=("changes.col",))
 
     st.subheader(t("changes.rings"))
     rings = query(path, ring_shares, everything, period=kind)
     st.altair_chart(ring_share_chart(rings, period_column=PERIOD, bands=BANDS), width="stretch")
-    st.dataframe(columns(rings.round(3)), hide_index=True, width="stretch")
+    show_table(rings, prefixes=("changes.col",))
 
 # --- effective areas ---------------------------------------------------------------------------------------
 if section == "effective":
@@ -132,7 +130,7 @@ if section == "effective":
     figures = found.figures
     for column, name in zip(st.columns(len(FIGURES)), FIGURES):
         value = figures[name]
-        text = "–" if pd.isna(value) else (f"{value:.0f}" if name == "official_without_activity" else f"{value:.1f} %")
+        text = count(value) if name == "official_without_activity" else percent(value / 100, decimals=1)
         column.metric(t(f"changes.figure.{name}"), text)
     fmap = new_map(basemap)
     add_areas(fmap, found.official, tooltip={"name": t("changes.col.name")})
@@ -141,14 +139,15 @@ if section == "effective":
                         "area_m2": t("changes.col.area_m2")})
     add_shapes(fmap, found.outside, color=OUTSIDE_COLOUR, fill_opacity=0.7, dash="4",
                tooltip={"area_m2": t("changes.col.area_m2")})
-    show_map(fit_to(fmap, found.official), key="changes_effective_map")
+    show_map(fit_to(fmap, all_shapes(found.official, found.hot, found.outside)), key="changes_effective_map")
     st.caption(t("changes.effective.legend"))
     e1, e2 = st.columns(2)
     e1.markdown(t("changes.effective.hot"))
-    e1.dataframe(columns(pd.DataFrame(found.hot.drop(columns="geometry")).round(1)), hide_index=True, width="stretch")
+    with e1:
+        show_table(pd.DataFrame(found.hot.drop(columns="geometry")), prefixes=("changes.col",))
     e2.markdown(t("changes.effective.official"))
-    e2.dataframe(columns(pd.DataFrame(found.official.drop(columns="geometry")).round(1)), hide_index=True,
-                 width="stretch")
+    with e2:
+        show_table(pd.DataFrame(found.official.drop(columns="geometry")), prefixes=("changes.col",))
 
     st.subheader(t("changes.draft"))
     valid_from = st.date_input(t("changes.draft.valid_from"), value=date(last.year + 1, 1, 1), key="changes_draft_from",
@@ -160,4 +159,4 @@ if section == "effective":
     drafts = get_store(path).area_drafts()
     if not drafts.empty:
         with st.expander(t("changes.drafts", n=drafts["draft_id"].nunique())):
-            st.dataframe(columns(pd.DataFrame(drafts.drop(columns="geometry"))), hide_index=True, width="stretch")
+            show_table(pd.DataFrame(drafts.drop(columns="geometry")), prefixes=("changes.col",))

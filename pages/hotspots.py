@@ -18,7 +18,9 @@ from geo.hotspots import (
     hot_and_cold_cells,
 )
 from geo.hotspots.maps import add_category_cells, cell_centres
-from geo.maps import fit_to
+from geo.maps import add_areas, fit_to
+from geo.queries import area_geometries
+from ui.columns import show_table
 from ui.components import basemap_picker, new_map, show_map
 from ui.i18n import labels, t
 from ui.navigation import require_page
@@ -76,16 +78,17 @@ add_category_cells(fmap, table, labels=names, legend_title=t("hotspots.legend"),
                    tooltip={"category": t("hotspots.col.category"), "total_encounters": t("hotspots.col.total_encounters"),
                             "n_periods_hot": t("hotspots.col.n_periods_hot"),
                             "n_periods_cold": t("hotspots.col.n_periods_cold")})
+add_areas(fmap, query(path, area_geometries, choices.filters), tooltip={"area_name": t("col.area_name")})
 show_map(fit_to(fmap, cell_centres(table)), key=f"{HOT_KEY}_map")
 
 st.subheader(t("hotspots.counts"))
 counts = category_counts(table)
 counts = counts[counts["cells"] > 0].assign(category=lambda f: f["category"].map(names))
-st.dataframe(counts.rename(columns=lambda c: t(f"hotspots.col.{c}")), hide_index=True)
+show_table(counts, prefixes=("hotspots.col",))
 
 with st.expander(t("hotspots.explain")):
     st.markdown("\n".join(f"- **{names[c]}**: {t(f'hotspots.explain.{c}')}" for c in CATEGORIES))
     st.caption(t("hotspots.method", alpha=ALPHA))
 
 with st.expander(t("hotspots.table")):
-    st.dataframe(shown.rename(columns=lambda c: t(f"hotspots.col.{c}")), hide_index=True, width="stretch")
+    show_table(shown, prefixes=("hotspots.col",))

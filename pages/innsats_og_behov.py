@@ -6,9 +6,10 @@ import streamlit as st
 from geo.maps import CONTRAST_PALETTE, add_areas, add_cells, add_filled_cells, add_shapes, fit_to, selection_shapes
 from geo.queries import area_geometries, areas_not_visited, effort_vs_need
 from ui.captions import page_caption
+from ui.columns import show_table
 from ui.components import basemap_picker, effort_table, new_map, show_map
 from ui.filters import resolution_picker
-from ui.i18n import t, translate_columns
+from ui.i18n import t
 from ui.navigation import require_page
 from ui.sidebar import sidebar_choices
 from ui.state import query
@@ -28,7 +29,7 @@ threshold = (t("effort.rule.threshold", rate=rule["min_rate"]) if rule["min_rate
              else t("effort.rule.none"))
 st.info(t("effort.rule", hours=rule["min_presence_hours"], encounters=rule["min_encounters"], threshold=threshold))
 st.subheader(t("effort.areas"))
-st.dataframe(effort_table(by_area), hide_index=True, width="stretch")
+show_table(effort_table(by_area, translate=False))
 
 st.subheader(t("effort.cells"))
 c1, c2 = st.columns([1, 2])
@@ -60,7 +61,7 @@ else:
     add_areas(fmap, areas, tooltip={"area_name": t("col.area_name")})
     show_map(fit_to(fmap, selection_shapes(areas, rated["key"]) if len(rated) else shapes), key="effort_map")
 with st.expander(t("effort.flagged.table")):
-    st.dataframe(effort_table(flagged), hide_index=True, width="stretch")
+    show_table(effort_table(flagged, translate=False))
 
 st.subheader(t("effort.unvisited"))
 days = st.slider(t("effort.unvisited.days"), 1, 60, 14, key="effort_days")
@@ -68,4 +69,4 @@ unvisited = query(path, areas_not_visited, filters, days=days)
 if unvisited.empty:
     st.success(t("effort.unvisited.none", days=days))
 else:
-    st.dataframe(translate_columns(unvisited), hide_index=True, width="stretch")
+    show_table(unvisited)

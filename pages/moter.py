@@ -10,6 +10,7 @@ from ui.captions import page_caption
 from ui.charts import category_trend_chart
 from ui.components import basemap_picker, show_cell_map
 from ui.filters import encounter_filters, resolution_picker
+from ui.format import count
 from ui.i18n import labels, t
 from ui.navigation import require_page
 from ui.sidebar import sidebar_choices
@@ -33,7 +34,7 @@ with c3:
 
 cells = query(path, encounters_by_cell, filters, res=res)
 areas = query(path, area_geometries, filters)
-st.caption(t("encounters.summary", n=int(cells["encounters"].sum()), cells=len(cells)))
+st.caption(t("encounters.summary", n=count(cells["encounters"].sum()), cells=count(len(cells))))
 
 
 

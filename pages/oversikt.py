@@ -5,8 +5,9 @@ import streamlit as st
 from geo.maps import add_areas, fit_to, selection_shapes
 from geo.queries import area_geometries, compare, key_figures, presence_by_area
 from ui.captions import page_caption
+from ui.columns import show_table
 from ui.components import basemap_picker, key_figure_row, new_map, show_map
-from ui.i18n import labels, t, translate_columns
+from ui.i18n import labels, t
 from ui.navigation import require_page
 from ui.sidebar import sidebar_choices
 from ui.state import query
@@ -26,7 +27,7 @@ key_figure_row(compare(current, previous), KEY_FIGURES, compare=choices.compare)
 
 areas = query(path, presence_by_area, filters)
 st.subheader(t("overview.per_area"))
-st.dataframe(translate_columns(areas), hide_index=True, width="stretch")
+show_table(areas)
 
 st.subheader(t("overview.map"))
 shade = st.radio(t("overview.shade_by"), ["presence_minutes", "encounters"], horizontal=True, key="overview_shade",

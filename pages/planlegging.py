@@ -21,7 +21,9 @@ from geo.planning.briefing import plan_csv, plan_pdf
 from geo.planning.slots import SHIFTS, WEEKDAY_NAMES, week_label, week_monday
 from geo.queries import Filters, area_geometries
 from geo.schema import Category
+from ui.columns import styled
 from ui.components import basemap_picker, new_map, show_map
+from ui.format import number
 from ui.i18n import STRINGS, t
 from ui.navigation import require_page
 from ui.sidebar import sidebar_choices
@@ -125,8 +127,8 @@ for column, (key, value) in zip(st.columns(4), [
                   delta=f"{delta:+.0f}" if key == "planning.figure.expected" else None, delta_color="off")
 
 st.subheader(t("planning.table"))
-st.caption(t("planning.table.caption", minutes=f"{config.planned_visit_minutes:g}",
-             garage=f"{config.garage_visit_minutes:g}"))
+st.caption(t("planning.table.caption", minutes=number(config.planned_visit_minutes),
+             garage=number(config.garage_visit_minutes)))
 slots = plan.solution.slots
 slot_label = {(d, s): f"{t(f'weekday.{d}')[:3]} {t(f'shift.{s}').lower()} ({n})"
               for d, s, n in slots[["weekday", "shift", "patrols"]].itertuples(index=False)}
@@ -160,10 +162,10 @@ st.subheader(t("planning.why"))
 st.caption(t("planning.why.caption", weeks=min(4, len(plan.need.history_weeks))))
 why = lines[["area_name", "weekday", "shift", "visits", "planned_minutes", "expected_encounters", "need_rate",
              "need_low", "need_high", "need_unit", "need_weeks", "recent_minutes", "recent_visits", "bound_by"]]
-st.dataframe(_labelled(why, revisit_hours=config.revisit_hours).round(2), hide_index=True, width="stretch", key="planning_why")
+st.dataframe(styled(_labelled(why, revisit_hours=config.revisit_hours)), hide_index=True, width="stretch", key="planning_why")
 
 st.subheader(t("planning.effect"))
-st.dataframe(_labelled(plan.effect, revisit_hours=config.revisit_hours).round(1), hide_index=True, width="stretch", key="planning_effect")
+st.dataframe(styled(_labelled(plan.effect, revisit_hours=config.revisit_hours)), hide_index=True, width="stretch", key="planning_effect")
 with st.expander(t("planning.notes")):
     st.markdown("\n".join(f"- {_note(n)}" for n in plan.notes))
 with st.expander(t("planning.method")):
@@ -201,4 +203,4 @@ else:
     against = against.assign(area_name=against["area_id"].map(names).fillna(against["area_id"]))
     shown = against[["area_name", "weekday", "shift", "planned_visits", "planned_minutes", "actual_visits",
                      "actual_minutes", "difference_minutes", "achieved_share", "gap"]]
-    st.dataframe(_labelled(shown, revisit_hours=config.revisit_hours).round(2), hide_index=True, width="stretch", key="planning_against")
+    st.dataframe(styled(_labelled(shown, revisit_hours=config.revisit_hours)), hide_index=True, width="stretch", key="planning_against")

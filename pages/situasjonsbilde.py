@@ -12,6 +12,7 @@ from geo.report.partner import COMPARISONS, PartnerRequestError, comparison_of, 
 from geo.report.presets import load_presets
 from ui.auth import export_file
 from ui.captions import page_caption
+from ui.columns import show_table
 from ui.components import delta_arrow
 from ui.i18n import labels, t
 from ui.navigation import require_page
@@ -38,6 +39,7 @@ book = load_presets()
 c1, c2 = st.columns([2, 1])
 with c1:
     preset = st.selectbox(t("report.preset"), [p for p in book.presets if user.may_open_preset(p)], key="report_preset",
+                          placeholder=t("widget.choose"),
                           format_func=lambda key: book.presets[key].name)
 with c2:
     lowest = user.min_k or MIN_K  # a partner's floor (config), else the exports' minimum
@@ -103,4 +105,4 @@ with st.expander(t("report.methods")):
         st.markdown(f"**{heading}** — {text}")
 if user.may(Capability.EXPORT_LOG):  # every forum's downloads: not for partners
     with st.expander(t("report.log")):
-        st.dataframe(get_store(path).exports(), hide_index=True, width="stretch")
+        show_table(get_store(path).exports())

@@ -146,12 +146,13 @@ def test_a_district_manager_sees_only_their_team_even_after_an_admin_filled_the_
 
 def test_a_district_manager_sees_only_their_field_areas(store, monkeypatch):
     at = start(store, monkeypatch, user=MANAGER_VA, secrets=SECRETS)
-    assert at.dataframe[0].value.iloc[:, 0].tolist() == ["hovseter", "__outside__"]  # Oversikt's per-area table
+    # tables show names first and keep the (hidden) ids in their data
+    assert at.dataframe[0].value["area_id"].tolist() == ["hovseter", "__outside__"]  # Oversikt's per-area table
     at.switch_page(str(REPO / "pages" / "endringer.py")).run()
     timeline, comparison = at.dataframe[0].value, at.dataframe[2].value  # [1]: the change log (expander)
-    assert set(timeline.iloc[:, 0]) == {"hovseter"} and set(comparison.iloc[:, 0]) == {"hovseter"}
+    assert set(timeline["area_id"]) == {"hovseter"} and set(comparison["area_id"]) == {"hovseter"}
     admin = start(store, monkeypatch, page="endringer.py")
-    assert len(set(admin.dataframe[0].value.iloc[:, 0])) > 5  # the centre's areas are there for others
+    assert len(set(admin.dataframe[0].value["area_id"])) > 5  # the centre's areas are there for others
 
 
 @pytest.mark.parametrize("page", MANAGER_PAGES)

@@ -80,7 +80,7 @@ def _selected(store, preset) -> pd.DataFrame:  # noqa: F821
 
 
 def _number(text: str) -> int | None:
-    cleaned = text.replace(" ", "").replace("\u2212", "-")
+    cleaned = text.replace(" ", "").replace("\u202f", "").replace("\u2212", "-")
     return int(cleaned) if re.fullmatch(r"-?\d+", cleaned) else None
 
 
@@ -371,7 +371,7 @@ def test_a_year_long_report_gives_each_place_its_pattern_for_the_presets_categor
                               res=book.cell_resolution, permutations=0).set_index("cell")["category"]
     want = [HOTSPOT_PATTERN_NB[found[c]] if c in found.index else "intet mønster" for c in table["H3-celle"]]
     assert table["Mønster"].tolist() == want
-    assert "utvalgets kategorier og aldersgrupper" in dict(report.methods)["Utvikling og hot spots"]
+    assert "utvalgets kategorier og aldersgrupper" in dict(report.methods)["Utvikling og hotspots"]
 
 
 def test_pdf_table_columns_fit_their_longest_word_and_never_split_a_number():

@@ -46,7 +46,7 @@ def test_the_methods_note_states_the_threshold():
     text = dict(sections(report))["Endringer"]
     assert "under 5 % i antall møter «om lag på samme nivå»" in text
     assert "Endring er perioden minus sammenligningsperioden" in text and "Pilene følger fortegnet" in text
-    assert "«(delvis)»" in dict(sections(report))["Utvikling og hot spots"]
+    assert "«(delvis)»" in dict(sections(report))["Utvikling og hotspots"]
 
 
 @pytest.mark.parametrize(("value", "text"), [(-0.4, "−0,4 %"), (0.0, "0 %"), (12.3, "+12 %"), (-5.0, "−5 %")])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
+from ui.format import localized
 from ui.i18n import t
 
 
@@ -31,7 +32,7 @@ def difference_heatmap(matrix: pd.DataFrame, title: str) -> alt.Chart:
 def _week_chart(matrix: pd.DataFrame, value: str, title: str, scale: alt.Scale, *, value_format: str) -> alt.Chart:
     frame = matrix.assign(day=[t(f"weekday.{d}") for d in matrix["weekday"]])
     order = [t(f"weekday.{d}") for d in range(7)]
-    return (
+    return localized(
         alt.Chart(frame)
         .mark_rect()
         .encode(
@@ -60,7 +61,7 @@ def category_trend_chart(trend: pd.DataFrame) -> alt.Chart:
         fill=alt.condition("datum.whole", alt.Color("label:N", legend=None), alt.value("white")),
         tooltip=["period", "label", "encounters", alt.Tooltip("partial:N", title=t("trend.partial"))],
     )
-    return (base.mark_line() + points).properties(height=320)
+    return localized((base.mark_line() + points).properties(height=320))
 
 
 def area_timeline_chart(timeline: pd.DataFrame, *, last_day) -> alt.Chart:
@@ -68,11 +69,12 @@ def area_timeline_chart(timeline: pd.DataFrame, *, last_day) -> alt.Chart:
     ``last_day``), one row per area, from ``geo.changes.history.area_timeline``."""
     bars = timeline.assign(valid_to=timeline["valid_to"].map(lambda d: d or last_day),
                            version=timeline["version"].astype(str))
-    return (
+    return localized(
         alt.Chart(bars).mark_bar().encode(
             x=alt.X("valid_from:T", title=t("changes.col.valid_from")), x2="valid_to:T",
             y=alt.Y("name:N", title=None), color=alt.Color("version:N", title=t("changes.col.version")),
-            tooltip=["name", "version", "valid_from", "valid_to", alt.Tooltip("area_m2", format=",.0f")],
+            tooltip=["name", "version", alt.Tooltip("valid_from:T", format="%d.%m.%Y"),
+                     alt.Tooltip("valid_to:T", format="%d.%m.%Y"), alt.Tooltip("area_m2", format=",.0f")],
         ).properties(height=30 * timeline["area_id"].nunique() + 40)
     )
 
@@ -84,7 +86,7 @@ def ring_share_chart(rings: pd.DataFrame, *, period_column: str, bands: tuple[st
     long = rings.melt(id_vars=[period_column], value_vars=[f"{b}_share" for b in bands], var_name="band",
                       value_name="share")
     long["band"] = long["band"].str.removesuffix("_share").map(band_names)
-    return (
+    return localized(
         alt.Chart(long).mark_bar().encode(
             x=alt.X(f"{period_column}:N", title=t("changes.col.period"), sort=None),
             y=alt.Y("share:Q", title=t("changes.rings.share"), axis=alt.Axis(format="%")),

@@ -4,24 +4,43 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from pathlib import Path
 
 import folium
 import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
+from geo import formatting
+from geo.basemap import BASEMAP_FILE
 from geo.maps import BASEMAPS, add_areas, add_cells, base_map, fit_to, selection_shapes
 from geo.queries import Filters
-from ui.i18n import labels, t, translate_columns
+from ui.i18n import labels, language, t, translate_columns
 
 MAP_HEIGHT = 520
 LEAFLET_URL = "/app/static/vendor/leaflet"
 """Where Streamlit serves the Leaflet copy fetched at set-up (see Makefile, .streamlit/config.toml)."""
 
 
+STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
+BASEMAP_STATIC = Path("basemap") / BASEMAP_FILE.name
+"""The offline street map's copy under ``static/`` (``make`` copies it from ``data/``)."""
+
+
 def new_map(basemap: str) -> folium.Map:
-    """An empty map that loads Leaflet from this server, never from the internet."""
-    return base_map(basemap=basemap, leaflet_url=LEAFLET_URL)
+    """An empty map that loads Leaflet and the offline street map from this server, never from the
+    internet (the street map is embedded instead when ``static/`` has no current copy)."""
+    return base_map(basemap=basemap, leaflet_url=LEAFLET_URL, basemap_url=_served_basemap(), language=language())
+
+
+def _served_basemap() -> str | None:
+    served = STATIC_DIR / BASEMAP_STATIC
+    try:
+        current = served.stat().st_size == BASEMAP_FILE.stat().st_size and \
+            served.stat().st_mtime >= BASEMAP_FILE.stat().st_mtime
+    except OSError:
+        return None
+    return f"/app/static/{BASEMAP_STATIC.as_posix()}" if current else None
 
 
 FIGURES_PER_ROW = 4
@@ -75,19 +94,20 @@ def delta_arrow(change: float | str) -> str:
 
 
 def _format(key: str, value: float, *, signed: bool = False) -> str:
-    if pd.isna(value):
-        return "–"
+    """A key figure in the UI language (:mod:`geo.formatting`): shares as per cent and their changes in
+    percentage points; hours with one decimal below 10; counts whole."""
+    lang = language()
     if key.startswith("share_"):
-        return f"{value * 100:+.1f} {t('delta.points')}" if signed else f"{value * 100:.1f} %"
-    decimals = 1 if key.endswith("_hours") and abs(value) < 10 else 0
-    text = f"{value:+,.{decimals}f}" if signed and value != 0 else f"{value:,.{decimals}f}"
-    return text.replace(",", " ")
+        return formatting.points(value, lang) if signed else formatting.percent(value, lang, decimals=1)
+    decimals = 1 if key.endswith("_hours") and not pd.isna(value) and abs(value) < 10 else 0
+    return formatting.number(value, lang, decimals=decimals, signed=signed)
 
 
 def rate_interval(low: pd.Series, high: pd.Series) -> pd.Series:
-    """The rate's interval as text ("6.1–9.4"); empty where there is no rate."""
-    return pd.Series([f"{lo:.1f}–{hi:.1f}" if pd.notna(lo) else "" for lo, hi in zip(low, high)], index=low.index,
-                     dtype=object)
+    """The rate's interval as text ("6,1–9,4" / "6.1–9.4"); empty where there is no rate."""
+    lang = language()
+    return pd.Series([f"{formatting.number(lo, lang, decimals=1)}–{formatting.number(hi, lang, decimals=1)}"
+                      if pd.notna(lo) else "" for lo, hi in zip(low, high)], index=low.index, dtype=object)
 
 
 EFFORT_COLUMNS = ["key", "encounters", "presence_hours", "encounters_per_presence_hour", "rate_interval", "status"]
@@ -102,7 +122,7 @@ def effort_table(frame: pd.DataFrame, *, translate: bool = True) -> pd.DataFrame
 
 
 def basemap_picker(key: str) -> str:
-    """Basemap choice (no tiles by default: works offline)."""
+    """Basemap choice (the offline street map by default; tile basemaps need the internet)."""
     return st.radio(t("map.basemap"), list(BASEMAPS), key=key, horizontal=True,
                     format_func=labels("map.basemap"))
 

@@ -19,7 +19,7 @@ from geo.access import Capability, Role, User, visible_teams
 from geo.queries import Filters, period_presets, teams
 from geo.queries.periods import PeriodCoverage, comparison_for, cover_period
 from ui.auth import account_block
-from ui.i18n import LANGUAGE_KEY, LANGUAGES, labels, t
+from ui.i18n import LANGUAGE_KEY, LANGUAGES, keep_selections, labels, t
 from ui.state import configured_stores, default_store, query, store_available, store_date_range
 
 STORE_MODE_KEY = "store_mode"
@@ -53,7 +53,8 @@ class SidebarChoices:
 def render_sidebar(user: User) -> SidebarChoices:
     """Draw the sidebar for ``user``; stop the page with a clear message when there is no data."""
     with st.sidebar:
-        st.selectbox(t("sidebar.language"), list(LANGUAGES), format_func=LANGUAGES.get, key=LANGUAGE_KEY)
+        st.selectbox(t("sidebar.language"), list(LANGUAGES), format_func=LANGUAGES.get, key=LANGUAGE_KEY,
+                     on_change=keep_selections, placeholder=t("widget.choose"))
         account_block(user)
         path = _store_picker() if user.may(Capability.STORE_CHOICE) else _configured_store()
         span = store_date_range(path)
@@ -121,7 +122,8 @@ def _configured_store() -> str:
 
 def _period_picker(first_day: date, last_day: date) -> tuple[date, date]:
     """Preset or custom period; presets are anchored at the store's last day."""
-    preset = st.selectbox(t("sidebar.period"), PRESETS, key=PRESET_KEY, format_func=labels("preset"))
+    preset = st.selectbox(t("sidebar.period"), PRESETS, key=PRESET_KEY, format_func=labels("preset"),
+                          placeholder=t("widget.choose"))
     if preset == "custom":
         default = (max(first_day, last_day - timedelta(days=27)), last_day)
         value = st.date_input(t("sidebar.period.custom_range"), value=default, min_value=first_day,
@@ -146,7 +148,7 @@ def _partial_flag(coverage: PeriodCoverage, span: tuple[date, date]) -> None:
 
 def _comparison(coverage: PeriodCoverage) -> tuple[date, date] | None:
     """Comparison period of the same covered length (``geo.queries.periods.comparison_for``)."""
-    mode = st.selectbox(t("sidebar.compare"), COMPARE_MODES, key=COMPARE_KEY,
+    mode = st.selectbox(t("sidebar.compare"), COMPARE_MODES, key=COMPARE_KEY, placeholder=t("widget.choose"),
                         format_func=labels("sidebar.compare"))
     return None if mode == "none" else comparison_for(coverage, mode)
 
@@ -156,6 +158,6 @@ def _team_picker(path: str, user: User) -> tuple[str, ...] | None:
     mine = visible_teams(user, query(path, teams))
     options = ["__all__", *mine] if len(mine) != 1 or user.teams is None else mine
     everyone = t("sidebar.team.all") if user.teams is None else t("auth.team.all_mine")
-    chosen = st.selectbox(t("sidebar.team"), options, key=TEAM_KEY,
+    chosen = st.selectbox(t("sidebar.team"), options, key=TEAM_KEY, placeholder=t("widget.choose"),
                           format_func=lambda v, all_teams=everyone: all_teams if v == "__all__" else v)
     return None if chosen == "__all__" else (chosen,)

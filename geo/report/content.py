@@ -51,6 +51,7 @@ from geo.report.labels import (
     percent_nb,
 )
 from geo.report.model import KeyFigure, Report
+from geo.report.place_names import STREET_COLUMN, distinct_streets
 from geo.report.presets import DEFAULT_PARTNER_PERIOD, Preset, PresetBook
 from geo.report.release import BLOCKS, ProtectedRelease, count_release, protect_release
 from geo.schema import (
@@ -298,6 +299,7 @@ def _hotspots(now: _Release, before: _Release | None, cells: gpd.GeoDataFrame, s
                               for c in top.index],
         "Registrerte møter": [str(c) for c in top],
     })
+    frame.insert(2, STREET_COLUMN, distinct_streets(frame["Sted (feltområde)"].tolist(), list(hexes)))
     if before is not None:
         previous = before.protected.cells
         frame["Sammenligningsperiode"] = [str(previous[c]) if c in previous.index else DASH for c in top.index]

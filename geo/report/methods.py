@@ -49,7 +49,7 @@ def sections(report: Report) -> list[tuple[str, str]]:
         ("Endringer", f"Endring er perioden minus sammenligningsperioden. Teksten kaller en endring på "
                       f"under {number_nb(SAME_LEVEL_PCT)} % i antall møter «om lag på samme nivå»; fra "
                       f"{number_nb(SAME_LEVEL_PCT)} % oppgis endringen i prosent. Pilene følger fortegnet."),
-        ("Utvikling og hot spots", f"Utviklingen per kategori vises per {TREND_PERIOD_NB[report.trend_period]} "
+        ("Utvikling og hotspots", f"Utviklingen per kategori vises per {TREND_PERIOD_NB[report.trend_period]} "
                                    f"(etter periodens lengde). {PARTIAL_TREND_NB} " + _hotspot_text(report)),
         ("Kilder", "Feltkart (åpen kildekode): tjenestens egne registreringer av patruljer, GPS-spor og møter. "
                    + ATTRIBUTION),
@@ -96,10 +96,12 @@ def _period_kind(report: Report) -> str | None:
 def _hotspot_text(report: Report) -> str:
     text = ("«Steder med flest møter» er de H3-cellene med flest registrerte møter i perioden (bare celler med minst "
             f"{report.k}), sammenlignet med samme celle i sammenligningsperioden når cellen også var blant de største "
-            "der. Stedet er feltområdet der flest av cellens møter ble registrert (når tallet for feltområdet vises). "
+            "der. Stedet er feltområdet der flest av cellens møter ble registrert (når tallet for feltområdet vises), "
+            "og gaten er den navngitte OpenStreetMap-veien som går lengst gjennom cellen (to steder i samme "
+            "feltområde får ulike gater). "
             "Det er en enkel rangering, ikke en statistisk test.")
     if report.hotspot_method == "emerging":
-        text += (" «Mønster» er resultatet av en analyse av fremvoksende hot spots (Getis–Ord Gi* per kvartal og "
+        text += (" «Mønster» er resultatet av en analyse av fremvoksende hotspots (Getis–Ord Gi* per kvartal og "
                  "Mann–Kendall-trend) på møtene med utvalgets kategorier og aldersgrupper i hele byen, slik at "
                  "hvert sted sammenlignes med alle steder med slike møter.")
     return text

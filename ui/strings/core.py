@@ -62,7 +62,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "nb": "Hvor patruljene faktisk er: tilstedeminutter per H3-celle. Ukedag og klokkeslett gjelder selve tilstedeværelsen.",
         "en": "Where patrols actually are: presence minutes per H3 cell. Weekday and hour refer to the presence itself.",
     },
-    "coverage.summary": {"nb": "{cells} celler, {hours:,.1f} tilstedetimer.", "en": "{cells} cells, {hours:,.1f} presence hours."},
+    "coverage.summary": {"nb": "{cells} celler, {hours} tilstedetimer.", "en": "{cells} cells, {hours} presence hours."},
     "coverage.table": {"nb": "Tabell over cellene", "en": "Table of the cells"},
     # --- encounters --------------------------------------------------------------------
     "encounters.points": {"nb": "Vis enkeltmøter", "en": "Show single encounters"},
@@ -130,7 +130,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "data.error.reason": {"nb": "Årsak", "en": "Reason"},
     "data.history": {"nb": "Tidligere importer", "en": "Past imports"},
     "data.facts": {"nb": "Om datalageret", "en": "About the data store"},
-    "data.size": {"nb": "Filstørrelse {mb:,.1f} MB.", "en": "File size {mb:,.1f} MB."},
+    "data.size": {"nb": "Filstørrelse {size}.", "en": "File size {size}."},
     # --- filters ----------------------------------------------------------------------
     "filter.all": {"nb": "Alle", "en": "All"},
     "filter.weekdays": {"nb": "Ukedager", "en": "Weekdays"},
@@ -182,7 +182,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "period.year": {"nb": "År", "en": "Year"},
     # --- maps and charts ----------------------------------------------------------------
     "map.basemap": {"nb": "Bakgrunnskart", "en": "Basemap"},
-    "map.basemap.none": {"nb": "Ingen (fungerer uten nett)", "en": "None (works offline)"},
+    "map.basemap.offline": {"nb": "Gatekart (uten nett)", "en": "Street map (offline)"},
+    "map.basemap.none": {"nb": "Ingen", "en": "None"},
     "map.basemap.osm": {"nb": "OpenStreetMap", "en": "OpenStreetMap"},
     "map.basemap.kartverket_grey": {"nb": "Kartverket gråtone", "en": "Kartverket grey"},
     "chart.hour": {"nb": "Klokketime", "en": "Hour"},
