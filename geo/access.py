@@ -191,6 +191,8 @@ POLICY: dict[str, Rule] = {
     "geo.changes.drift.presence_drift": Rule(STAFF),
     "geo.changes.drift.ring_shares": Rule(STAFF),
     "geo.changes.effective.effective_areas": Rule(STAFF),
+    "geo.changes.effective.area_drafts": Rule(STAFF),
+    "geo.changes.history.area_change_log": Rule(STAFF),
     # patrol planning: a plan is made for one team (config.team), which must be the user's
     "geo.planning.recommendation.recommend": Rule(STAFF, PLAN),
     "geo.planning.actual.saved_weeks": Rule(STAFF, PLAN),

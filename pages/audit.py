@@ -5,7 +5,7 @@ import streamlit as st
 
 from ui.auth import audit_entries
 from ui.columns import show_table
-from ui.i18n import t
+from ui.i18n import labels, t
 from ui.navigation import require_page
 from ui.sidebar import sidebar_choices
 
@@ -14,10 +14,9 @@ choices = sidebar_choices()
 st.title(t("page.audit"))
 st.caption(t("audit.caption"))
 entries = audit_entries(user, choices.store_path)
-if entries is None:
-    st.info(t("audit.unavailable"))
-elif entries.empty:
+if entries.empty:
     st.info(t("audit.empty"))
 else:
-    shown = entries.assign(detail=entries["detail"].map(str)).iloc[::-1]  # newest first
+    shown = entries.assign(action=entries["action"].map(labels("audit.action")),
+                           detail=entries["detail"].map(str)).iloc[::-1]  # newest first
     show_table(pd.DataFrame(shown))

@@ -8,8 +8,16 @@ import streamlit as st
 
 from geo.access import Capability
 from geo.changes.drift import BANDS, CENTRE_LAT, CENTRE_LON, PERIOD, encounter_drift, presence_drift, ring_shares
-from geo.changes.effective import effective_areas, save_draft
-from geo.changes.history import COMPARISON_COLUMNS, GAINED, GEOMETRY_A, LOST, area_timeline, compare_areas
+from geo.changes.effective import area_drafts, effective_areas, save_draft
+from geo.changes.history import (
+    COMPARISON_COLUMNS,
+    GAINED,
+    GEOMETRY_A,
+    LOST,
+    area_change_log,
+    area_timeline,
+    compare_areas,
+)
 from geo.maps import CONTRAST_PALETTE, add_areas, add_path, add_shapes, all_shapes, fit_to
 from geo.queries import area_geometries
 from geo.timeutil import FIRST_DAY, LABEL, LAST_DAY, periods_between
@@ -60,7 +68,7 @@ if section == "history":
                             area_m2=timeline["area_m2"].round(0))
     show_table(shown, prefixes=("changes.col",))
     with st.expander(t("changes.log")):
-        show_table(get_store(path).area_changes(), prefixes=("changes.col",))
+        show_table(query(path, area_change_log, teams=choices.filters.teams), prefixes=("changes.col",))
 
     st.subheader(t("changes.compare"))
     d1, d2 = st.columns(2)
@@ -156,7 +164,7 @@ if section == "effective":
         draft_id = save_draft(get_store(path), found.hot, valid_from, source=f"effective:{chosen}")
         clear_caches()
         st.success(t("changes.draft.saved", draft=draft_id, n=len(found.hot)))
-    drafts = get_store(path).area_drafts()
+    drafts = query(path, area_drafts, teams=choices.filters.teams)
     if not drafts.empty:
         with st.expander(t("changes.drafts", n=drafts["draft_id"].nunique())):
             show_table(pd.DataFrame(drafts.drop(columns="geometry")), prefixes=("changes.col",))

@@ -138,3 +138,15 @@ def _measured(versions: gpd.GeoDataFrame, ids: list[str]) -> np.ndarray:
 def _check_date(name: str, value: object) -> None:
     if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
         raise TypeError(f"{name} must be a datetime.date (a local date); got {value!r}")
+
+
+def area_change_log(store: Store, *, teams: tuple[str, ...] | None = None) -> pd.DataFrame:
+    """The area change log (:meth:`Store.area_changes`), oldest first; with ``teams``, only the
+    changes of areas whose latest version those teams own."""
+    log = store.area_changes()
+    if teams is None:
+        return log
+    areas = store.areas()
+    owners = areas.sort_values(AREA_VERSION).groupby(AREA_ID)[AREA_TEAM].last()
+    return log[log[AREA_ID].map(owners).isin(teams).to_numpy()].reset_index(drop=True)
+

@@ -61,8 +61,12 @@ STRINGS: dict[str, dict[str, str]] = {
               "“Who” is the identity provider's id (sub), never a name.",
     },
     "audit.empty": {"nb": "Ingenting er logget ennå.", "en": "Nothing has been logged yet."},
-    "audit.unavailable": {
-        "nb": "Dette datalageret har ingen revisjonslogg ennå.",
-        "en": "This data store has no audit log yet.",
-    },
+    "audit.action.sign_in": {"nb": "Innlogging", "en": "Sign-in"},
+    "audit.action.sign_out": {"nb": "Utlogging", "en": "Sign-out"},
+    "audit.action.import": {"nb": "Import", "en": "Import"},
+    "audit.action.import_refused": {"nb": "Import avvist", "en": "Import refused"},
+    "audit.action.area_change": {"nb": "Endring av feltområde", "en": "Field-area change"},
+    "audit.action.draft": {"nb": "Utkast lagret", "en": "Draft saved"},
+    "audit.action.export": {"nb": "Eksport", "en": "Export"},
+    "audit.action.retention": {"nb": "Sletting av rå GPS-punkter", "en": "Raw GPS points deleted"},
 }
