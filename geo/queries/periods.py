@@ -33,6 +33,12 @@ PREVIOUS = "previous"
 LAST_YEAR = "last_year"
 COMPARISON_MODES = (PREVIOUS, LAST_YEAR)
 
+SAME_LEVEL_PCT = 5.0
+"""A change of less than this (in %, either way) between a period and its comparison is "about the
+same level" ("om lag på samme nivå"): the situation picture's narrative says so instead of a
+percentage (``geo.report.narrative``), and the first screen's largest changes leave it out
+(``geo.queries.attention``). The methods note states the rule (``geo.report.methods``)."""
+
 TREND_STEPS = ((56, "week"), (731, "month"), (1827, "quarter"))
 """Trend granularity by period length: weeks up to 8 weeks (56 days), months up to two
 years, quarters up to five years, years beyond (the situation picture's rule)."""

@@ -113,6 +113,13 @@ def time_of_week(store: Store, filters: Filters) -> pd.DataFrame:
     """
     presence = aggregate_reads.presence(store, filters, table=T_PRESENCE_TOTAL, keys={}, by_hour=True)
     encounters = aggregate_reads.encounters(store, filters, keys={}, by_hour=True)
+    return week_matrix(presence, encounters)
+
+
+def week_matrix(presence: pd.DataFrame, encounters: pd.DataFrame) -> pd.DataFrame:
+    """The 168-slot table of :func:`time_of_week` from hourly reads: ``presence`` with
+    ``hour_utc`` and ``seconds``, ``encounters`` with ``hour_utc`` and ``encounters``
+    (:mod:`geo.queries.aggregate_reads` with ``by_hour=True``; any other keys are summed over)."""
     grid = pd.MultiIndex.from_product([range(7), range(HOURS_PER_DAY)], names=[WEEKDAY, HOUR])
     minutes = _by_slot(presence[HOUR_UTC], presence[aggregate_reads.SECONDS] / 60.0, grid)
     counts = _by_slot(encounters[HOUR_UTC], encounters[ENCOUNTERS], grid)

@@ -12,15 +12,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from geo.queries.periods import SAME_LEVEL_PCT  # under it: "om lag på samme nivå"; from it: in per cent
 from geo.report.labels import CATEGORY_NB, WEEKDAY_NB, number_nb, percent_nb, period_nb
 
 if TYPE_CHECKING:
     from geo.report.model import Report
 
-SAME_LEVEL_PCT = 5.0
-"""A change of less than this (in %, either way) is called "om lag på samme nivå"; from it on the
-narrative gives the change in per cent ("7 % flere enn"). The methods note states the rule
-(``geo.report.methods``)."""
 
 
 def sentences(report: Report) -> list[str]:
