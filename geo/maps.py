@@ -339,6 +339,10 @@ def add_filled_cells(fmap: folium.Map, frame: pd.DataFrame, *, cell_column: str,
     return fmap
 
 
+FEATURE_KEY = "_key"
+"""Feature property holding a drawn area's id (:func:`add_areas` ``key_column``)."""
+
+
 def add_areas(
     fmap: folium.Map,
     areas: gpd.GeoDataFrame,
@@ -348,12 +352,18 @@ def add_areas(
     legend_title: str = "",
     palette: tuple[str, ...] = PALETTE,
     name: str = "areas",
+    key_column: str | None = None,
 ) -> folium.Map:
-    """Draw field areas, filled by ``value_column`` classes or as outlines when None."""
+    """Draw field areas, filled by ``value_column`` classes or as outlines when None.
+
+    ``key_column`` (e.g. ``area_id``) is kept in each feature's properties as
+    :data:`FEATURE_KEY` (not in the tooltip), so a click on the map can say which area it was."""
     if areas.empty:
         return fmap
     gdf = gpd.GeoDataFrame(tooltip_text(areas[list(tooltip)], map_language(fmap)), geometry=areas.geometry.values,
                            crs=areas.crs)
+    if key_column is not None:
+        gdf[FEATURE_KEY] = areas[key_column].astype(str).to_numpy()
     if value_column is None:
         gdf["_fill"] = None
         _add_geojson(fmap, gdf, tooltip=tooltip, name=name, weight=2.0, outline_only=True)

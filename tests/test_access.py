@@ -248,3 +248,32 @@ def test_partner_floor_can_be_raised_not_lowered_below_the_exports_minimum():
 def test_every_mistake_in_the_role_mapping_names_its_key(table, message):
     with pytest.raises(AccessConfigError, match=message):
         load(table)
+
+
+# --- the first screen's attention block and an area's profile (issue 15, items 8 and 4) ---------------------
+ATTENTION_AND_PROFILE = sorted(name for name in POLICY if name.startswith(("geo.queries.attention.",
+                                                                           "geo.queries.area_profile.")))
+
+
+def test_the_attention_block_and_the_area_profile_are_in_the_policy():
+    assert len(ATTENTION_AND_PROFILE) == 7
+
+
+@pytest.mark.parametrize("name", ATTENTION_AND_PROFILE)
+def test_a_partner_never_reaches_the_attention_block_or_an_area_profile(name):
+    with pytest.raises(AccessDenied, match="partner may not see"):
+        check(PARTNER, name, (PERIOD, "hovseter"))
+
+
+def test_both_periods_of_the_largest_changes_are_narrowed_to_the_managers_teams():
+    before = Filters(first_day=PERIOD.first_day, last_day=PERIOD.last_day)
+    args, _ = check(MANAGER_VA, "geo.queries.attention.largest_changes", (PERIOD, before))
+    assert [a.teams for a in args] == [("vestre-aker",), ("vestre-aker",)]
+
+
+@pytest.mark.parametrize("name", [n for n in ATTENTION_AND_PROFILE if not n.endswith("mismatched_hours")])
+def test_another_teams_area_is_dropped_from_profile_and_change_answers(name):
+    answer = pd.DataFrame({"area_id": ["oslo-s", "oslo-s"], "encounters": [4, 1]})
+    owners = {"hovseter": "vestre-aker", "oslo-s": "uteseksjonen"}
+    assert visible_rows(MANAGER_VA, name, answer, owners=lambda: owners).empty
+    assert len(visible_rows(MANAGER_ALL, name, answer, owners=lambda: owners)) == 2

@@ -11,9 +11,9 @@ area's centre with a fix every minute (n fixes: n − 1 minutes of presence, one
 | c | vestre-aker | – | Wed 18:00, 30 min (vestre-aker's patrol) / 0 |
 | d | uteseksjonen | Thu 18:00, 60 min / 0 | Thu 18:00, 62 min / 0 |
 
-Changes W23 → W24 (per cent of W23):
-- a: rate 4 → 6 per presence hour (+50 %), presence 60 → 120 min (+100 %), encounters 4 → 12 (+200 %):
-  listed by encounters, +200 %;
+Changes W23 → W24 (per cent of W23; a base needs 1 presence hour or 5 encounters in W23):
+- a: rate 4 → 6 per presence hour (+50 %), presence 60 → 120 min (+100 %), encounters 4 → 12 (+200 %,
+  but of a base under 5 encounters): listed by presence, +100 %;
 - b: rate 10 → 3 (−70 %), presence the same, encounters 10 → 3 (−70 %): listed by the rate (ties go
   to need against effort);
 - c: nothing in W23 (no per cent from zero); d: presence +3.3 % is "about the same level", no
@@ -90,12 +90,18 @@ def store(tmp_path_factory):
 def test_largest_changes_rank_areas_by_their_largest_change_in_per_cent(store):
     got = largest_changes(store, W24, W23)
     assert got[C.AREA_ID].tolist() == ["a", "b"]
-    assert got[C.MEASURE].tolist() == [C.ENCOUNTERS, C.ENCOUNTERS_PER_PRESENCE_HOUR]
+    assert got[C.MEASURE].tolist() == [C.PRESENCE_MINUTES, C.ENCOUNTERS_PER_PRESENCE_HOUR]
     assert got[C.AREA_NAME].tolist() == ["Alfa", "Bravo"]
-    assert got[C.CURRENT].tolist() == pytest.approx([12.0, 3.0])
-    assert got[C.PREVIOUS].tolist() == pytest.approx([4.0, 10.0])
-    assert got[C.CHANGE].tolist() == pytest.approx([8.0, -7.0])
-    assert got[C.CHANGE_PCT].tolist() == pytest.approx([200.0, -70.0])
+    assert got[C.CURRENT].tolist() == pytest.approx([120.0, 3.0])
+    assert got[C.PREVIOUS].tolist() == pytest.approx([60.0, 10.0])
+    assert got[C.CHANGE].tolist() == pytest.approx([60.0, -7.0])
+    assert got[C.CHANGE_PCT].tolist() == pytest.approx([100.0, -70.0])
+
+
+def test_a_per_cent_of_a_small_base_is_not_a_change(store):
+    """a's 4 → 12 encounters (+200 %) is the largest per cent, but 4 is under the base of 5."""
+    assert largest_changes(store, W24, W23, min_encounters=4)[C.MEASURE].tolist() == [C.ENCOUNTERS,
+                                                                                      C.ENCOUNTERS_PER_PRESENCE_HOUR]
 
 
 def test_largest_changes_leave_out_the_same_level_and_changes_from_nothing(store):
@@ -106,10 +112,11 @@ def test_largest_changes_leave_out_the_same_level_and_changes_from_nothing(store
 
 
 def test_largest_changes_compare_rates_only_with_enough_presence_in_both_periods(store):
-    """With a 1.5 h minimum, W23's single hours give no rate: b is listed by its encounter count."""
+    """With a 1.5 h minimum, W23's single hours give no rate and no presence base: only b's encounters
+    (10 → 3) remain."""
     got = largest_changes(store, W24, W23, min_presence_hours=1.5)
-    assert got[C.MEASURE].tolist() == [C.ENCOUNTERS, C.ENCOUNTERS]
-    assert got[C.CHANGE_PCT].tolist() == pytest.approx([200.0, -70.0])
+    assert got[C.AREA_ID].tolist() == ["b"] and got[C.MEASURE].tolist() == [C.ENCOUNTERS]
+    assert got[C.CHANGE_PCT].tolist() == pytest.approx([-70.0])
 
 
 def test_largest_changes_keep_n_and_follow_the_team_scope(store):

@@ -90,11 +90,16 @@ def styled(frame: pd.DataFrame, *, values: Mapping[str, Mapping] | None = None, 
 
 def show_table(frame: pd.DataFrame, *, prefixes: Iterable[str] = (), hide: Iterable[str] = (),
                values: Mapping[str, Mapping] | None = None, kinds: Mapping[str, str] | None = None,
-               key: str | None = None, height: int | str = "auto") -> None:
+               key: str | None = None, height: int | str = "auto", on_select: str = "ignore",
+               selection_mode: str = "single-row"):
     """Show ``frame`` as a table: headers translated (``<prefix>.<column>`` then ``col.<column>``),
-    names first, ids and coordinates hidden, values formatted in the UI language."""
+    names first, ids and coordinates hidden, values formatted in the UI language.
+
+    With ``on_select="rerun"`` (and a ``key``) a click selects a row and reruns the page; the
+    returned selection state's ``selection.rows`` are positions in ``frame``'s row order."""
     prefixes = tuple(prefixes)
     order = visible_columns(frame, hide=hide)
     data = frame[[*order, *[c for c in frame.columns if c not in order]]]
-    st.dataframe(styled(data, values=values, kinds=kinds), hide_index=True, width="stretch", key=key,
-                 height=height, column_config=table_config(data, prefixes=prefixes, hide=hide), column_order=order)
+    return st.dataframe(styled(data, values=values, kinds=kinds), hide_index=True, width="stretch", key=key,
+                        height=height, column_config=table_config(data, prefixes=prefixes, hide=hide),
+                        column_order=order, on_select=on_select, selection_mode=selection_mode)

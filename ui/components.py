@@ -145,6 +145,8 @@ def show_cell_map(areas, cells: pd.DataFrame, *, value_column: str, legend_title
     show_map(fit_to(fmap, shapes), key=key)
 
 
-def show_map(fmap: folium.Map, *, key: str) -> None:
-    """Render a folium map; panning and zooming do not rerun the page."""
-    st_folium(fmap, key=key, height=MAP_HEIGHT, use_container_width=True, returned_objects=[])
+def show_map(fmap: folium.Map, *, key: str, clickable: bool = False) -> dict | None:
+    """Render a folium map; panning and zooming do not rerun the page. With ``clickable`` a click
+    on a feature does, and the returned state's ``last_active_drawing`` is that feature (GeoJSON)."""
+    return st_folium(fmap, key=key, height=MAP_HEIGHT, use_container_width=True,
+                     returned_objects=["last_active_drawing"] if clickable else [])

@@ -16,6 +16,11 @@ def count(value: object) -> str:
     return formatting.integer(value, language())
 
 
+def date(day: object) -> str:
+    """``31.12.2024`` (:func:`geo.formatting.date`)."""
+    return formatting.date(day, language())
+
+
 def percent(share: object, *, decimals: int | None = None) -> str:
     """A share as per cent: ``21,8 %`` / ``21.8%``."""
     return formatting.percent(share, language(), decimals=decimals)

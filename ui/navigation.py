@@ -52,6 +52,7 @@ PAGES = (
     PageSpec("moter.py", "page.encounters", ":material/groups:"),
     PageSpec("tid_pa_uka.py", "page.time_of_week", ":material/schedule:"),
     PageSpec("innsats_og_behov.py", "page.effort_need", ":material/balance:"),
+    PageSpec("omrade.py", "page.area_profile", ":material/location_on:"),
     PageSpec("endringer.py", "changes.title", ":material/timeline:"),
     PageSpec("hotspots.py", "hotspots.page", ":material/local_fire_department:"),
     PageSpec("planlegging.py", "planning.page", ":material/event_note:"),

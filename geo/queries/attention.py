@@ -70,13 +70,15 @@ def largest_changes(store: Store, filters: Filters, compare: Filters, *, n: int 
     :data:`CHANGE_MEASURES`, the change is ``current − previous`` and
     ``change_pct`` its per cent of ``previous``. A pair counts only when:
 
-    - ``previous`` is above 0 (from nothing there is no per cent; an area
-      that was not visited is the unvisited list's business);
     - ``|change_pct|`` is at least :data:`~geo.queries.periods.SAME_LEVEL_PCT`;
-    - ``presence_minutes``: either period has at least ``min_presence_hours``
-      of presence in the area; ``encounters``: either period has at least
-      ``min_encounters``; ``encounters_per_presence_hour``: both periods have
-      at least ``min_presence_hours`` (below it the rate is noise, and NaN).
+    - the per cent has a base that means something: ``presence_minutes``
+      needs at least ``min_presence_hours`` of presence in the area in the
+      comparison period, ``encounters`` at least ``min_encounters`` there
+      (2 → 6 encounters is "+200 %" of chance), and
+      ``encounters_per_presence_hour`` at least ``min_presence_hours`` in
+      *both* periods (below it the rate is noise, and NaN) and a rate above 0
+      before. From nothing there is no per cent: an area that was not
+      visited is the unvisited list's business.
 
     Each area's largest pair (ties in :data:`CHANGE_MEASURES` order) is kept;
     the areas are ranked by ``|change_pct|``, then area id. Columns
@@ -91,9 +93,8 @@ def largest_changes(store: Store, filters: Filters, compare: Filters, *, n: int 
     before = _areas(presence_by_area(store, compare, min_presence_hours=min_presence_hours))
     both = now.merge(before, how="inner", left_index=True, right_index=True, suffixes=("_now", "_before"))
     enough = {
-        PRESENCE_MINUTES: np.maximum(both[f"{PRESENCE_MINUTES}_now"], both[f"{PRESENCE_MINUTES}_before"])
-        >= min_presence_hours * 60.0,
-        ENCOUNTERS: np.maximum(both[f"{ENCOUNTERS}_now"], both[f"{ENCOUNTERS}_before"]) >= min_encounters,
+        PRESENCE_MINUTES: both[f"{PRESENCE_MINUTES}_before"] >= min_presence_hours * 60.0,
+        ENCOUNTERS: both[f"{ENCOUNTERS}_before"] >= min_encounters,
         ENCOUNTERS_PER_PRESENCE_HOUR: both[f"{ENCOUNTERS_PER_PRESENCE_HOUR}_now"].notna()
         & both[f"{ENCOUNTERS_PER_PRESENCE_HOUR}_before"].notna(),
     }
