@@ -28,6 +28,7 @@ ALL_PAGES = [
     "pages/moter.py",
     "pages/tid_pa_uka.py",
     "pages/innsats_og_behov.py",
+    "pages/omrade.py",
     "pages/endringer.py",
     "pages/hotspots.py",
     "pages/situasjonsbilde.py",

@@ -31,6 +31,7 @@ PAGES = [
     "pages/moter.py",
     "pages/tid_pa_uka.py",
     "pages/innsats_og_behov.py",
+    "pages/omrade.py",
     "pages/planlegging.py",
     "pages/data.py",
 ]
