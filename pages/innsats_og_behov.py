@@ -3,19 +3,18 @@ under-covered places by a stated rule, outlined on the map; unvisited areas."""
 
 import streamlit as st
 
-from geo.maps import CONTRAST_PALETTE, add_areas, add_cells, add_filled_cells, add_shapes, fit_to, selection_shapes
+from geo.maps import CONTRAST_PALETTE, add_areas, add_cells, add_filled_cells, fit_to, selection_shapes
 from geo.queries import area_geometries, areas_not_visited, effort_vs_need
 from ui.captions import page_caption
 from ui.columns import show_table
-from ui.components import basemap_picker, effort_table, new_map, show_map
-from ui.filters import resolution_picker
+from ui.components import add_flagged_cells, cell_map_controls, effort_table, new_map, show_map
 from ui.i18n import t
+from ui.links import open_profile, selected_area
 from ui.navigation import require_page
 from ui.sidebar import sidebar_choices
 from ui.state import query
 
 NO_RATE_FILL = "#bdbdbd"
-FLAG_OUTLINE = "#000000"
 
 user = require_page(__file__)  # the access seam: a role that may not open this page is refused here
 choices = sidebar_choices()
@@ -29,14 +28,12 @@ threshold = (t("effort.rule.threshold", rate=rule["min_rate"]) if rule["min_rate
              else t("effort.rule.none"))
 st.info(t("effort.rule", hours=rule["min_presence_hours"], encounters=rule["min_encounters"], threshold=threshold))
 st.subheader(t("effort.areas"))
-show_table(effort_table(by_area, translate=False))
+st.caption(t("overview.table.help"))
+open_profile(selected_area(show_table(effort_table(by_area, translate=False), key="effort_areas", on_select="rerun"),
+                           by_area.rename(columns={"key": "area_id"})))
 
 st.subheader(t("effort.cells"))
-c1, c2 = st.columns([1, 2])
-with c1:
-    res = resolution_picker(key="effort")
-with c2:
-    basemap = basemap_picker("effort_basemap")
+res, basemap = cell_map_controls("effort")
 by_cell = query(path, effort_vs_need, filters, by="cell", res=res)
 flagged = by_cell[by_cell["under_covered"]]
 st.caption(t("effort.flagged", n=len(flagged)) + " " + t("effort.map.legend"))
@@ -56,8 +53,7 @@ else:
                      name="no_rate")
     add_cells(fmap, shown.loc[rated.index], cell_column="key", value_column="encounters_per_presence_hour",
               palette=CONTRAST_PALETTE, legend_title=t("col.encounters_per_presence_hour"), tooltip=tooltip)
-    add_shapes(fmap, selection_shapes(cells=flagged["key"]).assign(status=t("status.under_covered")),
-               color=FLAG_OUTLINE, fill_opacity=0.0, weight=3.0, tooltip={"status": t("col.status")}, name="flagged")
+    add_flagged_cells(fmap, flagged["key"])
     add_areas(fmap, areas, tooltip={"area_name": t("col.area_name")})
     show_map(fit_to(fmap, selection_shapes(areas, rated["key"]) if len(rated) else shapes), key="effort_map")
 with st.expander(t("effort.flagged.table")):
@@ -69,4 +65,4 @@ unvisited = query(path, areas_not_visited, filters, days=days)
 if unvisited.empty:
     st.success(t("effort.unvisited.none", days=days))
 else:
-    show_table(unvisited)
+    open_profile(selected_area(show_table(unvisited, key="effort_unvisited", on_select="rerun"), unvisited))

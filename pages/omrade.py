@@ -5,16 +5,15 @@ the selectbox, and only ever from the areas the user may see."""
 import streamlit as st
 
 from geo.changes.history import area_timeline
-from geo.maps import add_shapes, selection_shapes
+from geo.maps import selection_shapes
 from geo.queries import area_geometries
 from geo.queries.area_profile import area_categories, area_cells, area_last_visit, area_periods, area_time_of_week
 from geo.queries.periods import trend_period_for
 from ui import format as fmt
 from ui.captions import page_caption
-from ui.charts import difference_heatmap, week_heatmap
+from ui.charts import area_timeline_chart, difference_heatmap, week_heatmap
 from ui.columns import show_table
-from ui.components import basemap_picker, effort_table, show_cell_map
-from ui.filters import resolution_picker
+from ui.components import add_flagged_cells, cell_map_controls, effort_table, show_cell_map
 from ui.i18n import labels, t
 from ui.links import choose_area
 from ui.navigation import require_page
@@ -24,7 +23,6 @@ from ui.state import query
 PERIOD_COLUMNS = ["period", "presence_minutes", "visits", "encounters", "encounters_per_presence_hour"]
 VERSION_COLUMNS = ["area_id", "version", "name", "valid_from", "valid_to", "area_m2", "added_utc", "changed_by"]
 CATEGORY_COLUMNS = ["category", "encounters", "people", "share"]
-FLAG_OUTLINE = "#000000"  # under-covered cells, as on Innsats og behov
 
 user = require_page(__file__)  # the access seam: a role that may not open this page is refused here
 choices = sidebar_choices()
@@ -44,6 +42,7 @@ c1.metric(t("profile.last_visit"), fmt.date(last["last_visit_day"]) if last["las
 c2.metric(t("profile.days_since"), "–" if last["last_visit_day"] is None else fmt.count(last["days_since_visit"]))
 
 st.subheader(t("profile.versions"))
+st.altair_chart(area_timeline_chart(versions, last_day=filters.last_day), width="stretch")
 show_table(versions[VERSION_COLUMNS].assign(area_m2=versions["area_m2"].round(0)), prefixes=("changes.col",))
 
 period = trend_period_for(filters.first_day, filters.last_day)
@@ -69,11 +68,7 @@ show_table(categories.loc[categories["encounters"] > 0, CATEGORY_COLUMNS], prefi
            values={"category": {c: labels("category")(c) for c in categories["category"]}})
 
 st.subheader(t("profile.cells"))
-c1, c2 = st.columns([1, 2])
-with c1:
-    res = resolution_picker(key="profile")
-with c2:
-    basemap = basemap_picker("profile_basemap")
+res, basemap = cell_map_controls("profile")
 cells = query(path, area_cells, filters, area_id, res=res)
 if cells.empty:
     st.info(t("profile.cells.none"))
@@ -83,17 +78,12 @@ else:
     outline = query(path, area_geometries, filters)
     shown = effort_table(cells, translate=False).rename(columns={"key": "cell"})
     rated = shown[cells["encounters_per_presence_hour"].notna().to_numpy()]
-    flagged = selection_shapes(cells=cells.loc[cells["under_covered"], "key"])
-
-    def _flagged(fmap) -> None:
-        add_shapes(fmap, flagged.assign(status=t("status.under_covered")), color=FLAG_OUTLINE, fill_opacity=0.0,
-                   weight=3.0, tooltip={"status": t("col.status")}, name="flagged")
-
+    flagged = cells.loc[cells["under_covered"], "key"]
     show_cell_map(outline[outline["area_id"] == area_id], rated, value_column="encounters_per_presence_hour",
                   legend_title=t("col.encounters_per_presence_hour"),
                   tooltip={"encounters": t("col.encounters"), "presence_hours": t("col.presence_hours"),
                            "encounters_per_presence_hour": t("col.encounters_per_presence_hour"),
                            "status": t("col.status")}, basemap=basemap, key="profile_map",
                   fit=selection_shapes(outline[outline["area_id"] == area_id], cells["key"]),
-                  draw_more=_flagged if len(flagged) else None)
+                  draw_more=(lambda fmap: add_flagged_cells(fmap, flagged)) if len(flagged) else None)
     show_table(effort_table(cells, translate=False))

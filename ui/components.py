@@ -13,8 +13,9 @@ from streamlit_folium import st_folium
 
 from geo import formatting
 from geo.basemap import BASEMAP_FILE
-from geo.maps import BASEMAPS, add_areas, add_cells, base_map, fit_to, selection_shapes
+from geo.maps import BASEMAPS, add_areas, add_cells, add_shapes, base_map, fit_to, selection_shapes
 from geo.queries import Filters
+from ui.filters import resolution_picker
 from ui.i18n import labels, language, t, translate_columns
 
 MAP_HEIGHT = 520
@@ -125,6 +126,27 @@ def basemap_picker(key: str) -> str:
     """Basemap choice (the offline street map by default; tile basemaps need the internet)."""
     return st.radio(t("map.basemap"), list(BASEMAPS), key=key, horizontal=True,
                     format_func=labels("map.basemap"))
+
+
+def cell_map_controls(key: str) -> tuple[int, str]:
+    """The H3 resolution and the basemap of a page's cell map, side by side (keys ``<key>_res``
+    and ``<key>_basemap``)."""
+    left, right = st.columns([1, 2])
+    with left:
+        res = resolution_picker(key=key)
+    with right:
+        basemap = basemap_picker(f"{key}_basemap")
+    return res, basemap
+
+
+FLAG_OUTLINE = "#000000"
+"""Outline of under-covered cells (Innsats og behov, an area's profile)."""
+
+
+def add_flagged_cells(fmap: folium.Map, cells: pd.Series) -> None:
+    """Black outlines around the under-covered H3 ``cells`` (hex ids), with the status as tooltip."""
+    add_shapes(fmap, selection_shapes(cells=cells).assign(status=t("status.under_covered")), color=FLAG_OUTLINE,
+               fill_opacity=0.0, weight=3.0, tooltip={"status": t("col.status")}, name="flagged")
 
 
 def show_cell_map(areas, cells: pd.DataFrame, *, value_column: str, legend_title: str, tooltip: dict[str, str],
