@@ -43,13 +43,16 @@ c2.metric(t("profile.days_since"), "–" if last["last_visit_day"] is None else 
 
 st.subheader(t("profile.versions"))
 st.altair_chart(area_timeline_chart(versions, last_day=filters.last_day), width="stretch")
-show_table(versions[VERSION_COLUMNS].assign(area_m2=versions["area_m2"].round(0)), prefixes=("changes.col",))
+show_table(versions[VERSION_COLUMNS].assign(area_m2=versions["area_m2"].round(0),  # open end: a dash, not None
+                                            valid_to=[fmt.date(d) if d else "–" for d in versions["valid_to"]]),
+           prefixes=("changes.col",))
 
 period = trend_period_for(filters.first_day, filters.last_day)
 periods = query(path, area_periods, filters, area_id, period=period)
 st.subheader(t("profile.periods"))
-show_table(periods[PERIOD_COLUMNS], prefixes=("profile.col",))
-partial = periods.loc[periods["partial"], "period"].tolist()
+period_names = {label: fmt.period_name(label) for label in periods["period"]}
+show_table(periods[PERIOD_COLUMNS], prefixes=("profile.col",), values={"period": period_names})
+partial = periods.loc[periods["partial"], "period"].map(period_names).tolist()
 if partial:
     st.caption(t("profile.periods.partial", periods=", ".join(partial)))
 

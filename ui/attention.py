@@ -55,12 +55,10 @@ def _unvisited(choices: SidebarChoices) -> None:
         st.success(t("attention.unvisited.none", days=days))
     lang = language()
     for row in table.head(SHOWN).itertuples(index=False):  # at most SHOWN links
-        if row.last_visit_day is None:
-            label = t("attention.unvisited.never", area=row.area_name)
-        else:
-            label = t("attention.unvisited.item", area=row.area_name, day=formatting.date(row.last_visit_day, lang),
-                      days=formatting.integer(row.days_since_visit, lang))
-        area_link(row.area_id, label, icon=":material/location_off:")
+        area_link(row.area_id, row.area_name, icon=":material/location_off:")
+        st.caption(t("attention.unvisited.never") if row.last_visit_day is None else
+                   t("attention.unvisited.item", day=formatting.date(row.last_visit_day, lang),
+                     days=formatting.integer(row.days_since_visit, lang)))
     if len(table) > SHOWN:
         st.page_link(page_file("innsats_og_behov.py"), label=t("attention.more", n=len(table) - SHOWN))
     st.number_input(t("attention.unvisited.days"), min_value=1, max_value=MAX_DAYS, step=1, key=DAYS_KEY,
@@ -74,24 +72,26 @@ def _changes(choices: SidebarChoices) -> None:
         st.info(t("attention.changes.no_compare"))
         return
     table = query(choices.store_path, largest_changes, choices.filters, choices.compare)
-    pct = formatting.number(SAME_LEVEL_PCT, lang)
+    pct = formatting.number(SAME_LEVEL_PCT, lang, decimals=0)
     if table.empty:
         st.info(t("attention.changes.none", pct=pct))
     for row in table.itertuples(index=False):
         _change_link(row._asdict(), choices, lang)
-    st.caption(t("attention.changes.rule", pct=pct, hours=formatting.number(MIN_PRESENCE_HOURS, lang),
+    hours = formatting.number(MIN_PRESENCE_HOURS, lang, decimals=0 if float(MIN_PRESENCE_HOURS).is_integer() else 1)
+    st.caption(t("attention.changes.rule", pct=pct, hours=hours,
                  encounters=formatting.integer(DEFAULT_MIN_ENCOUNTERS, lang)))
 
 
 def _change_link(row: dict, choices: SidebarChoices, lang: str) -> None:
-    """One change as a link to the area's profile: "Alfa: Møter +8 (+200 %) mot 4 03.06–09.06.2024"."""
+    """One change: the area as a link to its profile, then "Møter +8 (+200 %) mot 4 03.06–09.06.2024"."""
     decimals = DECIMALS[row["measure"]]
     previous = formatting.number(row["previous"], lang, decimals=decimals)
-    label = t("attention.changes.item", area=row["area_name"], measure=t(f"col.{row['measure']}"),
-              change=formatting.number(row["change"], lang, decimals=decimals, signed=True),
-              pct=formatting.percent(row["change_pct"] / 100.0, lang, decimals=0, signed=True),
-              vs=t("delta.vs", previous=previous, first=choices.compare.first_day, last=choices.compare.last_day))
-    area_link(row["area_id"], label, icon=":material/trending_up:" if row["change"] > 0 else ":material/trending_down:")
+    area_link(row["area_id"], row["area_name"],
+              icon=":material/trending_up:" if row["change"] > 0 else ":material/trending_down:")
+    st.caption(t("attention.changes.item", measure=t(f"col.{row['measure']}"),
+                 change=formatting.number(row["change"], lang, decimals=decimals, signed=True),
+                 pct=formatting.percent(row["change_pct"] / 100.0, lang, decimals=0, signed=True),
+                 vs=t("delta.vs", previous=previous, first=choices.compare.first_day, last=choices.compare.last_day)))
 
 
 def _hours(choices: SidebarChoices) -> None:
@@ -101,10 +101,11 @@ def _hours(choices: SidebarChoices) -> None:
         st.info(t("attention.hours.none"))
     lang = language()
     for row in table.itertuples(index=False):
-        label = t("attention.hours.item", day=t(f"weekday.{row.weekday}"), first=row.hour, last=row.hour + 1,
-                  encounters=_share(row.encounter_share, lang), presence=_share(row.presence_share, lang))
-        st.page_link(page_file("tid_pa_uka.py"), label=label,
+        slot = t("attention.hours.slot", day=t(f"weekday.{row.weekday}"), first=row.hour, last=row.hour + 1)
+        st.page_link(page_file("tid_pa_uka.py"), label=slot,
                      icon=":material/arrow_upward:" if row.difference > 0 else ":material/arrow_downward:")
+        st.caption(t("attention.hours.item", encounters=_share(row.encounter_share, lang),
+                     presence=_share(row.presence_share, lang)))
     st.caption(t("attention.hours.help"))
 
 

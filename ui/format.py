@@ -21,6 +21,11 @@ def date(day: object) -> str:
     return formatting.date(day, language())
 
 
+def period_name(label: str) -> str:
+    """``uke 41 2024`` / ``week 41 2024`` for ``2024-W41`` (:func:`geo.formatting.period_name`)."""
+    return formatting.period_name(label, language())
+
+
 def percent(share: object, *, decimals: int | None = None) -> str:
     """A share as per cent: ``21,8 %`` / ``21.8%``."""
     return formatting.percent(share, language(), decimals=decimals)

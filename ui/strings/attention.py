@@ -13,16 +13,16 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "attention.unvisited.none": {"nb": "Alle feltområdene er besøkt de siste {days} dagene.",
                                  "en": "Every field area has been visited in the last {days} days."},
-    "attention.unvisited.item": {"nb": "{area} · sist besøkt {day} ({days} dager siden)",
-                                 "en": "{area} · last visited {day} ({days} days ago)"},
-    "attention.unvisited.never": {"nb": "{area} · aldri besøkt", "en": "{area} · never visited"},
+    "attention.unvisited.item": {"nb": "sist besøkt {day} ({days} dager siden)",
+                                 "en": "last visited {day} ({days} days ago)"},
+    "attention.unvisited.never": {"nb": "aldri besøkt", "en": "never visited"},
     "attention.more": {"nb": "… og {n} til på Innsats og behov", "en": "… and {n} more on Effort and need"},
     "attention.changes.title": {"nb": "Største endringer", "en": "Largest changes"},
     "attention.changes.no_compare": {"nb": "Velg en sammenligningsperiode i sidemenyen for å se endringer.",
                                      "en": "Choose a comparison period in the sidebar to see changes."},
     "attention.changes.none": {
-        "nb": "Ingen feltområder har endret seg med {pct} % eller mer.",
-        "en": "No field area has changed by {pct}% or more.",
+        "nb": "Ingen feltområder har endret seg med {pct} % eller mer, med nok grunnlag i sammenligningsperioden.",
+        "en": "No field area has changed by {pct}% or more, with enough of a base in the comparison period.",
     },
     "attention.changes.rule": {
         "nb": "Per feltområde: tilstedeminutter, møter og møter per tilstedetime mot sammenligningsperioden, "
@@ -34,8 +34,7 @@ STRINGS: dict[str, dict[str, str]] = {
               "Per cent only of a base of at least {hours} presence hour(s) or {encounters} encounters in the "
               "comparison period; rates only where both periods have at least {hours} presence hour(s).",
     },
-    "attention.changes.item": {"nb": "{area}: {measure} {change} ({pct}) {vs}",
-                               "en": "{area}: {measure} {change} ({pct}) {vs}"},
+    "attention.changes.item": {"nb": "{measure} {change} ({pct}) {vs}", "en": "{measure} {change} ({pct}) {vs}"},
     "attention.hours.title": {"nb": "Timer der tilstedeværelse og møter spriker",
                               "en": "Hours where presence and encounters disagree"},
     "attention.hours.help": {
@@ -44,10 +43,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "Share of the period's encounters and share of its presence per weekday and clock hour, as on "
               "Time of week; largest difference first.",
     },
-    "attention.hours.item": {"nb": "{day} kl. {first:02d}–{last:02d}: {encounters} av møtene, {presence} av "
-                                   "tilstedeværelsen",
-                             "en": "{day} {first:02d}:00–{last:02d}:00: {encounters} of encounters, {presence} of "
-                                   "presence"},
+    "attention.hours.slot": {"nb": "{day} kl. {first:02d}–{last:02d}", "en": "{day} {first:02d}:00–{last:02d}:00"},
+    "attention.hours.item": {"nb": "{encounters} av møtene, {presence} av tilstedeværelsen",
+                             "en": "{encounters} of encounters, {presence} of presence"},
     "attention.hours.none": {"nb": "For lite data i perioden til å sammenligne timene.",
                              "en": "Too little data in the period to compare the hours."},
     # --- ways into a profile -------------------------------------------------------------------------
@@ -68,7 +66,7 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "profile.none": {"nb": "Ingen feltområder å vise for deg i dette datalageret.",
                      "en": "No field areas to show you in this store."},
-    "profile.team": {"nb": "Team: {team}", "en": "Team: {team}"},
+    "profile.team": {"nb": "Feltområdet tilhører {team}", "en": "The field area belongs to {team}"},
     "profile.last_visit": {"nb": "Sist besøkt", "en": "Last visited"},
     "profile.days_since": {"nb": "Dager siden besøk", "en": "Days since visit"},
     "profile.never": {"nb": "Aldri", "en": "Never"},
