@@ -1,6 +1,8 @@
 """Keep the derived tables in step with the raw data (pre-aggregation at import).
 
-- New track points → presence, visits and cell tables for those patrols.
+- New track points (:func:`add_track_points`) → presence, visits and cell
+  tables for the patrols that gained points, computed from the points as read
+  (file → engine → store; the points just written are never read back).
 - Changed field areas → area presence and visits for those areas only
   (cells do not depend on areas), plus encounters-in-areas.
 - New encounters or areas → encounters-in-areas recomputed (cheap: an STRtree
@@ -12,6 +14,7 @@ aggregates are never stale.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from geo.engine.area_cache import prepare_areas_cached
@@ -27,7 +30,10 @@ from geo.engine.segments import build_segments
 from geo.engine.threads import map_ordered
 from geo.schema import (
     AREA_ID,
+    LAT,
+    LON,
     PATROL_ID,
+    TIME_UTC,
     T_ENCOUNTER_AREAS,
     T_PRESENCE_AREA,
     T_PRESENCE_CELL,
@@ -36,13 +42,75 @@ from geo.schema import (
     T_VISITS_CELL,
 )
 from geo.store.base import Store
+from geo.store.rows import in_pair_order
 
 BATCH_PATROLS = 400
 """Patrols processed together; bounds memory (~0.5 GB at 1 Hz)."""
 
 
+def add_track_points(store: Store, points: pd.DataFrame, *, resolutions: tuple[int, ...] = RESOLUTIONS) -> int:
+    """Store the points of ``points`` not stored yet, and the presence of every patrol that gained some.
+
+    The presence of a patrol is computed over *all* its points: those in
+    ``points`` plus, for a patrol that already had points (an earlier file of
+    the same patrol), the points stored before; a point already stored for the
+    same patrol and millisecond is kept and the new one skipped, as the store
+    skips it. Only the stored points of patrols in ``points`` are read, and
+    none of the points this call writes. Patrols that gain no point keep their
+    presence untouched. Call inside the import's transaction; the patrols must
+    be stored first. Returns the number of points added.
+    """
+    if points.empty:
+        return 0
+    points = _at_store_precision(points)
+    patrol_ids = pd.unique(points[PATROL_ID]).tolist()  # hashed in C, one Python str per patrol
+    earlier = _concat(list(store.iter_track_points(patrol_ids=patrol_ids, batch_patrols=BATCH_PATROLS)))
+    is_new = _not_stored(earlier, points)
+    new = points[is_new]
+    added = store.add_track_points(new)
+    if added == 0:
+        return 0
+    gained = pd.unique(new[PATROL_ID])
+    union = new if earlier.empty else pd.concat(
+        [earlier[earlier[PATROL_ID].isin(list(gained))][_POINT_COLUMNS], new[_POINT_COLUMNS]], ignore_index=True)
+    tables = compute_presence_batched(union, prepare_areas_cached(store.areas()), resolutions=resolutions)
+    store_presence(store, tables, list(gained))
+    return added
+
+
+_POINT_COLUMNS = [PATROL_ID, TIME_UTC, LON, LAT]
+
+
+def _at_store_precision(points: pd.DataFrame) -> pd.DataFrame:
+    """``points`` with times cut to whole milliseconds (UTC), as both stores keep them."""
+    times = pd.DatetimeIndex(points[TIME_UTC]).tz_convert("UTC")
+    cut = times.as_unit("ms").as_unit(times.unit)
+    if (cut == times).all():
+        return points
+    return points.assign(**{TIME_UTC: cut})
+
+
+def _not_stored(earlier: pd.DataFrame, points: pd.DataFrame) -> np.ndarray:
+    """True for each row of ``points`` whose (patrol, millisecond) is neither in ``earlier``
+    nor in an earlier row of ``points``."""
+    both = points if earlier.empty else pd.concat([earlier[[PATROL_ID, TIME_UTC]], points[[PATROL_ID, TIME_UTC]]],
+                                                   ignore_index=True)
+    codes, _ = pd.factorize(both[PATROL_ID])
+    ms = pd.DatetimeIndex(both[TIME_UTC]).as_unit("ms").asi8
+    if earlier.empty and in_pair_order(codes, ms):  # the readers' order: grouped by patrol, in time order
+        repeat = np.r_[False, (codes[1:] == codes[:-1]) & (ms[1:] == ms[:-1])]
+        return ~repeat
+    order = np.lexsort((np.arange(len(codes)), ms, codes))  # stored rows first, then file order
+    repeat = np.zeros(len(codes), dtype=bool)
+    repeat[order[1:]] = (codes[order][1:] == codes[order][:-1]) & (ms[order][1:] == ms[order][:-1])
+    return ~repeat[len(earlier):]
+
+
 def refresh_patrols(store: Store, patrol_ids: list[str] | None = None, *, resolutions: tuple[int, ...] = RESOLUTIONS) -> None:
-    """Recompute every presence table for ``patrol_ids`` (all patrols when None)."""
+    """Recompute every presence table for ``patrol_ids`` (all patrols when None) from their stored points.
+
+    The reference that :func:`add_track_points` must agree with (tests), and a
+    way to rebuild the aggregates of a store; the import does not use it."""
     areas = prepare_areas_cached(store.areas())
     for points in store.iter_track_points(patrol_ids=patrol_ids, batch_patrols=BATCH_PATROLS):
         write_presence(store, points, areas, resolutions=resolutions)

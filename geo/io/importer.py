@@ -14,24 +14,14 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-import pyogrio
+import numpy as np
+import pandas as pd
 
 from geo.engine import refresh
 from geo.engine.presence import with_encounter_cells
 from geo.io.errors import InputFileError, ReadResult, RowError
-from geo.io.tabular import (
-    EASTING,
-    ENCOUNTER_ALIASES,
-    NORTHING,
-    PATROL_ALIASES,
-    match_columns,
-    read_header,
-)
 from geo.schema import (
     DEFAULT_STAFF,
-    END_UTC,
-    LAT,
-    LON,
     PATROL_ID,
     START_UTC,
     T_AREAS,
@@ -43,7 +33,6 @@ from geo.schema import (
 from geo.store.base import Store
 
 KINDS = ("areas", "tracks", "encounters", "patrols")
-
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,14 +137,29 @@ def _read(path: Path, kind: str, options: ImportOptions) -> ReadResult:
 
 
 def _drop_patrols_without_points(result: ReadResult) -> None:
-    """A GPX track whose every point was rejected must not leave an empty patrol."""
+    """A GPX track whose every point was rejected must not leave an empty patrol.
+
+    Membership is tested by Arrow (``pyarrow.compute.is_in`` against the
+    distinct patrol ids of the points), in C: pandas' ``Series.isin`` on
+    Arrow-backed text loops in Python over every point.
+    """
     if T_TRACK_POINTS not in result.frames or T_PATROLS not in result.frames:
         return
     patrols = result.frames[T_PATROLS]
-    has_points = patrols[PATROL_ID].isin(result.frames[T_TRACK_POINTS][PATROL_ID])
+    has_points = _is_in(patrols[PATROL_ID], result.frames[T_TRACK_POINTS][PATROL_ID])
     if not has_points.all():
         result.warnings.append(f"{int((~has_points).sum())} patrol(s) without usable track points were not imported")
         result.frames[T_PATROLS] = patrols[has_points]
+
+
+def _is_in(values: pd.Series, candidates: pd.Series) -> np.ndarray:
+    """Boolean array: each of ``values`` (text) occurs in ``candidates`` (text)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    wanted = pc.unique(pa.chunked_array([pa.array(candidates, type=pa.large_string())]))
+    found = pc.is_in(pa.array(values, type=pa.large_string()), value_set=wanted)
+    return found.to_numpy(zero_copy_only=False).astype(bool)
 
 
 def _write(store: Store, result: ReadResult) -> dict[str, int]:
@@ -169,10 +173,7 @@ def _write(store: Store, result: ReadResult) -> dict[str, int]:
     if T_PATROLS in frames and len(frames[T_PATROLS]):
         added[T_PATROLS] = store.add_patrols(frames[T_PATROLS])
     if T_TRACK_POINTS in frames and len(frames[T_TRACK_POINTS]):
-        points = frames[T_TRACK_POINTS]
-        added[T_TRACK_POINTS] = store.add_track_points(points)
-        if added[T_TRACK_POINTS]:
-            refresh.refresh_patrols(store, sorted(set(points[PATROL_ID])))
+        added[T_TRACK_POINTS] = refresh.add_track_points(store, frames[T_TRACK_POINTS])
     if T_ENCOUNTERS in frames and len(frames[T_ENCOUNTERS]):
         added[T_ENCOUNTERS] = store.add_encounters(with_encounter_cells(frames[T_ENCOUNTERS]))
         if added[T_ENCOUNTERS]:
@@ -189,6 +190,8 @@ def _sha256(path: Path) -> str:
 
 
 def _kind_from_geometry(path: Path) -> str:
+    import pyogrio  # only to tell a GIS file's kind: GPX and CSV imports never load it here
+
     try:
         info = pyogrio.read_info(path)
     except Exception as exc:  # GDAL raises many types; report one clear message
@@ -209,6 +212,9 @@ def _kind_from_header(path: Path) -> str:
 
     Uses the readers' own header aliases and decoding (``geo.io.tabular``).
     """
+    from geo.io.tabular import EASTING, ENCOUNTER_ALIASES, NORTHING, PATROL_ALIASES, read_header
+    from geo.schema import END_UTC, LAT, LON, START_UTC
+
     headers = read_header(path)
     encounter_columns = _matched(headers, ENCOUNTER_ALIASES, path)
     if {LON, LAT} <= encounter_columns or {EASTING, NORTHING} <= encounter_columns:
@@ -223,6 +229,8 @@ def _kind_from_header(path: Path) -> str:
 
 def _matched(headers: list[str], aliases: dict, path: Path) -> set[str]:
     """Schema columns the headers map to; an ambiguous header set matches nothing."""
+    from geo.io.tabular import match_columns
+
     try:
         return set(match_columns(headers, aliases, path=path).columns)
     except InputFileError:

@@ -26,3 +26,12 @@ def encounter_cells(encounters: pd.DataFrame) -> dict[int, np.ndarray]:
         raise ValueError(f"encounters need their H3 cells in {', '.join(missing)}; "
                          "add them with geo.engine.presence.with_encounter_cells before writing")
     return {res: encounters[column].to_numpy(np.int64) for res, column in ENCOUNTER_CELL_COLUMNS.items()}
+
+
+def in_pair_order(first: np.ndarray, second: np.ndarray) -> bool:
+    """Whether rows are ordered by ``first``, then ``second`` (ties allowed): the order in which
+    readers return track points (by patrol, then time) and stores keep them."""
+    if len(first) < 2:
+        return True
+    step = np.diff(first)
+    return bool((step >= 0).all() and (np.diff(second)[step == 0] >= 0).all())
