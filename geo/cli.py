@@ -8,16 +8,17 @@ usage). Bad input never produces a Python traceback.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from collections.abc import Sequence
 from datetime import date
 
-from geo.io.errors import InputFileError, group_errors
 from geo.errors import FeltkartError
 from geo.schema import AgeGroup, Category
-from geo.timeutil import parse_date
+
+# Start-up imports only what every command needs (argparse, the schema's names): each command
+# imports its own modules when it runs, so `--help` and a usage error never load pandas, and
+# `import` never loads what only `report` or `hotspots` need (`python -X importtime -m geo ...`).
 
 EXIT_OK = 0
 EXIT_SOME_REJECTED = 1
@@ -41,6 +42,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _date(text: str) -> date:
+    from geo.timeutil import parse_date
+
     try:
         return parse_date(text)
     except ValueError as exc:
@@ -157,6 +160,7 @@ def _demo_into_postgis(args: argparse.Namespace, progress) -> int:
 
 
 def _run_import(args: argparse.Namespace) -> int:
+    from geo.io.errors import InputFileError, group_errors
     from geo.io.importer import ImportOptions, import_file
     from geo.store import open_store
 
@@ -236,6 +240,8 @@ def _run_report(args: argparse.Namespace) -> int:
 def _print_table(table, fmt: str) -> None:
     """``table`` on stdout as CSV (one header line) or as a JSON list of records."""
     if fmt == "json":
+        import json
+
         json.dump(json.loads(table.to_json(orient="records", force_ascii=False)), sys.stdout, ensure_ascii=False, indent=1)
         print()
     else:

@@ -83,7 +83,7 @@ from geo.schema import (  # store columns and tables shared by both backends
     VISIT_START,
 )
 from geo.store import gpkg_format
-from geo.store.rows import encounter_cells, in_pair_order
+from geo.store.rows import encounter_cells, fid_column, in_pair_order
 from geo.store.area_versions import (
     draft_multipolygons,
     plan_area_version,
@@ -387,7 +387,7 @@ class GpkgStore(Store):
         is kept). Returns rows added."""
         if points.empty:
             return 0
-        patrol_fid = self._fid_column(points[PATROL_ID], what="track points")
+        patrol_fid = fid_column(points[PATROL_ID], self._fid_lookup, what="track points")
         time_ms = pd.DatetimeIndex(points[TIME_UTC]).as_unit("ms").asi8
         order = None if in_pair_order(patrol_fid, time_ms) else np.lexsort((time_ms, patrol_fid))  # stable
         frame = pd.DataFrame(
@@ -538,7 +538,7 @@ class GpkgStore(Store):
             return
         if keyed:
             frame = frame.copy()
-            frame.insert(0, PATROL_FID, self._fid_column(frame.pop(PATROL_ID), what=table))
+            frame.insert(0, PATROL_FID, fid_column(frame.pop(PATROL_ID), self._fid_lookup, what=table))
         cols = list(frame.columns)
         self._executemany(f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})", frame)
 
@@ -589,21 +589,6 @@ class GpkgStore(Store):
                 f"SELECT {PATROL_ID}, fid FROM {T_PATROLS} WHERE {PATROL_ID} IN ({', '.join('?' * len(part))})", part
             ).fetchall()
         return pd.Series([f for _, f in rows], index=[p for p, _ in rows], dtype=np.int64)
-
-    def _fid_column(self, patrol_id: pd.Series, *, what: str) -> np.ndarray:
-        """The fid (int64) of every row's patrol; hashing per row in C, a lookup per patrol.
-
-        Raises
-        ------
-        ValueError
-            A row refers to a patrol that is not stored.
-        """
-        codes, uniques = pd.factorize(patrol_id)
-        lookup = self._fid_lookup(uniques).reindex(np.asarray(uniques, dtype=object))
-        if codes.min(initial=0) < 0 or lookup.isna().any():
-            missing = sorted(str(u) for u in lookup.index[lookup.isna().to_numpy()])[:5] or ["(no id)"]
-            raise ValueError(f"{what} refer to patrols not in the store: {missing}; add the patrols first")
-        return lookup.to_numpy(np.int64)[codes]
 
     def _fill_temp_fids(self, fids: np.ndarray) -> None:
         """``temp._fids`` holds exactly ``fids`` (for ``… IN (SELECT fid FROM temp._fids)``)."""

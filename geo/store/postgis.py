@@ -92,7 +92,7 @@ from geo.schema import (
     VISIT_START,
 )
 from geo.store import pg_copy
-from geo.store.rows import encounter_cells
+from geo.store.rows import encounter_cells, fid_column
 from geo.store.area_versions import draft_multipolygons, plan_area_version
 from geo.store.base import POSTGRESQL, Store, StoreError
 from geo.timeutil import local_date, service_day, shift_of
@@ -337,12 +337,20 @@ class PostgisStore(Store):
     ) -> Iterator[pd.DataFrame]:
         """Track points of whole patrols, ``batch_patrols`` patrols at a time, ordered by
         patrol and time; read with binary COPY (times in UTC, millisecond precision)."""
-        fids = self._patrol_fids(patrol_ids)
+        if patrol_ids is None:
+            fids = self._patrol_fids(None)
+        else:  # an index lookup per given patrol, not a read of the whole patrols table
+            lookup = self._fid_lookup(patrol_ids)
+            fids = pd.Series(lookup.index.to_numpy(dtype=object), index=lookup.to_numpy()).sort_index()
         for start in range(0, len(fids), batch_patrols):
             batch = fids.iloc[start : start + batch_patrols]
             lo, hi = int(batch.index.min()), int(batch.index.max())
+            if patrol_ids is None or hi - lo + 1 == len(batch):
+                where = f"{PATROL_FID} BETWEEN {lo} AND {hi}"
+            else:
+                where = f"{PATROL_FID} IN ({', '.join(str(int(f)) for f in batch.index)})"  # integers only
             sql = (f"COPY (SELECT {PATROL_FID}, {TIME_UTC}, {LON}, {LAT}, COALESCE({ACCURACY_M}, 'NaN') "
-                   f"FROM {T_TRACK_POINTS} WHERE {PATROL_FID} BETWEEN {lo} AND {hi} "
+                   f"FROM {T_TRACK_POINTS} WHERE {where} "
                    f"ORDER BY {PATROL_FID}, {TIME_UTC}) TO STDOUT (FORMAT BINARY)")
             payload = bytearray()
             with self._lock, self._conn.cursor() as cur, cur.copy(sql) as copy:
@@ -430,14 +438,9 @@ class PostgisStore(Store):
         already stored for the same (patrol, time) are ignored. Returns rows added."""
         if points.empty:
             return 0
-        fids = self._patrol_fids(None)
-        fid_of = pd.Series(fids.index.to_numpy(), index=fids.to_numpy())
-        patrol_fid = fid_of.reindex(points[PATROL_ID].to_numpy()).to_numpy()
-        if np.isnan(patrol_fid.astype(np.float64)).any():
-            missing = sorted(set(points[PATROL_ID][pd.isna(patrol_fid)]))[:5]
-            raise ValueError(f"track points refer to patrols not in the store: {missing}; add the patrols first")
+        patrol_fid = fid_column(points[PATROL_ID], self._fid_lookup, what="track points")
         frame = pd.DataFrame({
-            PATROL_FID: patrol_fid.astype(np.int64),
+            PATROL_FID: patrol_fid,
             TIME_UTC: pd.DatetimeIndex(pd.to_datetime(points[TIME_UTC], utc=True)).as_unit("ms"),
             LON: points[LON].to_numpy(np.float64),
             LAT: points[LAT].to_numpy(np.float64),
@@ -532,23 +535,22 @@ class PostgisStore(Store):
         _check_derived(table)
         if patrol_ids is not None and table == T_ENCOUNTER_AREAS:
             raise ValueError("encounter_areas is replaced by encounter or area, not by patrol")
-        fids = self._patrol_fids(None) if table in PATROL_KEYED_TABLES else None
+        keyed = table in PATROL_KEYED_TABLES
         conditions, params = [], []
         if area_ids is not None:
             conditions.append(f"{AREA_ID} = ANY(%s)")
             params.append(list(area_ids))
-        if patrol_ids is not None and fids is not None:
+        if patrol_ids is not None and keyed:
             conditions.append(f"{PATROL_FID} = ANY(%s)")
-            params.append([int(f) for f in fids.index[fids.isin(list(patrol_ids))]])
+            params.append([int(f) for f in self._fid_lookup(patrol_ids)])
         where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
         with self.transaction():
             self._conn.execute(f"DELETE FROM {table} {where}", params)
             if frame.empty:
                 return
-            if fids is not None:
-                fid_of = pd.Series(fids.index.to_numpy(), index=fids.to_numpy())
+            if keyed:
                 frame = frame.copy()
-                frame.insert(0, PATROL_FID, fid_of.reindex(frame.pop(PATROL_ID).to_numpy()).to_numpy().astype(np.int64))
+                frame.insert(0, PATROL_FID, fid_column(frame.pop(PATROL_ID), self._fid_lookup, what=table))
             columns = DERIVED_COLUMNS[table]
             self._copy(table, columns, [frame[c] for c, _ in columns])
 
@@ -587,6 +589,17 @@ class PostgisStore(Store):
             "VALUES (%s, %s, %s, %s, %s)",
             (area_id, version, change, detail, changed_by),
         )
+
+    def _fid_lookup(self, patrol_ids) -> pd.Series:
+        """fid (values, int64) of the stored patrols among ``patrol_ids`` (index, text): one
+        indexed query, never a read of the whole patrols table."""
+        ids = pd.unique(pd.Series(patrol_ids, dtype=object).astype(str).to_numpy()).tolist()
+        if not ids:
+            return pd.Series([], dtype=np.int64)
+        with self._lock:
+            rows = self._conn.execute(f"SELECT {PATROL_ID}, fid FROM {T_PATROLS} WHERE {PATROL_ID} = ANY(%s)",
+                                      (ids,)).fetchall()
+        return pd.Series([f for _, f in rows], index=[p for p, _ in rows], dtype=np.int64)
 
     def _patrol_fids(self, patrol_ids: list[str] | None) -> pd.Series:
         """patrol_id by fid (index), all or the given patrols, ordered by fid."""
