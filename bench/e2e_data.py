@@ -127,6 +127,70 @@ def write_gpx_files(n_points: int, folder: Path, *, files: int = 10, seed: int =
             "first_day": FIRST_DAY.isoformat(), "last_day": last_day.isoformat()}
 
 
+ENCOUNTER_HEADER = ("Kontakt_ID", "Tidspunkt", "Lengdegrad", "Breddegrad", "Kategori", "Aldersgruppe",
+                    "Ny kontakt", "Fra utenfor Oslo", "Antall", "Sted")
+CATEGORY_LABELS_NB = ("Samtale / kontakt", "Tilsyn", "Henvisning til annen tjeneste", "Akutt hjelp / overdose",
+                      "Bekymring for mindreårig", "Vold eller trusler", "Annet")
+AGE_LABELS_NB = ("Under 18", "18-23", "24-25", "26 og over", "Ukjent")
+PLACES_NB = ("Oslo S", "Jernbanetorget", "Brugata", "Vaterland", "Grønland T", "Nedre Akerselva")
+MULTILINE_SHARE = 0.1
+"""Share of rows whose place (``Sted``) is a quoted field over two lines (Alt+Enter in Excel)."""
+
+
+def write_encounters_csv(path: Path, rows: int, *, seed: int = 20240102) -> dict:
+    """``rows`` encounters as Norwegian Excel saves a sheet as CSV (UTF-8 with BOM, ``;``, decimal
+    comma, CRLF between rows, ``dd.mm.yyyy hh:mm`` local times, Norwegian labels, and a place
+    column whose quoted text spans two lines in some rows). Points lie on sentrum's walking network."""
+    from geo.demo.areas import TEAM_CENTRE
+    from geo.demo.world import load_world
+
+    rng = np.random.default_rng(seed)
+    nodes = load_world().beats[TEAM_CENTRE].routes.lonlat
+    at = nodes[rng.integers(0, len(nodes), rows)]
+    lon = at[:, 0] + rng.normal(0, 2e-5, rows)
+    lat = at[:, 1] + rng.normal(0, 1e-5, rows)
+    minutes = rng.integers(0, 365 * 24 * 60, rows)
+    local = pd.Timestamp("2024-01-01") + pd.to_timedelta(np.sort(minutes), unit="min")
+    place = pd.Series(np.asarray(PLACES_NB, dtype=object)[rng.integers(0, len(PLACES_NB), rows)])
+    two_lines = rng.random(rows) < MULTILINE_SHARE
+    place = place.where(~two_lines, '"' + place + ',\nved inngangen"')
+    columns = [
+        pd.Series([f"K{i:06d}" for i in range(1, rows + 1)]),
+        pd.Series(local.strftime("%d.%m.%Y %H:%M")),
+        pd.Series(np.char.replace(np.char.mod("%.6f", lon), ".", ",")),
+        pd.Series(np.char.replace(np.char.mod("%.6f", lat), ".", ",")),
+        pd.Series(np.asarray(CATEGORY_LABELS_NB, dtype=object)[rng.integers(0, len(CATEGORY_LABELS_NB), rows)]),
+        pd.Series(np.asarray(AGE_LABELS_NB, dtype=object)[rng.integers(0, len(AGE_LABELS_NB), rows)]),
+        pd.Series(np.where(rng.random(rows) < 0.3, "ja", "nei")),
+        pd.Series(np.where(rng.random(rows) < 0.35, "ja", "nei")),
+        pd.Series(rng.integers(1, 4, rows).astype(str)),
+        place,
+    ]
+    lines = columns[0].str.cat(columns[1:], sep=";")
+    text = ";".join(ENCOUNTER_HEADER) + "\r\n" + "\r\n".join(lines) + "\r\n"
+    path.write_bytes(text.encode("utf-8-sig"))
+    return {"file": str(path), "rows": rows, "multiline_rows": int(two_lines.sum()), "mb": path.stat().st_size / 1e6}
+
+
+def write_changed_area(store_path: Path, area_id: str, path: Path, *, grow_m: float = 25.0) -> dict:
+    """The latest version of ``area_id`` in the store, grown by ``grow_m`` metres, as a field-area
+    GeoJSON (id and name only: ``--valid-from`` gives the date); and facts about the store."""
+    import geopandas as gpd
+
+    from geo.schema import AREA_ID, AREA_NAME, AREA_VERSION, MEASURE_CRS, STORE_CRS, T_PATROLS, T_TRACK_POINTS
+    from geo.store import open_store
+
+    store = open_store(store_path, create=False)
+    versions = store.areas()
+    latest = versions[versions[AREA_ID] == area_id].sort_values(AREA_VERSION).iloc[[-1]]
+    grown = latest.to_crs(MEASURE_CRS).buffer(grow_m).to_crs(STORE_CRS)
+    gpd.GeoDataFrame({"area_id": [area_id], "name": latest[AREA_NAME].to_list()}, geometry=grown.to_list(),
+                     crs=STORE_CRS).to_file(path, driver="GeoJSON")
+    counts = store.counts()
+    return {"file": str(path), "area_id": area_id, "grow_m": grow_m, "points": counts[T_TRACK_POINTS],
+            "patrols": counts[T_PATROLS]}
+
+
 def main(argv: list[str] | None = None) -> int:
     """``python -m bench.e2e_data DIR N [FILES]``: write areas.geojson and the GPX files into DIR."""
     import sys

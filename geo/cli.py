@@ -161,18 +161,16 @@ def _demo_into_postgis(args: argparse.Namespace, progress) -> int:
 
 def _run_import(args: argparse.Namespace) -> int:
     from geo.io.errors import InputFileError, group_errors
-    from geo.io.importer import ImportOptions, import_file
+    from geo.io.importer import ImportOptions, import_files
     from geo.store import open_store
 
     options = ImportOptions(crs=args.crs, layer=args.layer, valid_from=args.valid_from, valid_to=args.valid_to,
                             team=args.team, kind=args.patrol_kind, staff=args.staff)
     store = open_store(args.store)
     any_added, any_rejected, any_failed = False, False, False
-    for file in args.files:
-        try:
-            outcome = import_file(store, file, kind=args.kind, options=options)
-        except InputFileError as exc:
-            print(f"error: {exc}", file=sys.stderr)
+    for _, outcome in import_files(store, args.files, kind=args.kind, options=options):  # reads the next file ahead
+        if isinstance(outcome, InputFileError):
+            print(f"error: {outcome}", file=sys.stderr)
             any_failed = True
             continue
         for warning in outcome.warnings:

@@ -10,6 +10,8 @@ same encounter id, same point time, same area version) are skipped.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -96,24 +98,84 @@ def import_file(store: Store, path: str | Path, *, kind: str | None = None, opti
     InputFileError
         The file cannot be used at all; the store is untouched.
     """
+    path, kind = _checked(path, kind)
+    digest = _sha256(path)
+    if store.is_imported(digest):
+        return _already_imported(path, kind)
+    return _commit(store, _Read(path, kind, digest, _read(path, kind, options)))
+
+
+def import_files(store: Store, paths: Sequence[str | Path], *, kind: str | None = None,
+                 options: ImportOptions = ImportOptions()) -> Iterator[tuple[Path, ImportOutcome | InputFileError]]:
+    """Import ``paths`` in order, each file in its own transaction (as :func:`import_file`).
+
+    While one file is written, the next is read (parsed and validated) in a
+    background thread: reading never touches the store, and GDAL, numpy and
+    SQLite release the GIL, so on two cores the two overlap. Yields each path
+    with its outcome, or with the :class:`InputFileError` that kept it out.
+    """
+    paths = [Path(p) for p in paths]
+    if not paths:
+        return
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="feltkart-read") as reader:
+        upcoming = reader.submit(_read_file, paths[0], kind, options)
+        for number, path in enumerate(paths):
+            current = upcoming
+            if number + 1 < len(paths):
+                upcoming = reader.submit(_read_file, paths[number + 1], kind, options)
+            try:
+                read = current.result()
+            except InputFileError as exc:
+                yield path, exc
+                continue
+            if store.is_imported(read.digest):  # checked in file order: a file may repeat an earlier one
+                yield path, _already_imported(read.path, read.kind)
+            else:
+                yield path, _commit(store, read)
+
+
+@dataclass(frozen=True, slots=True)
+class _Read:
+    """A file read and validated, not yet written."""
+
+    path: Path
+    kind: str
+    digest: str
+    result: ReadResult
+
+
+def _checked(path: str | Path, kind: str | None) -> tuple[Path, str]:
     path = Path(path)
     if not path.is_file():
         raise InputFileError(path, "file not found")
     kind = kind or infer_kind(path)
     if kind not in KINDS:
         raise InputFileError(path, f"kind must be one of {', '.join(KINDS)}; got {kind!r}")
-    digest = _sha256(path)
-    if store.is_imported(digest):
-        return ImportOutcome(file=path.name, kind=kind, already_imported=True,
-                             warnings=[f"{path.name}: this exact file was imported before; nothing added"])
-    result = _read(path, kind, options)
+    return path, kind
+
+
+def _read_file(path: Path, kind: str | None, options: ImportOptions) -> _Read:
+    path, kind = _checked(path, kind)
+    return _Read(path, kind, _sha256(path), _read(path, kind, options))
+
+
+def _already_imported(path: Path, kind: str) -> ImportOutcome:
+    return ImportOutcome(file=path.name, kind=kind, already_imported=True,
+                         warnings=[f"{path.name}: this exact file was imported before; nothing added"])
+
+
+def _commit(store: Store, read: _Read) -> ImportOutcome:
+    """Write a file that was read, with its aggregates and its import-log entry, in one transaction."""
+    result = read.result
     _drop_patrols_without_points(result)
-    outcome = ImportOutcome(file=path.name, kind=kind, errors=list(result.errors), warnings=list(result.warnings))
+    outcome = ImportOutcome(file=read.path.name, kind=read.kind, errors=list(result.errors),
+                            warnings=list(result.warnings))
     if result.n_rows == 0:
         return outcome
     with store.transaction():
         outcome.added = _write(store, result)
-        store.log_import(file=path.name, sha256=digest, kind=kind, added=outcome.n_added, rejected=len(outcome.errors))
+        store.log_import(file=read.path.name, sha256=read.digest, kind=read.kind, added=outcome.n_added,
+                         rejected=len(outcome.errors))
     return outcome
 
 

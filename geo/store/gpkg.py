@@ -624,7 +624,7 @@ class GpkgStore(Store):
         head, row, tail = _split_values(sql)
         with self.transaction():
             if row is None or not columns or len(frame) < 2:
-                self._conn.executemany(sql, zip(*columns))
+                self._conn.executemany(sql, zip(*(c.tolist() for c in columns)))
                 return
             width = len(columns)
             per = max(1, min(ROWS_PER_STATEMENT, self._conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // width))
@@ -655,17 +655,22 @@ def _split_values(sql: str) -> tuple[str, str | None, str]:
     return sql[: match.start(1)], match.group(1), sql[match.end(1):]
 
 
-def _plain(column: pd.Series) -> list:
-    """Column values as Python objects sqlite3 accepts (NaN → None)."""
+def _plain(column: pd.Series) -> np.ndarray:
+    """Column values as an array whose items sqlite3 accepts: numbers as numbers, NaN/NA as None.
+
+    Numeric columns stay numeric arrays (numpy makes the Python numbers in C
+    when they are put in the parameter table); only columns with missing
+    values become object arrays.
+    """
     values = column.to_numpy()
     if values.dtype.kind in "iub":
-        return values.tolist()
+        return values
     missing = pd.isna(values)
     if not missing.any():
-        return values.tolist()
+        return values
     values = values.astype(object)
     values[missing] = None
-    return values.tolist()
+    return values
 
 
 def _repeat_text(ids: np.ndarray, key: np.ndarray) -> pd.Series:
