@@ -485,3 +485,45 @@ def test_areas_read_back_as_dates_and_multipolygons_in_store_crs(tmp_path):
     assert str(got.crs) == STORE_CRS
     assert got.geometry.iloc[0].geom_type == "MultiPolygon"
     assert got[[VALID_FROM, VALID_TO]].values.tolist() == [[D(2023, 1, 1), D(2024, 1, 1)]]
+
+
+# --- retention: deleting raw points before a time ----------------------------------------------
+
+RETENTION_PATROLS = (("may", "2024-05-31 22:30", "2024-06-01 01:30"), ("jun", "2024-06-20 10:00", "2024-06-20 12:00"),
+                     ("jul", "2024-07-03 10:00", "2024-07-03 12:00"))
+"""Three patrols (UTC): one across the May/June boundary, one in June, one in July."""
+
+
+def retention_points() -> pd.DataFrame:
+    """One fix every 10 minutes of each patrol: 19, 13 and 13 points."""
+    frames = []
+    for pid, start, end in RETENTION_PATROLS:
+        times = pd.date_range(start, end, freq="10min", tz="UTC")
+        frames.append(standing(pid, times[0], (X + 50, Y + 50), n=len(times), interval_s=600))
+    return pd.concat(frames, ignore_index=True)
+
+
+def fill_for_retention(store) -> None:
+    rows = [(pid, pd.Timestamp(a, tz="UTC"), pd.Timestamp(b, tz="UTC")) for pid, a, b in RETENTION_PATROLS]
+    with store.transaction():
+        store.add_patrols(patrols(*rows))
+        store.add_track_points(retention_points())
+        refresh.refresh_patrols(store, resolutions=(10,))
+
+
+def assert_retention(store) -> None:
+    """Cut 2024-06-20 11:00 UTC: all of "may" (19) and the first 6 of "jun" (10:00..10:50) go."""
+    before = store.derived(T_PRESENCE_TOTAL)
+    assert store.delete_track_points_before(pd.Timestamp("2024-06-20 11:00", tz="UTC")) == 19 + 6
+    kept = pd.concat(list(store.iter_track_points()), ignore_index=True)
+    assert kept.groupby(PATROL_ID).size().to_dict() == {"jun": 7, "jul": 13}
+    assert kept[TIME_UTC].min() == pd.Timestamp("2024-06-20 11:00", tz="UTC")
+    assert store.counts()[T_TRACK_POINTS] == 20
+    pd.testing.assert_frame_equal(store.derived(T_PRESENCE_TOTAL), before)  # aggregates outlive the points
+    assert store.delete_track_points_before(pd.Timestamp("2024-06-20 11:00")) == 0  # naive = UTC; nothing left
+
+
+def test_delete_track_points_before_a_time_keeps_later_points_and_the_aggregates(tmp_path):
+    store = open_store(tmp_path / "retention.gpkg")
+    fill_for_retention(store)
+    assert_retention(store)

@@ -611,3 +611,33 @@ def test_cli_demo_into_a_postgis_url_equals_the_geopackage_demo(pg_url, tmp_path
         assert cli_main(["summary", "--store", location, "--from", first, "--to", last, "--by", "area"]) == 0
         outputs.append(pd.read_csv(io.StringIO(capsys.readouterr().out)))
     pd.testing.assert_frame_equal(outputs[0], outputs[1], check_exact=False, rtol=1e-9)
+
+
+# --- partitions and retention ------------------------------------------------------------------
+
+
+def test_track_points_go_into_monthly_partitions_and_retention_drops_whole_months(store):
+    from tests.test_store_gpkg import assert_retention, fill_for_retention
+
+    fill_for_retention(store)
+    names = [name for name, _, _ in store._month_partitions()]
+    assert names == ["track_points_202405", "track_points_202406", "track_points_202407"]
+    in_may = store.query("SELECT COUNT(*) AS n FROM track_points_202405")["n"].iloc[0]
+    assert in_may == 9  # 22:30..23:50 UTC on 31 May
+    assert_retention(store)  # cut 2024-06-20 11:00 UTC
+    assert [name for name, _, _ in store._month_partitions()] == ["track_points_202406", "track_points_202407"]
+
+
+def test_partitions_are_created_only_for_months_with_points(store):
+    with store.transaction():
+        store.add_patrols(patrols(("a", pd.Timestamp("2024-01-31 23:00", tz="UTC"),
+                                   pd.Timestamp("2024-03-01 01:00", tz="UTC"))))
+        store.add_track_points(pd.DataFrame({
+            PATROL_ID: "a", TIME_UTC: pd.to_datetime(["2024-01-31 23:59:59.999", "2024-03-01 00:00:00.000"], utc=True),
+            LON: 10.75, LAT: 59.91}))
+    assert [name for name, _, _ in store._month_partitions()] == ["track_points_202401", "track_points_202403"]
+    with store.transaction():  # the same points again: nothing added, no new partition
+        assert store.add_track_points(pd.DataFrame({
+            PATROL_ID: "a", TIME_UTC: pd.to_datetime(["2024-01-31 23:59:59.999"], utc=True),
+            LON: 10.75, LAT: 59.91})) == 0
+    assert store.counts()[T_TRACK_POINTS] == 2

@@ -116,6 +116,12 @@ class Store(ABC):
         """Insert track points; points already stored are ignored. Returns rows added."""
 
     @abstractmethod
+    def delete_track_points_before(self, cutoff_utc: pd.Timestamp) -> int:
+        """Delete every raw track point earlier than ``cutoff_utc`` (UTC; retention); returns how
+        many. Derived tables stay: they are the aggregates that outlive the raw points. The
+        PostGIS store drops whole monthly partitions where it can."""
+
+    @abstractmethod
     def add_encounters(self, encounters: pd.DataFrame) -> int:
         """Insert encounters not yet stored (by ``encounter_id``). Returns rows added."""
 

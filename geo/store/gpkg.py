@@ -412,6 +412,18 @@ class GpkgStore(Store):
             )
         return added
 
+    def delete_track_points_before(self, cutoff_utc) -> int:
+        """Delete every track point earlier than ``cutoff_utc`` (tz-aware, or naive UTC); returns the
+        number deleted. One scan of ``track_points`` (it is keyed by patrol, not time); the derived
+        tables are left as they are."""
+        cutoff = pd.Timestamp(cutoff_utc)
+        cutoff = cutoff.tz_localize("UTC") if cutoff.tzinfo is None else cutoff.tz_convert("UTC")
+        with self.transaction():
+            deleted = self._conn.execute(f"DELETE FROM {T_TRACK_POINTS} WHERE time_ms < ?",
+                                         (-(-cutoff.value // 1_000_000),)).rowcount  # points are whole ms
+            self._conn.execute(f"UPDATE {T_FACTS} SET value = value - ? WHERE name = ?", (deleted, T_TRACK_POINTS))
+        return deleted
+
     def add_encounters(self, encounters: pd.DataFrame) -> int:
         if encounters.empty:
             return 0

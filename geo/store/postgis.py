@@ -13,6 +13,13 @@ Types: times are ``timestamptz`` (UTC; the session time zone is UTC),
 metres. :meth:`PostgisStore.query` returns dates and times as the same ISO
 text the GeoPackage store stores, so every query in ``geo`` reads both alike.
 
+Track points are partitioned by UTC month (``track_points_YYYYMM``, created
+when the first point of a month arrives): every partition's primary key
+(patrol, time) serves the per-patrol reads, and retention
+(:meth:`PostgisStore.delete_track_points_before`) drops whole months instead
+of deleting rows. A store created before partitioning keeps its plain table
+and gets a plain ``DELETE``.
+
 Bulk rows go in with binary ``COPY`` encoded by numpy (``geo/store/pg_copy.py``):
 straight into the table when nothing can conflict, else through a temporary
 staging table and ``INSERT ... ON CONFLICT``. Track points are read back
@@ -148,7 +155,7 @@ _SCHEMA_SQL = [
         c for c, _ in _PATROL_COLUMNS if c != SOURCE_FILE])}, UNIQUE ({PATROL_ID}))""",
     f"CREATE INDEX IF NOT EXISTS patrols_service_day ON {T_PATROLS} ({SERVICE_DAY})",
     f"""CREATE TABLE IF NOT EXISTS {T_TRACK_POINTS} ({_columns_sql(_TRACK_COLUMNS, [PATROL_FID, TIME_UTC, LON, LAT])},
-      PRIMARY KEY ({PATROL_FID}, {TIME_UTC}))""",
+      PRIMARY KEY ({PATROL_FID}, {TIME_UTC})) PARTITION BY RANGE ({TIME_UTC})""",
     f"""CREATE TABLE IF NOT EXISTS {T_ENCOUNTERS} ({_IDENTITY}, geom geometry(Point,{SRID}) NOT NULL,
       {_columns_sql(_ENCOUNTER_COLUMNS, [c for c, _ in _ENCOUNTER_COLUMNS
                                           if c not in (PATROL_ID, SOURCE_FILE, 'cell_9', 'cell_10', 'cell_11')])},
@@ -449,6 +456,7 @@ class PostgisStore(Store):
         values = [frame[c] for c, _ in _TRACK_COLUMNS]
         names = ", ".join(c for c, _ in _TRACK_COLUMNS)
         with self.transaction():
+            self._ensure_month_partitions(frame[TIME_UTC])
             touched = np.unique(frame[PATROL_FID].to_numpy()).tolist()
             stored = self._conn.execute(f"SELECT 1 FROM {T_TRACK_POINTS} WHERE {PATROL_FID} = ANY(%s) LIMIT 1",
                                         (touched,)).fetchone()
@@ -461,6 +469,57 @@ class PostgisStore(Store):
                                            "ON CONFLICT DO NOTHING").rowcount
             self._conn.execute(f"UPDATE {T_FACTS} SET value = value + %s WHERE name = %s", (added, T_TRACK_POINTS))
         return added
+
+    def delete_track_points_before(self, cutoff_utc) -> int:
+        """Delete every track point earlier than ``cutoff_utc`` (a tz-aware or UTC time); returns
+        the number deleted. Months wholly before the cutoff are dropped as partitions (no row
+        is read or logged); only the month the cutoff falls in is deleted row by row. The
+        derived tables (presence, visits) are left as they are: they are the aggregates that
+        outlive the raw points."""
+        cutoff = pd.Timestamp(cutoff_utc)
+        cutoff = cutoff.tz_localize("UTC") if cutoff.tzinfo is None else cutoff.tz_convert("UTC")
+        with self.transaction():
+            deleted = 0
+            for name, _, upper in self._month_partitions():
+                if upper <= cutoff:
+                    deleted += self._scalar(f"SELECT COUNT(*) FROM {name}")
+                    self._conn.execute(f"DROP TABLE {name}")
+            deleted += self._conn.execute(f"DELETE FROM {T_TRACK_POINTS} WHERE {TIME_UTC} < %s",
+                                          (cutoff.to_pydatetime(),)).rowcount
+            self._conn.execute(f"UPDATE {T_FACTS} SET value = value - %s WHERE name = %s", (deleted, T_TRACK_POINTS))
+        return deleted
+
+    def _partitioned(self) -> bool:
+        return self._scalar("SELECT COUNT(*) FROM pg_partitioned_table WHERE partrelid = to_regclass(%s)",
+                            (T_TRACK_POINTS,)) > 0
+
+    def _month_partitions(self) -> list[tuple[str, pd.Timestamp, pd.Timestamp]]:
+        """(name, lower, upper) of every monthly partition of track_points, oldest first."""
+        rows = self.query(
+            "SELECT c.relname AS name, pg_get_expr(c.relpartbound, c.oid) AS bound FROM pg_inherits i "
+            "JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = to_regclass(?) ORDER BY c.relname",
+            (T_TRACK_POINTS,))
+        out = []
+        for name, bound in zip(rows["name"], rows["bound"]):
+            lower, upper = _PARTITION_BOUND.match(bound).groups()
+            out.append((name, pd.Timestamp(lower).tz_convert("UTC"), pd.Timestamp(upper).tz_convert("UTC")))
+        return out
+
+    def _ensure_month_partitions(self, times: pd.Series) -> None:
+        """Create the monthly partitions (UTC) that ``times`` fall in and that do not exist yet."""
+        if not self._partitioned() or times.empty:
+            return
+        utc = pd.DatetimeIndex(times).tz_convert("UTC").tz_localize(None)
+        months = pd.PeriodIndex(pd.unique(utc.to_period("M"))).sort_values()  # hashed in C; a few per import
+        existing = {name for name, _, _ in self._month_partitions()}
+        wanted = [m for m in months if _partition_name(m) not in existing]
+        if not wanted:
+            return
+        self._conn.execute("SELECT pg_advisory_xact_lock(%s)", (_SCHEMA_LOCK,))  # two imports may race
+        for month in wanted:
+            lower, upper = month.start_time.strftime("%Y-%m-%d"), (month + 1).start_time.strftime("%Y-%m-%d")
+            self._conn.execute(f"CREATE TABLE IF NOT EXISTS {_partition_name(month)} PARTITION OF {T_TRACK_POINTS} "
+                               f"FOR VALUES FROM ('{lower} 00:00:00+00') TO ('{upper} 00:00:00+00')")
 
     def add_encounters(self, encounters: pd.DataFrame) -> int:
         """Insert encounters not yet stored (by ``encounter_id``), with their point geometry
@@ -618,6 +677,14 @@ class PostgisStore(Store):
 # --- SQL text and value adaptation --------------------------------------------------------------
 _STRING_LITERAL = re.compile(r"('(?:[^']|'')*')")
 _NAMED = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")
+
+
+_PARTITION_BOUND = re.compile(r"FOR VALUES FROM \('([^']+)'\) TO \('([^']+)'\)")
+
+
+def _partition_name(month: pd.Period) -> str:
+    """``track_points_202406`` for June 2024 (UTC)."""
+    return f"{T_TRACK_POINTS}_{month.year:04d}{month.month:02d}"
 
 
 def to_psycopg(sql: str, params: tuple | dict = ()) -> str:
