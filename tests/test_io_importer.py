@@ -319,3 +319,33 @@ def test_generated_tracks_through_gpx_files_give_the_reference_presence(tmp_path
         if len(one) >= 2:
             import_file(store, gpx_file(folder, f"p{number}.gpx", one))
     assert_same_as_reference(store)
+
+
+def test_a_new_area_version_recomputes_only_patrols_with_presence_from_its_first_day(gpkg, tmp_path, monkeypatch):
+    early = walk("early", oslo("2024-05-31 20:00"), (X - 99, Y + 25), (X + 201, Y + 25))
+    late = walk("late", oslo("2024-06-10 20:00"), (X - 99, Y + 25), (X + 201, Y + 25))
+    import_file(gpkg, gpx_file(tmp_path, "two.gpx", early, late))
+    before = _sorted(gpkg.derived(T_PRESENCE_AREA))
+    read = []
+    original = type(gpkg).iter_track_points
+
+    def spy(self, *, patrol_ids=None, batch_patrols=500):
+        read.append(patrol_ids)
+        return original(self, patrol_ids=patrol_ids, batch_patrols=batch_patrols)
+
+    monkeypatch.setattr(type(gpkg), "iter_track_points", spy)
+    changed = area_versions([area("sq", square(X, Y, 50), valid_from=dt.date(2024, 6, 8))])
+    changed.drop(columns=["version"]).to_file(tmp_path / "sq.geojson", driver="GeoJSON")
+    import_file(gpkg, tmp_path / "sq.geojson", kind="areas")
+    split = pd.Timestamp("2024-06-05", tz="UTC")
+    stored = gpkg.patrols()
+    late_id = stored[stored["start_utc"] > split][PATROL_ID].tolist()
+    assert read == [late_id]  # only the patrol after 8 June was read again
+    monkeypatch.undo()
+    assert_same_as_reference(gpkg)
+    after = _sorted(gpkg.derived(T_PRESENCE_AREA))
+    early_id = stored[stored["start_utc"] < split][PATROL_ID].iloc[0]
+    pd.testing.assert_frame_equal(after[after[PATROL_ID] == early_id].reset_index(drop=True),
+                                  before[before[PATROL_ID] == early_id].reset_index(drop=True))
+    late_sq = after[(after[PATROL_ID] == late_id[0]) & (after[AREA_ID] == "sq")]
+    assert late_sq.set_index("version")[SECONDS].to_dict() == pytest.approx({2: 50.0})  # x 0–50 m of the new version

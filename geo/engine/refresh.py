@@ -14,6 +14,9 @@ aggregates are never stale.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date
+
 import numpy as np
 import pandas as pd
 
@@ -30,11 +33,14 @@ from geo.engine.segments import build_segments
 from geo.engine.threads import map_ordered
 from geo.schema import (
     AREA_ID,
+    HOUR_UTC,
     LAT,
     LON,
+    PATROL_FID,
     PATROL_ID,
     TIME_UTC,
     T_ENCOUNTER_AREAS,
+    T_PATROLS,
     T_PRESENCE_AREA,
     T_PRESENCE_CELL,
     T_PRESENCE_TOTAL,
@@ -43,6 +49,7 @@ from geo.schema import (
 )
 from geo.store.base import Store
 from geo.store.rows import in_pair_order
+from geo.timeutil import local_midnights_utc
 
 BATCH_PATROLS = 400
 """Patrols processed together; bounds memory (~0.5 GB at 1 Hz)."""
@@ -146,22 +153,47 @@ def compute_presence_batched(points: pd.DataFrame, areas: PreparedAreas, *, reso
     })
 
 
-def refresh_areas(store: Store, area_ids: list[str]) -> None:
-    """Recompute area presence and visits for ``area_ids`` over all patrols."""
+def refresh_areas(store: Store, area_ids: list[str], *, since: date | None = None) -> None:
+    """Recompute area presence and visits for ``area_ids``.
+
+    ``since``: the first local date whose presence the change can move (a new
+    version valid from D, and the version it closes on D, change nothing
+    before D). Then only patrols with presence on or after that date are
+    recomputed (found in ``presence_total`` by the UTC hour of Oslo's midnight
+    starting ``since``; a segment belongs to the local date of its start); the
+    others keep their rows, which the change does not touch. None: every patrol.
+    For each patrol recomputed, all of its rows for these areas are replaced.
+    Points are read batch by batch while the previous batch is computed.
+    """
     if not area_ids:
         return
     all_areas = store.areas()
     areas = prepare_areas_cached(all_areas[all_areas[AREA_ID].isin(area_ids)])
-    presence_parts, visit_parts = [], []
-    for points in store.iter_track_points(batch_patrols=BATCH_PATROLS):
+    patrol_ids = None if since is None else _patrols_with_presence_since(store, since)
+    if patrol_ids is not None and not patrol_ids:
+        return refresh_encounter_areas(store)
+
+    def compute(points: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
         seg = build_segments(points)
-        hour = seg.hour_utc
-        presence, visits = area_presence(seg, areas, hour=hour)
-        presence_parts.append(presence)
-        visit_parts.append(visits)
-    store.replace_derived(T_PRESENCE_AREA, _concat(presence_parts), area_ids=area_ids)
-    store.replace_derived(T_VISITS_AREA, _concat(visit_parts), area_ids=area_ids)
+        return area_presence(seg, areas, hour=seg.hour_utc)
+
+    parts = []
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="feltkart-areas") as pool:
+        for points in store.iter_track_points(patrol_ids=patrol_ids, batch_patrols=BATCH_PATROLS):
+            parts.append(pool.submit(compute, points))  # reading the next batch overlaps this one
+        done = [part.result() for part in parts]
+    store.replace_derived(T_PRESENCE_AREA, _concat([p for p, _ in done]), area_ids=area_ids, patrol_ids=patrol_ids)
+    store.replace_derived(T_VISITS_AREA, _concat([v for _, v in done]), area_ids=area_ids, patrol_ids=patrol_ids)
     refresh_encounter_areas(store)
+
+
+def _patrols_with_presence_since(store: Store, since: date) -> list[str]:
+    """Patrols with presence in a UTC hour at or after Oslo's midnight starting ``since``."""
+    midnight = int(local_midnights_utc(np.array([(since - date(1970, 1, 1)).days]))[0])
+    frame = store.query(
+        f"SELECT DISTINCT p.{PATROL_ID} AS {PATROL_ID} FROM {T_PATROLS} p CROSS JOIN {T_PRESENCE_TOTAL} d "
+        f"WHERE d.{PATROL_FID} = p.fid AND d.{HOUR_UTC} >= ?", (midnight,))
+    return frame[PATROL_ID].astype(str).tolist()
 
 
 def refresh_encounter_areas(store: Store) -> None:

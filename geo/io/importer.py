@@ -30,6 +30,7 @@ from geo.schema import (
     T_ENCOUNTERS,
     T_PATROLS,
     T_TRACK_POINTS,
+    VALID_FROM,
     PatrolKind,
 )
 from geo.store.base import Store
@@ -229,9 +230,11 @@ def _write(store: Store, result: ReadResult) -> dict[str, int]:
     frames = result.frames
     added: dict[str, int] = {}
     if T_AREAS in frames and len(frames[T_AREAS]):
-        changed = store.add_area_versions(frames[T_AREAS])
+        versions = frames[T_AREAS]
+        changed = store.add_area_versions(versions)
         added[T_AREAS] = sum(1 for _ in changed)
-        refresh.refresh_areas(store, sorted({area_id for area_id, _ in changed}))
+        # every version added starts on a valid_from of the file, and so does every close it causes
+        refresh.refresh_areas(store, sorted({area_id for area_id, _ in changed}), since=min(versions[VALID_FROM]))
     if T_PATROLS in frames and len(frames[T_PATROLS]):
         added[T_PATROLS] = store.add_patrols(frames[T_PATROLS])
     if T_TRACK_POINTS in frames and len(frames[T_TRACK_POINTS]):
