@@ -349,3 +349,23 @@ def test_a_new_area_version_recomputes_only_patrols_with_presence_from_its_first
                                   before[before[PATROL_ID] == early_id].reset_index(drop=True))
     late_sq = after[(after[PATROL_ID] == late_id[0]) & (after[AREA_ID] == "sq")]
     assert late_sq.set_index("version")[SECONDS].to_dict() == pytest.approx({2: 50.0})  # x 0–50 m of the new version
+
+
+def test_import_files_reads_ahead_and_keeps_file_order_errors_and_repeats(gpkg, tmp_path):
+    from geo.io.errors import InputFileError
+    from geo.io.importer import import_files
+
+    one = gpx_file(tmp_path, "one.gpx", walk("a", START, (X + 1, Y + 50), (X + 41, Y + 50)))
+    broken = tmp_path / "broken.gpx"
+    broken.write_text('<?xml version="1.0"?><gpx version="1.1"><trk><trkseg><trkpt lat="59.9" lon="10.7">')
+    copy = tmp_path / "copy.gpx"
+    copy.write_bytes(one.read_bytes())
+    two = gpx_file(tmp_path, "two.gpx", walk("b", START + pd.Timedelta(hours=1), (X + 1, Y + 10), (X + 81, Y + 10)))
+    outcomes = list(import_files(gpkg, [one, broken, copy, two]))
+    assert [path.name for path, _ in outcomes] == ["one.gpx", "broken.gpx", "copy.gpx", "two.gpx"]
+    assert outcomes[0][1].added == {T_PATROLS: 1, T_TRACK_POINTS: 21}
+    assert isinstance(outcomes[1][1], InputFileError) and "broken.gpx" in str(outcomes[1][1])
+    assert outcomes[2][1].already_imported  # the same bytes under another name, checked in file order
+    assert outcomes[3][1].added == {T_PATROLS: 1, T_TRACK_POINTS: 41}
+    assert len(gpkg.imports()) == 2
+    assert_same_as_reference(gpkg)
