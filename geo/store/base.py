@@ -116,6 +116,16 @@ class Store(ABC):
         """Insert track points; points already stored are ignored. Returns rows added."""
 
     @abstractmethod
+    def rollups_complete(self) -> bool:
+        """Whether the cell rollups (``geo.store.rollups``) hold every patrol's rows; readers use
+        them only then. The stores keep them in step with every write to the cell tables."""
+
+    @abstractmethod
+    def rebuild_rollups(self, days: list[str] | None = None, *, kinds: tuple[str, ...] = ("presence", "visits")) -> None:
+        """Rebuild the cell rollups of service ``days`` (ISO dates) from the detail; all when None
+        (which also marks them complete)."""
+
+    @abstractmethod
     def delete_track_points_before(self, cutoff_utc: pd.Timestamp) -> int:
         """Delete every raw track point earlier than ``cutoff_utc`` (UTC; retention); returns how
         many. Derived tables stay: they are the aggregates that outlive the raw points. The

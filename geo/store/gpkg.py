@@ -82,8 +82,8 @@ from geo.schema import (  # store columns and tables shared by both backends
     VISIT_END,
     VISIT_START,
 )
-from geo.store import gpkg_format
-from geo.store.rows import encounter_cells, fid_column, in_pair_order
+from geo.store import gpkg_format, rollups
+from geo.store.rows import encounter_cells, fid_column, in_pair_order, keyed_by_fid
 from geo.store.area_versions import (
     draft_multipolygons,
     plan_area_version,
@@ -214,6 +214,10 @@ class GpkgStore(Store):
         conn.executescript(_SCHEMA_SQL)
         for table, (geometry_type, description) in _LAYERS.items():
             gpkg_format.register_layer(conn, table, geometry_type=geometry_type, description=description)
+        for statement in rollups.schema_sql(SQLITE):
+            conn.execute(statement)
+        if not self.rollups_complete() and self._empty(T_PRESENCE_CELL) and self._empty(T_VISITS_CELL):
+            conn.execute(rollups.complete_sql()[1])  # nothing to roll up yet: complete as they are
 
     # --- transactions ---------------------------------------------------------
     @contextmanager
@@ -374,11 +378,15 @@ class GpkgStore(Store):
         before = self._count(T_PATROLS)
         cols = list(frame.columns)
         updates = ", ".join(f"{c} = excluded.{c}" for c in cols if c != PATROL_ID)
-        self._executemany(
-            f"INSERT INTO {T_PATROLS} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))}) "
-            f"ON CONFLICT({PATROL_ID}) DO UPDATE SET {updates}",
-            frame,
-        )
+        with self.transaction():
+            stored = rollups.rollup_keys(self, frame[PATROL_ID])
+            self._executemany(
+                f"INSERT INTO {T_PATROLS} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))}) "
+                f"ON CONFLICT({PATROL_ID}) DO UPDATE SET {updates}",
+                frame,
+            )
+            if len(stored):  # a stored patrol's day, team, kind, shift or staff may have changed
+                rollups.keep(self, rollups.changed_days(stored, rollups.rollup_keys(self, stored[PATROL_ID])))
         return self._count(T_PATROLS) - before
 
     def add_track_points(self, points: pd.DataFrame) -> int:
@@ -541,18 +549,34 @@ class GpkgStore(Store):
         if area_ids is not None:
             conditions.append(f"{AREA_ID} IN ({', '.join('?' * len(area_ids))})")
             params += list(area_ids)
-        if patrol_ids is not None and keyed:
-            self._fill_temp_fids(self._fid_lookup(patrol_ids).to_numpy())
-            conditions.append(f"{PATROL_FID} IN (SELECT fid FROM temp._fids)")
-        where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
-        self._conn.execute(f"DELETE FROM {table} {where}", params)
-        if frame.empty:
-            return
-        if keyed:
-            frame = frame.copy()
-            frame.insert(0, PATROL_FID, fid_column(frame.pop(PATROL_ID), self._fid_lookup, what=table))
-        cols = list(frame.columns)
-        self._executemany(f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})", frame)
+        fids = np.zeros(0, np.int64)
+        with self.transaction():
+            if patrol_ids is not None and keyed:
+                fids = self._fid_lookup(patrol_ids).to_numpy()
+                self._fill_temp_fids(fids)
+                conditions.append(f"{PATROL_FID} IN (SELECT fid FROM temp._fids)")
+            where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
+            self._conn.execute(f"DELETE FROM {table} {where}", params)
+            if not frame.empty:
+                if keyed:
+                    frame = keyed_by_fid(frame, self._fid_lookup, what=table)
+                    fids = np.union1d(fids, frame[PATROL_FID].to_numpy())
+                cols = list(frame.columns)
+                self._executemany(f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
+                                  frame)
+            rollups.after_replace(self, table, patrol_ids, fids)
+
+    # --- rollups (geo.store.rollups) ------------------------------------------------------------
+    def rollups_complete(self) -> bool:
+        """Whether the cell rollups hold every patrol's rows (readers fall back to the detail if not)."""
+        return rollups.is_complete(self._conn.execute(rollups.complete_sql()[0]).fetchone())
+
+    def rebuild_rollups(self, days: list[str] | None = None, *, kinds: tuple[str, ...] = rollups.KINDS) -> None:
+        """Rebuild the cell rollups of service ``days`` (ISO dates) from the detail; all when None."""
+        rollups.rebuild(self, self._conn.execute, SQLITE, days, kinds)
+
+    def _empty(self, table: str) -> bool:
+        return self._conn.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone() is None
 
     def log_import(self, *, file: str, sha256: str, kind: str, added: int, rejected: int) -> None:
         self._conn.execute(

@@ -98,8 +98,8 @@ from geo.schema import (
     VISIT_END,
     VISIT_START,
 )
-from geo.store import pg_copy
-from geo.store.rows import encounter_cells, fid_column
+from geo.store import pg_copy, rollups
+from geo.store.rows import encounter_cells, fid_column, keyed_by_fid
 from geo.store.area_versions import draft_multipolygons, plan_area_version
 from geo.store.base import POSTGRESQL, Store, StoreError
 from geo.timeutil import local_date, service_day, shift_of
@@ -178,9 +178,10 @@ _SCHEMA_SQL = [
       preset text NOT NULL, first_day date NOT NULL, last_day date NOT NULL, compare_first date, compare_last date,
       k integer NOT NULL, format text NOT NULL, file text NOT NULL, sha256 text NOT NULL)""",
     f"INSERT INTO {T_FACTS} (name, value) VALUES ('{T_TRACK_POINTS}', 0), ('{GENERATION}', 0) ON CONFLICT DO NOTHING",
+    *rollups.schema_sql(POSTGRESQL),
 ]
 _ALL_TABLES = (T_AREAS, T_AREA_CHANGES, T_PATROLS, T_TRACK_POINTS, T_ENCOUNTERS, T_IMPORTS, T_FACTS, *DERIVED_TABLES,
-               T_AREA_DRAFTS, T_EXPORT_LOG)
+               T_AREA_DRAFTS, T_EXPORT_LOG, *rollups.ROLLUP_TABLES)
 
 
 def is_postgis_url(location: object) -> bool:
@@ -259,6 +260,9 @@ class PostgisStore(Store):
             self._conn.execute("SELECT pg_advisory_xact_lock(%s)", (_SCHEMA_LOCK,))
             for statement in _SCHEMA_SQL:
                 self._conn.execute(statement)
+            if not self.rollups_complete() and not any(
+                    self._conn.execute(f"SELECT 1 FROM {t} LIMIT 1").fetchone() for t in rollups.DETAIL):
+                self._conn.execute(rollups.complete_sql()[1])  # nothing to roll up yet: complete as they are
 
     # --- transactions ---------------------------------------------------------------------
     @contextmanager
@@ -434,10 +438,13 @@ class PostgisStore(Store):
         updates = ", ".join(f"{c} = excluded.{c}" for c in names if c != PATROL_ID)
         with self.transaction():
             before = self._scalar(f"SELECT COUNT(*) FROM {T_PATROLS}")
+            stored = rollups.rollup_keys(self, patrols[PATROL_ID])
             # _row keeps the input order: new patrols get their fid in that order, as in the GeoPackage
             self._stage("_stage_patrols", (*_PATROL_COLUMNS, ("_row", "int8")), [*values, np.arange(len(patrols))])
             self._conn.execute(f"INSERT INTO {T_PATROLS} ({', '.join(names)}) SELECT {', '.join(names)} "
                                f"FROM _stage_patrols ORDER BY _row ON CONFLICT ({PATROL_ID}) DO UPDATE SET {updates}")
+            if len(stored):  # a stored patrol's day, team, kind, shift or staff may have changed
+                rollups.keep(self, rollups.changed_days(stored, rollups.rollup_keys(self, stored[PATROL_ID])))
             return self._scalar(f"SELECT COUNT(*) FROM {T_PATROLS}") - before
 
     def add_track_points(self, points: pd.DataFrame) -> int:
@@ -599,19 +606,32 @@ class PostgisStore(Store):
         if area_ids is not None:
             conditions.append(f"{AREA_ID} = ANY(%s)")
             params.append(list(area_ids))
+        fids = np.zeros(0, np.int64)
         if patrol_ids is not None and keyed:
+            fids = self._fid_lookup(patrol_ids).to_numpy()
             conditions.append(f"{PATROL_FID} = ANY(%s)")
-            params.append([int(f) for f in self._fid_lookup(patrol_ids)])
+            params.append([int(f) for f in fids])
         where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
         with self.transaction():
             self._conn.execute(f"DELETE FROM {table} {where}", params)
-            if frame.empty:
-                return
-            if keyed:
-                frame = frame.copy()
-                frame.insert(0, PATROL_FID, fid_column(frame.pop(PATROL_ID), self._fid_lookup, what=table))
-            columns = DERIVED_COLUMNS[table]
-            self._copy(table, columns, [frame[c] for c, _ in columns])
+            if not frame.empty:
+                if keyed:
+                    frame = keyed_by_fid(frame, self._fid_lookup, what=table)
+                    fids = np.union1d(fids, frame[PATROL_FID].to_numpy())
+                columns = DERIVED_COLUMNS[table]
+                self._copy(table, columns, [frame[c] for c, _ in columns])
+            rollups.after_replace(self, table, patrol_ids, fids)
+
+    # --- rollups (geo.store.rollups) ------------------------------------------------------------
+    def rollups_complete(self) -> bool:
+        """Whether the cell rollups hold every patrol's rows (readers fall back to the detail if not)."""
+        with self._lock:
+            return rollups.is_complete(self._conn.execute(rollups.complete_sql()[0]).fetchone())
+
+    def rebuild_rollups(self, days: list[str] | None = None, *, kinds: tuple[str, ...] = rollups.KINDS) -> None:
+        """Rebuild the cell rollups of service ``days`` (ISO dates) from the detail; all when None."""
+        rollups.rebuild(self, lambda sql, params: self._conn.execute(to_psycopg(sql, params), params), POSTGRESQL,
+                        days, kinds)
 
     def log_import(self, *, file: str, sha256: str, kind: str, added: int, rejected: int) -> None:
         with self.transaction():

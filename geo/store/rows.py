@@ -12,7 +12,7 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
-from geo.schema import ENCOUNTER_CELL_COLUMNS
+from geo.schema import ENCOUNTER_CELL_COLUMNS, PATROL_FID, PATROL_ID
 
 
 def encounter_cells(encounters: pd.DataFrame) -> dict[int, np.ndarray]:
@@ -59,3 +59,10 @@ def fid_column(patrol_id: pd.Series, lookup: Callable[[list[str]], pd.Series], *
         missing = sorted(fids.index[fids.isna().to_numpy()])[:5] or ["(no id)"]
         raise ValueError(f"{what} refer to patrols not in the store: {missing}; add the patrols first")
     return fids.to_numpy(np.int64)[codes]
+
+
+def keyed_by_fid(frame: pd.DataFrame, lookup: Callable[[list[str]], pd.Series], *, what: str) -> pd.DataFrame:
+    """``frame`` with its ``patrol_id`` column replaced by ``patrol_fid`` in front (see :func:`fid_column`)."""
+    out = frame.copy()
+    out.insert(0, PATROL_FID, fid_column(out.pop(PATROL_ID), lookup, what=what))
+    return out
