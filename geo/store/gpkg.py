@@ -556,7 +556,7 @@ class GpkgStore(Store):
                 self._fill_temp_fids(fids)
                 conditions.append(f"{PATROL_FID} IN (SELECT fid FROM temp._fids)")
             where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
-            self._conn.execute(f"DELETE FROM {table} {where}", params)
+            removed = self._conn.execute(f"DELETE FROM {table} {where}", params).rowcount
             if not frame.empty:
                 if keyed:
                     frame = keyed_by_fid(frame, self._fid_lookup, what=table)
@@ -564,7 +564,7 @@ class GpkgStore(Store):
                 cols = list(frame.columns)
                 self._executemany(f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
                                   frame)
-            rollups.after_replace(self, table, patrol_ids, fids)
+            rollups.after_replace(self, self._conn.execute, table, patrol_ids, fids, removed=removed)
 
     # --- rollups (geo.store.rollups) ------------------------------------------------------------
     def rollups_complete(self) -> bool:

@@ -613,14 +613,14 @@ class PostgisStore(Store):
             params.append([int(f) for f in fids])
         where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
         with self.transaction():
-            self._conn.execute(f"DELETE FROM {table} {where}", params)
+            removed = self._conn.execute(f"DELETE FROM {table} {where}", params).rowcount
             if not frame.empty:
                 if keyed:
                     frame = keyed_by_fid(frame, self._fid_lookup, what=table)
                     fids = np.union1d(fids, frame[PATROL_FID].to_numpy())
                 columns = DERIVED_COLUMNS[table]
                 self._copy(table, columns, [frame[c] for c, _ in columns])
-            rollups.after_replace(self, table, patrol_ids, fids)
+            rollups.after_replace(self, self._rollup_sql, table, patrol_ids, fids, removed=removed)
 
     # --- rollups (geo.store.rollups) ------------------------------------------------------------
     def rollups_complete(self) -> bool:
@@ -630,8 +630,10 @@ class PostgisStore(Store):
 
     def rebuild_rollups(self, days: list[str] | None = None, *, kinds: tuple[str, ...] = rollups.KINDS) -> None:
         """Rebuild the cell rollups of service ``days`` (ISO dates) from the detail; all when None."""
-        rollups.rebuild(self, lambda sql, params: self._conn.execute(to_psycopg(sql, params), params), POSTGRESQL,
-                        days, kinds)
+        rollups.rebuild(self, self._rollup_sql, POSTGRESQL, days, kinds)
+
+    def _rollup_sql(self, sql: str, params: list) -> None:
+        self._conn.execute(to_psycopg(sql, params), params)
 
     def log_import(self, *, file: str, sha256: str, kind: str, added: int, rejected: int) -> None:
         with self.transaction():

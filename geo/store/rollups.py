@@ -80,6 +80,8 @@ _MONTH_OF = {"sqlite": "substr({col}, 1, 7) || '-01'", "postgresql": "CAST(date_
 """First day of the month of a date column, per dialect (SQLite keeps dates as ISO text)."""
 _PARAM_DATE = {"sqlite": "?", "postgresql": "CAST(? AS date)"}
 """A date parameter (ISO text) in a SELECT list, per dialect."""
+_GREATEST = {"sqlite": "max", "postgresql": "GREATEST"}
+"""The larger of two values, per dialect."""
 _TYPES = {
     "sqlite": {"int": "INTEGER", "real": "REAL", "text": "TEXT", "date": "DATE"},
     "postgresql": {"int": "bigint", "real": "double precision", "text": "text", "date": "date"},
@@ -127,11 +129,64 @@ def keep(store, days: list[str] | None, *, kinds: tuple[str, ...] = KINDS) -> No
         store.rebuild_rollups(days, kinds=kinds)
 
 
-def after_replace(store, table: str, patrol_ids: list[str] | None, fids) -> None:
-    """After ``store.replace_derived(table, …, patrol_ids=…)`` wrote the rows of patrols ``fids``:
-    keep the rollups of a cell table in step (their days, or everything for a whole-table replace)."""
-    if table in DETAIL:
-        keep(store, None if patrol_ids is None else service_days(store, fids), kinds=(DETAIL[table],))
+def after_replace(store, execute: Callable[[str, list], object], table: str, patrol_ids: list[str] | None,
+                  fids, *, removed: int) -> None:
+    """After ``store.replace_derived(table, …, patrol_ids=…)`` wrote the rows of patrols ``fids``
+    (having deleted ``removed`` rows first): keep the rollups of a cell table in step.
+
+    Patrols that had no rows before (a new import) are *added* to the rollups: their rows,
+    grouped, are summed into the day and month rows (``INSERT … ON CONFLICT DO UPDATE``), which
+    costs in proportion to their own rows. Patrols whose rows were replaced have their days
+    (and months) regrouped from the detail, since subtracting old sums would not be exact. A
+    whole-table replace regroups everything. ``execute(sql, params)`` runs ``?``-style SQL.
+    """
+    if table not in DETAIL:
+        return
+    kind = DETAIL[table]
+    if not store.rollups_complete():
+        store.rebuild_rollups()
+    elif patrol_ids is None:
+        store.rebuild_rollups(None, kinds=(kind,))
+    elif removed:
+        keep(store, service_days(store, fids), kinds=(kind,))
+    else:
+        fids = [int(f) for f in fids]
+        for start in range(0, len(fids), _IDS_PER_QUERY):
+            part = fids[start: start + _IDS_PER_QUERY]
+            for sql in add_statements(store.dialect, kind, len(part)):
+                execute(sql, part)
+
+
+def add_statements(dialect: str, kind: str, n_fids: int) -> list[str]:
+    """INSERT … ON CONFLICT DO UPDATE statements adding the ``kind`` rows of ``n_fids`` patrols
+    (``p.fid IN (?, …)``) to the day and month rollups."""
+    month = _MONTH_OF[dialect].format(col=f"p.{SERVICE_DAY}")
+    where = f"p.fid IN ({', '.join('?' * n_fids)})"
+    out = []
+    for table, when, when_sql in ((T_PRESENCE_CELL_DAY if kind == PRESENCE else T_VISITS_CELL_DAY, SERVICE_DAY,
+                                   f"p.{SERVICE_DAY}"),
+                                  (T_PRESENCE_CELL_MONTH if kind == PRESENCE else T_VISITS_CELL_MONTH, MONTH, month)):
+        group = f"d.{RES}, {when_sql}, p.{TEAM}, p.{KIND}, p.{SHIFT}, d.{CELL}"
+        conflict = f"ON CONFLICT ({RES}, {when}, {TEAM}, {KIND}, {SHIFT}, {CELL}) DO UPDATE SET "
+        if kind == PRESENCE:
+            measures = (SECONDS, PERSON_SECONDS, METRES)
+            select = f"SUM(d.{SECONDS}), SUM(d.{SECONDS} * p.{STAFF}), SUM(d.{METRES})"
+            detail = T_PRESENCE_CELL
+        else:
+            measures = (VISITS, LONG_VISITS)
+            select = f"COUNT(*), SUM(CASE WHEN d.{VISIT_END} - d.{VISIT_START} >= {LONG_VISIT_S:.1f} THEN 1 ELSE 0 END)"
+            detail = T_VISITS_CELL
+        columns = [RES, when, TEAM, KIND, SHIFT, CELL, *measures]
+        updates = [f"{m} = {table}.{m} + excluded.{m}" for m in measures]
+        if kind == VISIT and when == MONTH:
+            columns.append(LAST_SERVICE_DAY)
+            select += f", MAX(p.{SERVICE_DAY})"
+            updates.append(f"{LAST_SERVICE_DAY} = {_GREATEST[dialect]}({table}.{LAST_SERVICE_DAY}, "
+                           f"excluded.{LAST_SERVICE_DAY})")
+        out.append(f"INSERT INTO {table} ({', '.join(columns)}) SELECT {group}, {select} FROM {T_PATROLS} p "
+                   f"JOIN {detail} d ON d.{PATROL_FID} = p.fid WHERE {where} GROUP BY {group} "
+                   f"{conflict}{', '.join(updates)}")
+    return out
 
 
 _IDS_PER_QUERY = 500
