@@ -5,6 +5,7 @@ No timing assertions: speed targets live only in the benchmark output.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import numpy as np
@@ -182,3 +183,40 @@ def test_e2e_runner_small(tmp_path):
     assert run["import"]["peak_rss_mb"] > 50
     assert results["e2e"]["encounters"]["added_all"]
     assert "End to end" in format_report(results)
+
+
+# --- city scale (bench.city, bench.city_queries) ----------------------------------------------------
+
+
+def test_city_districts_and_day_plan(shared_data, monkeypatch):
+    from bench import city
+    from bench.e2e_data import SHARED_DATA_ENV
+
+    monkeypatch.setenv(SHARED_DATA_ENV, str(shared_data))
+    districts = city.districts()
+    assert len(districts) == 14 and len({d.team for d in districts}) == 14
+    assert all(len(d.areas) == city.AREAS_PER_DISTRICT for d in districts)
+    areas = city.city_areas()
+    assert not areas.duplicated(["area_id", "valid_from"]).any() and len(areas) == 12 + 28  # demo + 2 per district
+    day = dt.date(2020, 3, 3)
+    plan = city.plan_city_day(day, seed=42)
+    assert plan == city.plan_city_day(day, seed=42)  # deterministic
+    assert len({p.patrol_id for p in plan}) == len(plan)
+    teams = {p.team for p in plan}
+    assert "uteseksjonen" in teams and len(teams - {"uteseksjonen", "vestre-aker"}) >= 10
+
+
+@pytest.mark.slow
+def test_city_build_writes_the_same_days_into_every_store(tmp_path, shared_data, monkeypatch):
+    from bench import city
+    from bench.e2e_data import SHARED_DATA_ENV
+
+    monkeypatch.setenv(SHARED_DATA_ENV, str(shared_data))
+    monkeypatch.setattr(city, "half_years", lambda first, years: [(dt.date(2020, 3, 2), dt.date(2020, 3, 3))])
+    facts = city.build([str(tmp_path / "a.gpkg"), str(tmp_path / "b.gpkg")], first_year=2020, years=1,
+                       progress=lambda m: None)
+    assert facts["points"] > 10_000 and facts["counts"]["patrols"] == facts["patrols"]
+    from geo.store import open_store
+
+    a, b = open_store(tmp_path / "a.gpkg", create=False), open_store(tmp_path / "b.gpkg", create=False)
+    assert a.counts() == b.counts() and a.rollups_complete()
