@@ -10,6 +10,7 @@ same encounter id, same point time, same area version) are skipped.
 from __future__ import annotations
 
 import hashlib
+from collections import deque
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -106,24 +107,27 @@ def import_file(store: Store, path: str | Path, *, kind: str | None = None, opti
     return _commit(store, _Read(path, kind, digest, _read(path, kind, options)))
 
 
+READ_AHEAD = 2
+"""Files read ahead of the one being written (each in its own thread)."""
+
+
 def import_files(store: Store, paths: Sequence[str | Path], *, kind: str | None = None,
                  options: ImportOptions = ImportOptions()) -> Iterator[tuple[Path, ImportOutcome | InputFileError]]:
     """Import ``paths`` in order, each file in its own transaction (as :func:`import_file`).
 
-    While one file is written, the next is read (parsed and validated) in a
-    background thread: reading never touches the store, and GDAL, numpy and
-    SQLite release the GIL, so on two cores the two overlap. Yields each path
-    with its outcome, or with the :class:`InputFileError` that kept it out.
+    While one file is written, the next :data:`READ_AHEAD` are read (parsed and
+    validated) in background threads: reading never touches the store, and
+    GDAL, numpy and SQLite release the GIL, so on two cores they overlap.
+    Yields each path with its outcome, or with the :class:`InputFileError`
+    that kept it out.
     """
     paths = [Path(p) for p in paths]
-    if not paths:
-        return
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="feltkart-read") as reader:
-        upcoming = reader.submit(_read_file, paths[0], kind, options)
+    with ThreadPoolExecutor(max_workers=READ_AHEAD, thread_name_prefix="feltkart-read") as reader:
+        upcoming = deque(reader.submit(_read_file, p, kind, options) for p in paths[:READ_AHEAD])
         for number, path in enumerate(paths):
-            current = upcoming
-            if number + 1 < len(paths):
-                upcoming = reader.submit(_read_file, paths[number + 1], kind, options)
+            current = upcoming.popleft()
+            if number + READ_AHEAD < len(paths):
+                upcoming.append(reader.submit(_read_file, paths[number + READ_AHEAD], kind, options))
             try:
                 read = current.result()
             except InputFileError as exc:
