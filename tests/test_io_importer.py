@@ -369,3 +369,25 @@ def test_import_files_reads_ahead_and_keeps_file_order_errors_and_repeats(gpkg, 
     assert outcomes[3][1].added == {T_PATROLS: 1, T_TRACK_POINTS: 41}
     assert len(gpkg.imports()) == 2
     assert_same_as_reference(gpkg)
+
+
+def test_encounters_get_their_areas_without_recomputing_the_stored_ones(gpkg, monkeypatch):
+    from tests.builders import encounters as encounter_rows
+    from geo.schema import ENCOUNTER_ID, T_ENCOUNTER_AREAS
+
+    first = encounter_rows(("e1", oslo("2024-06-07 21:00"), X + 50, Y + 50), ("e2", oslo("2024-06-07 21:05"), X + 350, Y))
+    with gpkg.transaction():
+        assert refresh.add_encounters(gpkg, first) == 2
+    monkeypatch.setattr(refresh, "refresh_encounter_areas", lambda store: pytest.fail("all encounters recomputed"))
+    # e1 again but moved outside every area (the stored e1 stays), and a new e3 inside "sq" and "wide"
+    second = encounter_rows(("e1", oslo("2024-06-07 21:00"), X + 2000, Y), ("e3", oslo("2024-06-09 12:00"), X + 10, Y + 10))
+    with gpkg.transaction():
+        assert refresh.add_encounters(gpkg, second) == 1
+    rows = gpkg.derived(T_ENCOUNTER_AREAS).sort_values([ENCOUNTER_ID, "area_id"])
+    assert [tuple(r) for r in rows[[ENCOUNTER_ID, "area_id", "version"]].itertuples(index=False)] == [
+        ("e1", "sq", 1), ("e1", "wide", 1), ("e3", "sq", 1), ("e3", "wide", 2)]  # e2 lies in no area
+    monkeypatch.undo()
+    with gpkg.transaction():
+        refresh.refresh_encounter_areas(gpkg)  # the reference: every encounter from scratch
+    again = gpkg.derived(T_ENCOUNTER_AREAS).sort_values([ENCOUNTER_ID, "area_id"])
+    pd.testing.assert_frame_equal(again.reset_index(drop=True), rows.reset_index(drop=True), check_dtype=False)

@@ -28,11 +28,13 @@ from geo.engine.presence import (
     area_presence,
     compute_presence,
     encounter_areas,
+    with_encounter_cells,
 )
 from geo.engine.segments import build_segments
 from geo.engine.threads import map_ordered
 from geo.schema import (
     AREA_ID,
+    ENCOUNTER_ID,
     HOUR_UTC,
     LAT,
     LON,
@@ -40,6 +42,7 @@ from geo.schema import (
     PATROL_ID,
     TIME_UTC,
     T_ENCOUNTER_AREAS,
+    T_ENCOUNTERS,
     T_PATROLS,
     T_PRESENCE_AREA,
     T_PRESENCE_CELL,
@@ -53,6 +56,9 @@ from geo.timeutil import local_midnights_utc
 
 BATCH_PATROLS = 400
 """Patrols processed together; bounds memory (~0.5 GB at 1 Hz)."""
+
+_IDS_PER_QUERY = 500
+"""Ids per ``IN (…)`` lookup (SQLite allows at least 999 parameters)."""
 
 
 def add_track_points(store: Store, points: pd.DataFrame, *, resolutions: tuple[int, ...] = RESOLUTIONS) -> int:
@@ -194,6 +200,37 @@ def _patrols_with_presence_since(store: Store, since: date) -> list[str]:
         f"SELECT DISTINCT p.{PATROL_ID} AS {PATROL_ID} FROM {T_PATROLS} p CROSS JOIN {T_PRESENCE_TOTAL} d "
         f"WHERE d.{PATROL_FID} = p.fid AND d.{HOUR_UTC} >= ?", (midnight,))
     return frame[PATROL_ID].astype(str).tolist()
+
+
+def add_encounters(store: Store, encounters: pd.DataFrame) -> int:
+    """Store the encounters not stored yet (by id), with their H3 cells, and the area versions
+    the new ones lie in (``encounter_areas``), computed from the rows as read; returns rows added.
+
+    Only the ids of the file are looked up in the store: the rest of the encounters keep their
+    area rows (the field areas did not change), so the cost follows the file, not the history.
+    An encounter already stored keeps its stored row and its area rows.
+    """
+    if encounters.empty:
+        return 0
+    encounters = with_encounter_cells(encounters)
+    ids = encounters[ENCOUNTER_ID].astype(str)
+    stored = _stored_encounter_ids(store, pd.unique(ids.to_numpy()).tolist())
+    new = encounters[~ids.isin(stored).to_numpy() & ~ids.duplicated().to_numpy()]
+    added = store.add_encounters(encounters)
+    if len(new):
+        store.replace_derived(T_ENCOUNTER_AREAS, encounter_areas(new, store.areas()),
+                              encounter_ids=new[ENCOUNTER_ID].astype(str).tolist())
+    return added
+
+
+def _stored_encounter_ids(store: Store, ids: list[str]) -> set[str]:
+    found: set[str] = set()
+    for start in range(0, len(ids), _IDS_PER_QUERY):
+        part = ids[start: start + _IDS_PER_QUERY]
+        frame = store.query(f"SELECT {ENCOUNTER_ID} AS i FROM {T_ENCOUNTERS} WHERE {ENCOUNTER_ID} IN "
+                            f"({', '.join('?' * len(part))})", tuple(part))
+        found.update(frame["i"].astype(str))
+    return found
 
 
 def refresh_encounter_areas(store: Store) -> None:

@@ -21,7 +21,6 @@ import numpy as np
 import pandas as pd
 
 from geo.engine import refresh
-from geo.engine.presence import with_encounter_cells
 from geo.io.errors import InputFileError, ReadResult, RowError
 from geo.schema import (
     DEFAULT_STAFF,
@@ -244,9 +243,7 @@ def _write(store: Store, result: ReadResult) -> dict[str, int]:
     if T_TRACK_POINTS in frames and len(frames[T_TRACK_POINTS]):
         added[T_TRACK_POINTS] = refresh.add_track_points(store, frames[T_TRACK_POINTS])
     if T_ENCOUNTERS in frames and len(frames[T_ENCOUNTERS]):
-        added[T_ENCOUNTERS] = store.add_encounters(with_encounter_cells(frames[T_ENCOUNTERS]))
-        if added[T_ENCOUNTERS]:
-            refresh.refresh_encounter_areas(store)
+        added[T_ENCOUNTERS] = refresh.add_encounters(store, frames[T_ENCOUNTERS])
     return added
 
 

@@ -145,8 +145,9 @@ class Store(ABC):
 
     @abstractmethod
     def replace_derived(self, table: str, frame: pd.DataFrame, *, patrol_ids: list[str] | None = None,
-                        area_ids: list[str] | None = None) -> None:
-        """Replace the rows of a derived table for the given patrols/areas (all when None)."""
+                        area_ids: list[str] | None = None, encounter_ids: list[str] | None = None) -> None:
+        """Replace the rows of a derived table for the given patrols/areas/encounters (all when None;
+        ``encounter_ids`` only for ``encounter_areas``)."""
 
     @abstractmethod
     def log_import(self, *, file: str, sha256: str, kind: str, added: int, rejected: int) -> None:

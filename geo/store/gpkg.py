@@ -539,6 +539,7 @@ class GpkgStore(Store):
         *,
         patrol_ids: list[str] | None = None,
         area_ids: list[str] | None = None,
+        encounter_ids: list[str] | None = None,
     ) -> None:
         if table not in DERIVED_TABLES:
             raise ValueError(f"table must be one of {', '.join(DERIVED_TABLES)}; got {table!r}")
@@ -551,6 +552,13 @@ class GpkgStore(Store):
             params += list(area_ids)
         fids = np.zeros(0, np.int64)
         with self.transaction():
+            if encounter_ids is not None:
+                _check_encounter_keyed(table)
+                self._conn.execute("CREATE TEMP TABLE IF NOT EXISTS _ids (id TEXT PRIMARY KEY)")
+                self._conn.execute("DELETE FROM temp._ids")
+                self._conn.executemany("INSERT OR IGNORE INTO temp._ids VALUES (?)",
+                                       [(str(i),) for i in pd.unique(pd.Series(encounter_ids, dtype=object))])
+                conditions.append(f"{ENCOUNTER_ID} IN (SELECT id FROM temp._ids)")
             if patrol_ids is not None and keyed:
                 fids = self._fid_lookup(patrol_ids).to_numpy()
                 self._fill_temp_fids(fids)
@@ -707,6 +715,11 @@ def _plain(column: pd.Series) -> np.ndarray:
     values = values.astype(object)
     values[missing] = None
     return values
+
+
+def _check_encounter_keyed(table: str) -> None:
+    if table != T_ENCOUNTER_AREAS:
+        raise ValueError(f"only {T_ENCOUNTER_AREAS} is replaced by encounter; got {table!r}")
 
 
 def _repeat_text(ids: np.ndarray, key: np.ndarray) -> pd.Series:

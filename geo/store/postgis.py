@@ -597,7 +597,7 @@ class PostgisStore(Store):
         return draft_id
 
     def replace_derived(self, table: str, frame: pd.DataFrame, *, patrol_ids: list[str] | None = None,
-                        area_ids: list[str] | None = None) -> None:
+                        area_ids: list[str] | None = None, encounter_ids: list[str] | None = None) -> None:
         _check_derived(table)
         if patrol_ids is not None and table == T_ENCOUNTER_AREAS:
             raise ValueError("encounter_areas is replaced by encounter or area, not by patrol")
@@ -606,6 +606,11 @@ class PostgisStore(Store):
         if area_ids is not None:
             conditions.append(f"{AREA_ID} = ANY(%s)")
             params.append(list(area_ids))
+        if encounter_ids is not None:
+            if table != T_ENCOUNTER_AREAS:
+                raise ValueError(f"only {T_ENCOUNTER_AREAS} is replaced by encounter; got {table!r}")
+            conditions.append(f"{ENCOUNTER_ID} = ANY(%s)")
+            params.append([str(i) for i in pd.unique(pd.Series(encounter_ids, dtype=object))])
         fids = np.zeros(0, np.int64)
         if patrol_ids is not None and keyed:
             fids = self._fid_lookup(patrol_ids).to_numpy()
