@@ -293,7 +293,7 @@ class GpkgStore(Store):
         else:
             lookup = self._fid_lookup(patrol_ids)
             fids = pd.Series(lookup.index.to_numpy(dtype=object), index=lookup.to_numpy()).sort_index()
-        columns = f"{PATROL_FID}, time_ms, {LON}, {LAT}, {ACCURACY_M}"
+        columns = f"{PATROL_FID}, time_ms, {LON}, {LAT}, COALESCE({ACCURACY_M}, -9e999)"  # NULL → -inf
         for start in range(0, len(fids), batch_patrols):
             batch = fids.iloc[start : start + batch_patrols]
             lo, hi = int(batch.index.min()), int(batch.index.max())
@@ -302,22 +302,19 @@ class GpkgStore(Store):
             else:
                 self._fill_temp_fids(batch.index.to_numpy())
                 where, params = f"{PATROL_FID} IN (SELECT fid FROM temp._fids)", ()
-            rows = self._conn.execute(
-                f"SELECT {columns} FROM {T_TRACK_POINTS} WHERE {where} ORDER BY {PATROL_FID}, time_ms", params
-            ).fetchall()
-            values = np.array(rows, dtype=np.float64).reshape(-1, 5)  # NULL accuracy → NaN; fid and ms exact
-            fid = values[:, 0].astype(np.int64)
-            keep = np.isin(fid, batch.index.to_numpy())
-            if not keep.any():
+            rows = np.fromiter(  # straight from the cursor into one record array: no list of rows
+                self._conn.execute(f"SELECT {columns} FROM {T_TRACK_POINTS} WHERE {where} "
+                                   f"ORDER BY {PATROL_FID}, time_ms", params), dtype=_POINT_RECORD)
+            rows = rows[np.isin(rows["fid"], batch.index.to_numpy())]
+            if not len(rows):
                 continue
-            values, fid = values[keep], fid[keep]
             yield pd.DataFrame(
                 {
-                    PATROL_ID: _repeat_text(batch.reindex(np.unique(fid)).to_numpy(), fid),
-                    TIME_UTC: pd.to_datetime(values[:, 1].astype(np.int64), unit="ms", utc=True),
-                    LON: values[:, 2],
-                    LAT: values[:, 3],
-                    ACCURACY_M: values[:, 4],
+                    PATROL_ID: _repeat_text(batch.reindex(np.unique(rows["fid"])).to_numpy(), rows["fid"]),
+                    TIME_UTC: pd.to_datetime(rows["ms"], unit="ms", utc=True),
+                    LON: rows["lon"],
+                    LAT: rows["lat"],
+                    ACCURACY_M: np.where(np.isneginf(rows["accuracy"]), np.nan, rows["accuracy"]),
                 }
             )
 
@@ -681,6 +678,9 @@ class GpkgStore(Store):
             if whole < len(frame):
                 self._conn.execute(head + ", ".join([row] * (len(frame) - whole)) + tail, table[whole:].ravel().tolist())
 
+
+_POINT_RECORD = np.dtype([("fid", "<i8"), ("ms", "<i8"), ("lon", "<f8"), ("lat", "<f8"), ("accuracy", "<f8")])
+"""One track point as read back (accuracy -inf = NULL)."""
 
 _IDS_PER_QUERY = 500
 """Patrol ids per ``IN (…)`` lookup (SQLite allows at least 999 parameters)."""
