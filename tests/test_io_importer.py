@@ -391,3 +391,25 @@ def test_encounters_get_their_areas_without_recomputing_the_stored_ones(gpkg, mo
         refresh.refresh_encounter_areas(gpkg)  # the reference: every encounter from scratch
     again = gpkg.derived(T_ENCOUNTER_AREAS).sort_values([ENCOUNTER_ID, "area_id"])
     pd.testing.assert_frame_equal(again.reset_index(drop=True), rows.reset_index(drop=True), check_dtype=False)
+
+
+def test_a_new_area_version_recomputes_the_encounter_areas_it_can_change(gpkg, tmp_path):
+    from tests.builders import encounters as encounter_rows
+    from geo.schema import ENCOUNTER_ID, T_ENCOUNTER_AREAS
+
+    with gpkg.transaction():  # "sq" x 0–100 m; the new version (from 8 June) x 0–50 m
+        refresh.add_encounters(gpkg, encounter_rows(
+            ("before", oslo("2024-06-01 12:00"), X + 80, Y + 20),  # in sq v1, before the change: stays
+            ("cut", oslo("2024-06-09 12:00"), X + 80, Y + 20),  # in sq v1 only: out of sq from 8 June
+            ("kept", oslo("2024-06-09 12:00"), X + 20, Y + 20),  # in both shapes: sq version 2
+            ("far", oslo("2024-06-09 12:00"), X + 2000, Y)))
+    changed = area_versions([area("sq", square(X, Y, 50), valid_from=dt.date(2024, 6, 8))])
+    changed.drop(columns=["version"]).to_file(tmp_path / "sq.geojson", driver="GeoJSON")
+    import_file(gpkg, tmp_path / "sq.geojson", kind="areas")
+    rows = gpkg.derived(T_ENCOUNTER_AREAS).query("area_id == 'sq'").sort_values(ENCOUNTER_ID)
+    assert [tuple(r) for r in rows[[ENCOUNTER_ID, "version"]].itertuples(index=False)] == [("before", 1), ("kept", 2)]
+    got = gpkg.derived(T_ENCOUNTER_AREAS).sort_values([ENCOUNTER_ID, "area_id"]).reset_index(drop=True)
+    with gpkg.transaction():
+        refresh.refresh_encounter_areas(gpkg)
+    want = gpkg.derived(T_ENCOUNTER_AREAS).sort_values([ENCOUNTER_ID, "area_id"]).reset_index(drop=True)
+    pd.testing.assert_frame_equal(got, want, check_dtype=False)

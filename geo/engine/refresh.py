@@ -37,6 +37,7 @@ from geo.schema import (
     ENCOUNTER_ID,
     HOUR_UTC,
     LAT,
+    LOCAL_DATE,
     LON,
     PATROL_FID,
     PATROL_ID,
@@ -177,7 +178,7 @@ def refresh_areas(store: Store, area_ids: list[str], *, since: date | None = Non
     areas = prepare_areas_cached(all_areas[all_areas[AREA_ID].isin(area_ids)])
     patrol_ids = None if since is None else _patrols_with_presence_since(store, since)
     if patrol_ids is not None and not patrol_ids:
-        return refresh_encounter_areas(store)
+        return _refresh_encounter_areas_of(store, all_areas, area_ids, since)
 
     def compute(points: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
         seg = build_segments(points)
@@ -190,7 +191,25 @@ def refresh_areas(store: Store, area_ids: list[str], *, since: date | None = Non
         done = [part.result() for part in parts]
     store.replace_derived(T_PRESENCE_AREA, _concat([p for p, _ in done]), area_ids=area_ids, patrol_ids=patrol_ids)
     store.replace_derived(T_VISITS_AREA, _concat([v for _, v in done]), area_ids=area_ids, patrol_ids=patrol_ids)
-    refresh_encounter_areas(store)
+    _refresh_encounter_areas_of(store, all_areas, area_ids, since)
+
+
+def _refresh_encounter_areas_of(store: Store, all_areas, area_ids: list[str], since: date | None) -> None:
+    """Which versions of ``area_ids`` each encounter lies in, for the encounters inside the
+    bounding box of every version of those areas (and on or after ``since``): an encounter
+    outside it can lie in none of them, and the other areas' rows do not change."""
+    changed = all_areas[all_areas[AREA_ID].isin(area_ids)]
+    x0, y0, x1, y1 = changed.total_bounds
+    conditions, params = [f"{LON} >= ? AND {LON} <= ? AND {LAT} >= ? AND {LAT} <= ?"], [x0, x1, y0, y1]
+    if since is not None:
+        conditions.append(f"{LOCAL_DATE} >= ?")
+        params.append(since.isoformat())
+    near = store.query(f"SELECT {ENCOUNTER_ID}, {TIME_UTC}, {LON}, {LAT} FROM {T_ENCOUNTERS} "
+                       f"WHERE {' AND '.join(conditions)}", tuple(params))
+    near[TIME_UTC] = pd.to_datetime(near[TIME_UTC], utc=True, format="ISO8601")
+    near[ENCOUNTER_ID] = near[ENCOUNTER_ID].astype(str)
+    store.replace_derived(T_ENCOUNTER_AREAS, encounter_areas(near, changed), area_ids=area_ids,
+                          encounter_ids=near[ENCOUNTER_ID].tolist())
 
 
 def _patrols_with_presence_since(store: Store, since: date) -> list[str]:
