@@ -7,6 +7,7 @@ LEAFLET_VERSION := 1.9.4
 LEAFLET := static/vendor/leaflet/leaflet.js
 LEAFLET_DRAW_VERSION := 1.0.4
 LEAFLET_DRAW := static/vendor/leaflet-draw/leaflet.draw.js
+BASEMAP := static/basemap/oslo_basemap.geojson
 
 .PHONY: run test bench demo clean-venv
 
@@ -36,15 +37,19 @@ $(LEAFLET_DRAW):
 	      .build/leaflet-draw/package/dist/images .build/leaflet-draw/package/package.json static/vendor/leaflet-draw/
 	rm -rf .build/leaflet-draw
 
+## The offline street map (data/, committed), served by the app so the browser fetches and caches it once.
+$(BASEMAP): data/oslo_basemap.geojson
+	mkdir -p $(dir $@) && cp $< $@
+
 $(DEMO_STORE): | $(VENV)/.installed
 	$(PY) -m geo demo --store $(DEMO_STORE)
 
 ## Run the dashboard on the demo store (built on first run).
-run: $(VENV)/.installed $(LEAFLET) $(LEAFLET_DRAW) $(DEMO_STORE)
+run: $(VENV)/.installed $(LEAFLET) $(LEAFLET_DRAW) $(BASEMAP) $(DEMO_STORE)
 	FELTKART_STORE=$(DEMO_STORE) $(PY) -m ui.serve --server.headless true
 
 ## Run the whole test suite.
-test: $(VENV)/.installed-dev $(LEAFLET) $(LEAFLET_DRAW)
+test: $(VENV)/.installed-dev $(LEAFLET) $(LEAFLET_DRAW) $(BASEMAP)
 	$(PY) -m pytest -n 2 --dist loadfile
 
 ## Benchmarks (engine vs naive pipeline, GPX importer vs gpxpy).

@@ -96,6 +96,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--res", type=int, default=10)
     ap.add_argument("--json", action="store_true", help="print JSON instead of a table")
     args = ap.parse_args(argv)
+    from geo.engine import allocator
+
+    allocator.configure()  # as geo.cli.main does
     areas = data.bench_areas()
     points = data.generate_track_points(args.points, seed=args.seed, areas=areas)
     load = os.getloadavg()[0]

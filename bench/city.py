@@ -122,6 +122,7 @@ def city_areas() -> gpd.GeoDataFrame:
     extra = pd.concat([d.areas for d in districts()], ignore_index=True)
     extra["source_file"] = "bench.city"
     extra["source_line"] = np.arange(1, len(extra) + 1)
+    extra["indoor"] = False  # the districts' delbydeler are street areas
     return gpd.GeoDataFrame(pd.concat([demo, extra[demo.columns]], ignore_index=True), crs=demo.crs)
 
 

@@ -21,7 +21,7 @@ For each size N (default 500,000 and 5,000,000 points):
    RSS of each process from ``os.wait4``. The ratio of a run is naive wall
    time / (import + summary wall time); the table gives the median and the
    spread (min–max) over the runs.
-4. Agreement: patrol minutes per area from ``summary --by area`` against the
+4. Agreement: presence minutes per area from ``summary --by area`` against the
    naive script's, for every area with at least :data:`MIN_AREA_MINUTES` on
    either side; each must be within :data:`AREA_TOLERANCE` (1 %). The naive
    script gives each segment wholly to the area of its start point, Feltkart
@@ -202,8 +202,8 @@ def e2e_benchmark(n: int, *, workdir: Path, files: int, runs: int, seed: int, qu
 
 
 def _minutes(text: str) -> dict[str, float]:
-    """Patrol minutes per area id from a CSV with ``area_id`` and ``patrol_minutes`` columns."""
-    return {row["area_id"]: float(row["patrol_minutes"] or 0.0) for row in csv.DictReader(io.StringIO(text))}
+    """Presence minutes per area id from a CSV with ``area_id`` and ``presence_minutes`` columns."""
+    return {row["area_id"]: float(row["presence_minutes"] or 0.0) for row in csv.DictReader(io.StringIO(text))}
 
 
 def agreement(ours: dict[str, float], theirs: dict[str, float], *, min_minutes: float = MIN_AREA_MINUTES,

@@ -12,7 +12,7 @@ Feltkart commands are:
    points with the areas, ``h3.latlng_to_cell`` per point, pandas groupby
    (the same rules as Feltkart: max gap 5 min, max speed 20 km/h, the area
    version valid on the local date);
-4. writes ``area_id,patrol_minutes,cells`` per area to ``OUT.csv``
+4. writes ``area_id,presence_minutes,cells`` per area to ``OUT.csv``
    (minutes of presence per area; ``cells`` counts the H3 cells with
    presence, the same for every row, so that the per-point H3 work is used).
 """
@@ -65,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
     areas = read_areas(Path(areas_path))
     totals = naive_presence_totals(points, areas, res=10)
     table = totals.per_area[[AREA_ID, SECONDS]].copy()
-    table["patrol_minutes"] = table.pop(SECONDS) / 60.0
+    table["presence_minutes"] = table.pop(SECONDS) / 60.0
     table["cells"] = np.int64(len(totals.per_cell))
     table.to_csv(out, index=False)
     return 0

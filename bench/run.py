@@ -27,7 +27,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from bench import e2e
+from bench import e2e, kernels
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUT = ROOT / "bench" / "results" / "latest.json"
@@ -459,6 +459,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                     help="only the end-to-end part (skip the engine and GPX reader benchmarks)")
     ap.add_argument("--report", type=Path, default=None, metavar="JSON",
                     help="print the table of an earlier results file and exit (runs nothing)")
+    kernels.add_arguments(ap)  # bench/kernels.py: --kernel-runs, --kernel-points
     args = ap.parse_args(argv)
     if args.points < 2 and not args.scale:
         ap.error("--points must be at least 2")
@@ -548,7 +549,11 @@ def main(argv: list[str] | None = None) -> int:
     gpx_same = results["gpx"]["same_points"] if results.get("gpx") else True
     for size in (results.get("e2e") or {}).get("sizes", []):
         agreements.append(size.get("agree", False))
-    return 0 if all(agreements) and gpx_same else 1  # targets are reported, not enforced
+
+    # --- hand-written kernels vs the libraries, as whole user commands (bench/kernels.py) ---
+    kernels_agree = True if args.e2e_only else kernels.run_after_bench(args)
+
+    return 0 if all(agreements) and gpx_same and kernels_agree else 1  # targets are reported, not enforced
 
 
 if __name__ == "__main__":

@@ -363,6 +363,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"usage: python -m bench.worker {{{','.join(TASKS)}}} SPEC.json OUT.json", file=sys.stderr)
         return 2
     task, spec_path, out_path = argv
+    from geo.engine import allocator
+
+    allocator.configure()  # as geo.cli.main does: process-wide settings belong to the program, not the engine
     spec = json.loads(Path(spec_path).read_text())
     if spec.get("mem_limit_gb"):
         limit = int(float(spec["mem_limit_gb"]) * 1e9)

@@ -1,8 +1,10 @@
-"""Command line: ``python -m geo demo|import|summary|hotspots``.
+"""Command line: ``python -m geo demo|import|summary|hotspots|report|plan|plan-vs-actual|retention``.
 
 Exit codes of ``import``: 0 everything imported; 1 some rows rejected, the
 rest imported (rejects listed on stderr); 2 nothing imported (invalid file or
-usage). Bad input never produces a Python traceback.
+usage). Bad input never produces a Python traceback. The other commands exit 0 on
+success and 2 on bad usage or input (``plan``: also when the rules cannot all
+be met; the message names the rule to relax).
 """
 
 from __future__ import annotations
@@ -26,12 +28,14 @@ EXIT_NOTHING_IMPORTED = 2
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    configure_process()
     parser = _parser()
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse exits 2 on usage errors, 0 on --help
         return int(exc.code or 0)
     try:
+        _check_range(args)
         return args.run(args)
     except BrokenPipeError:  # output piped into e.g. `head`, which stopped reading
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
@@ -41,6 +45,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_NOTHING_IMPORTED
 
 
+def configure_process() -> None:
+    """Process-wide settings, made here and in the benchmark only (never on import, so never in the dashboard).
+
+    glibc's allocator keeps freed chunk memory (``geo.engine.allocator``). The
+    engine's thread count needs nothing here: ``geo.engine.threads`` reads
+    ``$FELTKART_THREADS``, the one variable for it, whenever it starts threads.
+    """
+    from geo.engine import allocator
+
+    allocator.configure()
+
+
 def _date(text: str) -> date:
     from geo.timeutil import parse_date
 
@@ -48,6 +64,16 @@ def _date(text: str) -> date:
         return parse_date(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from exc
+
+
+def _check_range(args: argparse.Namespace) -> None:
+    """``--from`` on or before ``--to`` (and ``--compare-from`` before ``--compare-to``), in the user's words."""
+    for first, last, names in (("first_day", "last_day", "--from/--to"),
+                               ("compare_from", "compare_to", "--compare-from/--compare-to")):
+        lo, hi = getattr(args, first, None), getattr(args, last, None)
+        if lo is not None and hi is not None and lo > hi:
+            a, b = names.split("/")
+            raise ValueError(f"{a} {lo} is after {b} {hi}; swap them")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -115,6 +141,32 @@ def _parser() -> argparse.ArgumentParser:
     rep.add_argument("--team", action="append", help="only this team (repeatable)")
     rep.add_argument("--presets", help="presets file (default config/presets.toml)")
     rep.set_defaults(run=_run_report)
+
+    plan = sub.add_parser("plan", help="recommended patrol visits per area × weekday × shift for one ISO week")
+    plan.add_argument("--store", required=True, help="GeoPackage store or PostGIS URL")
+    plan.add_argument("--week", required=True, help="ISO week to plan, e.g. 2024-W07")
+    plan.add_argument("--history-weeks", type=int,
+                      help="weeks with patrols behind the need estimate (default: history.weeks in the config, 8)")
+    plan.add_argument("--config", help="planning file (default config/planning.toml)")
+    plan.add_argument("--out", help="write the plan to this file (.csv, .json or .pdf briefing sheet) instead of stdout")
+    plan.add_argument("--format", default="csv", choices=("csv", "json"), help="format on stdout (default csv)")
+    plan.add_argument("--save", action="store_true", help="also save the plan in the store as the week's next version")
+    plan.set_defaults(run=_run_plan)
+
+    pva = sub.add_parser("plan-vs-actual", help="a saved week's plan against the presence the GPS tracks show")
+    pva.add_argument("--store", required=True, help="GeoPackage store or PostGIS URL")
+    pva.add_argument("--week", required=True, help="ISO week with a saved plan, e.g. 2024-W07")
+    pva.add_argument("--version", type=int, help="plan version (default: the latest saved)")
+    pva.add_argument("--format", default="csv", choices=("csv", "json"))
+    pva.set_defaults(run=_run_plan_vs_actual)
+
+    ret = sub.add_parser("retention", help="delete raw track points older than the retention; aggregates stay")
+    ret.add_argument("--store", required=True, help="GeoPackage store or PostGIS URL")
+    ret.add_argument("--days", type=int, help="keep raw points this many days (default: config/retention.toml, 60)")
+    ret.add_argument("--dry-run", action="store_true", help="only say what would be deleted")
+    ret.add_argument("--no-vacuum", dest="vacuum", action="store_false",
+                     help="GeoPackage: do not rebuild the file afterwards (the freed space is then reused, not returned)")
+    ret.set_defaults(run=_run_retention)
     return parser
 
 
@@ -163,26 +215,30 @@ def _run_import(args: argparse.Namespace) -> int:
     from geo.io.errors import InputFileError, group_errors
     from geo.io.importer import ImportOptions, import_files
     from geo.store import open_store
+    from geo.store.audit import acting_as, cli_actor
 
     options = ImportOptions(crs=args.crs, layer=args.layer, valid_from=args.valid_from, valid_to=args.valid_to,
                             team=args.team, kind=args.patrol_kind, staff=args.staff)
     store = open_store(args.store)
     any_added, any_rejected, any_failed = False, False, False
-    for _, outcome in import_files(store, args.files, kind=args.kind, options=options):  # reads the next file ahead
-        if isinstance(outcome, InputFileError):
-            print(f"error: {outcome}", file=sys.stderr)
-            any_failed = True
-            continue
-        for warning in outcome.warnings:
-            print(f"warning: {warning}", file=sys.stderr)
-        for line in group_errors(outcome.errors):
-            print(f"rejected: {line}", file=sys.stderr)
-        added = ", ".join(f"{n:,} {table}" for table, n in outcome.added.items()) or "nothing new"
-        rejected_rows = len({(e.file, e.line) for e in outcome.errors})
-        print(f"{outcome.file}: {outcome.kind}: added {added}; {rejected_rows} rows rejected")
-        any_added |= outcome.n_added > 0 or outcome.already_imported
-        any_rejected |= bool(outcome.errors)
-        any_failed |= outcome.n_added == 0 and bool(outcome.errors)
+    with acting_as(cli_actor()):  # every file's import-log entry names the user; reads the next file ahead
+        for _, outcome in import_files(store, args.files, kind=args.kind, options=options):
+            if isinstance(outcome, InputFileError):
+                print(f"error: {outcome}", file=sys.stderr)
+                any_failed = True
+                continue
+            for warning in outcome.warnings:
+                print(f"warning: {warning}", file=sys.stderr)
+            for line in group_errors(outcome.errors):
+                print(f"rejected: {line}", file=sys.stderr)
+            added = ", ".join(f"{n:,} {table}" for table, n in outcome.added.items()) or "nothing new"
+            rejected_rows = len({(e.file, e.line) for e in outcome.errors})
+            print(f"{outcome.file}: {outcome.kind}: added {added}; {rejected_rows} rows rejected")
+            any_added |= outcome.n_added > 0 or outcome.already_imported
+            any_rejected |= bool(outcome.errors)
+            any_failed |= outcome.n_added == 0 and bool(outcome.errors)
+    if any_added:
+        _retention_after_import(store)
     if any_failed and not any_added:
         return EXIT_NOTHING_IMPORTED
     if any_rejected or any_failed:
@@ -190,17 +246,36 @@ def _run_import(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _run_summary(args: argparse.Namespace) -> int:
+def _run_retention(args: argparse.Namespace) -> int:
+    from geo.retention import apply_retention
     from geo.store import open_store
-    from geo.queries.summary import Selection, summarize
+    from geo.store.audit import cli_actor
 
     store = open_store(args.store, create=False)
-    selection = Selection(first_day=args.first_day, last_day=args.last_day,
-                          teams=tuple(args.team) if args.team else None)
-    table = summarize(store, args.by, selection, res=args.res)
-    if args.by == "area":
-        table = table.drop(columns=["period"], errors="ignore")
-    _print_table(table, args.format)
+    run = apply_retention(store, days=args.days, dry_run=args.dry_run, vacuum=args.vacuum, actor=cli_actor())
+    print("\n".join(run.lines()))
+    return EXIT_OK
+
+
+def _retention_after_import(store) -> None:
+    """Every import ends with the retention policy (config/retention.toml), outside its transaction."""
+    from geo.retention import apply_after_import
+    from geo.store.audit import cli_actor
+
+    run = apply_after_import(store, actor=cli_actor())
+    if run is not None and run.points:
+        print(f"retention: deleted {run.points:,} raw track points of {run.patrols:,} patrols older than "
+              f"{run.days} days (aggregates kept)", file=sys.stderr)
+
+
+def _run_summary(args: argparse.Namespace) -> int:
+    from geo.store import open_store
+    from geo.queries.filters import Filters
+    from geo.queries.summary import summarize
+
+    store = open_store(args.store, create=False)
+    filters = Filters(first_day=args.first_day, last_day=args.last_day, teams=tuple(args.team) if args.team else None)
+    _print_table(summarize(store, args.by, filters, res=args.res), args.format)
     return EXIT_OK
 
 
@@ -235,6 +310,50 @@ def _run_report(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _run_plan(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from geo.planning import load_config, recommend, save
+    from geo.planning.briefing import plan_csv, plan_json, plan_pdf
+    from geo.store import open_store
+
+    writers = {".csv": plan_csv, ".json": plan_json, ".pdf": plan_pdf}
+    out = Path(args.out) if args.out else None
+    if out is not None and out.suffix.lower() not in writers:
+        raise FeltkartError(f"--out must end in .csv, .json or .pdf; got {args.out!r}")
+    config = load_config(args.config) if args.config else load_config()
+    store = open_store(args.store, create=False)
+    plan = recommend(store, args.week, config=config, history_weeks=args.history_weeks)
+    effect = plan.effect.set_index("allocation")[["street_minutes", "garage_visits", "expected_encounters"]]
+    print(f"plan {plan.week} ({plan.first_day}–{plan.last_day}): {int(plan.lines['visits'].sum())} visits, "
+          f"{plan.lines['planned_minutes'].sum():.0f} planned minutes, expected encounters "
+          f"{effect.at['plan', 'expected_encounters']:.1f} (last weeks' allocation "
+          f"{effect.at['actual', 'expected_encounters']:.1f}); solved in {plan.solution.seconds:.2f} s", file=sys.stderr)
+    for note in plan.notes:
+        print(f"note: {note.english()}", file=sys.stderr)
+    if args.save:
+        print(f"saved as version {save(store, plan)} of {plan.week}", file=sys.stderr)
+    if out is not None:
+        out.write_bytes(writers[out.suffix.lower()](plan))
+        print(f"{out}: plan {plan.week}, {len(plan.lines)} lines")
+    else:
+        sys.stdout.write((plan_json(plan) if args.format == "json" else plan_csv(plan)).decode("utf-8"))
+    return EXIT_OK
+
+
+def _run_plan_vs_actual(args: argparse.Namespace) -> int:
+    from geo.planning import plan_vs_actual
+    from geo.store import open_store
+
+    table = plan_vs_actual(open_store(args.store, create=False), args.week, version=args.version)
+    gaps = table["gap"].value_counts()
+    summary = ", ".join(f"{n} {gap}" for gap, n in gaps.items() if gap) or "no gaps"
+    complete = "" if table.attrs["complete"] else "; the week is not over in the store yet"
+    print(f"plan {args.week} version {table.attrs['version']} against actual: {summary}{complete}", file=sys.stderr)
+    _print_table(table.round(3), args.format)
+    return EXIT_OK
+
+
 def _print_table(table, fmt: str) -> None:
     """``table`` on stdout as CSV (one header line) or as a JSON list of records."""
     if fmt == "json":
@@ -243,4 +362,6 @@ def _print_table(table, fmt: str) -> None:
         json.dump(json.loads(table.to_json(orient="records", force_ascii=False)), sys.stdout, ensure_ascii=False, indent=1)
         print()
     else:
-        table.to_csv(sys.stdout, index=False, lineterminator="\n")
+        from geo.report.csv_safety import csv_safe
+
+        csv_safe(table).to_csv(sys.stdout, index=False, lineterminator="\n")

@@ -35,6 +35,7 @@ AREA_NAME = "name"
 AREA_TEAM = "team"
 VALID_FROM = "valid_from"  # ISO date, inclusive, Europe/Oslo local date
 VALID_TO = "valid_to"  # ISO date, exclusive; empty/None = still valid
+INDOOR = "indoor"  # bool: an indoor area (parking garage, underground hall); PRODUCT.md "Indoor stay"
 GEOMETRY = "geometry"  # MultiPolygon, EPSG:4326
 
 # --- patrols -----------------------------------------------------------------
@@ -181,7 +182,30 @@ DRAFT_COLUMNS = (DRAFT_ID, AREA_ID, AREA_NAME, AREA_TEAM, VALID_FROM, "created_u
 T_EXPORT_LOG = "export_log"
 """Audit log of situation-picture exports; created on the first export (opening a store never writes)."""
 EXPORT_LOG_COLUMNS = ("time_utc", "preset", "first_day", "last_day", "compare_first", "compare_last", "k",
-                      "format", "file", "sha256")
+                      "format", "file", "sha256", "actor")
+"""``actor`` is who exported (a user's subject id; None before it was recorded)."""
+T_PLANS = "plans"
+"""Saved patrol plans, one row per plan line (area × weekday × shift), versioned per ISO week;
+created on the first saved plan (opening a store never writes)."""
+PLAN_WEEK = "week"  # ISO week label, 2024-W07
+PLAN_VERSION = "version"  # 1, 2, ... per week, in order of saving
+PLAN_SAVED_UTC = "saved_utc"  # when the version was saved (UTC)
+PLAN_SAVED_BY = "saved_by"  # user id of whoever saved it; None until users exist
+PLAN_SETTINGS = "settings"  # JSON text: capacity, rules, weights and history the plan was made with
+PLAN_LINE_COLUMNS = (AREA_ID, "weekday", SHIFT, "visits", "planned_minutes", "expected_encounters")
+"""One plan line: area, weekday of the service day (0 = Monday), shift, planned visits, planned
+patrol-minutes, expected (weighted) encounters."""
+PLAN_COLUMNS = (PLAN_WEEK, PLAN_VERSION, PLAN_SAVED_UTC, PLAN_SAVED_BY, PLAN_SETTINGS, *PLAN_LINE_COLUMNS)
+T_AUDIT_LOG = "audit_log"
+"""Who did what when: sign-ins, imports, area changes, exports, retention runs; created on the first entry."""
+AUDIT_COLUMNS = ("time_utc", "actor", "action", "detail")
+"""``time_utc`` UTC, ``actor`` a user's subject id (None when unknown), ``action`` one of
+``geo.store.audit.ACTIONS``, ``detail`` a JSON object."""
+T_RAW_REMOVED = "raw_points_removed"
+"""Patrols whose raw track points retention deleted (``geo.retention``): their aggregates stay."""
+T_FROZEN = "frozen_area_aggregates"
+"""(patrol, area) whose area aggregates were kept as they were when an area change after
+retention could not be recomputed from raw points (``geo.engine.refresh.refresh_areas``)."""
 
 # --- derived tables (pre-aggregated at import; see geo.engine) ---------------
 T_PRESENCE_AREA = "presence_area"  # patrol × area version × UTC hour
@@ -216,3 +240,25 @@ RES = "res"  # H3 resolution
 CELL = "cell"  # H3 cell index as int64
 VISIT_START = "start_s"  # epoch seconds
 VISIT_END = "end_s"  # epoch seconds
+
+
+# --- measures: the column names of every query result (CLI, pages and reports alike) ---------
+PRESENCE_MINUTES = "presence_minutes"
+"""Presence (PRODUCT.md, Presence) in patrol-minutes: time inside GPS segments, not shift length."""
+PERSON_MINUTES = "person_minutes"
+"""Presence × staff, person-minutes."""
+PRESENCE_KM = "presence_km"
+"""Length of the presence segments, EPSG:25832 kilometres."""
+VISITS = "visits"
+"""Visits (PRODUCT.md, Visit: breaks under 2 min bridged)."""
+LONG_VISIT_SHARE = "long_visit_share"
+"""Share (0–1) of visits lasting 10 min or more (the long dose band); NaN without visits."""
+ENCOUNTERS = "encounters"
+"""Distinct encounters."""
+PATROLS = "patrols"
+"""Number of patrols."""
+PERIOD = "period"
+"""Period label (``geo.timeutil.period_label``: ``2024-W23``, ``2024-06``, ``2024-T2``, ``2024-Q3``, ``2024``)."""
+PRESENCE_MEASURES = (PRESENCE_MINUTES, PERSON_MINUTES, PRESENCE_KM, VISITS, ENCOUNTERS)
+"""The measures of a coverage table, in their order in every such table."""
+

@@ -2,41 +2,42 @@
 
 import streamlit as st
 
-from geo.maps import add_areas, add_cells, fit_to
+from geo.queries import area_geometries, presence_by_cell
 from ui.animation import cell_map_player
-from ui.components import basemap_picker, new_map, show_map
+from ui.captions import page_caption
+from ui.columns import show_table
+from ui.components import basemap_picker, show_cell_map
 from ui.filters import resolution_picker, time_filters
-from ui.i18n import t, translate_columns
+from ui.format import count, number
+from ui.i18n import t
+from ui.navigation import require_page
 from ui.sidebar import sidebar_choices
 from ui.state import query
 
+user = require_page(__file__)  # the access seam: a role that may not open this page is refused here
 choices = sidebar_choices()
 path = choices.store_path
 st.title(t("page.coverage"))
-st.caption(t("coverage.caption"))
-
 filters = time_filters(choices.filters, key="coverage", path=path)
+page_caption(choices, filters, note=t("coverage.caption"))
 c1, c2 = st.columns([1, 2])
 with c1:
     res = resolution_picker(key="coverage")
 with c2:
     basemap = basemap_picker("coverage_basemap")
 
-cells = query(path, "presence_by_cell", filters, res=res)
-cells = cells[cells["minutes"] > 0]
-areas = query(path, "area_geometries", filters)
-st.caption(t("coverage.summary", cells=len(cells), hours=cells["minutes"].sum() / 60))
+cells = query(path, presence_by_cell, filters, res=res)
+cells = cells[cells["presence_minutes"] > 0]
+areas = query(path, area_geometries, filters)
+st.caption(t("coverage.summary", cells=count(len(cells)), hours=number(cells["presence_minutes"].sum() / 60)))
 
-fmap = new_map(basemap)
-add_cells(fmap, cells, cell_column="cell", value_column="minutes", legend_title=t("col.minutes"),
-          tooltip={"minutes": t("col.minutes"), "visits": t("col.visits"),
-                   "long_visit_share": t("col.long_visit_share")})
-add_areas(fmap, areas, tooltip={"area_name": t("col.area_name")})
-show_map(fit_to(fmap, areas), key="coverage_map")
+show_cell_map(areas, cells, value_column="presence_minutes", legend_title=t("col.presence_minutes"),
+              tooltip={"presence_minutes": t("col.presence_minutes"), "visits": t("col.visits"),
+                       "long_visit_share": t("col.long_visit_share")}, basemap=basemap, key="coverage_map")
 
 with st.expander(t("coverage.table")):
-    st.dataframe(translate_columns(cells.sort_values("minutes", ascending=False)), hide_index=True, width="stretch")
+    show_table(cells.sort_values("presence_minutes", ascending=False))
 
 with st.expander(t("animation.coverage")):
-    cell_map_player(path, filters, key="coverage_anim", query_name="presence_by_cell", value_column="minutes",
-                    legend_title=t("col.minutes"), tooltip={"minutes": t("col.minutes")}, res=res, basemap=basemap)
+    cell_map_player(path, filters, key="coverage_anim", cell_query=presence_by_cell, value_column="presence_minutes",
+                    legend_title=t("col.presence_minutes"), tooltip={"presence_minutes": t("col.presence_minutes")}, res=res, basemap=basemap)

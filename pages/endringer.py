@@ -3,34 +3,43 @@
 from dataclasses import replace
 from datetime import date
 
-import altair as alt
 import pandas as pd
 import streamlit as st
 
-from geo.changes.drift import BANDS, CENTRE_LAT, CENTRE_LON, PERIOD
-from geo.changes.effective import save_draft
-from geo.changes.history import COMPARISON_COLUMNS, GAINED, GEOMETRY_A, LOST
+from geo.access import Capability
+from geo.changes.drift import BANDS, CENTRE_LAT, CENTRE_LON, PERIOD, encounter_drift, presence_drift, ring_shares
+from geo.changes.effective import area_drafts, effective_areas, save_draft
+from geo.changes.history import (
+    COMPARISON_COLUMNS,
+    GAINED,
+    GEOMETRY_A,
+    LOST,
+    area_change_log,
+    area_timeline,
+    compare_areas,
+)
+from geo.maps import CONTRAST_PALETTE, add_areas, add_path, add_shapes, all_shapes, fit_to
+from geo.queries import area_geometries
 from geo.timeutil import FIRST_DAY, LABEL, LAST_DAY, periods_between
-from geo.maps import CONTRAST_PALETTE, add_areas, add_path, add_shapes, fit_to
 from ui.animation import period_player
 from ui.area_editor import area_editor
+from ui.charts import area_timeline_chart, ring_share_chart
 from ui.components import basemap_picker, new_map, show_map
+from ui.columns import show_table
+from ui.format import area_m2, count, percent
 from ui.i18n import labels, t
+from ui.navigation import require_page
 from ui.sidebar import sidebar_choices
 from ui.state import clear_caches, get_store, query, store_date_range
 
 KINDS = ("month", "tertial", "quarter", "year")
 SECTIONS = ("history", "drift", "effective")
 GAINED_COLOUR, LOST_COLOUR, HOT_COLOUR, OUTSIDE_COLOUR = "#1a9850", "#d73027", "#d73027", "#fdae61"
-DRIFT_QUERIES = {"encounters": "drift.encounter_drift", "presence": "drift.presence_drift"}
+DRIFT_QUERIES = {"encounters": encounter_drift, "presence": presence_drift}
 FIGURES = ("hot_inside_pct", "official_covered_pct", "official_without_activity", "outside_pct")
 
 
-def columns(frame: pd.DataFrame) -> pd.DataFrame:
-    """``frame`` with every column that has a ``changes.col.<name>`` string renamed to it."""
-    return frame.rename(columns=lambda c: t(f"changes.col.{c}"))
-
-
+user = require_page(__file__)  # the access seam: a role that may not open this page is refused here
 choices = sidebar_choices()
 path = choices.store_path
 first, last = store_date_range(path)
@@ -51,32 +60,24 @@ section = st.segmented_control(t("changes.section"), SECTIONS, default=SECTIONS[
 
 # --- history ------------------------------------------------------------------------------------------
 if section == "history":
-    timeline = query(path, "history.area_timeline")
+    timeline = query(path, area_timeline)
     st.subheader(t("changes.timeline"))
-    bars = timeline.assign(valid_to=timeline["valid_to"].map(lambda d: d or last),
-                           version=timeline["version"].astype(str))
-    st.altair_chart(
-        alt.Chart(bars).mark_bar().encode(
-            x=alt.X("valid_from:T", title=t("changes.col.valid_from")), x2="valid_to:T",
-            y=alt.Y("name:N", title=None), color=alt.Color("version:N", title=t("changes.col.version")),
-            tooltip=["name", "version", "valid_from", "valid_to", alt.Tooltip("area_m2", format=",.0f")],
-        ).properties(height=30 * timeline["area_id"].nunique() + 40),
-        width="stretch",
-    )
+    st.altair_chart(area_timeline_chart(timeline, last_day=last), width="stretch")
     open_ended = timeline["valid_to"].isna()
     shown = timeline.assign(valid_to=timeline["valid_to"].astype(str).where(~open_ended, "–"),  # one type per column
                             area_m2=timeline["area_m2"].round(0))
-    st.dataframe(columns(shown), hide_index=True, width="stretch")
+    show_table(shown, prefixes=("changes.col",))
     with st.expander(t("changes.log")):
-        st.dataframe(columns(get_store(path).area_changes()), hide_index=True, width="stretch")
+        show_table(query(path, area_change_log, teams=choices.filters.teams), prefixes=("changes.col",))
 
     st.subheader(t("changes.compare"))
     d1, d2 = st.columns(2)
     date_a = d1.date_input(t("changes.date_a"), value=first, key="changes_date_a", format="DD.MM.YYYY")
     date_b = d2.date_input(t("changes.date_b"), value=last, key="changes_date_b", format="DD.MM.YYYY")
-    comparison = query(path, "history.compare_areas", date_a, date_b)
-    all_areas = query(path, "area_geometries", everything)
-    st.caption(t("changes.compare.summary", gained=comparison["gained_m2"].sum(), lost=comparison["lost_m2"].sum()))
+    comparison = query(path, compare_areas, date_a, date_b)
+    all_areas = query(path, area_geometries, everything)
+    st.caption(t("changes.compare.summary", gained=area_m2(comparison["gained_m2"].sum()),
+                 lost=area_m2(comparison["lost_m2"].sum())))
     left, right = st.columns(2)
     before = comparison.set_geometry(GEOMETRY_A)
     after = comparison  # active geometry: the version on date b
@@ -91,10 +92,11 @@ if section == "history":
                 add_shapes(fmap, comparison.set_geometry(LOST), color=LOST_COLOUR, fill_opacity=0.6, dash="4",
                            tooltip={"name": t("changes.col.name"), "lost_m2": t("changes.col.lost_m2")})
             show_map(fit_to(fmap, all_areas), key=key)
-    st.dataframe(columns(pd.DataFrame(comparison[list(COMPARISON_COLUMNS)])), hide_index=True, width="stretch")
+    show_table(pd.DataFrame(comparison[list(COMPARISON_COLUMNS)]), prefixes=("changes.col",))
 
-    with st.expander(t("changes.editor")):
-        area_editor(path, all_areas, key="changes_editor")
+    if user.may(Capability.AREA_EDITOR):  # drawing, uploading and adopting drafts: admins only
+        with st.expander(t("changes.editor")):
+            area_editor(path, all_areas, key="changes_editor")
 
 # --- drift ----------------------------------------------------------------------------------------------
 if section == "drift":
@@ -102,7 +104,7 @@ if section == "drift":
     source = st.radio(t("changes.drift.source"), ("encounters", "presence"), horizontal=True,
                       key="changes_drift_source", format_func=labels("changes.drift.source"))
     drift = query(path, DRIFT_QUERIES[source], everything, period=kind)
-    areas = query(path, "area_geometries", replace(everything, first_day=last))
+    areas = query(path, area_geometries, replace(everything, first_day=last))
 
     def render_drift(label: str) -> None:
         fmap = new_map(basemap)
@@ -119,23 +121,12 @@ if section == "drift":
         show_map(fit_to(fmap, ellipses if len(ellipses) else areas), key="changes_drift_map")
 
     period_player(drift[PERIOD].tolist(), render_drift, key="changes_drift")
-    st.dataframe(columns(pd.DataFrame(drift.drop(columns="geometry")).round(1)), hide_index=True, width="stretch")
+    show_table(pd.DataFrame(drift.drop(columns="geometry")), prefixes=("changes.col",))
 
     st.subheader(t("changes.rings"))
-    rings = query(path, "drift.ring_shares", everything, period=kind)
-    band_names = {b: t(f"changes.band.{b}") for b in BANDS}
-    long = rings.melt(id_vars=[PERIOD], value_vars=[f"{b}_share" for b in BANDS], var_name="band", value_name="share")
-    long["band"] = long["band"].str.removesuffix("_share").map(band_names)
-    st.altair_chart(
-        alt.Chart(long).mark_bar().encode(
-            x=alt.X(f"{PERIOD}:N", title=t("changes.col.period"), sort=None),
-            y=alt.Y("share:Q", title=t("changes.rings.share"), axis=alt.Axis(format="%")),
-            color=alt.Color("band:N", title=None, sort=[band_names[b] for b in BANDS]),
-            tooltip=[PERIOD, "band", alt.Tooltip("share:Q", format=".1%")],
-        ).properties(height=280),
-        width="stretch",
-    )
-    st.dataframe(columns(rings.round(3)), hide_index=True, width="stretch")
+    rings = query(path, ring_shares, everything, period=kind)
+    st.altair_chart(ring_share_chart(rings, period_column=PERIOD, bands=BANDS), width="stretch")
+    show_table(rings, prefixes=("changes.col",))
 
 # --- effective areas ---------------------------------------------------------------------------------------
 if section == "effective":
@@ -143,11 +134,11 @@ if section == "effective":
     labels_ = list(periods.index)
     chosen = st.select_slider(t("changes.effective.period"), labels_, value=labels_[-1], key="changes_effective_period")
     period = replace(choices.filters, first_day=periods.at[chosen, FIRST_DAY], last_day=periods.at[chosen, LAST_DAY])
-    found = query(path, "effective.effective_areas", period)
+    found = query(path, effective_areas, period)
     figures = found.figures
     for column, name in zip(st.columns(len(FIGURES)), FIGURES):
         value = figures[name]
-        text = "–" if pd.isna(value) else (f"{value:.0f}" if name == "official_without_activity" else f"{value:.1f} %")
+        text = count(value) if name == "official_without_activity" else percent(value / 100, decimals=1)
         column.metric(t(f"changes.figure.{name}"), text)
     fmap = new_map(basemap)
     add_areas(fmap, found.official, tooltip={"name": t("changes.col.name")})
@@ -156,14 +147,15 @@ if section == "effective":
                         "area_m2": t("changes.col.area_m2")})
     add_shapes(fmap, found.outside, color=OUTSIDE_COLOUR, fill_opacity=0.7, dash="4",
                tooltip={"area_m2": t("changes.col.area_m2")})
-    show_map(fit_to(fmap, found.official), key="changes_effective_map")
+    show_map(fit_to(fmap, all_shapes(found.official, found.hot, found.outside)), key="changes_effective_map")
     st.caption(t("changes.effective.legend"))
     e1, e2 = st.columns(2)
     e1.markdown(t("changes.effective.hot"))
-    e1.dataframe(columns(pd.DataFrame(found.hot.drop(columns="geometry")).round(1)), hide_index=True, width="stretch")
+    with e1:
+        show_table(pd.DataFrame(found.hot.drop(columns="geometry")), prefixes=("changes.col",))
     e2.markdown(t("changes.effective.official"))
-    e2.dataframe(columns(pd.DataFrame(found.official.drop(columns="geometry")).round(1)), hide_index=True,
-                 width="stretch")
+    with e2:
+        show_table(pd.DataFrame(found.official.drop(columns="geometry")), prefixes=("changes.col",))
 
     st.subheader(t("changes.draft"))
     valid_from = st.date_input(t("changes.draft.valid_from"), value=date(last.year + 1, 1, 1), key="changes_draft_from",
@@ -172,7 +164,7 @@ if section == "effective":
         draft_id = save_draft(get_store(path), found.hot, valid_from, source=f"effective:{chosen}")
         clear_caches()
         st.success(t("changes.draft.saved", draft=draft_id, n=len(found.hot)))
-    drafts = get_store(path).area_drafts()
+    drafts = query(path, area_drafts, teams=choices.filters.teams)
     if not drafts.empty:
         with st.expander(t("changes.drafts", n=drafts["draft_id"].nunique())):
-            st.dataframe(columns(pd.DataFrame(drafts.drop(columns="geometry"))), hide_index=True, width="stretch")
+            show_table(pd.DataFrame(drafts.drop(columns="geometry")), prefixes=("changes.col",))

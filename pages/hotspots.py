@@ -14,17 +14,23 @@ from geo.hotspots import (
     MAX_TIME_LAG,
     TIME_LAG,
     category_counts,
+    emerging_hotspots,
+    hot_and_cold_cells,
 )
 from geo.hotspots.maps import add_category_cells, cell_centres
-from geo.maps import fit_to
+from geo.maps import add_areas, fit_to
+from geo.queries import area_geometries
+from ui.columns import show_table
 from ui.components import basemap_picker, new_map, show_map
 from ui.i18n import labels, t
+from ui.navigation import require_page
 from ui.sidebar import sidebar_choices
 from ui.state import query, store_date_range
 
 HOT_KEY = "hotspots"
 
 
+user = require_page(__file__)  # the access seam: a role that may not open this page is refused here
 choices = sidebar_choices()
 path = choices.store_path
 st.title(t("hotspots.page"))
@@ -51,7 +57,7 @@ else:
     st.caption(t("hotspots.whole_store"))
 basemap = basemap_picker(f"{HOT_KEY}_basemap")
 
-table = query(path, "hotspots.emerging_hotspots", period=period, first_day=first_day, last_day=last_day,
+table = query(path, emerging_hotspots, period=period, first_day=first_day, last_day=last_day,
                   teams=choices.filters.teams, res=res, k=int(k), time_lag=int(lag))
 periods = table.attrs.get("periods", [])
 if table.empty:
@@ -61,9 +67,9 @@ if table.attrs.get("left_out"):
     st.caption(t("hotspots.left_out", periods=", ".join(table.attrs["left_out"])))
 if len(periods) < 3:
     st.warning(t("hotspots.few_periods", periods=len(periods)))
-kinds = table["category"].str.rpartition("_")[2]
+hot, cold = hot_and_cold_cells(table)
 st.caption(t("hotspots.summary", cells=len(table), periods=len(periods), first=periods[0], last=periods[-1],
-             hot=int((kinds == "hot").sum()), cold=int((kinds == "cold").sum())))
+             hot=hot, cold=cold))
 
 names = {c: t(f"hotspots.cat.{c}") for c in CATEGORIES}
 shown = table.assign(category=table["category"].map(names))
@@ -72,16 +78,17 @@ add_category_cells(fmap, table, labels=names, legend_title=t("hotspots.legend"),
                    tooltip={"category": t("hotspots.col.category"), "total_encounters": t("hotspots.col.total_encounters"),
                             "n_periods_hot": t("hotspots.col.n_periods_hot"),
                             "n_periods_cold": t("hotspots.col.n_periods_cold")})
+add_areas(fmap, query(path, area_geometries, choices.filters), tooltip={"area_name": t("col.area_name")})
 show_map(fit_to(fmap, cell_centres(table)), key=f"{HOT_KEY}_map")
 
 st.subheader(t("hotspots.counts"))
 counts = category_counts(table)
 counts = counts[counts["cells"] > 0].assign(category=lambda f: f["category"].map(names))
-st.dataframe(counts.rename(columns=lambda c: t(f"hotspots.col.{c}")), hide_index=True)
+show_table(counts, prefixes=("hotspots.col",))
 
 with st.expander(t("hotspots.explain")):
     st.markdown("\n".join(f"- **{names[c]}**: {t(f'hotspots.explain.{c}')}" for c in CATEGORIES))
     st.caption(t("hotspots.method", alpha=ALPHA))
 
 with st.expander(t("hotspots.table")):
-    st.dataframe(shown.rename(columns=lambda c: t(f"hotspots.col.{c}")), hide_index=True, width="stretch")
+    show_table(shown, prefixes=("hotspots.col",))

@@ -1,22 +1,35 @@
-"""Innsats og behov: encounters per patrol-hour per area and cell; under-covered places; unvisited areas."""
+"""Innsats og behov: encounters per presence hour per area and cell, with their uncertainty;
+under-covered places by a stated rule, outlined on the map; unvisited areas."""
 
 import streamlit as st
 
-from geo.maps import CONTRAST_PALETTE, add_areas, add_cells, fit_to
-from ui.components import basemap_picker, new_map, show_map
+from geo.maps import CONTRAST_PALETTE, add_areas, add_cells, add_filled_cells, add_shapes, fit_to, selection_shapes
+from geo.queries import area_geometries, areas_not_visited, effort_vs_need
+from ui.captions import page_caption
+from ui.columns import show_table
+from ui.components import basemap_picker, effort_table, new_map, show_map
 from ui.filters import resolution_picker
-from ui.i18n import t, translate_columns
+from ui.i18n import t
+from ui.navigation import require_page
 from ui.sidebar import sidebar_choices
 from ui.state import query
 
+NO_RATE_FILL = "#bdbdbd"
+FLAG_OUTLINE = "#000000"
+
+user = require_page(__file__)  # the access seam: a role that may not open this page is refused here
 choices = sidebar_choices()
 path, filters = choices.store_path, choices.filters
 st.title(t("page.effort_need"))
-st.caption(t("effort.caption"))
+page_caption(choices, note=t("effort.caption"))
 
-by_area = query(path, "effort_vs_need", filters, by="area")
+by_area = query(path, effort_vs_need, filters, by="area")
+rule = by_area.attrs
+threshold = (t("effort.rule.threshold", rate=rule["min_rate"]) if rule["min_rate"] == rule["min_rate"]
+             else t("effort.rule.none"))
+st.info(t("effort.rule", hours=rule["min_presence_hours"], encounters=rule["min_encounters"], threshold=threshold))
 st.subheader(t("effort.areas"))
-st.dataframe(translate_columns(by_area), hide_index=True, width="stretch")
+show_table(effort_table(by_area, translate=False))
 
 st.subheader(t("effort.cells"))
 c1, c2 = st.columns([1, 2])
@@ -24,25 +37,36 @@ with c1:
     res = resolution_picker(key="effort")
 with c2:
     basemap = basemap_picker("effort_basemap")
-by_cell = query(path, "effort_vs_need", filters, by="cell", res=res)
+by_cell = query(path, effort_vs_need, filters, by="cell", res=res)
 flagged = by_cell[by_cell["under_covered"]]
-st.caption(t("effort.flagged", n=len(flagged)))
-areas = query(path, "area_geometries", filters)
-fmap = new_map(basemap)
-add_cells(fmap, by_cell, cell_column="key", value_column="encounters_per_patrol_hour", palette=CONTRAST_PALETTE,
-          legend_title=t("col.encounters_per_patrol_hour"),
-          tooltip={"encounters": t("col.encounters"), "patrol_hours": t("col.patrol_hours"),
-                   "encounters_per_patrol_hour": t("col.encounters_per_patrol_hour"),
-                   "under_covered": t("col.under_covered")})
-add_areas(fmap, areas, tooltip={"area_name": t("col.area_name")})
-show_map(fit_to(fmap, areas), key="effort_map")
+st.caption(t("effort.flagged", n=len(flagged)) + " " + t("effort.map.legend"))
+areas = query(path, area_geometries, filters)
+shapes = selection_shapes(areas, by_cell["key"])
+if shapes.empty:
+    st.info(t("map.empty"))
+else:
+    rated = by_cell[by_cell["encounters_per_presence_hour"].notna()]
+    tooltip = {"encounters": t("col.encounters"), "presence_hours": t("col.presence_hours"),
+               "encounters_per_presence_hour": t("col.encounters_per_presence_hour"),
+               "rate_interval": t("col.rate_interval"), "status": t("col.status")}
+    shown = effort_table(by_cell, translate=False)
+    no_rate = shown[shown["encounters_per_presence_hour"].isna()]
+    fmap = new_map(basemap)
+    add_filled_cells(fmap, no_rate, cell_column="key", fills=[NO_RATE_FILL] * len(no_rate), tooltip=tooltip,
+                     name="no_rate")
+    add_cells(fmap, shown.loc[rated.index], cell_column="key", value_column="encounters_per_presence_hour",
+              palette=CONTRAST_PALETTE, legend_title=t("col.encounters_per_presence_hour"), tooltip=tooltip)
+    add_shapes(fmap, selection_shapes(cells=flagged["key"]).assign(status=t("status.under_covered")),
+               color=FLAG_OUTLINE, fill_opacity=0.0, weight=3.0, tooltip={"status": t("col.status")}, name="flagged")
+    add_areas(fmap, areas, tooltip={"area_name": t("col.area_name")})
+    show_map(fit_to(fmap, selection_shapes(areas, rated["key"]) if len(rated) else shapes), key="effort_map")
 with st.expander(t("effort.flagged.table")):
-    st.dataframe(translate_columns(flagged), hide_index=True, width="stretch")
+    show_table(effort_table(flagged, translate=False))
 
 st.subheader(t("effort.unvisited"))
 days = st.slider(t("effort.unvisited.days"), 1, 60, 14, key="effort_days")
-unvisited = query(path, "areas_not_visited", filters, days=days)
+unvisited = query(path, areas_not_visited, filters, days=days)
 if unvisited.empty:
     st.success(t("effort.unvisited.none", days=days))
 else:
-    st.dataframe(translate_columns(unvisited), hide_index=True, width="stretch")
+    show_table(unvisited)

@@ -1,23 +1,29 @@
 """Møter: where people are met (H3 heatmap), with category, age and new-contact filters, and the trend."""
 
-import folium
 import streamlit as st
 
-from geo.maps import add_areas, add_cells, fit_to
+from geo.maps import add_points
+from geo.queries import area_geometries, encounter_points, encounter_trend, encounters_by_cell
+from geo.queries.periods import trend_period_for
 from ui.animation import cell_map_player
+from ui.captions import page_caption
 from ui.charts import category_trend_chart
-from ui.components import basemap_picker, new_map, show_map
+from ui.components import basemap_picker, show_cell_map
 from ui.filters import encounter_filters, resolution_picker
+from ui.format import count
 from ui.i18n import labels, t
+from ui.navigation import require_page
 from ui.sidebar import sidebar_choices
 from ui.state import query
 
 MAX_POINTS = 5000  # most single encounter points drawn at once (the manager view only)
 
+user = require_page(__file__)  # the access seam: a role that may not open this page is refused here
 choices = sidebar_choices()
 path = choices.store_path
 st.title(t("page.encounters"))
 filters = encounter_filters(choices.filters, key="encounters")
+page_caption(choices, filters)
 c1, c2, c3 = st.columns([1, 2, 1])
 with c1:
     res = resolution_picker(key="encounters")
@@ -26,29 +32,30 @@ with c2:
 with c3:
     show_points = st.toggle(t("encounters.points"), key="encounters_points", help=t("encounters.points.help"))
 
-cells = query(path, "encounters_by_cell", filters, res=res)
-areas = query(path, "area_geometries", filters)
-st.caption(t("encounters.summary", n=int(cells["encounters"].sum()), cells=len(cells)))
+cells = query(path, encounters_by_cell, filters, res=res)
+areas = query(path, area_geometries, filters)
+st.caption(t("encounters.summary", n=count(cells["encounters"].sum()), cells=count(len(cells))))
 
-fmap = new_map(basemap)
-add_cells(fmap, cells, cell_column="cell", value_column="encounters", legend_title=t("col.encounters"),
-          tooltip={"encounters": t("col.encounters"), "people": t("col.people")})
-add_areas(fmap, areas, tooltip={"area_name": t("col.area_name")})
-if show_points:
-    points = query(path, "encounter_points", filters).head(MAX_POINTS)
-    layer = folium.FeatureGroup(name="points")
-    for row in points.itertuples(index=False):  # at most MAX_POINTS markers
-        folium.CircleMarker((row.lat, row.lon), radius=3, weight=1, color="#08306b", fill=True,
-                            tooltip=t(f"category.{row.category}")).add_to(layer)
-    layer.add_to(fmap)
-show_map(fit_to(fmap, areas), key="encounters_map")
+
+
+def _points(fmap) -> None:
+    points = query(path, encounter_points, filters).head(MAX_POINTS)
+    add_points(fmap, points["lon"].to_numpy(), points["lat"].to_numpy(), points["category"].map(labels("category")).tolist())
+
+
+show_cell_map(areas, cells, value_column="encounters", legend_title=t("col.encounters"),
+              tooltip={"encounters": t("col.encounters"), "people": t("col.people")}, basemap=basemap,
+              key="encounters_map", draw_more=_points if show_points else None)
 with st.expander(t("animation.encounters")):
-    cell_map_player(path, filters, key="encounters_anim", query_name="encounters_by_cell", value_column="encounters",
+    cell_map_player(path, filters, key="encounters_anim", cell_query=encounters_by_cell, value_column="encounters",
                     legend_title=t("col.encounters"), tooltip={"encounters": t("col.encounters")}, res=res,
                     basemap=basemap)
 
 st.subheader(t("encounters.trend"))
-period = st.radio(t("encounters.trend.period"), ["week", "month", "tertial", "quarter", "year"], index=1,
-                  horizontal=True, key="encounters_trend_period", format_func=labels("period"))
-trend = query(path, "encounter_trend", filters, period=period)
+period = trend_period_for(filters.first_day, filters.last_day)
+trend = query(path, encounter_trend, filters, period=period)
+partial = trend.loc[trend["partial"], "period"].unique()
+period_name = t(f"period.{period}").lower()
+st.caption(t("trend.caption", period=period_name, partial=", ".join(partial)) if len(partial)
+           else t("trend.caption.whole", period=period_name))
 st.altair_chart(category_trend_chart(trend), width="stretch")

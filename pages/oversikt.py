@@ -2,35 +2,44 @@
 
 import streamlit as st
 
-from geo.maps import add_areas, fit_to
-from geo.queries import compare
+from geo.maps import add_areas, fit_to, selection_shapes
+from geo.queries import area_geometries, compare, key_figures, presence_by_area
+from ui.captions import page_caption
+from ui.columns import show_table
 from ui.components import basemap_picker, key_figure_row, new_map, show_map
-from ui.i18n import labels, t, translate_columns
+from ui.i18n import labels, t
+from ui.navigation import require_page
 from ui.sidebar import sidebar_choices
 from ui.state import query
 
-KEY_FIGURES = ["patrols", "patrol_hours", "encounters", "new_contacts", "share_under_25", "share_under_18"]
+KEY_FIGURES = ["patrols", "patrol_hours", "presence_hours", "encounters", "new_contacts", "share_under_25",
+               "share_under_18"]
 
+user = require_page(__file__)  # the access seam: a role that may not open this page is refused here
 choices = sidebar_choices()
 path, filters = choices.store_path, choices.filters
 st.title(t("page.overview"))
-st.caption(t("period.caption", first=filters.first_day, last=filters.last_day))
+page_caption(choices)
 
-current = query(path, "key_figures", filters)
-previous = query(path, "key_figures", choices.compare) if choices.compare else None
-key_figure_row(compare(current, previous), KEY_FIGURES)
+current = query(path, key_figures, filters)
+previous = query(path, key_figures, choices.compare) if choices.compare else None
+key_figure_row(compare(current, previous), KEY_FIGURES, compare=choices.compare)
 
-areas = query(path, "presence_by_area", filters)
+areas = query(path, presence_by_area, filters)
 st.subheader(t("overview.per_area"))
-st.dataframe(translate_columns(areas), hide_index=True, width="stretch")
+show_table(areas)
 
 st.subheader(t("overview.map"))
-shade = st.radio(t("overview.shade_by"), ["minutes", "encounters"], horizontal=True, key="overview_shade",
+shade = st.radio(t("overview.shade_by"), ["presence_minutes", "encounters"], horizontal=True, key="overview_shade",
                  format_func=labels("col"))
 basemap = basemap_picker("overview_basemap")
-geometry = query(path, "area_geometries", filters)
-shaded = geometry.drop(columns=["area_name"]).merge(areas, on="area_id", how="left").fillna({shade: 0})
-fmap = new_map(basemap)
-add_areas(fmap, shaded, value_column=shade, legend_title=t(f"col.{shade}"),
-          tooltip={"area_name": t("col.area_name"), "minutes": t("col.minutes"), "encounters": t("col.encounters")})
-show_map(fit_to(fmap, shaded), key="overview_map")
+geometry = query(path, area_geometries, filters)
+if geometry.empty:
+    st.info(t("map.empty"))
+else:
+    shaded = geometry.drop(columns=["area_name"]).merge(areas, on="area_id", how="left").fillna({shade: 0})
+    fmap = new_map(basemap)
+    add_areas(fmap, shaded, value_column=shade, legend_title=t(f"col.{shade}"),
+              tooltip={"area_name": t("col.area_name"), "presence_minutes": t("col.presence_minutes"),
+                       "encounters": t("col.encounters")})
+    show_map(fit_to(fmap, selection_shapes(shaded)), key="overview_map")

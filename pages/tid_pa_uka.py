@@ -2,23 +2,27 @@
 
 import streamlit as st
 
-from ui.charts import week_heatmap
+from geo.queries import time_of_week
+from ui.captions import page_caption
+from ui.charts import difference_heatmap, week_heatmap
 from ui.filters import encounter_filters
 from ui.i18n import t
+from ui.navigation import require_page
 from ui.sidebar import sidebar_choices
 from ui.state import query
 
+user = require_page(__file__)  # the access seam: a role that may not open this page is refused here
 choices = sidebar_choices()
 path = choices.store_path
 st.title(t("page.time_of_week"))
-st.caption(t("time_of_week.caption"))
 filters = encounter_filters(choices.filters, key="time_of_week")
-matrix = query(path, "time_of_week", filters)
+page_caption(choices, filters, note=t("time_of_week.caption"))
+matrix = query(path, time_of_week, filters)
 
 left, right = st.columns(2)
 with left:
     st.subheader(t("time_of_week.presence"))
-    st.altair_chart(week_heatmap(matrix, "presence_minutes", t("col.minutes"), scheme="oranges"),
+    st.altair_chart(week_heatmap(matrix, "presence_minutes", t("col.presence_minutes"), scheme="oranges"),
                     width="stretch")
 with right:
     st.subheader(t("time_of_week.encounters"))
@@ -26,5 +30,4 @@ with right:
                     width="stretch")
 st.subheader(t("time_of_week.difference"))
 st.caption(t("time_of_week.difference.help"))
-st.altair_chart(week_heatmap(matrix, "difference", t("col.difference"), scheme="redblue", diverging=True),
-                width="stretch")
+st.altair_chart(difference_heatmap(matrix, t("col.difference")), width="stretch")

@@ -2,7 +2,7 @@
 
 Geometry is designed in EPSG:25832 metres around a base point near Oslo S
 (:data:`BASE`) and converted to EPSG:4326 with pyproj directly (not through
-``geo.engine.fastproj``), so expectations can be written in whole metres and
+``geo.engine.projection``), so expectations can be written in whole metres and
 seconds. Local times are written as Europe/Oslo wall-clock text and converted
 with pandas' own tz database (not through ``geo.timeutil``).
 """

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from bench import data
+from bench import data, kernels
 from bench.compare import agreement
 from bench.naive import crossing_bounds, naive_presence_totals
 from bench.run import format_report, main
@@ -79,7 +79,7 @@ def test_agreement_flags_a_wrong_result(areas):
 def test_runner_end_to_end(tmp_path):
     out = tmp_path / "latest.json"
     code = main(["--points", "20000", "--gpx-points", "2000", "--out", str(out), "--quiet",
-                 "--workdir", str(tmp_path)])
+                 "--workdir", str(tmp_path), "--kernel-runs", "0"])
     assert code == 0
     results = json.loads(out.read_text())
     assert set(results) >= {"timestamp", "config", "machine", "load_average", "presence", "gpx", "targets"}
@@ -220,3 +220,93 @@ def test_city_build_writes_the_same_days_into_every_store(tmp_path, shared_data,
 
     a, b = open_store(tmp_path / "a.gpkg", create=False), open_store(tmp_path / "b.gpkg", create=False)
     assert a.counts() == b.counts() and a.rollups_complete()
+
+
+# --- bench/kernels.py: the same user commands with and without the hand-written kernels ------
+
+
+def test_week_of_tracks_moves_whole_patrols_into_the_week(areas):
+    points = data.generate_track_points(30_000, seed=11, areas=areas, patrol_points=(1_000, 3_000))
+    week = kernels.week_of_tracks(points)
+    assert len(week) == len(points) and (week[PATROL_ID] == points[PATROL_ID]).all()
+    assert str(week[TIME_UTC].dtype) == "datetime64[us, UTC]"
+    moved = (week[TIME_UTC] - points[TIME_UTC]).dt.total_seconds()
+    assert (moved % 86_400 == 0).all()  # whole days: time of day kept
+    assert (moved.groupby(points[PATROL_ID]).nunique() == 1).all()  # one shift per patrol: its fixes keep their gaps
+    starts = week.groupby(PATROL_ID, sort=False)[TIME_UTC].min()
+    expected = [f"2024-03-{4 + i % 7:02d}" for i in range(len(starts))]  # patrol i on day i % 7 of the week
+    assert starts.dt.strftime("%Y-%m-%d").tolist() == expected
+    assert week.groupby(PATROL_ID, sort=False)["day"].first().tolist() == expected
+
+
+def _runs(*seconds: float, cpu: tuple[float, ...] | None = None) -> list[dict]:
+    return [{"seconds": s, "cpu_seconds": c} for s, c in zip(seconds, cpu or [2 * s for s in seconds])]
+
+
+def _verdict(fast: list[dict], reference: list[dict]) -> dict:
+    return kernels.summarise({"import": {"fast": fast, "reference": reference},
+                              "demo": {"fast": _runs(20, 20, 20), "reference": _runs(21, 21, 21)}})
+
+
+def test_saving_per_command_from_medians_and_paired_runs():
+    summary = _verdict(_runs(10, 11, 12), _runs(14, 13, 12))
+    assert summary["commands"]["import"]["fast"] == {"median": 11, "min": 10, "max": 12, "cpu_median": 22,
+                                                     "cpu_min": 20, "cpu_max": 24}
+    h3 = summary["kernels"]["h3grid"]
+    assert h3["library"] == "reference"
+    saving = h3["savings"]["import"]
+    assert saving["wall"] == pytest.approx(1 - 11 / 13) and saving["cpu"] == pytest.approx(1 - 22 / 26)  # 15.4 %
+    assert saving["paired_min"] == pytest.approx(0.0)  # run 3: 12 s either way
+    assert saving["paired_max"] == pytest.approx(1 - 10 / 14)
+    assert h3["savings"]["demo"]["wall"] == pytest.approx(1 - 20 / 21)  # 4.8 %
+    assert h3["best_command"] == "import" and h3["verdict"] == "keep"
+
+
+def test_a_kernel_is_kept_only_when_wall_and_cpu_time_agree():
+    # 4.3 % of the import in both: delete
+    assert _verdict(_runs(11, 11, 11), _runs(11.5, 11.5, 11.5))["kernels"]["h3grid"]["verdict"] == "delete"
+    # 15 % of the wall time but 2 % of the CPU time: undecided
+    noisy = _verdict(_runs(11, 11, 11, cpu=(9.8, 9.8, 9.8)), _runs(13, 13, 13, cpu=(10, 10, 10)))
+    assert noisy["kernels"]["h3grid"]["verdict"] == "undecided"
+
+
+def test_report_shows_seconds_savings_and_verdict():
+    summary = _verdict(_runs(10, 11, 12), _runs(14, 13, 12))
+    report = kernels.format_report({
+        "config": {"runs": 3, "demo": ["2024-01-01", "2024-03-31"],
+                   "changed_area": ["vaterland-gronland", "2024-02-15", 25.0]},
+        "data": {"points": 500_000, "patrols": 35, "gpx_files": ["a.gpx"] * 7},
+        "summary": summary, "same_results": None,
+    })
+    assert "import a week of GPX" in report and "11.0 (10.0-12.0)" in report and "13.0 (12.0-14.0)" in report
+    assert "1.18x/1.18x" in report  # 13 / 11
+    assert "15.4 % (0..29 %)" in report
+    assert "verdict: KEEP" in report
+
+
+def test_summaries_of_two_stores_are_compared_number_by_number():
+    a = [{"area_id": "x", "area_name": "X", "presence_minutes": "100.0"}, {"area_id": "y", "area_name": "Y",
+                                                                           "presence_minutes": "0"}]
+    b = [{"area_id": "x", "area_name": "X", "presence_minutes": "100.001"}, {"area_id": "y", "area_name": "Y",
+                                                                             "presence_minutes": "0"}]
+    got = kernels._table_difference(a, b, key="area_id")
+    assert got["rows"] == 2 and got["rows_equal"]
+    assert got["max_rel_diff"] == pytest.approx(0.001 / 100.001)
+    assert not kernels._table_difference(a, b[:1], key="area_id")["rows_equal"]
+
+
+@pytest.mark.slow
+def test_kernels_benchmark_end_to_end(tmp_path):
+    out = tmp_path / "kernels.json"
+    code = kernels.main(["--runs", "1", "--points", "3000", "--demo-end", "2024-01-02",
+                         "--out", str(out), "--workdir", str(tmp_path), "--quiet"])
+    assert code == 0
+    results = json.loads(out.read_text())
+    assert results["data"]["points"] == 3000
+    for command in kernels.COMMANDS:
+        for mode in ("fast", "reference"):
+            (run,) = results["timings"][command][mode]
+            assert run["seconds"] > 0 and run["cpu_seconds"] > 0
+    assert results["same_results"]["ok"] and results["same_results"]["area"]["rows"] == 12
+    assert results["summary"]["kernels"]["h3grid"]["verdict"] in ("keep", "delete", "undecided")
+    assert [p.name for p in tmp_path.iterdir()] == ["kernels.json"]  # temporary data removed

@@ -197,9 +197,50 @@ def test_language_switch_to_english(browser_page, server):
     _wait_until_idle(browser_page)
 
 
+def test_switching_language_keeps_the_selections(browser_page, server):
+    """A radio and a sidebar selectbox keep their choice, shown in the new language (issue 15)."""
+    _open(browser_page, server, "")
+    browser_page.locator('[data-testid="stRadio"]', has_text="Farge etter").get_by_text("Møter", exact=True).click()
+    _wait_until_idle(browser_page)
+    selects = browser_page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]')
+    selects.nth(1).click()  # the period
+    browser_page.get_by_role("option", name="Denne uka").click()
+    _wait_until_idle(browser_page)
+    selects.first.click()
+    browser_page.get_by_role("option", name="English").click()
+    _wait_until_idle(browser_page)
+    browser_page.locator("h1", has_text="Overview").first.wait_for(timeout=LOAD_TIMEOUT_MS)
+    radio = browser_page.locator('[data-testid="stRadio"]', has_text="Encounters")
+    assert radio.get_by_role("radio", name="Encounters", exact=True).is_checked()
+    assert selects.nth(1).get_by_role("combobox").input_value() == "This week"
+    browser_page.screenshot(path=str(SCREENSHOTS / "overview_en_kept.png"), full_page=True)
+    selects.first.click()
+    browser_page.get_by_role("option", name="Norsk (bokmål)").click()
+    _wait_until_idle(browser_page)
+    from playwright.sync_api import expect
+
+    expect(browser_page.locator('[data-testid="stRadio"]', has_text="Farge etter").get_by_role(
+        "radio", name="Møter", exact=True)).to_be_checked(timeout=10_000)
+    assert selects.nth(1).get_by_role("combobox").input_value() == "Denne uka"
+    selects.nth(1).click()  # back to the default period for the other tests
+    browser_page.get_by_role("option", name="Siste 4 uker").click()
+    _wait_until_idle(browser_page)
+
+
 def test_nothing_was_fetched_from_the_internet_that_the_pages_needed(browser_page, server):
     _open(browser_page, server, "dekning")
     assert _drawn_leaflet_shapes(browser_page) > 0
     # Every request to the internet was blocked and the maps still drew; with the
-    # default basemap ("none") the pages did not even try to reach the internet.
+    # default basemap (the offline street map) the pages did not even try to reach the internet.
+    assert browser_page.blocked_requests == []
+
+
+def test_the_offline_street_map_is_drawn_under_the_cells(browser_page, server):
+    with browser_page.expect_response(lambda r: r.url.endswith("/app/static/basemap/oslo_basemap.geojson")) as got:
+        _open(browser_page, server, "dekning")
+    assert got.value.ok
+    frame = browser_page.frame_locator('iframe[title*="st_folium"]').first
+    frame.locator(".leaflet-container[data-basemap='drawn']").wait_for(timeout=LOAD_TIMEOUT_MS)
+    assert frame.locator(".leaflet-pane.leaflet-feltkartBasemap-pane canvas").count() == 1
+    assert "OpenStreetMap" in frame.locator(".leaflet-control-attribution").inner_text()
     assert browser_page.blocked_requests == []

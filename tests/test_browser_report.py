@@ -17,6 +17,7 @@ from tests.test_browser import (  # noqa: F401 (fixtures)
     LOAD_TIMEOUT_MS,
     _chromium_or_fail,
     _open,
+    _wait_until_idle,
     browser_page,
     server,
 )
@@ -31,8 +32,8 @@ def exported_html(tmp_path_factory):
     store = tmp_path_factory.mktemp("report_html") / "store.gpkg"
     store.write_bytes(source.read_bytes())
     out = store.parent / "situasjonsbilde.html"
-    export_report(open_store(store), "trio", first_day=date(2024, 10, 7), last_day=date(2024, 10, 20), out=out,
-                  compare_first=date(2024, 9, 23), compare_last=date(2024, 10, 6))
+    export_report(open_store(store), "trio", first_day=date(2024, 10, 14), last_day=date(2024, 10, 20), out=out,
+                  compare_first=date(2024, 10, 7), compare_last=date(2024, 10, 13))  # whole ISO weeks (partner rule)
     return out
 
 
@@ -58,8 +59,17 @@ def test_exported_html_opens_offline_and_shows_its_maps(exported_html):
     assert outside == [], f"the HTML asked for {outside}"
 
 
+def _open_a_partner_period(page, server: str) -> None:
+    """The page with a period partners may get: the sidebar's "Denne uka" (a whole ISO week, with the
+    previous week as comparison) instead of its default, the last 4 weeks, which the page refuses."""
+    _open(page, server, "situasjonsbilde")
+    page.locator('[data-testid="stSidebar"] input[aria-label="Periode"]').click()
+    page.get_by_role("option", name="Denne uka").click()
+    _wait_until_idle(page)
+
+
 def test_page_loads_in_the_browser_without_internet(server, browser_page):  # noqa: F811 (fixtures)
-    _open(browser_page, server, "situasjonsbilde")
+    _open_a_partner_period(browser_page, server)
     browser_page.get_by_text("Situasjonsbilde", exact=True).first.wait_for(timeout=LOAD_TIMEOUT_MS)
     # the four images arrive one after another; wait until every one has decoded, not just the first
     browser_page.wait_for_function(
@@ -79,7 +89,7 @@ def test_download_button_makes_the_pdf_on_click_and_logs_it(server, browser_page
     # the store the `server` fixture serves (its mktemp("browser") directory; "browsercurrent" is pytest's link to it)
     store = max(tmp_path_factory.getbasetemp().glob("browser[0-9]*/demo.gpkg"), key=lambda p: p.stat().st_mtime)
     before = len(open_store(store, create=False).exports())
-    _open(browser_page, server, "situasjonsbilde")
+    _open_a_partner_period(browser_page, server)
     # by its label, not its place: under load the page once offered the CSV button first
     button = browser_page.locator('[data-testid="stDownloadButton"] button', has_text="PDF (A4)").first
     button.wait_for(timeout=LOAD_TIMEOUT_MS)

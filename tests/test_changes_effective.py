@@ -21,6 +21,7 @@ from geo.changes.effective import (
     HOT,
     NO_ACTIVITY,
     OVERLAP_M2,
+    area_drafts,
     compare_with_official,
     effective_areas,
     gi_star_of_cells,
@@ -238,3 +239,26 @@ def test_period_outside_the_range_is_refused():
         period_bounds("2030", "year", within=(dt.date(2024, 1, 1), dt.date(2024, 12, 31)))
     with pytest.raises(ValueError, match="period kind must be one of"):
         periods_between(dt.date(2024, 1, 1), dt.date(2024, 2, 1), "fortnight")
+
+
+def test_a_teams_drafts_are_only_its_own(tmp_path):
+    """Endringer's drafts list goes through the access seam with the manager's teams."""
+    store = make_store(tmp_path)
+    lon, lat = lonlat([X, X + 50], [Y, Y + 50])
+    square = box(lon[0], lat[0], lon[1], lat[1])
+    for team in ("sentrum", "vestre-aker"):
+        store.add_area_draft(gpd.GeoDataFrame({AREA_ID: [f"d-{team}"], AREA_NAME: ["d"], "team": [team],
+                                               "valid_from": [dt.date(2025, 1, 1)]}, geometry=[square], crs=STORE_CRS),
+                             source="test")
+    assert sorted(area_drafts(store)[AREA_ID]) == ["d-sentrum", "d-vestre-aker"]
+    assert area_drafts(store, teams=("vestre-aker",))[AREA_ID].tolist() == ["d-vestre-aker"]
+
+
+def test_a_teams_effective_areas_are_compared_with_its_own_field_areas(tmp_path):
+    store = make_store(tmp_path, areas=area_versions([
+        area("a", box(X, Y, X + 100, Y + 100), team="sentrum", valid_from=dt.date(2024, 1, 1)),
+        area("h", box(X + 500, Y, X + 600, Y + 100), team="vestre-aker", valid_from=dt.date(2024, 1, 1)),
+    ]))
+    period = {"first_day": dt.date(2024, 3, 1), "last_day": dt.date(2024, 3, 31)}
+    assert sorted(effective_areas(store, Filters(**period)).official[AREA_ID]) == ["a", "h"]
+    assert effective_areas(store, Filters(**period, teams=("vestre-aker",))).official[AREA_ID].tolist() == ["h"]

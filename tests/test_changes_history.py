@@ -25,6 +25,7 @@ from geo.changes.history import (
     LOST_PCT,
     VERSION_A,
     VERSION_B,
+    area_change_log,
     area_timeline,
     areas_valid_on,
     compare_areas,
@@ -123,3 +124,15 @@ def test_timeline_lists_every_version_with_its_area_and_who_added_it(tmp_path):
     assert timeline["added_utc"].notna().all()
     log = store.area_changes()
     assert log["change"].tolist() == ["added", "closed", "added"]
+
+
+def test_the_change_log_of_a_team_lists_only_its_own_areas(tmp_path):
+    """A district manager's Endringer page reads the log through the access seam with ``teams``:
+    the city centre's area changes are not theirs to see."""
+    store = make_store(tmp_path, areas=area_versions([
+        area("a", box(X, Y, X + 100, Y + 100), team="sentrum", valid_from=D(2024, 1, 1)),
+        area("h", box(X + 500, Y, X + 600, Y + 100), team="vestre-aker", valid_from=D(2024, 1, 1)),
+    ]))
+    assert sorted(area_change_log(store)[AREA_ID]) == ["a", "h"]
+    assert area_change_log(store, teams=("vestre-aker",))[AREA_ID].tolist() == ["h"]
+    assert area_change_log(store, teams=("nobody",)).empty

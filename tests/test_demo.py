@@ -35,6 +35,7 @@ from geo.schema import (
     ENCOUNTER_ID,
     END_UTC,
     FROM_OUTSIDE_OSLO,
+    INDOOR,
     LAT,
     LON,
     MEASURE_CRS,
@@ -434,7 +435,7 @@ def test_dates_must_be_dates() -> None:
 def test_demo_areas_have_expected_ids_columns_and_types(areas: gpd.GeoDataFrame) -> None:
     assert set(areas[AREA_ID]) == EXPECTED_AREA_IDS
     assert list(areas.columns) == [
-        AREA_ID, "name", AREA_TEAM, VALID_FROM, VALID_TO, SOURCE_FILE, SOURCE_LINE, "geometry"
+        AREA_ID, "name", AREA_TEAM, VALID_FROM, VALID_TO, INDOOR, SOURCE_FILE, SOURCE_LINE, "geometry"
     ]
     assert areas.crs.to_string() == STORE_CRS
     assert (areas.geom_type == "MultiPolygon").all()
@@ -469,6 +470,11 @@ def test_some_areas_overlap(areas: gpd.GeoDataFrame) -> None:
     shape = areas.to_crs(MEASURE_CRS).groupby(AREA_ID).geometry.first()
     assert shape["oslo-s"].intersection(shape["vaterland-gronland"]).area > 1000
     assert shape["oslo-s"].contains(shape["p-hus-byporten"])
+
+
+def test_the_garages_and_only_they_are_indoor(areas: gpd.GeoDataFrame) -> None:
+    indoor = set(areas.loc[areas[INDOOR], AREA_ID])
+    assert indoor == {g.area_id for g in GARAGES}
 
 
 def test_garage_areas_lie_around_the_real_garages(areas: gpd.GeoDataFrame) -> None:

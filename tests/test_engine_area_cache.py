@@ -114,3 +114,20 @@ def test_a_planted_cache_file_cannot_run_code(cache_dir, tmp_path):
     assert len(prepared) == 3  # rebuilt instead
     with open(path, "rb") as file:
         assert file.read(8) == area_cache.MAGIC and path.stat().st_size > 1000
+
+
+def test_indoor_areas_are_read_back_from_disk_not_rebuilt(cache_dir):
+    import numpy as np
+
+    indoor = AREAS.assign(indoor=[True, False, False])  # sq is a garage
+    built = prepare_areas_cached(indoor, cache_dir=cache_dir)
+    assert area_set_key(indoor) != area_set_key(AREAS)  # the indoor flags are part of the key
+    (path,) = cache_dir.glob("areas-*.grids")
+    loaded = area_cache._read(path)  # None if the restricted unpickler refused a class of PreparedAreas
+    assert loaded is not None and len(loaded.indoor) == len(built.indoor) == 1
+    np.testing.assert_array_equal(loaded.indoor.version, built.indoor.version)
+    assert sorted(loaded.indoor.cells) == sorted(built.indoor.cells)
+    for res, cover in built.indoor.cells.items():
+        np.testing.assert_array_equal(loaded.indoor.cells[res].cell, cover.cell)
+        np.testing.assert_array_equal(loaded.indoor.cells[res].share, cover.share)
+    assert loaded.indoor.polygons[0].equals(built.indoor.polygons[0])

@@ -1,4 +1,4 @@
-"""Tests of geo.engine.cells: exact share of each segment's length in each H3 cell.
+"""Tests of geo.engine.cells: exact share of each segment's length in each H3 cell, in both kernel modes.
 
 The reference split is computed independently of the engine: h3-py's cell
 boundary vertices are joined by great-circle arcs (H3 edges are straight lines
@@ -30,11 +30,19 @@ from geo.engine.cells import (
     split_by_cells,
     sum_by_cell,
 )
+from geo.engine import kernels
 from geo.engine.segments import build_segments
 from tests.builders import BASE, lonlat, oslo, track, utm
 
 X, Y = BASE
 T0 = oslo("2024-06-07 20:00")
+
+
+@pytest.fixture(autouse=True, params=["fast", "reference"])
+def kernel_mode(request, monkeypatch):
+    """Every test runs with h3grid (as shipped) and with h3ronpy in its place (``geo.engine.kernels``)."""
+    monkeypatch.setattr(kernels, "REFERENCE", request.param == "reference")
+    return request.param
 
 
 # --- independent reference ---------------------------------------------------------------

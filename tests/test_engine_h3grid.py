@@ -160,15 +160,6 @@ def test_small_inputs(n: int) -> None:
     np.testing.assert_array_equal(got, h3ronpy_cells(lon, lat, 10))
 
 
-def test_threads_give_identical_results(monkeypatch: pytest.MonkeyPatch) -> None:
-    from geo.engine import fastproj
-
-    lon, lat = uniform(SENTRUM, 400_000, 10)
-    monkeypatch.setattr(fastproj, "THREADS", 2)
-    monkeypatch.setattr(fastproj, "PARALLEL_MIN", 1000)
-    assert_same_cells(lon, lat, 11)
-
-
 # ---------------------------------------------------------------------------
 # split_segments
 # ---------------------------------------------------------------------------

@@ -66,9 +66,10 @@ def _share(line: LineString, polygon) -> float:
 def _bounds(line: LineString, polygon) -> tuple[float, float]:
     """Share of ``line`` in ``polygon`` shrunk and grown by PROJECTION_SLACK_M.
 
-    The engine projects with ``geo.engine.fastproj`` (within 0.1 mm of pyproj),
-    so a segment lying exactly on an edge may legitimately fall either side.
-    Away from edges both bounds are equal.
+    The engine and this reference both project with pyproj, but through
+    different arrays and area preparation (``geo.engine.areas`` works on its
+    own EPSG:25832 copy of the polygons), so a segment lying exactly on an edge
+    may fall either side by rounding. Away from edges both bounds are equal.
     """
     return (_share(line, polygon.buffer(-PROJECTION_SLACK_M, join_style="mitre")),
             _share(line, polygon.buffer(PROJECTION_SLACK_M, join_style="mitre")))

@@ -311,7 +311,7 @@ def test_cli_selects_categories_and_age_groups(tmp_path):
     (["--period", "week"], "invalid choice: 'week'"),
     (["--period", "year", "--category", "shouting"], "invalid choice: 'shouting'"),
     (["--period", "year", "--k-ring", "0"], "error: k-ring must be between 1 and 3"),
-    (["--period", "year", "--from", "2024-05-01", "--to", "2024-01-01"], "error: first_day 2024-05-01 is after"),
+    (["--period", "year", "--from", "2024-05-01", "--to", "2024-01-01"], "error: --from 2024-05-01 is after --to 2024-01-01; swap them"),
     (["--period", "year", "--from", "31.02.2024"], "expected a date like 2024-06-12"),
 ])
 def test_cli_bad_arguments_exit_2_without_traceback(tmp_path, args, message):

@@ -43,3 +43,11 @@ def test_every_label_prefix_used_in_the_ui_has_strings():
 def test_a_key_defined_in_two_tables_is_refused():
     with pytest.raises(ValueError, match="defined twice"):
         merge_string_tables({"a.b": {"nb": "x", "en": "x"}}, {"a.b": {"nb": "y", "en": "y"}})
+
+
+def test_every_audit_action_has_a_label_in_both_languages():
+    from geo.store.audit import ACTIONS
+    from ui.i18n import STRINGS
+
+    for action in ACTIONS:
+        assert set(STRINGS[f"audit.action.{action}"]) == {"nb", "en"}, action

@@ -29,6 +29,7 @@ from geo.schema import (
     AREA_NAME,
     AREA_TEAM,
     GEOMETRY,
+    INDOOR,
     MEASURE_CRS,
     SOURCE_FILE,
     SOURCE_LINE,
@@ -632,3 +633,38 @@ def test_bad_options_are_refused(tmp_path: Path) -> None:
         read_areas(path, team=" ")
     with pytest.raises(ValueError, match=r"layer: expected a layer name; got ''"):
         read_areas(path, layer="")
+
+
+# --- indoor (PRODUCT.md, Indoor stay) ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("column", ["indoor", "Innendørs", "innendors", "inne"])
+def test_indoor_column_under_any_alias_reads_yes_and_no(tmp_path: Path, column: str) -> None:
+    values = ["ja", "nei", "true", "0", None]
+    rows = [{"navn": f"P{i}", "gyldig_fra": "2024-01-01", column: v} for i, v in enumerate(values)]
+    result = read_areas(write(tmp_path, rows, [square(10.75 + i * 0.01) for i in range(len(values))]))
+    assert result.errors == []
+    assert areas_of(result)[INDOOR].tolist() == [True, False, True, False, None]
+
+
+def test_a_type_column_naming_a_garage_makes_an_area_indoor(tmp_path: Path) -> None:
+    rows = [{"navn": "Saga p-hus", "gyldig_fra": "2024-01-01", "type": "P-hus"},
+            {"navn": "Vippetangen", "gyldig_fra": "2024-01-01", "type": "gate"},
+            {"navn": "Oslo S", "gyldig_fra": "2024-01-01", "type": None}]
+    result = read_areas(write(tmp_path, rows, [square(10.75), square(10.76), square(10.77)]))
+    assert areas_of(result)[INDOOR].tolist() == [True, False, None]
+
+
+def test_without_an_indoor_or_type_column_indoor_is_left_to_the_store(tmp_path: Path) -> None:
+    result = read_areas(write(tmp_path, [{"navn": "Urtegata", "gyldig_fra": "2024-01-01"}], [square()]))
+    assert areas_of(result)[INDOOR].tolist() == [None]
+
+
+def test_an_unreadable_indoor_value_rejects_the_feature(tmp_path: Path) -> None:
+    rows = [{"navn": "P1", "gyldig_fra": "2024-01-01", "innendørs": "kanskje"},
+            {"navn": "P2", "gyldig_fra": "2024-01-01", "innendørs": "ja"}]
+    result = read_areas(write(tmp_path, rows, [square(10.75), square(10.76)]))
+    error = only_error(result)
+    assert (error.line, error.column) == (1, "innendørs")
+    assert error.reason == "expected yes or no (ja/nei, true/false, 1/0) for indoor; got 'kanskje'"
+    assert areas_of(result)[AREA_NAME].tolist() == ["P2"]

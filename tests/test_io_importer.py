@@ -251,7 +251,7 @@ def test_a_new_area_version_reassigns_imported_presence_by_local_date(gpkg, tmp_
     changed = area_versions([area("sq", square(X, Y, 50), valid_from=dt.date(2024, 6, 8))])
     changed.drop(columns=["version"]).to_file(tmp_path / "sq.geojson", driver="GeoJSON")
     outcome = import_file(gpkg, tmp_path / "sq.geojson", kind="areas")
-    assert outcome.added["field_areas"] == 2  # version 2 added, version 1 closed
+    assert outcome.added["field_areas"] == 1  # version 2 added (version 1 closed, not counted as added)
     assert_same_as_reference(gpkg)
     per_version = gpkg.derived(T_PRESENCE_AREA).query("area_id == 'sq'").groupby("version")[SECONDS].sum()
     # version 1 (x 0–100 m, until Friday) keeps half of the Friday segment; version 2 (x 0–50 m,

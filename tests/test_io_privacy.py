@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 
@@ -235,3 +236,106 @@ def test_patrol_reader_refuses_personal_data(tmp_path):
     path = write(tmp_path, "id;team;start;slutt;ansatte_navn\nP1;sentrum;12.06.2024 18:00;12.06.2024 23:00;Kari og Ola\n")
     with pytest.raises(InputFileError, match=r"column 'ansatte_navn' looks like personal data \(a person's name\)"):
         read_patrols(path)
+
+
+# --- gaps found when tried as an attacker would ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("value", [
+    "fnr01019012345",  # joined to text
+    "Ola_01019012345",
+    "id:P-01019012345",
+    "99999912345 01019012345",  # a second run after one that is no date
+    "ref 20241399123, fnr 01019012345",
+    "010190 12345kr",
+])
+def test_a_national_id_joined_to_text_or_after_another_number_is_refused(value):
+    assert find_personal_data(table_with("info", ["ok", value])) == [PersonalDataFinding("info", NATIONAL_ID, 3)]
+
+
+@pytest.mark.parametrize("values", [
+    ["1718181000000"],  # epoch milliseconds: 13 digits
+    ["59.91234567891", "10,75221234567"],  # decimals
+    ["2024-06-12-01019"],  # a date then a short number
+    ["P2024061200112"],
+])
+def test_long_numbers_decimals_and_dates_are_not_national_ids(values):
+    assert find_personal_data(table_with("verdi", values)) == []
+
+
+@pytest.mark.parametrize("header", ["patrulje", "id", "patrol_id", "kontakt_id"])
+@pytest.mark.parametrize(("value", "what"), [
+    ("Ola Nordmann", NAME),
+    ("Kari og Ola", NAME),
+    ("Anne-Lise_Berg", NAME),
+    ("Ørjan Ås", NAME),
+    ("01.01.1990", BIRTH_DATE),
+    ("Ola 1990-01-01", BIRTH_DATE),
+    ("P-19850612", BIRTH_DATE),
+    ("1.2.2001", BIRTH_DATE),
+])
+def test_a_name_or_birth_date_in_an_id_column_is_refused(header, value, what):
+    frame = table_with(header, ["P-2024-0612-01", value])
+    assert find_personal_data(frame) == [PersonalDataFinding(header, what, 3)]
+
+
+@pytest.mark.parametrize("value", ["P-2024-0612-01", "kveld 12.06", "Sentrum1", "A", "p1", "gpx-0123abcd4567ef89",
+                                   "2024-06-12-kveld", "P20240612", "Team A", "sentrum", "12.06.2024"])
+def test_ordinary_ids_are_not_names_or_birth_dates(value):
+    assert find_personal_data(table_with("patrulje", [value])) == []
+
+
+def test_the_birth_date_check_follows_today():
+    frame = table_with("patrulje", ["P-2009-06-12"])
+    assert find_personal_data(frame, today=dt.date(2024, 6, 12)) == []
+    assert find_personal_data(frame, today=dt.date(2026, 6, 12)) == [PersonalDataFinding("patrulje", BIRTH_DATE, 2)]
+
+
+def test_patrol_reader_refuses_a_name_in_the_id_column(tmp_path):
+    path = write(tmp_path, "id;team;start;slutt\nOla Nordmann;sentrum;12.06.2024 18:00;12.06.2024 23:00\n")
+    with pytest.raises(InputFileError, match=r"column 'id' looks like personal data \(line 2 holds a person's name\)"):
+        read_patrols(path)
+
+
+def test_encounter_reader_refuses_a_birth_date_in_the_patrol_column(tmp_path):
+    path = write(tmp_path, "tid;lon;lat;kategori;patrulje\n12.06.2024 10:30;10,75;59,91;samtale;01.01.1990\n")
+    with pytest.raises(InputFileError, match=r"column 'patrulje' looks like personal data \(line 2 holds a date of birth\)"):
+        read_encounters(path)
+
+
+# --- area files ------------------------------------------------------------------------------------------------
+
+
+def area_file(tmp_path: Path, **columns) -> Path:
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    n = len(next(iter(columns.values())))
+    path = tmp_path / "omrader.geojson"
+    gpd.GeoDataFrame(columns, geometry=[box(10.75 + i / 100, 59.91, 10.755 + i / 100, 59.915) for i in range(n)],
+                     crs="EPSG:4326").to_file(path, driver="GeoJSON")
+    return path
+
+
+@pytest.mark.parametrize(("header", "value", "message"), [
+    ("kontaktperson", "Kari Nordmann", r"column 'kontaktperson' looks like personal data \(a person's name\)"),
+    ("telefon", "", r"column 'telefon' looks like personal data \(a phone number\)"),
+    ("info", "ring 987 65 432", r"column 'info' looks like personal data \(line 1 holds a phone number\)"),
+    ("navn", "Oslo S 01019012345", r"column 'navn' looks like personal data \(line 1 holds a national identity number\)"),
+])
+def test_area_files_are_checked_for_personal_data(tmp_path, header, value, message):
+    from geo.io.areas import read_areas
+
+    columns = {"omrade_id": ["oslo-s"], "gyldig_fra": ["2024-01-01"], header: [value]}
+    if header != "navn":
+        columns["navn"] = ["Oslo S"]
+    with pytest.raises(InputFileError, match=message):
+        read_areas(area_file(tmp_path, **columns))
+
+
+def test_an_area_file_with_long_area_names_is_not_free_text(tmp_path):
+    from geo.io.areas import read_areas
+
+    names = ["Vaterland og Grønland med gatene rundt Grønlandsleiret", "Oslo S med Jernbanetorget og Østbanehallen"]
+    result = read_areas(area_file(tmp_path, navn=names, gyldig_fra=["2024-01-01"] * 2))
+    assert result.frames["field_areas"]["name"].tolist() == names

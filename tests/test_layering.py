@@ -11,22 +11,24 @@ import pytest
 
 GEO = Path(__file__).resolve().parents[1] / "geo"
 
-BASE = {"schema", "errors", "timeutil"}
+BASE = {"schema", "errors", "timeutil", "formatting"}
 ALLOWED: dict[str, set[str]] = {
     "schema": set(),
     "errors": set(),
     "timeutil": {"schema"},
+    "formatting": {"schema"},
     "store": BASE,
     "engine": BASE | {"store"},  # geo.engine.refresh writes derived tables through the Store interface
     "io": BASE | {"store", "engine"},
     "queries": BASE | {"store", "engine"},
-    "maps": BASE | {"engine"},
+    "basemap": BASE,
+    "maps": BASE | {"engine", "basemap"},
     "hotspots": BASE | {"store", "engine", "queries", "maps"},
     "changes": BASE | {"store", "engine", "io", "queries", "hotspots", "maps"},
-    "report": BASE | {"store", "engine", "io", "queries", "hotspots", "maps"},
+    "report": BASE | {"store", "engine", "io", "queries", "hotspots", "maps", "basemap"},
     "planning": BASE | {"store", "engine", "queries", "report", "maps"},
     "access": BASE | {"store", "queries"},
-    "demo": BASE | {"store", "engine"},
+    "demo": BASE | {"store", "engine", "basemap"},
     "retention": BASE | {"store", "engine"},
     "cli": {"*"},
     "__main__": {"cli"},

@@ -10,6 +10,7 @@ import pytest
 from shapely.geometry import box
 from streamlit.testing.v1 import AppTest
 
+from geo import formatting
 from geo.changes.drift import encounter_drift
 from geo.changes.effective import effective_areas, save_draft
 from geo.changes.history import compare_areas
@@ -17,7 +18,7 @@ from geo.queries import Filters
 from geo.schema import AREA_ID, DRAFT_ID, STORE_CRS, VALID_FROM, VALID_TO
 from geo.store import open_store
 from tests.conftest import shared_demo_store
-from tests.test_pages import start_app
+from tests.test_pages import goto, start_app
 
 FIRST, LAST = date(2023, 12, 1), date(2024, 1, 31)
 TIMEOUT_S = 180
@@ -51,7 +52,7 @@ def test_effective_area_figure_equals_geo(demo_store, monkeypatch):
     expected = effective_areas(open_store(demo_store, create=False),
                                Filters(first_day=date(2024, 1, 1), last_day=LAST)).figures["hot_inside_pct"]
     shown = {m.label: m.value for m in at.metric}
-    assert shown["Varmt areal inne i feltområder"] == f"{expected:.1f} %"
+    assert shown["Varmt areal inne i feltområder"] == formatting.percent(expected / 100, "nb", decimals=1)
 
 
 def test_area_comparison_caption_equals_compare_areas(demo_store, monkeypatch):
@@ -60,16 +61,17 @@ def test_area_comparison_caption_equals_compare_areas(demo_store, monkeypatch):
     assert not at.exception, at.exception
     got = compare_areas(open_store(demo_store, create=False), date(2020, 6, 1), LAST)
     assert got["gained_m2"].sum() > 1000  # Brugata/Storgata grew in 2021, two areas were added in 2023
-    expected = f"Fra A til B: {got['gained_m2'].sum():,.0f} m² lagt til"
+    expected = f"Fra A til B: {formatting.area_m2(got['gained_m2'].sum(), 'nb')} lagt til"
     assert any(c.value.startswith(expected) for c in at.caption), [c.value for c in at.caption]
 
 
 def test_drift_table_has_one_row_per_year_with_encounters(demo_store, monkeypatch):
     at = _start(demo_store, monkeypatch, section="drift")
     drift = encounter_drift(open_store(demo_store, create=False), Filters(first_day=FIRST, last_day=LAST), period="year")
-    table = next(d.value for d in at.dataframe if "Periode" in d.value.columns and "Lang halvakse (m)" in d.value.columns)
-    assert table["Periode"].tolist() == drift["period"].tolist() == ["2023", "2024"]
-    assert table["Antall punkter"].tolist() == drift["n"].tolist()
+    # the data keeps its column names (the headers are translated labels, see ui/columns.py)
+    table = next(d.value for d in at.dataframe if "period" in d.value.columns and "sigma_major_m" in d.value.columns)
+    assert table["period"].tolist() == drift["period"].tolist() == ["2023", "2024"]
+    assert table["n"].tolist() == drift["n"].tolist()
 
 
 def test_saving_a_draft_keeps_the_field_areas(demo_store, monkeypatch, tmp_path):
@@ -98,7 +100,7 @@ def test_play_steps_the_drift_map_to_the_next_period(demo_store, monkeypatch):
 @pytest.mark.parametrize(("page", "key"), [("pages/dekning.py", "coverage_anim"), ("pages/moter.py", "encounters_anim")])
 def test_coverage_and_encounter_maps_step_through_the_weeks_of_the_period(demo_store, monkeypatch, page, key):
     at = _start(demo_store, monkeypatch)
-    at.switch_page(page).run()
+    goto(at, page)
     assert not at.exception, at.exception
     slider = at.select_slider(key=f"{key}_period")
     assert slider.options[0].startswith("2024-W") and len(slider.options) in (4, 5)  # the sidebar's last 4 weeks

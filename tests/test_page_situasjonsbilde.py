@@ -7,7 +7,6 @@ from datetime import date
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from geo.queries import comparison_period, period_presets
 from geo.report.content import build_report
 from geo.report.presets import load_presets
 from geo.store import open_store
@@ -37,16 +36,26 @@ def test_page_runs_in_both_languages(store_path, monkeypatch, language, title, p
     assert at.slider(key="report_k").min == 3
 
 
+def test_the_page_offers_only_whole_ended_weeks_and_opens_on_the_nearest(store_path, monkeypatch):
+    at = _page(store_path, monkeypatch, "nb")  # the sidebar's default: the last 4 weeks, 23.09–20.10.2024
+    assert not at.exception and not at.error, (at.exception, [e.value for e in at.error])
+    assert at.selectbox(key="report_period").options == ["2024-W42 (14.10.2024–20.10.2024)",
+                                                          "2024-W41 (07.10.2024–13.10.2024)",
+                                                          "2024-W40 (30.09.2024–06.10.2024)",
+                                                          "2024-W39 (23.09.2024–29.09.2024)"]
+    assert at.selectbox(key="report_period").value == "2024-W39"  # the whole week nearest the sidebar's range
+
+
 def test_preview_equals_the_geo_report(store_path, monkeypatch):
     at = _page(store_path, monkeypatch, "nb")
+    at.selectbox(key="report_period").set_value("2024-W41").run()
     at.selectbox(key="report_preset").set_value("sentrum").run()
     at.slider(key="report_k").set_value(6).run()
     assert not at.exception, at.exception
-    first, last = period_presets(LAST)["last_4_weeks"]
     book = load_presets()
-    expected = build_report(open_store(store_path, create=False), book.get("sentrum"), first_day=first, last_day=last,
-                            compare_first=comparison_period(first, last)[0],
-                            compare_last=comparison_period(first, last)[1], k=6, book=book)
+    expected = build_report(open_store(store_path, create=False), book.get("sentrum"), first_day=date(2024, 10, 7),
+                            last_day=date(2024, 10, 13), compare_first=date(2024, 9, 30),
+                            compare_last=date(2024, 10, 6), k=6, book=book)
     order = ("areas", "hotspots", "categories", "trend", "time_of_week")  # as drawn on the page
     for table, shown in zip(order, at.dataframe):
         assert shown.value.astype(str).values.tolist() == expected.tables[table].astype(str).values.tolist(), table

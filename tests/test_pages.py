@@ -1,8 +1,8 @@
 """Every dashboard page runs under Streamlit's AppTest on a small demo store.
 
-Checks: no exception on any page in either language; the Oversikt per-area
-numbers equal ``python -m geo summary`` for the same period; the language
-switch changes the UI text.
+Checks: no exception on any page in either language; the tables show exactly
+what the query layer answers for the sidebar's selection; the language switch
+changes the UI text.
 """
 
 from __future__ import annotations
@@ -16,10 +16,14 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from geo import formatting
 from geo.cli import main as cli_main
 from geo.demo.store import build_demo_store
-from geo.queries import period_presets
+from geo.queries import Filters, period_presets, presence_by_area, presence_by_cell
+from geo.schema import AREA_ID, CELL, ENCOUNTERS, PRESENCE_MINUTES
+from geo.store import open_store
 from tests.conftest import REPO
+from ui.i18n import STRINGS
 
 PAGES = [
     "pages/oversikt.py",
@@ -27,6 +31,7 @@ PAGES = [
     "pages/moter.py",
     "pages/tid_pa_uka.py",
     "pages/innsats_og_behov.py",
+    "pages/planlegging.py",
     "pages/data.py",
 ]
 FIRST, LAST = date(2024, 9, 23), date(2024, 10, 20)
@@ -41,22 +46,28 @@ def demo_store(tmp_path_factory) -> str:
 
 
 def start_app(demo_store: str, monkeypatch, *, language: str = "nb", page: str | None = None,
-           timeout_s: float = TIMEOUT_S) -> AppTest:
-    """The dashboard under AppTest on ``demo_store`` in ``language``, settled, optionally switched to ``page``."""
+              timeout_s: float = TIMEOUT_S) -> AppTest:
+    """The dashboard under AppTest on ``demo_store`` in ``language``, optionally switched to ``page``.
+
+    AppTest runs a copy of ``dashboard.py`` from a temporary folder, where no
+    ``pages/`` folder sits beside it: Streamlit then runs the real
+    ``st.navigation`` router on every run, as ``python -m ui.serve`` does.
+    """
     monkeypatch.setenv("FELTKART_STORE", demo_store)
     monkeypatch.chdir(REPO)
-    at = AppTest.from_file(str(REPO / "dashboard.py"), default_timeout=timeout_s)
+    at = AppTest.from_string((REPO / "dashboard.py").read_text(encoding="utf-8"), default_timeout=timeout_s)
     at.session_state["language"] = language  # AppTest keeps option labels; set the language up front
-    at.run()
-    # AppTest resets Streamlit's "pages/ folder" flag before every run, so from the
-    # second run on it runs the page file directly (legacy multipage mode), where
-    # the page draws the shared sidebar itself; widget identities settle after it.
-    # The real server path (dashboard.py on every run) is covered by test_browser.py.
     at.run()
     assert not at.exception, at.exception
     if page is not None:
-        at.switch_page(page).run()
-        assert not at.exception, at.exception
+        goto(at, page)
+    return at
+
+
+def goto(at: AppTest, page: str) -> AppTest:
+    """Open ``page`` (``pages/<file>.py``) through the router and run it; fails on an exception."""
+    at.switch_page(str(REPO / page)).run()
+    assert not at.exception, at.exception
     return at
 
 
@@ -69,7 +80,7 @@ def app(demo_store, monkeypatch) -> AppTest:
 @pytest.mark.parametrize("language", ["nb", "en"])
 def test_page_runs_without_exception(demo_store, monkeypatch, page, language):
     app = start_app(demo_store, monkeypatch, language=language)
-    app.switch_page(page).run()
+    goto(app, page)
     assert not app.exception, app.exception
     assert app.title, f"{page} shows no title"
 
@@ -80,59 +91,47 @@ def test_language_switch_changes_the_page_title(app):
     assert app.title[0].value == "Overview"
 
 
-def test_overview_area_table_equals_cli_summary(app):
+def label(key: str, language: str = "nb") -> str:
+    """The column header the pages show for result column ``key`` (``col.<key>``)."""
+    return STRINGS[f"col.{key}"][language]
+
+
+def _sidebar_filters() -> Filters:
     first, last = period_presets(LAST)["last_4_weeks"]
+    return Filters(first_day=first, last_day=last)
+
+
+def test_overview_area_table_shows_presence_by_area(app):
     shown = app.dataframe[0].value
+    expected = presence_by_area(open_store(os.environ["FELTKART_STORE"], create=False), _sidebar_filters())
+    shown = shown.set_index(AREA_ID)  # the data keeps its column names; the headers are labels
+    expected = expected.set_index(AREA_ID).loc[shown.index]
+    assert len(shown) >= 5
+    pd.testing.assert_series_equal(shown[PRESENCE_MINUTES].astype(float), expected[PRESENCE_MINUTES],
+                                   check_names=False)
+    pd.testing.assert_series_equal(shown[ENCOUNTERS].astype(int), expected[ENCOUNTERS].astype(int),
+                                   check_names=False)
+
+
+def test_coverage_cell_table_shows_presence_by_cell(app):
+    goto(app, "pages/dekning.py")
+    shown = app.dataframe[0].value.set_index(CELL)[PRESENCE_MINUTES].astype(float)
+    expected = presence_by_cell(open_store(os.environ["FELTKART_STORE"], create=False), _sidebar_filters())
+    expected = expected[expected[PRESENCE_MINUTES] > 0].set_index(CELL)[PRESENCE_MINUTES]
+    assert len(shown) == len(expected) > 50
+    pd.testing.assert_series_equal(shown.sort_index(), expected.sort_index(), check_names=False, check_index_type=False)
+
+
+def test_encounter_count_on_the_encounters_page_is_the_cli_weekly_total(app):
+    first, last = period_presets(LAST)["last_4_weeks"]
+    goto(app, "pages/moter.py")
     out = io.StringIO()
     with redirect_stdout(out):
-        assert cli_main(["summary", "--store", os.environ["FELTKART_STORE"],
-                         "--from", first.isoformat(), "--to", last.isoformat(), "--by", "area"]) == 0
-    cli = pd.read_csv(io.StringIO(out.getvalue()))
-    cli = cli[cli["area_id"] != "__outside__"].set_index("area_id")
-    shown = shown.set_index(shown.columns[0])
-    common = cli.index.intersection(shown.index)
-    assert len(common) >= 5
-    minutes_col = [c for c in shown.columns if "minutter" in c.lower() and "person" not in c.lower()][0]
-    encounters_col = [c for c in shown.columns if c.lower() in ("møter", "encounters")][0]
-    pd.testing.assert_series_equal(
-        shown.loc[common, minutes_col].astype(float).round(1), cli.loc[common, "patrol_minutes"].round(1),
-        check_names=False,
-    )
-    pd.testing.assert_series_equal(
-        shown.loc[common, encounters_col].astype(int), cli.loc[common, "encounters"].astype(int), check_names=False
-    )
-
-
-def _cli_summary(store: str, first: date, last: date, by: str) -> pd.DataFrame:
-    out = io.StringIO()
-    with redirect_stdout(out):
-        assert cli_main(["summary", "--store", store, "--from", first.isoformat(), "--to", last.isoformat(),
-                         "--by", by]) == 0
-    return pd.read_csv(io.StringIO(out.getvalue()))
-
-
-def test_coverage_cell_table_equals_cli_summary_by_cell(app):
-    first, last = period_presets(LAST)["last_4_weeks"]
-    app.switch_page("pages/dekning.py").run()
-    assert not app.exception, app.exception
-    shown = app.dataframe[0].value
-    cell_col, minutes_col = shown.columns[0], [c for c in shown.columns if "minutter" in c.lower()][0]
-    shown = shown.set_index(cell_col)[minutes_col].astype(float)
-    cli = _cli_summary(os.environ["FELTKART_STORE"], first, last, "cell")
-    cli = cli[cli["patrol_minutes"] > 0].set_index("cell")["patrol_minutes"]
-    assert len(shown) == len(cli) > 50
-    assert sorted(shown.index) == sorted(cli.index)
-    # the CLI prints minutes with 3 decimals
-    assert (shown.sort_index() - cli.sort_index()).abs().max() < 0.002
-
-
-def test_encounter_count_on_the_encounters_page_equals_cli_summary(app):
-    first, last = period_presets(LAST)["last_4_weeks"]
-    app.switch_page("pages/moter.py").run()
-    assert not app.exception, app.exception
-    weekly = _cli_summary(os.environ["FELTKART_STORE"], first, last, "week")
-    expected = int(weekly["encounters"].sum())
-    assert any(caption.value.startswith(f"{expected} møter") for caption in app.caption), [c.value for c in app.caption]
+        assert cli_main(["summary", "--store", os.environ["FELTKART_STORE"], "--from", first.isoformat(),
+                         "--to", last.isoformat(), "--by", "week"]) == 0
+    expected = int(pd.read_csv(io.StringIO(out.getvalue()))[ENCOUNTERS].sum())
+    shown = f"{formatting.integer(expected, 'nb')} møter"  # 1 412 møter (narrow-space thousands)
+    assert any(caption.value.startswith(shown) for caption in app.caption), [c.value for c in app.caption]
 
 
 @pytest.mark.parametrize("script", [*PAGES, "dashboard.py"])

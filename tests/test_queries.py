@@ -35,6 +35,8 @@ from geo import queries as q
 from geo.queries import columns as C
 from geo.queries import figures as fig
 from geo.queries.aggregate_reads import offset_intervals
+from geo.queries.by_period import presence_by_period
+from geo.queries.rates import MIN_PRESENCE_HOURS, poisson_interval
 from geo.schema import (
     AGE_GROUP,
     CATEGORY,
@@ -44,7 +46,6 @@ from geo.schema import (
     PEOPLE,
     PatrolKind,
 )
-from geo.queries.summary import Selection, by_area, by_cell, by_period
 from tests.builders import (
     BASE,
     area,
@@ -250,24 +251,35 @@ def test_teams_and_patrol_kinds(store):
     assert q.patrol_kinds(store) == ["regular", "project"]
 
 
+def test_patrol_hours_are_shift_length_and_presence_hours_time_present_in_every_result(store):
+    # the tiny store's patrols last 6 + 4 + 4 = 14 h; their presence is 1880 s (0.52 h)
+    figures = q.key_figures(store, F())
+    assert figures[fig.PATROL_HOURS] == pytest.approx(14.0)
+    assert figures[fig.PRESENCE_HOURS] == pytest.approx(1880 / 3600)
+    by_cell = q.effort_vs_need(store, F(), by="cell")
+    assert "patrol_hours" not in by_cell.columns  # that word is the shift length, never presence
+    assert by_cell[C.PRESENCE_HOURS].sum() == pytest.approx(1880 / 3600)
+    assert C.PRESENCE_HOURS == fig.PRESENCE_HOURS
+
+
 # --- per area ------------------------------------------------------------------------------------
 
 
 def test_presence_by_area_exact(store):
-    got = q.presence_by_area(store, F(first_day=FRI, last_day=SUN))
+    got = q.presence_by_area(store, F(first_day=FRI, last_day=SUN), min_presence_hours=0.25)
     assert got[C.AREA_ID].tolist() == ["far", "sq", OUTSIDE_AREA_ID]  # "old" ended 1 June
     sq = area_row(got, "sq")
-    assert sq[C.MINUTES] == pytest.approx(1780 / 60)  # 700 + 180 + 900 s
+    assert sq[C.PRESENCE_MINUTES] == pytest.approx(1780 / 60)  # 700 + 180 + 900 s
     assert sq[C.PERSON_MINUTES] == pytest.approx(71.0)  # (700·3 + 180·2 + 900·2) / 60
-    assert sq[C.KM] == pytest.approx(0.1, abs=1e-6)
+    assert sq[C.PRESENCE_KM] == pytest.approx(0.1, abs=1e-6)
     # visits: fri 600 s (exactly 10 min: long) and 100 s, sat 180 s, dist 900 s (long)
     assert (sq[C.VISITS], sq[C.LONG_VISIT_SHARE]) == (4, 0.5)
     assert sq[C.ENCOUNTERS] == 5
-    assert sq[C.ENCOUNTERS_PER_PATROL_HOUR] == pytest.approx(5 / (1780 / 3600))
+    assert sq[C.ENCOUNTERS_PER_PRESENCE_HOUR] == pytest.approx(5 / (1780 / 3600))
     assert (sq[C.LAST_VISIT_DAY], sq[C.DAYS_SINCE_VISIT]) == (SAT, 1)
     far = area_row(got, "far")
-    assert (far[C.MINUTES], far[C.VISITS], far[C.ENCOUNTERS]) == (0.0, 0, 0)
-    assert math.isnan(far[C.LONG_VISIT_SHARE]) and math.isnan(far[C.ENCOUNTERS_PER_PATROL_HOUR])
+    assert (far[C.PRESENCE_MINUTES], far[C.VISITS], far[C.ENCOUNTERS]) == (0.0, 0, 0)
+    assert math.isnan(far[C.LONG_VISIT_SHARE]) and math.isnan(far[C.ENCOUNTERS_PER_PRESENCE_HOUR])
     assert far[C.LAST_VISIT_DAY] is None
     assert got[C.DAYS_SINCE_VISIT].dtype == "Int64" and got[C.DAYS_SINCE_VISIT].isna().tolist() == [True, False, True]
     outside = area_row(got, OUTSIDE_AREA_ID)
@@ -276,26 +288,26 @@ def test_presence_by_area_exact(store):
 
 def test_presence_by_area_hour_filter_uses_visit_start_and_encounter_time(store):
     sq = area_row(q.presence_by_area(store, F(hour_from=22, hour_to=24)), "sq")
-    assert sq[C.MINUTES] == pytest.approx(10.0)
+    assert sq[C.PRESENCE_MINUTES] == pytest.approx(10.0)
     assert (sq[C.VISITS], sq[C.LONG_VISIT_SHARE], sq[C.ENCOUNTERS]) == (1, 1.0, 1)  # the 22:00 visit, e1
 
 
 def test_presence_by_area_saturday_holds_fridays_small_hours(store):
     sq = area_row(q.presence_by_area(store, F(first_day=FRI, last_day=FRI, weekdays=(5,))), "sq")
-    assert sq[C.MINUTES] == pytest.approx(100 / 60)
+    assert sq[C.PRESENCE_MINUTES] == pytest.approx(100 / 60)
     assert (sq[C.VISITS], sq[C.LONG_VISIT_SHARE], sq[C.LAST_VISIT_DAY]) == (1, 0.0, FRI)
 
 
 def test_presence_by_area_category_and_age_filters_count_encounters_only(store):
     cat = area_row(q.presence_by_area(store, F(categories=("conversation",))), "sq")
-    assert (cat[C.MINUTES], cat[C.ENCOUNTERS]) == (pytest.approx(1780 / 60), 2)  # e1, e5
+    assert (cat[C.PRESENCE_MINUTES], cat[C.ENCOUNTERS]) == (pytest.approx(1780 / 60), 2)  # e1, e5
     assert area_row(q.presence_by_area(store, F(age_groups=("18_23",))), "sq")[C.ENCOUNTERS] == 2  # e2, e6
 
 
 def test_presence_by_area_team_filter(store):
     got = q.presence_by_area(store, F(teams=("uteseksjonen",)))
     sq = area_row(got, "sq")
-    assert sq[C.MINUTES] == pytest.approx(880 / 60)
+    assert sq[C.PRESENCE_MINUTES] == pytest.approx(880 / 60)
     assert sq[C.ENCOUNTERS] == 3  # e1, e2, e4
     assert area_row(got, OUTSIDE_AREA_ID)[C.ENCOUNTERS] == 1
 
@@ -315,10 +327,10 @@ def test_presence_by_cell_standing_cell_and_totals(store):
     import h3
 
     got = q.presence_by_cell(store, F())
-    assert list(got.columns) == [C.CELL, C.MINUTES, C.PERSON_MINUTES, C.KM, C.VISITS, C.LONG_VISIT_SHARE,
+    assert list(got.columns) == [C.CELL, C.PRESENCE_MINUTES, C.PERSON_MINUTES, C.PRESENCE_KM, C.VISITS, C.LONG_VISIT_SHARE,
                                  C.ENCOUNTERS]
     assert all(h3.get_resolution(c) == 10 for c in got[C.CELL])
-    assert got[C.MINUTES].sum() == pytest.approx(1880 / 60)
+    assert got[C.PRESENCE_MINUTES].sum() == pytest.approx(1880 / 60)
     assert got[C.ENCOUNTERS].sum() == 6
     centre = got.loc[got[C.ENCOUNTERS].idxmax()]
     assert centre[C.ENCOUNTERS] == 5
@@ -355,12 +367,16 @@ def test_encounter_trend_long_format_with_zeros(store):
     w23 = got[got[C.PERIOD] == "2024-W23"].set_index(CATEGORY)[C.ENCOUNTERS]
     assert (w23["conversation"], w23["acute_help"], w23["welfare_check"], w23["other"], w23["violence"]) == (3, 1, 1, 1, 0)
     assert got[got[C.PERIOD] == "2024-W24"][C.ENCOUNTERS].sum() == 0
+    # Fri 7 – Mon 10 June: week 23 from its Friday, week 24 only its Monday: both partial
+    assert got.groupby(C.PERIOD)[C.PARTIAL].first().to_dict() == {"2024-W23": True, "2024-W24": True}
+    whole = q.encounter_trend(store, F(first_day=D(2024, 6, 3), last_day=SUN), period="week")
+    assert not whole[C.PARTIAL].any()
 
 
 def test_encounter_trend_only_selected_categories(store):
     got = q.encounter_trend(store, F(categories=("acute_help", "violence")), period="month")
     assert got.to_dict("list") == {C.PERIOD: ["2024-06", "2024-06"], CATEGORY: ["acute_help", "violence"],
-                                   C.ENCOUNTERS: [1, 0]}
+                                   C.ENCOUNTERS: [1, 0], C.PARTIAL: [True, True]}  # from the first to the last encounter
 
 
 def test_encounter_trend_refuses_unknown_period(store):
@@ -383,31 +399,59 @@ def test_time_of_week_places_night_presence_on_saturday(store):
 # --- need vs effort ----------------------------------------------------------------------------------
 
 
+ENOUGH = 0.25
+"""A minimum presence (patrol-hours) the tiny store's sq (1780 s = 0.49 h) reaches."""
+
+
 def test_effort_vs_need_by_area(store):
-    got = q.effort_vs_need(store, F(first_day=FRI, last_day=SUN))
+    got = q.effort_vs_need(store, F(first_day=FRI, last_day=SUN), min_presence_hours=ENOUGH)
     sq = got.set_index(C.KEY).loc["sq"]
-    assert (sq[C.ENCOUNTERS], sq[C.PATROL_HOURS]) == (5.0, pytest.approx(1780 / 3600))
+    assert (sq[C.ENCOUNTERS], sq[C.PRESENCE_HOURS]) == (5.0, pytest.approx(1780 / 3600))
+    assert sq[C.ENCOUNTERS_PER_PRESENCE_HOUR] == pytest.approx(5 / (1780 / 3600))
+    # Garwood 90 %: chi²(0.05; 10)/2 = 1.97015, chi²(0.95; 12)/2 = 10.51305 encounters, per 0.49444 h
+    assert (sq[C.RATE_LOW], sq[C.RATE_HIGH]) == (pytest.approx(1.97015 / (1780 / 3600), rel=1e-4),
+                                                 pytest.approx(10.51305 / (1780 / 3600), rel=1e-4))
     assert sq[C.MINUTES_PER_ENCOUNTER] == pytest.approx(1780 / 60 / 5)
-    assert bool(sq[C.UNDER_COVERED])  # the only area with ≥ 5 encounters is its own lower quartile
+    assert bool(sq[C.UNDER_COVERED]) and sq[C.STATUS] == "under_covered"  # its own lower quartile
     assert got[C.KEY].tolist() == ["sq", "far"]
     assert got.attrs["max_minutes_per_encounter"] == pytest.approx(1780 / 60 / 5)
+    assert got.attrs["min_rate"] == pytest.approx(5 / (1780 / 3600))
+    assert got.attrs["min_presence_hours"] == ENOUGH
+
+
+def test_effort_vs_need_shows_no_rate_and_no_flag_below_the_minimum_presence(store):
+    # the default minimum is 1 patrol-hour: sq's 0.49 h is too little, whatever its encounters
+    got = q.effort_vs_need(store, F(first_day=FRI, last_day=SUN)).set_index(C.KEY)
+    assert got.attrs["min_presence_hours"] == MIN_PRESENCE_HOURS == 1.0
+    assert math.isnan(got.loc["sq", C.ENCOUNTERS_PER_PRESENCE_HOUR]) and math.isnan(got.loc["sq", C.RATE_HIGH])
+    assert got.loc["sq", C.STATUS] == "too_little_presence" and not got.loc["sq", C.UNDER_COVERED]
+    assert not got[C.UNDER_COVERED].any() and math.isnan(got.attrs["min_rate"])
 
 
 def test_effort_vs_need_explicit_threshold_and_weights(store):
-    strict = q.effort_vs_need(store, F(), max_minutes_per_encounter=5.0).set_index(C.KEY)
+    strict = q.effort_vs_need(store, F(), max_minutes_per_encounter=5.0, min_presence_hours=ENOUGH).set_index(C.KEY)
     assert not strict.loc["sq", C.UNDER_COVERED]  # 5.93 min per encounter > 5
-    weighted = q.effort_vs_need(store, F(), weights={"acute_help": 3.0}, min_encounters=7).set_index(C.KEY)
+    assert strict.loc["sq", C.STATUS] == "not_flagged"
+    weighted = q.effort_vs_need(store, F(), weights={"acute_help": 3.0}, min_encounters=7,
+                                min_presence_hours=ENOUGH).set_index(C.KEY)
     assert weighted.loc["sq", C.ENCOUNTERS] == 7.0  # 4 + 3 · e2
     assert weighted.loc["sq", C.UNDER_COVERED]
-    assert not q.effort_vs_need(store, F(), min_encounters=6).set_index(C.KEY).loc["sq", C.UNDER_COVERED]
+    few = q.effort_vs_need(store, F(), min_encounters=6, min_presence_hours=ENOUGH).set_index(C.KEY)
+    assert not few.loc["sq", C.UNDER_COVERED] and few.loc["sq", C.STATUS] == "few_encounters"
 
 
-def test_effort_vs_need_by_cell_flags_encounters_without_presence(store):
-    got = q.effort_vs_need(store, F(), by="cell", min_encounters=1)
-    outside = got[(got[C.ENCOUNTERS] == 1) & (got[C.PATROL_HOURS] == 0)].iloc[0]
-    assert outside[C.ENCOUNTERS_PER_PATROL_HOUR] == np.inf
-    assert bool(outside[C.UNDER_COVERED])
-    assert got.iloc[0][C.KEY] == outside[C.KEY]  # highest need per effort first
+def test_effort_vs_need_never_flags_encounters_without_presence(store):
+    got = q.effort_vs_need(store, F(), by="cell", min_encounters=1, min_presence_hours=ENOUGH)
+    outside = got[(got[C.ENCOUNTERS] == 1) & (got[C.PRESENCE_HOURS] == 0)].iloc[0]
+    assert math.isnan(outside[C.ENCOUNTERS_PER_PRESENCE_HOUR])
+    assert outside[C.STATUS] == "too_little_presence" and not bool(outside[C.UNDER_COVERED])
+    assert got[C.ENCOUNTERS_PER_PRESENCE_HOUR].notna().iloc[0]  # places with a rate first
+
+
+def test_poisson_interval_matches_chi_square_tables():
+    low, high = poisson_interval(np.array([0.0, 5.0]))
+    assert low == pytest.approx([0.0, 1.97015], abs=1e-4)
+    assert high == pytest.approx([2.99573, 10.51305], abs=1e-4)
 
 
 @pytest.mark.parametrize(
@@ -418,6 +462,7 @@ def test_effort_vs_need_by_cell_flags_encounters_without_presence(store):
         ({"weights": {"other": -1}}, r"weights must be finite numbers ≥ 0; got \{'other': -1\}"),
         ({"min_encounters": 0}, r"min_encounters must be a number of at least 1; got 0"),
         ({"max_minutes_per_encounter": 0}, r"max_minutes_per_encounter must be a positive number"),
+        ({"min_presence_hours": 0}, r"min_presence_hours must be a positive number of patrol-hours; got 0"),
     ],
 )
 def test_effort_vs_need_refuses_bad_arguments(store, kwargs, message):
@@ -507,7 +552,7 @@ def test_october_night_patrol_lasts_seven_hours_and_hour_two_happens_twice(dst_s
     two = F(first_day=sat, last_day=sat, hour_from=2, hour_to=3)
     assert q.key_figures(dst_store, two)[fig.PATROL_HOURS] == pytest.approx(2.0)
     assert q.key_figures(dst_store, two)[fig.PRESENCE_HOURS] == pytest.approx(2.0)
-    assert area_row(q.presence_by_area(dst_store, two), "sq")[C.MINUTES] == pytest.approx(120.0)
+    assert area_row(q.presence_by_area(dst_store, two), "sq")[C.PRESENCE_MINUTES] == pytest.approx(120.0)
 
 
 def test_march_night_patrol_skips_hour_two(dst_store):
@@ -596,37 +641,14 @@ def demo(tmp_path_factory):
 DEMO_RANGE = {"first_day": D(2024, 10, 23), "last_day": D(2024, 10, 30)}
 
 
-def test_presence_by_area_equals_summary_by_area(demo):
-    mine = q.presence_by_area(demo, F(**DEMO_RANGE)).set_index(C.AREA_ID)
-    theirs = by_area(demo, Selection(**DEMO_RANGE)).set_index(C.AREA_ID)
-    assert sorted(mine.index) == sorted(theirs.index)
-    theirs = theirs.loc[mine.index]
-    np.testing.assert_allclose(mine[C.MINUTES], theirs["patrol_minutes"], atol=5e-4)
-    np.testing.assert_allclose(mine[C.PERSON_MINUTES], theirs["person_minutes"], atol=5e-4)
-    np.testing.assert_allclose(mine[C.KM], theirs["patrol_km"], atol=5e-4)
-    assert mine[C.VISITS].tolist() == theirs["visits"].tolist()
-    assert mine[C.ENCOUNTERS].tolist() == theirs["encounters"].tolist()
-    assert mine[C.MINUTES].sum() > 1000
-
-
-def test_presence_by_cell_equals_summary_by_cell(demo):
-    for res in (9, 11):
-        mine = q.presence_by_cell(demo, F(**DEMO_RANGE), res=res).set_index(C.CELL)
-        theirs = by_cell(demo, Selection(**DEMO_RANGE), res=res).set_index(C.CELL)
-        assert mine.index.tolist() == theirs.index.tolist()
-        np.testing.assert_allclose(mine[C.MINUTES], theirs["patrol_minutes"], atol=5e-4)
-        np.testing.assert_allclose(mine[C.PERSON_MINUTES], theirs["person_minutes"], atol=5e-4)
-        np.testing.assert_allclose(mine[C.KM], theirs["patrol_km"], atol=5e-4)
-        assert mine[C.VISITS].tolist() == theirs["visits"].tolist()
-        assert mine[C.ENCOUNTERS].tolist() == theirs["encounters"].tolist()
-
-
-def test_key_figures_equal_summary_by_period(demo):
+def test_key_figures_equal_the_sum_of_the_weekly_table(demo):
+    """Two reads of the same selection (one total, one per ISO week) add up exactly."""
     got = q.key_figures(demo, F(**DEMO_RANGE))
-    period = by_period(demo, Selection(**DEMO_RANGE), period="year")
-    assert got[fig.PATROLS] == period["patrols"].sum()
-    assert got[fig.PRESENCE_HOURS] * 60 == pytest.approx(period["patrol_minutes"].sum(), abs=1e-2)
-    assert got[fig.ENCOUNTERS] == period["encounters"].sum()
+    weeks = presence_by_period(demo, F(**DEMO_RANGE), period="week")
+    assert len(weeks) == 2  # 23–30 October 2024 spans ISO weeks 43 and 44
+    assert got[fig.PATROLS] == weeks[C.PATROLS].sum() > 20
+    assert got[fig.PRESENCE_HOURS] * 60 == pytest.approx(weeks[C.PRESENCE_MINUTES].sum(), rel=1e-12)
+    assert got[fig.ENCOUNTERS] == weeks[C.ENCOUNTERS].sum()
 
 
 def test_sql_clock_filter_agrees_with_time_of_week_across_dst(demo):
@@ -641,7 +663,7 @@ def test_sql_clock_filter_agrees_with_time_of_week_across_dst(demo):
         assert minutes > 0
         figures = q.key_figures(demo, part)
         assert figures[fig.PRESENCE_HOURS] * 60 == pytest.approx(minutes, rel=1e-9)
-        assert q.presence_by_cell(demo, part)[C.MINUTES].sum() == pytest.approx(minutes, rel=1e-9)
+        assert q.presence_by_cell(demo, part)[C.PRESENCE_MINUTES].sum() == pytest.approx(minutes, rel=1e-9)
         assert figures[fig.ENCOUNTERS] == tow.loc[slots, C.ENCOUNTERS].sum()
 
 
@@ -649,5 +671,5 @@ def test_presence_by_area_filtered_parts_add_up(demo):
     """Weekday filters split presence and visits without loss or double counting."""
     whole = q.presence_by_area(demo, F(**DEMO_RANGE)).set_index(C.AREA_ID)
     parts = [q.presence_by_area(demo, F(**DEMO_RANGE, weekdays=(d,))).set_index(C.AREA_ID) for d in range(7)]
-    for column in (C.MINUTES, C.VISITS, C.ENCOUNTERS):
+    for column in (C.PRESENCE_MINUTES, C.VISITS, C.ENCOUNTERS):
         np.testing.assert_allclose(sum(p[column] for p in parts), whole[column], rtol=1e-9)

@@ -204,8 +204,8 @@ def test_places_reads_the_rollups_when_it_can(store, monkeypatch):
                         lambda *a, **k: calls.append(1) or original(*a, **k))
     presence_by_cell(store, Filters(first_day=D(2024, 1, 1), last_day=D(2024, 12, 31)))
     assert calls == [1]
-    assert np.isclose(presence_by_cell(store, Filters())["minutes"].sum(),
-                      from_detail(store, Filters())["minutes"].sum(), rtol=1e-12)
+    assert np.isclose(presence_by_cell(store, Filters())["presence_minutes"].sum(),
+                      from_detail(store, Filters())["presence_minutes"].sum(), rtol=1e-12)
     assert PATROL_ID not in presence_by_cell(store, Filters()).columns and CELL in presence_by_cell(store, Filters())
 
 

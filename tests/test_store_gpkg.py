@@ -24,6 +24,7 @@ from geo.schema import (
     AREA_NAME,
     AREA_VERSION,
     ENCOUNTER_ID,
+    INDOOR,
     LAT,
     LOCAL_DATE,
     LON,
@@ -53,7 +54,7 @@ from geo.schema import (
 )
 from geo.store import StoreError, open_store
 from geo.store.area_versions import AreaVersionConflict
-from geo.store.gpkg_version import data_version, file_version
+from geo.store.gpkg_version import file_version
 from tests.builders import (
     BASE,
     area,
@@ -239,7 +240,7 @@ def test_transaction_commits_everything_when_it_succeeds(tmp_path):
     assert (counts[T_PATROLS], counts[T_TRACK_POINTS]) == (2, 26)
 
 
-# --- data version (what cached answers are keyed by) ----------------------------------------------------
+# --- change token (what cached answers are keyed by) ------------------------------------------------
 
 
 def log_an_export(store) -> None:
@@ -247,48 +248,60 @@ def log_an_export(store) -> None:
                      compare_last=None, k=5, format="pdf", file="sb.pdf", sha256="f00")
 
 
-def test_logging_an_export_keeps_the_data_version_and_a_data_write_changes_it(tmp_path):
+def test_logging_an_export_keeps_the_change_token_and_a_data_write_changes_it(tmp_path):
     path = tmp_path / "s.gpkg"
     store = open_store(path)
     store.add_patrols(two_patrols())
-    version = data_version(path)
+    token = store.change_token()
     log_an_export(store)
-    log_an_export(store)
-    assert file_version(path)[2] == version[2] + 2  # SQLite counted both writes
-    assert data_version(path) == version  # but no answer depends on them
+    store.log_audit("sign_in", {"role": "admin"}, actor="sub-1")
+    assert store.change_token() == token  # no answer depends on the logs
     store.add_encounters(two_encounters())
-    assert data_version(path) != version
-    after_data = data_version(path)
+    assert store.change_token() != token
+    after_data = store.change_token()
     log_an_export(store)
-    assert data_version(path) == after_data
+    assert store.change_token() == after_data
 
 
-def test_reopening_a_store_changes_neither_version(tmp_path):
+def test_another_connection_sees_the_change_token_move(tmp_path):
     path = tmp_path / "s.gpkg"
-    open_store(path).close()
-    raw = file_version(path)
+    writer, reader = open_store(path), open_store(path, create=False)
+    token = reader.change_token()
+    writer.add_patrols(two_patrols())
+    assert reader.change_token() == str(int(token) + 1)  # one committed write transaction
+
+
+def test_reopening_a_store_changes_neither_the_file_nor_the_token(tmp_path):
+    path = tmp_path / "s.gpkg"
+    store = open_store(path)
+    store.add_patrols(two_patrols())
+    token = store.change_token()
+    store.close()
+    raw = path.read_bytes()
     open_store(path, create=False).close()
-    assert file_version(path) == raw
+    open_store(path).close()  # create=True on a complete store writes nothing either
+    assert path.read_bytes() == raw
+    assert open_store(path, create=False).change_token() == token
 
 
 def test_an_export_logged_inside_a_data_transaction_counts_as_a_change(tmp_path):
     path = tmp_path / "s.gpkg"
     store = open_store(path)
-    version = data_version(path)
+    token = store.change_token()
     with store.transaction():
         store.add_patrols(two_patrols())
         log_an_export(store)
-    assert data_version(path) != version
+    assert store.change_token() != token
 
 
-def test_a_store_replaced_by_another_file_is_a_new_version(tmp_path):
+def test_a_store_replaced_by_another_file_is_a_new_file_identity(tmp_path):
     path, other = tmp_path / "s.gpkg", tmp_path / "t.gpkg"
     open_store(path).close()
     open_store(other).close()
-    version = data_version(path)
+    identity = file_version(path)[:2]
     other.replace(path)
-    assert data_version(path) != version
-    assert data_version(tmp_path / "missing.gpkg") is None
+    assert file_version(path)[:2] != identity
+    assert file_version(tmp_path / "missing.gpkg") is None
 
 
 # --- area versions --------------------------------------------------------------------------------------
@@ -512,18 +525,111 @@ def fill_for_retention(store) -> None:
 
 
 def assert_retention(store) -> None:
-    """Cut 2024-06-20 11:00 UTC: all of "may" (19) and the first 6 of "jun" (10:00..10:50) go."""
+    """Cut 2024-06-20 11:00 UTC: "may" (19 points) and "jun" (13, a first point at 10:00) have a
+    point before it and go whole (also jun's points after the cut and may's in June); "jul" stays."""
     before = store.derived(T_PRESENCE_TOTAL)
-    assert store.delete_track_points_before(pd.Timestamp("2024-06-20 11:00", tz="UTC")) == 19 + 6
+    cutoff = pd.Timestamp("2024-06-20 11:00", tz="UTC")
+    assert store.delete_track_points_before(cutoff) == 19 + 13
     kept = pd.concat(list(store.iter_track_points()), ignore_index=True)
-    assert kept.groupby(PATROL_ID).size().to_dict() == {"jun": 7, "jul": 13}
-    assert kept[TIME_UTC].min() == pd.Timestamp("2024-06-20 11:00", tz="UTC")
-    assert store.counts()[T_TRACK_POINTS] == 20
+    assert kept.groupby(PATROL_ID).size().to_dict() == {"jul": 13}
+    assert store.counts()[T_TRACK_POINTS] == 13
+    removed = store.removed_raw_patrols()
+    assert dict(zip(removed[PATROL_ID], removed["points"])) == {"may": 19, "jun": 13}
     pd.testing.assert_frame_equal(store.derived(T_PRESENCE_TOTAL), before)  # aggregates outlive the points
-    assert store.delete_track_points_before(pd.Timestamp("2024-06-20 11:00")) == 0  # naive = UTC; nothing left
+    assert store.delete_track_points_before(cutoff) == 0  # nothing left before the cut
 
 
-def test_delete_track_points_before_a_time_keeps_later_points_and_the_aggregates(tmp_path):
+def test_delete_track_points_before_a_time_takes_whole_patrols_and_keeps_the_aggregates(tmp_path):
     store = open_store(tmp_path / "retention.gpkg")
     fill_for_retention(store)
     assert_retention(store)
+
+
+# --- indoor areas (PRODUCT.md, Indoor stay); the same checks run on PostGIS -----------------------
+
+
+def garage_rows(**fields) -> gpd.GeoDataFrame:
+    """A 40 m garage at the base point, with ``fields`` (e.g. ``indoor=True``) on every row."""
+    frame = area_versions([area("garage", square(X, Y, 40), valid_from=D(2024, 1, 1))])
+    for name, value in fields.items():
+        frame[name] = value
+    return frame
+
+
+def check_indoor_round_trip_and_inheritance(store) -> None:
+    """indoor is stored; a new version without a value keeps the previous one's; False overrides."""
+    store.add_area_versions(garage_rows(indoor=True))
+    street = area_versions([area("street", square(X + 500), valid_from=D(2024, 1, 1))])  # no indoor column
+    store.add_area_versions(street)
+    moved = area_versions([area("garage", square(X + 10, Y, 40), valid_from=D(2024, 6, 1))])
+    store.add_area_versions(moved)  # no indoor column: keeps True
+    store.add_area_versions(garage_rows(indoor=False).assign(valid_from=D(2024, 9, 1)))
+    got = store.areas()
+    assert list(zip(got[AREA_ID], got[AREA_VERSION], got[INDOOR])) == [
+        ("garage", 1, True), ("garage", 2, True), ("garage", 3, False), ("street", 1, False)]
+
+
+def check_indoor_flag_of_a_stored_version_is_not_changed_silently(store) -> None:
+    store.add_area_versions(garage_rows(indoor=False))
+    assert store.add_area_versions(garage_rows()) == []  # no value: the same version, skipped
+    with pytest.raises(AreaVersionConflict, match=r"area 'garage': the version valid from 2024-01-01 is already "
+                                                  r"stored with indoor=False; to mark it indoor=True, add a new "
+                                                  r"version with a later valid_from"):
+        store.add_area_versions(garage_rows(indoor=True))
+
+
+def check_store_without_indoor_column(store, drop_column, reopen) -> None:
+    """A store made before the column reads as not indoor and gets the column with its next version."""
+    store.add_area_versions(garage_rows())
+    drop_column(store)
+    store = reopen(store)
+    assert store.areas()[INDOOR].tolist() == [False]
+    store.add_area_versions(area_versions([area("hall", square(X + 500), valid_from=D(2024, 1, 1))]).assign(indoor=True))
+    assert store.areas()[INDOOR].tolist() == [False, True]
+
+
+def check_refresh_areas_adds_the_stays_of_a_new_indoor_area(store, fill) -> None:
+    """Patrols first, then a garage marked indoor: its 20-min gap becomes presence everywhere."""
+    start = oslo("2024-06-07 20:10")
+    gap = pd.concat([standing("g", start, (X + 20, Y + 20), n=2, interval_s=60),
+                     standing("g", start + pd.Timedelta(seconds=1260), (X + 20, Y + 20), n=2, interval_s=60)])
+    fill(store, patrol_rows=patrols(("g", start, start + pd.Timedelta(hours=1))), pts=gap)
+    assert store.derived(T_PRESENCE_TOTAL)[SECONDS].sum() == pytest.approx(120.0)
+    with store.transaction():
+        changed = store.add_area_versions(garage_rows(indoor=True))
+        refresh.refresh_areas(store, sorted({a for a, _ in changed}))
+    assert store.derived(T_PRESENCE_TOTAL)[SECONDS].sum() == pytest.approx(1320.0)
+    assert store.derived(T_PRESENCE_AREA)[SECONDS].sum() == pytest.approx(1320.0)
+    by_res = store.derived(T_PRESENCE_CELL).groupby("res")[SECONDS].sum()
+    assert (by_res.to_numpy() == pytest.approx(1320.0)) and len(by_res)
+    assert len(store.derived(T_VISITS_AREA)) == 1
+
+
+def _gpkg_fill(store, *, patrol_rows, pts):
+    with store.transaction():
+        store.add_patrols(patrol_rows)
+        store.add_track_points(pts)
+        refresh.refresh_patrols(store, resolutions=(10,))
+
+
+def test_indoor_is_stored_and_inherited_by_new_versions(tmp_path):
+    check_indoor_round_trip_and_inheritance(open_store(tmp_path / "s.gpkg"))
+
+
+def test_indoor_flag_of_a_stored_version_is_not_changed_silently(tmp_path):
+    check_indoor_flag_of_a_stored_version_is_not_changed_silently(open_store(tmp_path / "s.gpkg"))
+
+
+def test_a_store_made_before_the_indoor_column_reads_as_not_indoor(tmp_path):
+    def drop(store):
+        store._conn.execute(f"ALTER TABLE {T_AREAS} DROP COLUMN {INDOOR}")
+
+    def reopen(store):
+        store.close()
+        return open_store(tmp_path / "s.gpkg")
+
+    check_store_without_indoor_column(open_store(tmp_path / "s.gpkg"), drop, reopen)
+
+
+def test_refresh_areas_adds_the_stays_of_a_new_indoor_area(tmp_path):
+    check_refresh_areas_adds_the_stays_of_a_new_indoor_area(open_store(tmp_path / "s.gpkg"), _gpkg_fill)

@@ -61,6 +61,10 @@ from tests.builders import (
 from tests.postgis_cluster import Cluster, postgis_or_fail, start_cluster
 from tests.test_store_gpkg import (
     FRI_END,
+    check_indoor_flag_of_a_stored_version_is_not_changed_silently,
+    check_indoor_round_trip_and_inheritance,
+    check_refresh_areas_adds_the_stays_of_a_new_indoor_area,
+    check_store_without_indoor_column,
     FRI_START,
     SAT_END,
     SAT_START,
@@ -266,7 +270,7 @@ def test_export_log_and_drafts_round_trip(store):
                      compare_last=None, k=5, format="pdf", file="sb.pdf", sha256="f00")
     got = store.exports()
     assert got.drop(columns="time_utc").values.tolist() == [
-        ["salto", "2024-01-01", "2024-04-30", None, None, 5, "pdf", "sb.pdf", "f00"]]
+        ["salto", "2024-01-01", "2024-04-30", None, None, 5, "pdf", "sb.pdf", "f00", None]]
     draft = area_versions([area("x", square(), valid_from=D(2024, 1, 1))])
     assert store.add_area_draft(draft, source="effective:month") == "draft-1"
     assert store.add_area_draft(draft, source="effective:month") == "draft-2"
@@ -475,11 +479,12 @@ def test_copied_store_has_the_same_rows(both_backends):
 
 @pytest.mark.parametrize("by", ["area", "cell", "week", "area,week"])
 def test_summaries_are_identical_on_both_backends(both_backends, by):
-    from geo.queries.summary import Selection, summarize
+    from geo.queries import Filters
+    from geo.queries.summary import summarize
 
     gpkg, pg = both_backends
-    for selection in (Selection(), Selection(first_day=D(2024, 10, 9), last_day=D(2024, 10, 15))):
-        _same_frames(summarize(gpkg, by, selection), summarize(pg, by, selection))
+    for filters in (Filters(), Filters(first_day=D(2024, 10, 9), last_day=D(2024, 10, 15))):
+        _same_frames(summarize(gpkg, by, filters), summarize(pg, by, filters))
 
 
 def test_key_figures_are_identical_on_both_backends(both_backends):
@@ -624,8 +629,9 @@ def test_track_points_go_into_monthly_partitions_and_retention_drops_whole_month
     assert names == ["track_points_202405", "track_points_202406", "track_points_202407"]
     in_may = store.query("SELECT COUNT(*) AS n FROM track_points_202405")["n"].iloc[0]
     assert in_may == 9  # 22:30..23:50 UTC on 31 May
-    assert_retention(store)  # cut 2024-06-20 11:00 UTC
+    assert_retention(store)  # cut 2024-06-20 11:00 UTC: May dropped whole, the expired patrols' June rows deleted
     assert [name for name, _, _ in store._month_partitions()] == ["track_points_202406", "track_points_202407"]
+    assert store.query("SELECT COUNT(*) AS n FROM track_points_202406")["n"].iloc[0] == 0
 
 
 def test_partitions_are_created_only_for_months_with_points(store):
@@ -641,3 +647,29 @@ def test_partitions_are_created_only_for_months_with_points(store):
             PATROL_ID: "a", TIME_UTC: pd.to_datetime(["2024-01-31 23:59:59.999"], utc=True),
             LON: 10.75, LAT: 59.91})) == 0
     assert store.counts()[T_TRACK_POINTS] == 2
+
+
+# --- indoor areas: the checks of tests/test_store_gpkg.py ------------------------------------------
+
+
+def test_indoor_is_stored_and_inherited_by_new_versions(store):
+    check_indoor_round_trip_and_inheritance(store)
+
+
+def test_indoor_flag_of_a_stored_version_is_not_changed_silently(store):
+    check_indoor_flag_of_a_stored_version_is_not_changed_silently(store)
+
+
+def test_a_store_made_before_the_indoor_column_reads_as_not_indoor(store, pg_url):
+    def drop(opened):
+        opened._conn.execute(f"ALTER TABLE {T_AREAS} DROP COLUMN indoor")
+
+    def reopen(opened):
+        return open_store(pg_url)
+
+    check_store_without_indoor_column(store, drop, reopen)
+
+
+def test_refresh_areas_adds_the_stays_of_a_new_indoor_area(store):
+    check_refresh_areas_adds_the_stays_of_a_new_indoor_area(
+        store, lambda s, patrol_rows, pts: fill(s, patrol_rows=patrol_rows, pts=pts))

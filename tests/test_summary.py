@@ -1,4 +1,4 @@
-"""Tests of geo.queries.summary against a real GeoPackage store built in a temporary directory.
+"""Tests of the CLI's summary tables (geo.queries.summary over the query layer) against a real GeoPackage store built in a temporary directory.
 
 The week of Mon 3 – Sun 9 June 2024 is ISO week 2024-W23; Mon 10 June starts
 2024-W24. Local time is +02:00 (CEST) throughout June.
@@ -27,21 +27,19 @@ import pandas as pd
 import pytest
 
 from geo.schema import AREA_ID, CELL, OUTSIDE_AREA_ID
-from geo.queries.summary import (
+from geo.queries.by_period import presence_by_period
+from geo.queries.filters import Filters
+from geo.queries.summary import summarize
+from geo.schema import (
     ENCOUNTERS,
-    MEASURES,
-    PATROL_KM,
-    PATROL_MINUTES,
     PATROLS,
     PERIOD,
     PERSON_MINUTES,
+    PRESENCE_KM,
+    PRESENCE_MINUTES,
     VISITS,
-    Selection,
-    by_area,
-    by_cell,
-    by_period,
-    summarize,
 )
+from geo.schema import PRESENCE_MEASURES as MEASURES
 from tests.builders import (
     BASE,
     area,
@@ -92,6 +90,19 @@ def store(tmp_path_factory):
     s.close()
 
 
+def by_area(store, filters: Filters = Filters()) -> pd.DataFrame:
+    return summarize(store, "area", filters)
+
+
+def by_cell(store, filters: Filters = Filters(), *, res: int = 10) -> pd.DataFrame:
+    return summarize(store, "cell", filters, res=res)
+
+
+def by_period(store, filters: Filters = Filters(), *, period: str = "week") -> pd.DataFrame:
+    return presence_by_period(store, filters, period=period).round({PRESENCE_MINUTES: 3, PERSON_MINUTES: 3,
+                                                                    PRESENCE_KM: 3})
+
+
 def rows_by(table: pd.DataFrame, key: str) -> dict[str, dict]:
     return {r[key]: r for r in table.to_dict("records")}
 
@@ -110,11 +121,11 @@ def test_by_area_columns_and_row_order(store):
 def test_by_area_all_days_exact_measures(store):
     sq = rows_by(by_area(store), AREA_ID)["sq"]
     # presence in sq: fri 700 s + sat 180 s + sun 1200 s = 2080 s = 34.667 min
-    assert sq[PATROL_MINUTES] == 34.667
+    assert sq[PRESENCE_MINUTES] == 34.667
     # person-minutes: (700·3 + 180·2 + 1200·2) / 60 = (2100 + 360 + 2400) / 60 = 81.0
     assert sq[PERSON_MINUTES] == 81.0
     # metres in sq: only fri's walk moves inside: 100 m = 0.1 km
-    assert sq[PATROL_KM] == pytest.approx(0.1, abs=1e-3)
+    assert sq[PRESENCE_KM] == pytest.approx(0.1, abs=1e-3)
     # visits: fri 2 (22:00 and 02:00), sat 1, sun 1
     assert sq[VISITS] == 4
     # e1, e2, e4, e5
@@ -134,43 +145,43 @@ def test_area_valid_in_selection_without_activity_is_listed_with_zeros(store):
 
 def test_friday_filter_includes_the_friday_night_patrol_presence_after_midnight(store):
     # service day Friday: 22:00 presence (600 s) and Saturday 02:00 presence (100 s)
-    sq = rows_by(by_area(store, Selection(first_day=FRI, last_day=FRI)), AREA_ID)["sq"]
-    assert sq[PATROL_MINUTES] == 11.667  # 700 / 60
+    sq = rows_by(by_area(store, Filters(first_day=FRI, last_day=FRI)), AREA_ID)["sq"]
+    assert sq[PRESENCE_MINUTES] == 11.667  # 700 / 60
     assert sq[PERSON_MINUTES] == 35.0  # 700 · 3 / 60
-    assert sq[PATROL_KM] == pytest.approx(0.1, abs=1e-3)
+    assert sq[PRESENCE_KM] == pytest.approx(0.1, abs=1e-3)
     assert sq[VISITS] == 2
 
 
 def test_friday_filter_counts_encounters_by_their_own_local_date(store):
-    got = rows_by(by_area(store, Selection(first_day=FRI, last_day=FRI)), AREA_ID)
+    got = rows_by(by_area(store, Filters(first_day=FRI, last_day=FRI)), AREA_ID)
     # e2 at 00:30 Saturday local (22:30 UTC Friday) is Saturday's: only e1 in sq
     assert got["sq"][ENCOUNTERS] == 1
     assert got[OUTSIDE_AREA_ID][ENCOUNTERS] == 1  # e3
 
 
 def test_saturday_filter(store):
-    sq = rows_by(by_area(store, Selection(first_day=SAT, last_day=SAT)), AREA_ID)["sq"]
-    assert sq[PATROL_MINUTES] == 3.0  # 180 s
+    sq = rows_by(by_area(store, Filters(first_day=SAT, last_day=SAT)), AREA_ID)["sq"]
+    assert sq[PRESENCE_MINUTES] == 3.0  # 180 s
     assert sq[PERSON_MINUTES] == 6.0  # 180 · 2 / 60
-    assert sq[PATROL_KM] == 0.0
+    assert sq[PRESENCE_KM] == 0.0
     assert sq[VISITS] == 1
     assert sq[ENCOUNTERS] == 2  # e2 (00:30 local) and e4
 
 
 def test_monday_filter_has_the_encounter_but_not_sundays_patrol(store):
-    sq = rows_by(by_area(store, Selection(first_day=MON, last_day=MON)), AREA_ID)["sq"]
+    sq = rows_by(by_area(store, Filters(first_day=MON, last_day=MON)), AREA_ID)["sq"]
     # sun's presence after midnight belongs to its service day (Sunday)
-    assert (sq[PATROL_MINUTES], sq[VISITS], sq[ENCOUNTERS]) == (0.0, 0, 1)
+    assert (sq[PRESENCE_MINUTES], sq[VISITS], sq[ENCOUNTERS]) == (0.0, 0, 1)
 
 
 def test_team_filter_limits_patrols_and_their_encounters(store):
-    got = by_area(store, Selection(teams=("bydel-vestre-aker",)))
+    got = by_area(store, Filters(teams=("bydel-vestre-aker",)))
     assert got[list(MEASURES)].to_numpy().sum() == 0
 
 
 def test_selection_with_from_after_to_is_refused():
-    with pytest.raises(ValueError, match=r"from date 2024-06-08 is after to date 2024-06-07"):
-        Selection(first_day=SAT, last_day=FRI)
+    with pytest.raises(ValueError, match=r"first_day 2024-06-08 is after last_day 2024-06-07; swap them"):
+        Filters(first_day=SAT, last_day=FRI)
 
 
 # --- by_period ----------------------------------------------------------------------------------------------
@@ -183,14 +194,14 @@ def test_by_period_weeks_follow_service_day_and_encounter_local_date(store):
     # W23: fri, sat, sun (Sunday's patrol stays in W23 although it ends on Monday)
     assert w23[PATROLS] == 3
     # presence anywhere: fri 800 s + sat 180 s + sun 1200 s = 2180 s = 36.333 min
-    assert w23[PATROL_MINUTES] == 36.333
+    assert w23[PRESENCE_MINUTES] == 36.333
     # (800·3 + 180·2 + 1200·2) / 60 = (2400 + 360 + 2400) / 60 = 86.0
     assert w23[PERSON_MINUTES] == 86.0
-    assert w23[PATROL_KM] == pytest.approx(0.2, abs=1e-3)
+    assert w23[PRESENCE_KM] == pytest.approx(0.2, abs=1e-3)
     assert w23[VISITS] == 4
     assert w23[ENCOUNTERS] == 4  # e1–e4
     # W24: only e5 (Mon 00:05 local)
-    assert (w24[PATROLS], w24[PATROL_MINUTES], w24[VISITS], w24[ENCOUNTERS]) == (0, 0.0, 0, 1)
+    assert (w24[PATROLS], w24[PRESENCE_MINUTES], w24[VISITS], w24[ENCOUNTERS]) == (0, 0.0, 0, 1)
 
 
 def test_by_period_month_and_tertial_labels(store):
@@ -210,10 +221,10 @@ def test_summarize_refuses_unknown_grouping(store):
 def test_by_area_and_week(store):
     got = summarize(store, "area,week")
     sq = got[got[AREA_ID] == "sq"].set_index(PERIOD)
-    assert sq.loc["2024-W23", PATROL_MINUTES] == 34.667
+    assert sq.loc["2024-W23", PRESENCE_MINUTES] == 34.667
     assert sq.loc["2024-W23", ENCOUNTERS] == 3  # e1, e2, e4
     assert sq.loc["2024-W24", ENCOUNTERS] == 1  # e5
-    assert sq.loc["2024-W24", PATROL_MINUTES] == 0.0
+    assert sq.loc["2024-W24", PRESENCE_MINUTES] == 0.0
 
 
 # --- by_cell ---------------------------------------------------------------------------------------------------
@@ -254,11 +265,11 @@ def test_by_cell_totals_equal_by_area_totals_when_one_area_covers_everything(tmp
     n = len(cells)
     assert n > 10
     # each cell row is rounded to 0.001; the sum may drift by n · 0.0005
-    for measure in (PATROL_MINUTES, PERSON_MINUTES, PATROL_KM):
+    for measure in (PRESENCE_MINUTES, PERSON_MINUTES, PRESENCE_KM):
         assert cells[measure].sum() == pytest.approx(areas[measure], abs=n * 5e-4), measure
     # a: 1000 m at 1 m/s = 1000 s; b: 540 s standing + 1000 m in 750 s → 2290 s = 38.167 min
-    assert areas[PATROL_MINUTES] == 38.167
-    assert areas[PATROL_KM] == pytest.approx(2.0, abs=1e-3)
+    assert areas[PRESENCE_MINUTES] == 38.167
+    assert areas[PRESENCE_KM] == pytest.approx(2.0, abs=1e-3)
     assert cells[ENCOUNTERS].sum() == areas[ENCOUNTERS] == 3
     s.close()
 
@@ -269,8 +280,8 @@ def test_night_patrol_across_october_dst_change_summarises_as_seven_hours(tmp_pa
     rows = patrols(("night", start, start + pd.Timedelta(hours=7)))
     pts = standing("night", start, CENTRE, n=7 * 60 + 1, interval_s=60)
     s = make_store(tmp_path, areas=area_versions([area("sq", square())]), patrol_rows=rows, points=pts)
-    sq = rows_by(by_area(s, Selection(first_day=D(2024, 10, 26), last_day=D(2024, 10, 26))), AREA_ID)["sq"]
-    assert (sq[PATROL_MINUTES], sq[PERSON_MINUTES], sq[VISITS]) == (420.0, 840.0, 1)
+    sq = rows_by(by_area(s, Filters(first_day=D(2024, 10, 26), last_day=D(2024, 10, 26))), AREA_ID)["sq"]
+    assert (sq[PRESENCE_MINUTES], sq[PERSON_MINUTES], sq[VISITS]) == (420.0, 840.0, 1)
     assert by_period(s, period="week")[PERIOD].tolist() == ["2024-W43"]
     s.close()
 

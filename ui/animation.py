@@ -11,12 +11,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
+import pandas as pd
 import streamlit as st
 
+from geo.maps import selection_shapes
+from geo.queries import Filters, area_geometries
 from geo.timeutil import FIRST_DAY, LABEL, LAST_DAY, periods_between
-from geo.maps import add_areas, add_cells, fit_to
-from geo.queries import Filters
-from ui.components import new_map, show_map
+from ui.components import show_cell_map
 from ui.i18n import labels, t
 from ui.state import query
 
@@ -55,26 +56,31 @@ def period_kind_picker(*, key: str, default: str = "week") -> str:
                     key=f"{key}_kind", format_func=labels("period"))
 
 
-def cell_map_player(path: str, filters: Filters, *, key: str, query_name: str, value_column: str,
-                    legend_title: str, tooltip: dict[str, str], res: int, basemap: str) -> None:
-    """Step or play an H3 cell map (``geo.queries.<query_name>``) through the periods of the sidebar range."""
+def cell_map_player(path: str, filters: Filters, *, key: str, cell_query: Callable[..., pd.DataFrame],
+                    value_column: str, legend_title: str, tooltip: dict[str, str], res: int, basemap: str) -> None:
+    """Step or play an H3 cell map through the periods of the sidebar range.
+
+    ``cell_query(store, filters, res=...)`` gives one row per cell (e.g.
+    :func:`geo.queries.presence_by_cell`). Every frame opens on the same view:
+    the chosen team's areas and the cells of the whole range
+    (``geo.maps.fit_to``, which does not rely on Leaflet fitting a map hidden
+    in a collapsed expander)."""
     if filters.first_day is None or filters.last_day is None:
         st.info(t("animation.empty"))
         return
     kind = period_kind_picker(key=key)
     table = periods_between(filters.first_day, filters.last_day, kind).set_index(LABEL)
-    areas = query(path, "area_geometries", filters)
+    areas = query(path, area_geometries, filters)
+    everything = query(path, cell_query, filters, res=res)  # one view for every frame: the whole range's data
+    shapes = selection_shapes(areas, everything.loc[everything[value_column] > 0, "cell"])
 
     def render(label: str) -> None:
         period = replace(filters, first_day=table.at[label, FIRST_DAY], last_day=table.at[label, LAST_DAY])
-        cells = query(path, query_name, period, res=res)
+        cells = query(path, cell_query, period, res=res)
         cells = cells[cells[value_column] > 0]
         st.caption(t("animation.caption", period=label, first=period.first_day, last=period.last_day,
                      cells=len(cells)))
-        fmap = new_map(basemap)
-        add_cells(fmap, cells, cell_column="cell", value_column=value_column, legend_title=legend_title,
-                  tooltip=tooltip)
-        add_areas(fmap, areas, tooltip={"area_name": t("col.area_name")})
-        show_map(fit_to(fmap, areas), key=f"{key}_map")
+        show_cell_map(areas, cells, value_column=value_column, legend_title=legend_title, tooltip=tooltip,
+                      basemap=basemap, key=f"{key}_map", fit=shapes)
 
     period_player(list(table.index), render, key=key)

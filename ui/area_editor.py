@@ -2,16 +2,14 @@
 GeoJSON, or adopt an area of a saved draft (a suggestion from *Effektive områder*).
 
 Every path stores the version through the ordinary importer
-(:mod:`geo.changes.editor`, :func:`geo.io.importer.import_file`), so the old
+(:mod:`geo.changes.editor`, :func:`ui.uploads.import_uploads`), so the old
 version is closed, the change is logged and the aggregates are recomputed.
 Leaflet.draw is served from this server (see the Makefile), never a CDN.
 """
 
 from __future__ import annotations
 
-import tempfile
 from datetime import date
-from pathlib import Path
 
 import geopandas as gpd
 import streamlit as st
@@ -19,14 +17,17 @@ from folium.plugins import Draw
 from streamlit_folium import st_folium
 
 from geo.changes.editor import draft_polygons, drawing_to_polygons, import_drawn_version
-from geo.io.importer import ImportOptions, import_file
+from geo.io.importer import ImportOptions
 from geo.io.areas import slugify
 from geo.io.errors import InputFileError
+from geo.store import StoreError
 from geo.maps import add_areas, add_shapes, fit_to
 from geo.schema import AREA_ID, DRAFT_ID, VALID_FROM
 from ui.components import MAP_HEIGHT, new_map, show_map
 from ui.i18n import t
+from ui.audit import acting_as, dashboard_actor
 from ui.state import clear_caches, get_store
+from ui.uploads import import_uploads
 
 LEAFLET_DRAW_URL = "/app/static/vendor/leaflet-draw"
 """Where Streamlit serves the Leaflet.draw copy fetched at set-up (see Makefile)."""
@@ -73,16 +74,11 @@ def area_editor(path: str, areas: gpd.GeoDataFrame, *, key: str) -> None:
     with upload_tab:
         upload = st.file_uploader(t("changes.editor.file"), type=["geojson", "json"], key=f"{key}_upload")
         if upload is not None and st.button(t("changes.editor.import"), key=f"{key}_import"):
-            with tempfile.TemporaryDirectory() as folder:
-                file = Path(folder) / upload.name
-                file.write_bytes(upload.getvalue())
-                try:
-                    outcome = import_file(get_store(path), file, kind="areas",
-                                          options=ImportOptions(valid_from=valid_from))
-                except InputFileError as exc:
-                    st.error(f"{upload.name}: {exc.reason}")
-                else:
-                    _report(outcome)
+            (result,) = import_uploads(get_store(path), [upload], "areas", ImportOptions(valid_from=valid_from))
+            if result.outcome is None:
+                st.error(f"{result.name}: {result.error}")
+            else:
+                _report(result.outcome, result.warnings)
 
     with draft_tab:
         _from_draft(path, areas, area_id=area_id, name=name, valid_from=valid_from, key=key)
@@ -113,15 +109,16 @@ def _from_draft(path: str, areas: gpd.GeoDataFrame, *, area_id: str, name: str, 
 def _save_version(path: str, polygons, *, area_id: str, name: str, valid_from: date) -> None:
     """Store ``polygons`` (EPSG:4326) as the new version through the importer and say how it went."""
     try:
-        outcome = import_drawn_version(get_store(path), polygons, area_id=area_id, name=name or area_id,
-                                       valid_from=valid_from)
-    except (ValueError, InputFileError) as exc:
+        with acting_as(dashboard_actor()):
+            outcome = import_drawn_version(get_store(path), polygons, area_id=area_id, name=name or area_id,
+                                           valid_from=valid_from)
+    except (ValueError, InputFileError, StoreError) as exc:
         st.error(str(exc))
     else:
         _report(outcome)
 
 
-def _report(outcome) -> None:
+def _report(outcome, warnings: list[str] | None = None) -> None:
     clear_caches()
     if outcome.errors:
         st.warning(t("changes.editor.rejected", n=len(outcome.errors)))
@@ -129,5 +126,5 @@ def _report(outcome) -> None:
             st.caption(str(error))
     else:
         st.success(t("changes.editor.saved", n=outcome.n_added))
-    for warning in outcome.warnings:
+    for warning in outcome.warnings if warnings is None else warnings:
         st.info(warning)

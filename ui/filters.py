@@ -44,7 +44,7 @@ def encounter_filters(filters: Filters, *, key: str) -> Filters:
                                 format_func=labels("category"), placeholder=t("filter.all"))
     ages = c2.multiselect(t("filter.age_groups"), [a.value for a in AgeGroup], key=f"{key}_ages",
                           format_func=labels("age"), placeholder=t("filter.all"))
-    new = c3.selectbox(t("filter.new_contact"), ["all", "yes", "no"], key=f"{key}_new",
+    new = c3.selectbox(t("filter.new_contact"), ["all", "yes", "no"], key=f"{key}_new", placeholder=t("widget.choose"),
                        format_func=labels("filter.new_contact"))
     return replace(
         filters,

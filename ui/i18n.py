@@ -7,14 +7,37 @@ every key has both languages and that every key used in the code exists.
 from __future__ import annotations
 
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 
-from ui.strings import changes, core, hotspots, merge_string_tables, report
+from ui.strings import auth, changes, core, figures, hotspots, merge_string_tables, planning, report, tables
 
 LANGUAGES = {"nb": "Norsk (bokmål)", "en": "English"}
 DEFAULT_LANGUAGE = "nb"
 LANGUAGE_KEY = "language"
 
-STRINGS: dict[str, dict[str, str]] = merge_string_tables(core.STRINGS, changes.STRINGS, hotspots.STRINGS, report.STRINGS)
+STRINGS: dict[str, dict[str, str]] = merge_string_tables(
+    core.STRINGS, changes.STRINGS, hotspots.STRINGS, report.STRINGS, auth.STRINGS, planning.STRINGS, figures.STRINGS,
+    tables.STRINGS)
+
+
+def keep_selections() -> None:
+    """Keep every widget's selection across a language switch (the language widget's ``on_change``).
+
+    Streamlit keeps a radio's, selectbox's or multiselect's value in the browser
+    as its *label* (the ``format_func`` text). After a switch the labels are in
+    the other language, so the browser's old label matches no option: radios
+    showed nothing selected and selectboxes kept the old text until another
+    page was opened, and the next click reset them. Writing each value back
+    through the session state makes Streamlit send the value again, under its
+    label in the new language.
+    """
+    for key in list(st.session_state.keys()):
+        if not isinstance(key, str) or key.startswith("_") or key == LANGUAGE_KEY:
+            continue
+        try:
+            st.session_state[key] = st.session_state[key]
+        except StreamlitAPIException:  # buttons, uploads and data editors cannot be set; they hold no label
+            continue
 
 
 def language() -> str:

@@ -1,81 +1,106 @@
-"""The one shared sidebar: language, store, period (+ comparison) and team.
+"""The one shared sidebar: language, who is signed in, store, period (+ comparison) and team.
 
-Pages never draw their own copy: they read the choices through
-:func:`sidebar_choices`.
+``dashboard.py`` draws it on every run, before the router runs the page;
+pages never draw their own copy: they read this run's choices through
+:func:`sidebar_choices` (kept in the session state). What it offers depends
+on the user: only admins choose the store (the free-text path included);
+managers pick among their own teams; partners get neither (their situation
+picture covers the service as a whole).
 """
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 import streamlit as st
 
-from geo.queries import Filters, comparison_period, period_presets, teams
-from ui.i18n import LANGUAGE_KEY, LANGUAGES, labels, t
-from ui.state import default_store, get_store, store_available, store_date_range
+from geo.access import Capability, Role, User, visible_teams
+from geo.queries import Filters, period_presets, teams
+from geo.queries.periods import PeriodCoverage, comparison_for, cover_period
+from ui.auth import account_block
+from ui.i18n import LANGUAGE_KEY, LANGUAGES, keep_selections, labels, t
+from ui.state import configured_stores, default_store, query, store_available, store_date_range
 
 STORE_MODE_KEY = "store_mode"
 STORE_PATH_KEY = "store_path"
+STORE_NAME_KEY = "store_name"
 PRESET_KEY = "period_preset"
 CUSTOM_KEY = "period_custom"
 COMPARE_KEY = "compare_mode"
 TEAM_KEY = "team"
 PRESETS = ("last_4_weeks", "this_week", "this_tertial", "last_year", "custom")
 COMPARE_MODES = ("previous", "last_year", "none")
-_HANDOVER = threading.local()
-"""Choices from dashboard.py to the page it runs next, on the session's script thread."""
+CHOICES_KEY = "_sidebar_choices"
+"""Session-state slot holding this run's :class:`SidebarChoices` (set by :func:`render_sidebar`)."""
 
 
 @dataclass(frozen=True, slots=True)
 class SidebarChoices:
-    """What the sidebar selected: the store, the filters and the comparison filters."""
+    """What the sidebar selected: the store, the filters and the comparison filters.
+
+    ``filters`` cover the days of the chosen period that have data
+    (``coverage.covered``); ``coverage`` keeps the chosen period, so pages can
+    say when it is partial (``ui.captions``).
+    """
 
     store_path: str
     filters: Filters
     compare: Filters | None
+    coverage: PeriodCoverage | None = None
 
 
-def render_sidebar() -> SidebarChoices:
-    """Draw the sidebar; stop the page with a clear message when there is no data."""
+def render_sidebar(user: User) -> SidebarChoices:
+    """Draw the sidebar for ``user``; stop the page with a clear message when there is no data."""
     with st.sidebar:
-        st.selectbox(t("sidebar.language"), list(LANGUAGES), format_func=LANGUAGES.get, key=LANGUAGE_KEY)
-        path = _store_picker()
+        st.selectbox(t("sidebar.language"), list(LANGUAGES), format_func=LANGUAGES.get, key=LANGUAGE_KEY,
+                     on_change=keep_selections, placeholder=t("widget.choose"))
+        account_block(user)
+        path = _store_picker() if user.may(Capability.STORE_CHOICE) else _configured_store()
         span = store_date_range(path)
         if span is None:
             st.warning(t("sidebar.store.empty"))
             st.stop()
         first, last = _period_picker(*span)
-        compare = _comparison(first, last)
-        team_choice = _team_picker(path)
+        coverage = cover_period(first, last, *span)
+        _partial_flag(coverage, span)
+        compare = _comparison(coverage)
+        team_choice = None if user.role is Role.PARTNER else _team_picker(path, user)
         st.caption(t("sidebar.attribution"))
+    first, last = coverage.covered or (first, last)
     filters = Filters(first_day=first, last_day=last, teams=team_choice)
     compare_filters = replace(filters, first_day=compare[0], last_day=compare[1]) if compare else None
-    choices = SidebarChoices(store_path=path, filters=filters, compare=compare_filters)
-    _HANDOVER.choices = choices
+    choices = SidebarChoices(store_path=path, filters=filters, compare=compare_filters, coverage=coverage)
+    st.session_state[CHOICES_KEY] = choices
     return choices
 
 
 def sidebar_choices() -> SidebarChoices:
-    """The choices made in the sidebar on this run, for the page being run.
+    """The choices the sidebar made on this run, for the page the router runs.
 
-    dashboard.py draws the sidebar and hands the choices to the page it runs
-    (through a per-thread slot the page empties). When a page is run without
-    dashboard.py (Streamlit's legacy multipage mode, used because a ``pages/``
-    folder exists, for deep links into a server that has not yet run
-    dashboard.py), nothing was handed over and the page draws the sidebar.
+    ``dashboard.py`` always draws the sidebar before running a page, so the
+    choices are this run's. A page run without the router (Streamlit's legacy
+    ``pages/``-folder mode, which ``python -m ui.serve`` switches off) stops
+    with a message instead of drawing a second sidebar.
     """
-    choices = getattr(_HANDOVER, "choices", None)
-    _HANDOVER.choices = None
-    return choices if choices is not None else render_sidebar()
+    choices = st.session_state.get(CHOICES_KEY)
+    if choices is None:
+        st.error(t("sidebar.no_router"))
+        st.stop()
+    return choices
 
 
 def _store_picker() -> str:
-    mode = st.radio(t("sidebar.store"), ("demo", "own"), key=STORE_MODE_KEY,
-                    format_func=labels("sidebar.store"), horizontal=True)
+    """The admin's choice: the configured store(s) or a path typed in."""
+    stores = configured_stores()
+    mode = st.radio(t("sidebar.store"), ("demo", "own"), key=STORE_MODE_KEY, horizontal=True,
+                    format_func=labels("sidebar.store") if set(stores) == {"default"} else
+                    {"demo": t("auth.store.configured"), "own": t("sidebar.store.own")}.get)
     if mode == "demo":
-        path = str(default_store())
+        names = list(stores)
+        name = names[0] if len(names) == 1 else st.selectbox(t("sidebar.store"), names, key=STORE_NAME_KEY,
+                                                              label_visibility="collapsed")
+        path = stores[name]
     else:
         path = st.text_input(t("sidebar.store.path"), value=str(default_store()), key=STORE_PATH_KEY)
     if not store_available(path):
@@ -84,9 +109,21 @@ def _store_picker() -> str:
     return path
 
 
+def _configured_store() -> str:
+    """Everyone but admins works on the first configured store, named, never its path."""
+    name, path = next(iter(configured_stores().items()))
+    if len(configured_stores()) > 1:
+        st.caption(t("auth.store", name=name))
+    if not store_available(path):
+        st.error(t("sidebar.store.missing", path=name))
+        st.stop()
+    return path
+
+
 def _period_picker(first_day: date, last_day: date) -> tuple[date, date]:
     """Preset or custom period; presets are anchored at the store's last day."""
-    preset = st.selectbox(t("sidebar.period"), PRESETS, key=PRESET_KEY, format_func=labels("preset"))
+    preset = st.selectbox(t("sidebar.period"), PRESETS, key=PRESET_KEY, format_func=labels("preset"),
+                          placeholder=t("widget.choose"))
     if preset == "custom":
         default = (max(first_day, last_day - timedelta(days=27)), last_day)
         value = st.date_input(t("sidebar.period.custom_range"), value=default, min_value=first_day,
@@ -100,25 +137,27 @@ def _period_picker(first_day: date, last_day: date) -> tuple[date, date]:
     return lo, hi
 
 
-def _comparison(first: date, last: date) -> tuple[date, date] | None:
-    mode = st.selectbox(t("sidebar.compare"), COMPARE_MODES, key=COMPARE_KEY,
+def _partial_flag(coverage: PeriodCoverage, span: tuple[date, date]) -> None:
+    """Say so when the chosen period reaches beyond the data (issue 14: partial periods)."""
+    if coverage.covered is None:
+        st.warning(t("sidebar.no_data", first=span[0], last=span[1]))
+    elif coverage.is_partial:
+        st.warning(t("sidebar.partial", days=coverage.covered_days, of=coverage.days, first=coverage.covered[0],
+                     last=coverage.covered[1]))
+
+
+def _comparison(coverage: PeriodCoverage) -> tuple[date, date] | None:
+    """Comparison period of the same covered length (``geo.queries.periods.comparison_for``)."""
+    mode = st.selectbox(t("sidebar.compare"), COMPARE_MODES, key=COMPARE_KEY, placeholder=t("widget.choose"),
                         format_func=labels("sidebar.compare"))
-    if mode == "none":
-        return None
-    if mode == "last_year":
-        return _same_day_last_year(first), _same_day_last_year(last)
-    return comparison_period(first, last)
+    return None if mode == "none" else comparison_for(coverage, mode)
 
 
-def _same_day_last_year(day: date) -> date:
-    try:
-        return day.replace(year=day.year - 1)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year - 1, day=28)
-
-
-def _team_picker(path: str) -> tuple[str, ...] | None:
-    options = ["__all__", *teams(get_store(path))]
-    chosen = st.selectbox(t("sidebar.team"), options, key=TEAM_KEY,
-                          format_func=lambda v, all_teams=t("sidebar.team.all"): all_teams if v == "__all__" else v)
+def _team_picker(path: str, user: User) -> tuple[str, ...] | None:
+    """One of the user's teams, or all of them (None; the access check narrows it to theirs)."""
+    mine = visible_teams(user, query(path, teams))
+    options = ["__all__", *mine] if len(mine) != 1 or user.teams is None else mine
+    everyone = t("sidebar.team.all") if user.teams is None else t("auth.team.all_mine")
+    chosen = st.selectbox(t("sidebar.team"), options, key=TEAM_KEY, placeholder=t("widget.choose"),
+                          format_func=lambda v, all_teams=everyone: all_teams if v == "__all__" else v)
     return None if chosen == "__all__" else (chosen,)

@@ -146,6 +146,8 @@ def effective_areas(store: Store, filters: Filters, *, res: int = DEFAULT_RESOLU
     table = pd.DataFrame({CELL: cells_to_hex(cells),
                           ENCOUNTERS: counts.astype(np.int64), Z: z, P: p, HOT: hot_mask})
     official = areas_valid_on(store.areas(), filters.last_day)
+    if filters.teams is not None:  # a team's effective areas are compared with that team's field areas
+        official = official[official[AREA_TEAM].isin(filters.teams)]
     return compare_with_official(cells[hot_mask], counts[hot_mask], official, cells_table=table)
 
 
@@ -248,3 +250,10 @@ def _pct(part, whole):
     part, whole = np.asarray(part, dtype=np.float64), np.asarray(whole, dtype=np.float64)
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(whole > 0, 100.0 * part / whole, np.nan)
+
+
+def area_drafts(store: Store, *, teams: tuple[str, ...] | None = None) -> gpd.GeoDataFrame:
+    """Saved area drafts (:meth:`Store.area_drafts`), only those of ``teams`` when given (None: all)."""
+    drafts = store.area_drafts()
+    return drafts if teams is None else drafts[drafts[AREA_TEAM].isin(teams)].reset_index(drop=True)
+

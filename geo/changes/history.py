@@ -25,6 +25,7 @@ from geo.schema import (
     VALID_FROM,
     VALID_TO,
 )
+from geo.store.area_versions import valid_between
 from geo.store.base import Store
 
 AREA_M2 = "area_m2"
@@ -54,10 +55,7 @@ edge that moved by less than that leaves no sliver of reprojection noise."""
 def areas_valid_on(areas: gpd.GeoDataFrame, day: dt.date) -> gpd.GeoDataFrame:
     """The area versions valid on local date ``day``: ``valid_from <= day < valid_to`` (open end = still valid)."""
     _check_date("day", day)
-    valid_to = pd.Series([d if d is not None and not pd.isna(d) else dt.date.max for d in areas[VALID_TO]],
-                         index=areas.index, dtype=object)
-    keep = (areas[VALID_FROM] <= day) & (valid_to > day)
-    return areas[keep.to_numpy(dtype=bool)]
+    return areas[valid_between(areas, day, day)]
 
 
 def area_timeline(store: Store) -> pd.DataFrame:
@@ -140,3 +138,15 @@ def _measured(versions: gpd.GeoDataFrame, ids: list[str]) -> np.ndarray:
 def _check_date(name: str, value: object) -> None:
     if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
         raise TypeError(f"{name} must be a datetime.date (a local date); got {value!r}")
+
+
+def area_change_log(store: Store, *, teams: tuple[str, ...] | None = None) -> pd.DataFrame:
+    """The area change log (:meth:`Store.area_changes`), oldest first; with ``teams``, only the
+    changes of areas whose latest version those teams own."""
+    log = store.area_changes()
+    if teams is None:
+        return log
+    areas = store.areas()
+    owners = areas.sort_values(AREA_VERSION).groupby(AREA_ID)[AREA_TEAM].last()
+    return log[log[AREA_ID].map(owners).isin(teams).to_numpy()].reset_index(drop=True)
+

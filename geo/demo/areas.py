@@ -12,7 +12,9 @@ are visited too. Brugata/Storgata gets a second version (extended up Storgata
 to Nybrua) from 2021-03-01, so area versions change mid-period. Vestre Aker's
 district team works at Hovseter, whose area is the real sub-district polygon.
 Areas overlap where real field areas do (Oslo S and Vaterland/Grønland share the
-bus terminal; garages lie inside Oslo S og omegn).
+bus terminal; garages lie inside Oslo S og omegn). The parking garages are
+``indoor`` areas (PRODUCT.md, Indoor stay): phones get no fix inside, and the
+gap counts as presence in the garage.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from geo.schema import (
     AREA_NAME,
     AREA_TEAM,
     GEOMETRY,
+    INDOOR,
     MEASURE_CRS,
     SOURCE_FILE,
     SOURCE_LINE,
@@ -152,6 +155,7 @@ class AreaVersion:
     valid_from: date
     valid_to: date | None
     geometry: shapely.Polygon | shapely.MultiPolygon
+    indoor: bool = False
 
 
 def demo_areas() -> gpd.GeoDataFrame:
@@ -162,7 +166,7 @@ def demo_areas() -> gpd.GeoDataFrame:
     GeoDataFrame in EPSG:4326, one row per area version, columns ``area_id``
     (slug), ``name``, ``team``, ``valid_from`` (``datetime.date``, inclusive),
     ``valid_to`` (``datetime.date``, exclusive, or ``None`` = still valid),
-    ``source_file`` (``"demo"``), ``source_line`` (1..n) and a MultiPolygon
+    ``indoor`` (True for the parking garages), ``source_file`` (``"demo"``), ``source_line`` (1..n) and a MultiPolygon
     ``geometry``.
     """
     return _demo_areas().copy()
@@ -186,6 +190,7 @@ def _demo_areas() -> gpd.GeoDataFrame:
             AREA_TEAM: [v.team for v in versions],
             VALID_FROM: [v.valid_from for v in versions],
             VALID_TO: pd.Series([v.valid_to for v in versions], dtype=object),
+            INDOOR: np.array([v.indoor for v in versions], dtype=bool),
             SOURCE_FILE: DEMO_SOURCE_FILE,
             SOURCE_LINE: np.arange(1, len(versions) + 1, dtype=np.int64),
         }
@@ -248,7 +253,7 @@ def _versions() -> tuple[AreaVersion, ...]:
         point = _points(places, garage.osm_name)
         versions.append(
             AreaVersion(garage.area_id, garage.name, TEAM_CENTRE, FIRST_SET_FROM, None,
-                        point.buffer(GARAGE_BUFFER_M, quad_segs=BUFFER_QUAD_SEGS))
+                        point.buffer(GARAGE_BUFFER_M, quad_segs=BUFFER_QUAD_SEGS), indoor=True)
         )
     versions.append(AreaVersion(HOVSETER, "Hovseter", TEAM_DISTRICT, FIRST_SET_FROM, None, hovseter))
     return tuple(versions)

@@ -19,7 +19,7 @@ nothing is read or copied until the engine touches it. The grids of Oslo's
 a few MB; loading takes milliseconds instead of the second a full read took.
 
 The key is a SHA-256 of everything the grids are built from (area ids,
-versions, validity dates and the EPSG:4326 geometry as WKB) plus
+versions, validity dates, the ``indoor`` flags and the EPSG:4326 geometry as WKB) plus
 :data:`GRID_FORMAT`, which must be raised whenever ``AreaIndex`` changes. A
 cache file that cannot be read is rebuilt, never trusted: the cache only ever
 saves time. The unpickler only resolves the classes a ``PreparedAreas`` is
@@ -44,11 +44,13 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
-from geo.engine.presence import PreparedAreas, prepare_areas
+from geo.engine.presence import PreparedAreas, indoor_flags, prepare_areas
 from geo.schema import AREA_ID, AREA_VERSION, VALID_FROM, VALID_TO
 
-GRID_FORMAT = 3
-"""Version of the stored ``PreparedAreas`` layout; part of every cache key."""
+GRID_FORMAT = 6
+"""Version of the stored ``PreparedAreas`` layout (file format and classes); part of every cache key.
+
+5 on main (pickled, indoor flags), 3 on the memory-mapped branch: 6 is both."""
 
 SUFFIX = ".grids"
 MAGIC = b"FELTGRID"
@@ -67,6 +69,7 @@ _ALLOWED_GLOBALS = {
     ("geo.engine.presence", "PreparedAreas"),
     ("geo.engine.areas", "AreaIndex"), ("geo.engine.areas", "_Grid"), ("geo.engine.areas", "_MixedPairs"),
     ("geo.engine.areas", "_ClusterLookup"),
+    ("geo.engine.indoor", "IndoorAreas"), ("geo.engine.indoor", "CellCover"), ("geo.engine.indoor", "Overlaps"),
 }
 """(module, name) pairs a cache file may refer to: the parts of a ``PreparedAreas``."""
 
@@ -96,6 +99,7 @@ def area_set_key(areas: gpd.GeoDataFrame) -> str:
             "version": areas[AREA_VERSION].astype("int64"),
             "from": pd.to_datetime(areas[VALID_FROM]).astype("int64"),
             "to": pd.to_datetime(areas[VALID_TO]).astype("int64"),  # NaT → a fixed sentinel
+            "indoor": indoor_flags(areas),
         })
         digest.update(pd.util.hash_pandas_object(attributes, index=False).to_numpy().tobytes())
         digest.update(str(areas.crs).encode())

@@ -60,6 +60,19 @@ LOOKUP_CELL_M = 100.0
 MAX_LOOKUP_CELLS = 4_000_000
 """Upper bound on coarse lookup cells; the cell size grows to stay below it."""
 
+MAX_AREA_VERTICES = 20_000
+"""Most vertices one field-area version may have. Real field areas have hundreds (Oslo's
+largest district border has 7,451); the lookup grids of a polygon cost memory and time in
+proportion to its vertices (about 0.4 GB and 4 s for 20,000 vertices on a 400 m circle),
+so an upload cannot exhaust the server. The importer refuses a bigger polygon
+(``geo.io.areas``), with a hint to simplify it."""
+
+BUILD_CHUNK_CELLS = 4_096
+"""Grid cells whose candidate edges are searched together while the grids are built."""
+
+PAIR_CHUNK_ROWS = 1_000_000
+"""Most (segment, edge) rows tested at once (about 15 float64 arrays of this length)."""
+
 _EPS = 1e-9
 _EXTERIOR, _INTERIOR, _MIXED = 0, 1, 2
 _LEVELS = (64, 16, 4, 1)
@@ -109,6 +122,10 @@ class AreaIndex:
     ) -> None:
         if any(p.is_empty for p in polygons):
             raise ValueError("a field-area version has an empty polygon; every version needs a non-empty polygon")
+        vertices = shapely.get_num_coordinates(np.asarray(polygons, dtype=object)) if polygons else np.zeros(0)
+        if (vertices > MAX_AREA_VERTICES).any():
+            raise ValueError(f"a field-area version has {int(vertices.max()):,} vertices; at most "
+                             f"{MAX_AREA_VERTICES:,} are allowed: simplify it")
         self.polygons = list(polygons)
         for p in self.polygons:
             shapely.prepare(p)
@@ -422,77 +439,104 @@ class _ClusterLookup:
 
 
 class _MixedPairs:
-    """Per (mixed grid cell, version): centre status and candidate polygon edges."""
+    """Per (mixed grid cell, version): centre status and candidate polygon edges.
 
-    def __init__(self, keys, centre_inside, edge_ptr, edge_idx, edges, n_versions, grid=(0.0, 0.0, 1.0, 1)):
+    Memory follows the number of (cell, edge) pairs, about 180 per polygon vertex at
+    most (each short edge lies in the grown boxes of at most 12 × 12 coarse and 6 × 6
+    fine cells): 4 bytes each, built :data:`BUILD_CHUNK_CELLS` cells at a time so the
+    temporaries of the edge search stay bounded too. :data:`MAX_AREA_VERTICES` bounds
+    the vertices of one version.
+    """
+
+    def __init__(self, keys, centre_inside, edge_start, edge_count, edge_idx, edges, n_versions,
+                 grid=(0.0, 0.0, 1.0, 1)):
         self.grid = grid  # x_min, y_min, cell, nx of the AreaIndex grid
         self.keys = keys  # sorted int64: cell * n_versions + version
         self.centre_inside = centre_inside  # bool per key
-        self.edge_ptr = edge_ptr  # CSR pointers into edge_idx per key
-        self.edge_idx = edge_idx  # int64 rows of ``edges``
+        self.edge_start = edge_start  # int64 per key: first of its rows in edge_idx
+        self.edge_count = edge_count  # int64 per key: how many rows
+        self.edge_idx = edge_idx  # int32 rows of ``edges``
         self.edges = edges  # float64 (n_edges, 4): ax, ay, bx, by
         self.n_versions = n_versions
 
     @classmethod
     def empty(cls) -> _MixedPairs:
-        return cls(np.zeros(0, np.int64), np.zeros(0, bool), np.zeros(1, np.int64), np.zeros(0, np.int64), np.zeros((0, 4)), 1)
+        return cls(np.zeros(0, np.int64), np.zeros(0, bool), np.zeros(0, np.int64), np.zeros(0, np.int64),
+                   np.zeros(0, np.int32), np.zeros((0, 4)), 1)
 
     @classmethod
     def build(cls, index: _Grid, mixed_cells_per_version: list[np.ndarray]) -> _MixedPairs:
         n_versions = len(index.polygons)
-        keys, centre, ptr_counts, edge_rows, all_edges = [], [], [], [], []
+        keys, centre, counts, edge_rows, all_edges = [], [], [], [], []
         edge_offset = 0
         for v, cells in enumerate(mixed_cells_per_version):
             if cells.size == 0:
                 continue
             polygon = index.polygons[v]
             edges = _polygon_edges(polygon)
+            tree = shapely.STRtree(shapely.linestrings(edges.reshape(-1, 2, 2)))
             ix, iy = cells % index.nx, cells // index.nx
             gx, gy = index.x_min + ix * index.cell, index.y_min + iy * index.cell
             m = index.margin
-            grown = shapely.box(gx - m, gy - m, gx + index.cell + m, gy + index.cell + m)
-            tree = shapely.STRtree(shapely.linestrings(edges.reshape(-1, 2, 2)))
-            cell_pos, edge_pos = tree.query(grown, predicate="intersects")
-            order = np.lexsort((edge_pos, cell_pos))
-            cell_pos, edge_pos = cell_pos[order], edge_pos[order]
+            for first in range(0, cells.size, BUILD_CHUNK_CELLS):  # bounded temporaries
+                part = slice(first, first + BUILD_CHUNK_CELLS)
+                grown = shapely.box(gx[part] - m, gy[part] - m, gx[part] + index.cell + m, gy[part] + index.cell + m)
+                cell_pos, edge_pos = tree.query(grown, predicate="intersects")
+                order = np.lexsort((edge_pos, cell_pos))  # rows by cell, in this chunk's cell order
+                counts.append(np.bincount(cell_pos, minlength=len(grown)))
+                edge_rows.append((edge_pos[order] + edge_offset).astype(np.int32))
             keys.append(cells * n_versions + v)
             centre.append(shapely.intersects_xy(polygon, gx + index.cell / 2, gy + index.cell / 2))
-            ptr_counts.append(np.bincount(cell_pos, minlength=cells.size))
-            edge_rows.append(edge_pos + edge_offset)
             all_edges.append(edges)
             edge_offset += len(edges)
         if not keys:
             return cls.empty()
+        if edge_offset >= np.iinfo(np.int32).max:
+            raise ValueError(f"field areas: {edge_offset:,} polygon edges in one grid is more than the engine can index")
         keys_arr = np.concatenate(keys)
-        counts = np.concatenate(ptr_counts)
-        order = np.argsort(keys_arr, kind="stable")
-        # rebuild CSR in key order
-        starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
-        rows = np.concatenate(edge_rows)
-        new_counts = counts[order]
-        within = np.arange(int(new_counts.sum())) - np.repeat(np.cumsum(new_counts) - new_counts, new_counts)
-        gather = np.repeat(starts[order], new_counts) + within
+        count = np.concatenate(counts)
+        start = np.concatenate([[0], np.cumsum(count)[:-1]]).astype(np.int64)
+        order = np.argsort(keys_arr, kind="stable")  # per key, not per pair: the rows stay where they are
         return cls(
             keys_arr[order],
             np.concatenate(centre)[order],
-            np.concatenate([[0], np.cumsum(new_counts)]).astype(np.int64),
-            rows[gather].astype(np.int64) if rows.size else rows.astype(np.int64),
+            start[order],
+            count[order].astype(np.int64),
+            np.concatenate(edge_rows),
             np.concatenate(all_edges),
             n_versions,
             (index.x_min, index.y_min, index.cell, index.nx),
         )
 
     def shares(self, seg, ver, cell, x0, y0, x1, y1, length) -> tuple[np.ndarray, np.ndarray]:
-        """Share for each mixed (segment, version) pair, and which need shapely."""
+        """Share for each mixed (segment, version) pair, and which need shapely.
+
+        Every pair is tested against each candidate edge of its cell; the pairs go
+        through in chunks of at most :data:`PAIR_CHUNK_ROWS` (pair, edge) rows, so
+        memory stays bounded however many edges a cell holds.
+        """
         n = seg.size
+        share, needs_exact = np.zeros(n), np.zeros(n, bool)
         if n == 0:
-            return np.zeros(0), np.zeros(0, bool)
-        key = cell * self.n_versions + ver
-        pos = np.searchsorted(self.keys, key)
-        counts = self.edge_ptr[pos + 1] - self.edge_ptr[pos]
+            return share, needs_exact
+        pos = np.searchsorted(self.keys, cell * self.n_versions + ver)
+        rows = np.cumsum(self.edge_count[pos])
+        first = 0
+        while first < n:
+            # the last pair whose rows still fit (a single pair with more rows goes alone)
+            limit = (rows[first - 1] if first else 0) + PAIR_CHUNK_ROWS
+            last = max(int(np.searchsorted(rows, limit, side="right")), first + 1)
+            part = slice(first, last)
+            share[part], needs_exact[part] = self._shares(seg[part], pos[part], cell[part], x0, y0, x1, y1, length)
+            first = last
+        return share, needs_exact
+
+    def _shares(self, seg, pos, cell, x0, y0, x1, y1, length) -> tuple[np.ndarray, np.ndarray]:
+        n = seg.size
+        counts = self.edge_count[pos]
         pair = np.repeat(np.arange(n), counts)
         offset = np.arange(pair.size) - np.repeat(np.cumsum(counts) - counts, counts)
-        edge = self.edges[self.edge_idx[self.edge_ptr[pos][pair] + offset]]
+        edge = self.edges[self.edge_idx[self.edge_start[pos][pair] + offset]]
         ax, ay, bx, by = edge[:, 0], edge[:, 1], edge[:, 2], edge[:, 3]
         px, py = x0[seg][pair], y0[seg][pair]
         qx, qy = x1[seg][pair], y1[seg][pair]

@@ -8,7 +8,9 @@ length times each fraction) and duration are shared exactly.
 
 The work is done by :mod:`geo.engine.h3grid`, which reproduces H3's cell
 assignment exactly with vectorised lattice arithmetic (h3ronpy only near cell
-edges); this module is the engine-facing interface.
+edges); this module is the engine-facing interface. With
+``$FELTKART_KERNELS=reference`` (:mod:`geo.engine.kernels`) the library does
+it all instead (:mod:`geo.engine.h3ref`: h3ronpy lookups, split by bisection).
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo.engine import h3grid
+from geo.engine import h3grid, h3ref, kernels
 from geo.engine.segments import Segments
 from geo.schema import H3_RESOLUTIONS
 
@@ -38,6 +40,8 @@ def check_resolution(res: int) -> int:
 
 def cells_of(lon: np.ndarray, lat: np.ndarray, res: int) -> np.ndarray:
     """H3 cell (uint64) of each EPSG:4326 lon/lat point at resolution ``res`` (exactly as H3)."""
+    if kernels.REFERENCE:
+        return h3ref.cells_of(lon, lat, res)
     return h3grid.cells_of(np.asarray(lon, dtype=np.float64), np.asarray(lat, dtype=np.float64), res)
 
 
@@ -58,7 +62,8 @@ class CellPieces:
 def split_by_cells(segments: Segments, res: int) -> CellPieces:
     """Cut every segment at H3 cell boundaries of resolution ``res``."""
     check_resolution(res)
-    return CellPieces(*h3grid.split_segments(segments.lon0, segments.lat0, segments.lon1, segments.lat1, res))
+    split = h3ref.split_segments if kernels.REFERENCE else h3grid.split_segments
+    return CellPieces(*split(segments.lon0, segments.lat0, segments.lon1, segments.lat1, res))
 
 
 def sum_by_cell(cell: np.ndarray, *weights: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:

@@ -55,7 +55,7 @@ Otherwise the point goes to h3ronpy: a point within E/2 lattice units of an
 edge (E is ~1e-5-1e-4 f, i.e. 0.002-0.02 % of random points), and any point
 of doubt: tile across a face edge or near a pentagon, non-finite input, a
 tile that has not yet been asked for ``BUILD_MIN_POINTS`` points, fewer than
-``fastproj.MIN_GROUP`` points of one tile in a chunk (scattered points),
+``tiles.MIN_GROUP`` points of one tile in a chunk (scattered points),
 failed checks. Even if the floor formula picked a wrong H, the margin test
 would reject it, so the formula affects speed, never correctness.
 
@@ -119,7 +119,8 @@ import h3ronpy
 import numpy as np
 from h3ronpy import vector as h3v
 
-from geo.engine.fastproj import LocalPolys, Poly2, Scratch, TiledDriver, horner_into
+from geo.engine import h3ref
+from geo.engine.tiles import LocalPolys, Poly2, Scratch, TiledDriver, horner_into
 
 TILE_DLON = 0.4
 """Tile width, degrees of longitude (one polynomial and one lookup table per tile and resolution)."""
@@ -173,23 +174,11 @@ MAX_WALK_STEPS = 16
 BISECTION_STEPS = 40
 """Bisection steps per crossing in the fallback split (2**-40 of the segment)."""
 
-MAX_CROSSINGS = 100_000
-"""Safety bound on crossings followed per segment in the fallback split."""
-
 _FACE_RES = 6
 _LAT_LIMIT = 80.0
 _MAGIC = 6755399441055744.0  # 1.5 * 2**52: adding it leaves round(x) in the low mantissa bits
 _MAGIC_BITS = int(np.float64(_MAGIC).view(np.int64))
 _M_PER_DEG_LAT = 111_320.0
-
-
-def _h3ronpy_cells(lon: np.ndarray, lat: np.ndarray, res: int) -> np.ndarray:
-    if len(lon) == 0:
-        return np.zeros(0, dtype=np.uint64)
-    out = h3v.coordinates_to_cells(
-        np.ascontiguousarray(lat, dtype=np.float64), np.ascontiguousarray(lon, dtype=np.float64), res
-    )
-    return np.asarray(out, dtype=np.uint64)
 
 
 def _centres(cells: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -224,7 +213,7 @@ def _single_face(tx: int, ty: int, lon_lo: float, lon_hi: float, lat_lo: float, 
     lat = np.r_[lat, (lat_lo + lat_hi) / 2]
     faces: set[int] = set()
     ok = True
-    for c in np.unique(_h3ronpy_cells(lon, lat, _FACE_RES)):
+    for c in np.unique(h3ref.cells_of(lon, lat, _FACE_RES)):
         f = h3i.get_icosahedron_faces(int(c))
         if len(f) != 1:
             ok = False
@@ -277,7 +266,7 @@ class _H3Tile:
             self.reason = "crosses an icosahedron face edge"
             return
         res = self.res
-        origin = int(_h3ronpy_cells(np.array([self.lon_c]), np.array([self.lat_c]), res)[0])
+        origin = int(h3ref.cells_of(np.array([self.lon_c]), np.array([self.lat_c]), res)[0])
         if h3i.is_pentagon(origin):
             self.reason = "pentagon"
             return
@@ -336,7 +325,7 @@ class _H3Tile:
 
     def _sample_cells(self, g: np.ndarray) -> np.ndarray:
         u, v = np.meshgrid(g, g)
-        return np.unique(_h3ronpy_cells(self.lon_c + self.hw * u.ravel(), self.lat_c + self.hh * v.ravel(), self.res))
+        return np.unique(h3ref.cells_of(self.lon_c + self.hw * u.ravel(), self.lat_c + self.hh * v.ravel(), self.res))
 
     def _cell_coords(self, cells: np.ndarray):
         i, j = _local_ij(cells, self.origin)
@@ -507,11 +496,11 @@ def cells_of(lon: np.ndarray, lat: np.ndarray, res: int) -> np.ndarray:
         raise ValueError(f"lon and lat differ in length: {lon.shape} vs {lat.shape}")
     n = lon.size
     if n < SMALL_N or res not in FAST_RESOLUTIONS:
-        return _h3ronpy_cells(lon, lat, res)
+        return h3ref.cells_of(lon, lat, res)
     out = np.empty(n, dtype=np.uint64)
     slow = _driver(res).run(lon, lat, _cells_kernel(out))
     if slow.size:
-        out[slow] = _h3ronpy_cells(lon[slow], lat[slow], res)
+        out[slow] = h3ref.cells_of(lon[slow], lat[slow], res)
     return out
 
 
@@ -553,7 +542,7 @@ def split_segments(
     if n == 0:
         return np.zeros(0, np.int64), np.zeros(0, np.uint64), np.zeros(0, np.float64)
     c0 = cells_of(lon0, lat0, res)
-    c1 = _end_cells(lon0, lat0, lon1, lat1, c0, res)
+    c1 = h3ref.end_cells(lon0, lat0, lon1, lat1, c0, lambda lon, lat: cells_of(lon, lat, res))
     cross = np.flatnonzero(c0 != c1)
     if cross.size == 0:
         return np.arange(n, dtype=np.int64), c0, np.ones(n)
@@ -573,22 +562,6 @@ def split_segments(
     frac_out[seg[first]] = f[first]
     frac_out[n:] = f[more]
     return seg_out, cell_out, frac_out
-
-
-def _end_cells(lon0, lat0, lon1, lat1, c0, res) -> np.ndarray:
-    """Cells of the end points, reusing the start cell of the next segment where it is the same point."""
-    n = lon0.size
-    c1 = np.empty(n, dtype=np.uint64)
-    if n > 1:
-        shared = (lon1[:-1] == lon0[1:]) & (lat1[:-1] == lat0[1:])
-        c1[:-1] = c0[1:]
-        todo = np.flatnonzero(~shared)
-        todo = np.r_[todo, n - 1]
-    else:
-        todo = np.arange(n)
-    if todo.size:
-        c1[todo] = cells_of(lon1[todo], lat1[todo], res)
-    return c1
 
 
 def _split_crossing(lon0, lat0, lon1, lat1, c0, c1, res):
@@ -636,7 +609,8 @@ def _split_crossing(lon0, lat0, lon1, lat1, c0, c1, res):
             fallback.append(g[failed])
     fb = np.concatenate(fallback)
     if fb.size:
-        s, c, f = _split_bisect(lon0[fb], lat0[fb], lon1[fb], lat1[fb], c0[fb], c1[fb], res)
+        s, c, f = h3ref.split_by_bisection(lon0[fb], lat0[fb], lon1[fb], lat1[fb], c0[fb], c1[fb],
+                                           lambda lon, lat: cells_of(lon, lat, res), steps=BISECTION_STEPS)
         out_s.append(fb[s])
         out_c.append(c)
         out_f.append(f)
@@ -819,7 +793,7 @@ def _walk(tile: _H3Tile, lon0, lat0, lon1, lat1, c0, c1):
     # merge pieces of one segment in one cell (segments walked as several chords)
     multi = nsub[ps] > 1
     if multi.any():
-        ms, mc, mf = _merge_pieces(ps[multi], cells[multi], frac[multi])
+        ms, mc, mf = h3ref.merge_pieces(ps[multi], cells[multi], frac[multi])
         ps = np.concatenate([ps[~multi], ms])
         cells = np.concatenate([cells[~multi], mc])
         frac = np.concatenate([frac[~multi], mf])
@@ -838,54 +812,3 @@ def _refine_crossing(ev: _Eval2, lon, lat, dlon, dlat, axis, sgn, g1, g2, slope,
         f = np.where(axis == 0, f1, np.where(axis == 1, f2, f2 - f1))
         t = t - (f - target) / slope
     return np.clip(t, t_min, 1.0)
-
-
-def _split_bisect(lon0, lat0, lon1, lat1, c_start, c_end, res):
-    """Reference split by bisection on the fraction with exact cell lookups (slow; rare segments)."""
-    dlon, dlat = lon1 - lon0, lat1 - lat0
-
-    def cell_at(rows: np.ndarray, f: np.ndarray) -> np.ndarray:
-        return cells_of(lon0[rows] + f * dlon[rows], lat0[rows] + f * dlat[rows], res)
-
-    out_seg, out_cell, out_frac = [], [], []
-    rows = np.arange(lon0.size)
-    f_from = np.zeros(lon0.size)
-    c_from = c_start
-    for _ in range(MAX_CROSSINGS):
-        if rows.size == 0:
-            break
-        lo, hi = f_from.copy(), np.ones(rows.size)
-        for _ in range(BISECTION_STEPS):
-            mid = 0.5 * (lo + hi)
-            inside = cell_at(rows, mid) == c_from
-            lo = np.where(inside, mid, lo)
-            hi = np.where(inside, hi, mid)
-        out_seg.append(rows)
-        out_cell.append(c_from)
-        out_frac.append(hi - f_from)
-        c_next = cell_at(rows, hi)
-        done = c_next == c_end[rows]
-        out_seg.append(rows[done])
-        out_cell.append(c_end[rows[done]])
-        out_frac.append(1.0 - hi[done])
-        keep = ~done
-        rows, f_from, c_from = rows[keep], hi[keep], c_next[keep]
-    else:
-        if rows.size:
-            raise RuntimeError(f"{rows.size} segments cross more than {MAX_CROSSINGS} H3 cells")
-    s, c, f = np.concatenate(out_seg), np.concatenate(out_cell), np.concatenate(out_frac)
-    keep = f > 0.0
-    return _merge_pieces(s[keep], c[keep], f[keep])
-
-
-def _merge_pieces(s: np.ndarray, c: np.ndarray, f: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Sum the fractions of pieces with equal (segment, cell)."""
-    if s.size < 2:
-        return s, c, f
-    order = np.lexsort((c, s))
-    s, c, f = s[order], c[order], f[order]
-    new = np.r_[True, (s[1:] != s[:-1]) | (c[1:] != c[:-1])]
-    if new.all():
-        return s, c, f
-    starts = np.flatnonzero(new)
-    return s[starts], c[starts], np.add.reduceat(f, starts)

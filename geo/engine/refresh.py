@@ -4,7 +4,9 @@
   tables for the patrols that gained points, computed from the points as read
   (file → engine → store; the points just written are never read back).
 - Changed field areas → area presence and visits for those areas only
-  (cells do not depend on areas), plus encounters-in-areas.
+  (cells do not depend on areas), plus encounters-in-areas. When a changed
+  area has an indoor version (now or before), every patrol's tables are
+  recomputed: indoor stays reach cells and totals (``geo.engine.indoor``).
 - New encounters or areas → encounters-in-areas recomputed (cheap: an STRtree
   query over all encounters).
 
@@ -34,6 +36,8 @@ from geo.engine.segments import build_segments
 from geo.engine.threads import map_ordered
 from geo.schema import (
     AREA_ID,
+    AREA_VERSION,
+    END_UTC,
     ENCOUNTER_ID,
     HOUR_UTC,
     LAT,
@@ -41,6 +45,7 @@ from geo.schema import (
     LON,
     PATROL_FID,
     PATROL_ID,
+    SERVICE_DAY,
     TIME_UTC,
     T_ENCOUNTER_AREAS,
     T_ENCOUNTERS,
@@ -50,10 +55,12 @@ from geo.schema import (
     T_PRESENCE_TOTAL,
     T_VISITS_AREA,
     T_VISITS_CELL,
+    VALID_FROM,
+    VALID_TO,
 )
 from geo.store.base import Store
 from geo.store.rows import in_pair_order
-from geo.timeutil import local_midnights_utc
+from geo.timeutil import local_date, local_midnights_utc
 
 BATCH_PATROLS = 400
 """Patrols processed together; bounds memory (~0.5 GB at 1 Hz)."""
@@ -161,7 +168,7 @@ def compute_presence_batched(points: pd.DataFrame, areas: PreparedAreas, *, reso
 
 
 def refresh_areas(store: Store, area_ids: list[str], *, since: date | None = None) -> None:
-    """Recompute area presence and visits for ``area_ids``.
+    """Recompute area presence and visits for ``area_ids`` over the patrols whose raw track points are kept.
 
     ``since``: the first local date whose presence the change can move (a new
     version valid from D, and the version it closes on D, change nothing
@@ -170,28 +177,56 @@ def refresh_areas(store: Store, area_ids: list[str], *, since: date | None = Non
     starting ``since``; a segment belongs to the local date of its start); the
     others keep their rows, which the change does not touch. None: every patrol.
     For each patrol recomputed, all of its rows for these areas are replaced.
-    Points are read batch by batch while the previous batch is computed.
+    Points are read batch by batch while the previous batch is computed. When a
+    changed area has an indoor version, every patrol's tables are recomputed
+    (indoor stays reach cells and totals and depend on the other indoor areas).
+
+    Patrols whose raw points retention deleted (:mod:`geo.retention`) keep their area
+    aggregates untouched: they cannot be recomputed. Where the change concerns such a
+    patrol's days (a version of one of ``area_ids`` added, or closed, on or before one of
+    its local dates, logged after its points were deleted), the pair (patrol, area) is
+    recorded as frozen (:meth:`Store.freeze_area_aggregates`): its figures are the ones
+    computed with the area version of that time, not with the version now valid on its
+    day, and :func:`geo.retention.aggregate_status` says so. With ``since``, a patrol
+    without presence from that day on is never frozen by this change: its figures are
+    the same under the old and the new versions.
     """
     if not area_ids:
         return
     all_areas = store.areas()
     areas = prepare_areas_cached(all_areas[all_areas[AREA_ID].isin(area_ids)])
-    patrol_ids = None if since is None else _patrols_with_presence_since(store, since)
-    if patrol_ids is not None and not patrol_ids:
-        return _refresh_encounter_areas_of(store, all_areas, area_ids, since)
+    concerned = None if since is None else _patrols_with_presence_since(store, since)
+    if len(areas.indoor):  # indoor stays reach the cells and totals too, and depend on the other indoor areas
+        refresh_patrols(store)  # every patrol whose raw points are kept; the others keep their aggregates
+        with_raw = store.patrols_with_raw_points()
+    elif concerned is not None and not concerned:
+        with_raw = []
+    else:
+        with_raw = _recompute_area_tables(store, areas, area_ids, concerned)
+    store.freeze_area_aggregates(frozen_by_change(store, area_ids, all_areas, with_raw=with_raw,
+                                                  concerned=None if len(areas.indoor) else concerned))
+    _refresh_encounter_areas_of(store, all_areas, area_ids, since)
 
-    def compute(points: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+
+def _recompute_area_tables(store: Store, areas: PreparedAreas, area_ids: list[str],
+                           patrol_ids: list[str] | None) -> list[str]:
+    """Replace the area presence and visits of ``area_ids`` for ``patrol_ids`` (None: every patrol)
+    that have raw points, computed from those points; returns the patrols recomputed."""
+
+    def compute(points: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
         seg = build_segments(points)
-        return area_presence(seg, areas, hour=seg.hour_utc)
+        presence, visits = area_presence(seg, areas, hour=seg.hour_utc)
+        return presence, visits, pd.unique(points[PATROL_ID]).tolist()
 
     parts = []
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="feltkart-areas") as pool:
         for points in store.iter_track_points(patrol_ids=patrol_ids, batch_patrols=BATCH_PATROLS):
             parts.append(pool.submit(compute, points))  # reading the next batch overlaps this one
         done = [part.result() for part in parts]
-    store.replace_derived(T_PRESENCE_AREA, _concat([p for p, _ in done]), area_ids=area_ids, patrol_ids=patrol_ids)
-    store.replace_derived(T_VISITS_AREA, _concat([v for _, v in done]), area_ids=area_ids, patrol_ids=patrol_ids)
-    _refresh_encounter_areas_of(store, all_areas, area_ids, since)
+    with_raw = [patrol for _, _, ids in done for patrol in ids]
+    store.replace_derived(T_PRESENCE_AREA, _concat([p for p, _, _ in done]), area_ids=area_ids, patrol_ids=with_raw)
+    store.replace_derived(T_VISITS_AREA, _concat([v for _, v, _ in done]), area_ids=area_ids, patrol_ids=with_raw)
+    return with_raw
 
 
 def _refresh_encounter_areas_of(store: Store, all_areas, area_ids: list[str], since: date | None) -> None:
@@ -250,6 +285,71 @@ def _stored_encounter_ids(store: Store, ids: list[str]) -> set[str]:
                             f"({', '.join('?' * len(part))})", tuple(part))
         found.update(frame["i"].astype(str))
     return found
+
+
+def frozen_by_change(store: Store, area_ids: list[str], all_areas: pd.DataFrame, *,
+                     with_raw: list[str], concerned: list[str] | None = None) -> pd.DataFrame:
+    """(``patrol_id``, ``area_id``) pairs whose area aggregates a change of ``area_ids`` leaves frozen.
+
+    A patrol without raw points (not in ``with_raw``) whose points were deleted at
+    ``removed_utc`` is concerned by every entry of the area change log of one of
+    ``area_ids`` logged at or after that time whose days meet the patrol's local days
+    (its service day to the local date of its end): an added version concerns the days
+    it is valid, a closed version every day from its new ``valid_to`` on. A patrol with
+    aggregates but neither raw points nor a removal record (a store copied from one after
+    retention) counts as removed before every change. ``concerned``: the only patrols the
+    change can reach (those with presence from its first day, a subset of the patrols with
+    aggregates); None: every patrol. Dates are Europe/Oslo local dates; times UTC.
+    """
+    removed = store.removed_raw_patrols()[[PATROL_ID, "removed_utc"]]
+    with_aggregates = patrols_with_aggregates(store) if concerned is None else set(concerned)
+    unrecorded = sorted(with_aggregates - set(with_raw) - set(removed[PATROL_ID]))
+    removed = pd.concat([removed, pd.DataFrame({PATROL_ID: unrecorded, "removed_utc": pd.Timestamp.min.tz_localize("UTC")})],
+                        ignore_index=True)
+    removed = removed[~removed[PATROL_ID].isin(with_raw)]
+    if concerned is not None:
+        removed = removed[removed[PATROL_ID].isin(concerned)]
+    changes = store.area_changes()
+    changes = changes[changes[AREA_ID].isin(area_ids)]
+    if removed.empty or changes.empty:
+        return pd.DataFrame({PATROL_ID: pd.Series(dtype=object), AREA_ID: pd.Series(dtype=object)})
+    first, last = _changed_days(changes, all_areas)
+    patrols = store.patrols().set_index(PATROL_ID).reindex(removed[PATROL_ID])
+    days_from = _ordinals(patrols[SERVICE_DAY])
+    days_to = _ordinals(local_date(patrols[END_UTC]))
+    after = changes["time_utc"].to_numpy()[None, :] >= removed["removed_utc"].to_numpy()[:, None]
+    meets = (first[None, :] <= days_to[:, None]) & (last[None, :] >= days_from[:, None])
+    patrol, change = np.nonzero(after & meets)
+    pairs = pd.DataFrame({PATROL_ID: removed[PATROL_ID].to_numpy()[patrol],
+                          AREA_ID: changes[AREA_ID].to_numpy()[change]})
+    return pairs.drop_duplicates().reset_index(drop=True)
+
+
+def patrols_with_aggregates(store: Store) -> set[str]:
+    """Ids of the patrols with presence aggregates (rows in ``presence_total``)."""
+    frame = store.query(f"SELECT DISTINCT p.{PATROL_ID} AS {PATROL_ID} FROM {T_PRESENCE_TOTAL} d "
+                        f"JOIN {T_PATROLS} p ON p.fid = d.{PATROL_FID}")
+    return set(frame[PATROL_ID]) if len(frame) else set()
+
+
+def _changed_days(changes: pd.DataFrame, all_areas: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """First and last local day (ordinals, ±inf for open ends) each change log entry concerns."""
+    versions = all_areas.set_index([AREA_ID, AREA_VERSION])
+    keys = pd.MultiIndex.from_arrays([changes[AREA_ID], changes[AREA_VERSION]])
+    valid_from = _ordinals(versions[VALID_FROM].reindex(keys), missing=-np.inf)  # a version gone: every day
+    valid_to = _ordinals(versions[VALID_TO].reindex(keys), missing=np.inf)  # None: still valid
+    added = (changes["change"] == "added").to_numpy()
+    first = np.where(added, valid_from, valid_to)  # a closed version: from its new valid_to on
+    last = np.where(added, valid_to - 1, np.inf)  # valid_to is exclusive
+    return first, last
+
+
+def _ordinals(days: pd.Series, *, missing: float = np.inf) -> np.ndarray:
+    """Local dates (``datetime.date``) as day numbers since 1970-01-01 (float); None/NaN → ``missing``."""
+    stamps = pd.to_datetime(pd.Series(days, dtype=object), errors="coerce")
+    out = stamps.to_numpy(dtype="datetime64[D]").astype(np.int64).astype(np.float64)
+    out[stamps.isna().to_numpy()] = missing
+    return out
 
 
 def refresh_encounter_areas(store: Store) -> None:

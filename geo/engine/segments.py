@@ -16,8 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from geo.engine.allocator import keep_freed_memory
-from geo.engine.fastproj import to_measure_crs
+from geo.engine.projection import to_measure_crs
 from geo.schema import LAT, LON, PATROL_ID, TIME_UTC
 
 MAX_GAP_S = 300.0
@@ -80,6 +79,37 @@ class Segments:
 _COORD_FIELDS = ("t0", "t1", "x0", "y0", "x1", "y1", "lon0", "lat0", "lon1", "lat1", "length_m")
 
 
+@dataclass(frozen=True, slots=True)
+class Gaps:
+    """Gaps between consecutive fixes of one patrol that are not segments (too long).
+
+    Attributes
+    ----------
+    patrol : int64 codes into the ``patrol_ids`` of the Segments built with them
+    t0, t1 : the last fix before and the first fix after the gap, epoch seconds (UTC)
+    x0, y0, x1, y1 : those two fixes in EPSG:25832, metres
+    """
+
+    patrol: np.ndarray
+    t0: np.ndarray
+    t1: np.ndarray
+    x0: np.ndarray
+    y0: np.ndarray
+    x1: np.ndarray
+    y1: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.t0)
+
+    @classmethod
+    def concat(cls, parts: list[Gaps]) -> Gaps:
+        """The gaps of several chunks (codes share one ``patrol_ids``), in order."""
+        return cls(**{name: np.concatenate([getattr(p, name) for p in parts]) for name in _GAP_FIELDS})
+
+
+_GAP_FIELDS = ("patrol", "t0", "t1", "x0", "y0", "x1", "y1")
+
+
 def build_segments(
     track_points: pd.DataFrame,
     *,
@@ -105,6 +135,25 @@ def build_segments(
         positive duration).
     """
     chunks = list(iter_segment_chunks(track_points, max_gap_s=max_gap_s, max_speed_kmh=max_speed_kmh))
+    return _concat_segments(chunks)
+
+
+def build_segments_and_gaps(
+    track_points: pd.DataFrame,
+    *,
+    max_gap_s: float = MAX_GAP_S,
+    max_speed_kmh: float = MAX_SPEED_KMH,
+    longest_gap_s: float,
+) -> tuple[Segments, Gaps]:
+    """:func:`build_segments` plus the patrols' gaps longer than ``max_gap_s`` and at most
+    ``longest_gap_s`` seconds (:meth:`SortedPoints.segments_and_gaps`), in one pass."""
+    points = SortedPoints.of(track_points)
+    parts = [points.segments_and_gaps(c, max_gap_s=max_gap_s, max_speed_kmh=max_speed_kmh,
+                                      longest_gap_s=longest_gap_s) for c in range(len(points.chunks))]
+    return _concat_segments([p[0] for p in parts]), Gaps.concat([p[1] for p in parts])
+
+
+def _concat_segments(chunks: list[Segments]) -> Segments:
     if len(chunks) == 1:
         return chunks[0]
     return Segments(
@@ -158,7 +207,6 @@ class SortedPoints:
 
     @classmethod
     def of(cls, track_points: pd.DataFrame, *, chunk_points: int = CHUNK_POINTS) -> SortedPoints:
-        keep_freed_memory()
         patrol_ids, patrol_starts, order = _group_by_patrol(track_points[PATROL_ID])
         epoch_us = _epoch_microseconds(track_points[TIME_UTC])
         lon = track_points[LON].to_numpy(dtype=np.float64)
@@ -169,10 +217,33 @@ class SortedPoints:
 
     def segments(self, chunk: int, *, max_gap_s: float = MAX_GAP_S, max_speed_kmh: float = MAX_SPEED_KMH) -> Segments:
         """The presence segments of chunk number ``chunk`` (see :func:`build_segments`)."""
-        if max_gap_s <= 0:
-            raise ValueError(f"max_gap_s must be > 0 seconds; got {max_gap_s}")
-        if max_speed_kmh <= 0:
-            raise ValueError(f"max_speed_kmh must be > 0 km/h; got {max_speed_kmh}")
+        _check_limits(max_gap_s, max_speed_kmh)
+        codes, t, lon, lat, x, y = self._sorted_chunk(chunk)
+        return _segments_from_sorted(
+            codes, self.patrol_ids, t, lon, lat, x, y, max_gap_s=max_gap_s, max_speed_kmh=max_speed_kmh
+        )
+
+    def segments_and_gaps(
+        self, chunk: int, *, max_gap_s: float = MAX_GAP_S, max_speed_kmh: float = MAX_SPEED_KMH,
+        longest_gap_s: float,
+    ) -> tuple[Segments, Gaps]:
+        """:meth:`segments` plus the gaps of the chunk longer than ``max_gap_s`` and at most
+        ``longest_gap_s`` seconds (the candidates for indoor stays, ``geo.engine.indoor``)."""
+        _check_limits(max_gap_s, max_speed_kmh)
+        if longest_gap_s <= 0:
+            raise ValueError(f"longest_gap_s must be > 0 seconds; got {longest_gap_s}")
+        codes, t, lon, lat, x, y = self._sorted_chunk(chunk)
+        segments = _segments_from_sorted(
+            codes, self.patrol_ids, t, lon, lat, x, y, max_gap_s=max_gap_s, max_speed_kmh=max_speed_kmh
+        )
+        dt = t[1:] - t[:-1]
+        gap = np.flatnonzero((codes[1:] == codes[:-1]) & (dt > max_gap_s) & (dt <= longest_gap_s))
+        gaps = Gaps(patrol=codes[gap].astype(np.int64), t0=t[gap], t1=t[gap + 1],
+                    x0=x[gap], y0=y[gap], x1=x[gap + 1], y1=y[gap + 1])
+        return segments, gaps
+
+    def _sorted_chunk(self, chunk: int) -> tuple[np.ndarray, ...]:
+        """Patrol codes, times (epoch s), lon/lat and EPSG:25832 x/y of one chunk, in patrol and time order."""
         first_patrol, last_patrol = self.chunks[chunk]
         starts = self.patrol_starts[first_patrol:last_patrol + 1]
         first, last = int(starts[0]), int(starts[-1])
@@ -183,9 +254,14 @@ class SortedPoints:
             order = np.lexsort((t, codes))  # stable: equal times keep their input order
             t, lon, lat = t[order], lon[order], lat[order]
         x, y = to_measure_crs(lon, lat)
-        return _segments_from_sorted(
-            codes, self.patrol_ids, t, lon, lat, x, y, max_gap_s=max_gap_s, max_speed_kmh=max_speed_kmh
-        )
+        return codes, t, lon, lat, x, y
+
+
+def _check_limits(max_gap_s: float, max_speed_kmh: float) -> None:
+    if max_gap_s <= 0:
+        raise ValueError(f"max_gap_s must be > 0 seconds; got {max_gap_s}")
+    if max_speed_kmh <= 0:
+        raise ValueError(f"max_speed_kmh must be > 0 km/h; got {max_speed_kmh}")
 
 
 def _group_by_patrol(patrol_id: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:

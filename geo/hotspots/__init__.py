@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from geo.engine.cells import cell_centres_lonlat, cells_to_hex, ring_pairs
-from geo.hotspots.classify import CATEGORIES, Category, classify
+from geo.hotspots.classify import CATEGORIES, COLD_CATEGORIES, HOT_CATEGORIES, Category, classify
 from geo.hotspots.cube import CUBE_PERIOD_KINDS, CountCube, count_cube
 from geo.hotspots.gistar import (
     ALPHA,
@@ -182,6 +182,13 @@ def category_counts(frame: pd.DataFrame) -> pd.DataFrame:
     """Cells per category (all :data:`CATEGORIES`, zeros included): columns ``category``, ``cells``."""
     counts = frame[CATEGORY].value_counts().reindex(list(CATEGORIES), fill_value=0)
     return pd.DataFrame({CATEGORY: list(CATEGORIES), CELLS: counts.to_numpy().astype(np.int64)})
+
+
+def hot_and_cold_cells(frame: pd.DataFrame) -> tuple[int, int]:
+    """How many cells of :func:`emerging_hotspots` fall in a hot and in a cold category."""
+    counts = frame[CATEGORY].value_counts()
+    return (int(counts.reindex(list(HOT_CATEGORIES), fill_value=0).sum()),
+            int(counts.reindex(list(COLD_CATEGORIES), fill_value=0).sum()))
 
 
 MAX_K_RING = 3

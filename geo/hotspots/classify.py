@@ -65,6 +65,8 @@ class Category(str, Enum):
 
 CATEGORIES: tuple[str, ...] = tuple(c.value for c in Category)
 """Every category code in display order: the 8 hot, the 8 cold, then no pattern."""
+HOT_CATEGORIES: tuple[str, ...] = CATEGORIES[:8]
+COLD_CATEGORIES: tuple[str, ...] = CATEGORIES[8:16]
 
 PATTERNS = ("new", "consecutive", "intensifying", "persistent", "diminishing", "sporadic", "oscillating",
             "historical")

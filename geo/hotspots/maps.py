@@ -17,24 +17,28 @@ from geo.schema import STORE_CRS
 
 CATEGORY_COLOURS: dict[str, str] = {
     "new_hot": "#ff7f00",
-    "consecutive_hot": "#fdae61",
-    "intensifying_hot": "#a50026",
-    "persistent_hot": "#d73027",
-    "diminishing_hot": "#f46d43",
-    "sporadic_hot": "#f4a582",
+    "consecutive_hot": "#fdbf6f",
+    "intensifying_hot": "#67000d",
+    "persistent_hot": "#e31a1c",
+    "diminishing_hot": "#fb9a99",
+    "sporadic_hot": "#e6c229",
     "oscillating_hot": "#c51b7d",
-    "historical_hot": "#8c510a",
-    "new_cold": "#35978f",
-    "consecutive_cold": "#80cdc1",
-    "intensifying_cold": "#313695",
-    "persistent_cold": "#4575b4",
-    "diminishing_cold": "#74add1",
-    "sporadic_cold": "#abd9e9",
-    "oscillating_cold": "#762a83",
-    "historical_cold": "#5a5a8c",
-    "no_pattern": "#e0e0e0",
+    "historical_hot": "#8c6d31",
+    "new_cold": "#00b4d8",
+    "consecutive_cold": "#a6cee3",
+    "intensifying_cold": "#08306b",
+    "persistent_cold": "#1f78b4",
+    "diminishing_cold": "#80cdc1",
+    "sporadic_cold": "#b4b4dc",
+    "oscillating_cold": "#6a3d9a",
+    "historical_cold": "#5e6b8a",
+    "no_pattern": "#f2f2f2",
 }
-"""Hot spots in reds/oranges, cold spots in blues, no pattern light grey (one per category, same order)."""
+"""One colour per category after ESRI's emerging hot spot convention: hot spots warm (reds,
+oranges), cold spots cool (blues), the strongest trends darkest (intensifying, then persistent),
+oscillating ones purple (hot and cold mixed), historical ones dull, no pattern almost white. ESRI
+tells some categories apart by hatching, which Leaflet fills lack, so here every pair of colours
+differs clearly (CIE76 ΔE of at least 15, checked by ``tests/test_hotspots_maps.py``)."""
 
 
 def add_category_cells(fmap: folium.Map, frame: pd.DataFrame, *, labels: dict[str, str], tooltip: dict[str, str],

@@ -24,11 +24,26 @@ Documented choices
   ``layer``; tables without geometry (QGIS ``layer_styles``) are not counted.
 - **Line numbers.** ``source_line`` is the 1-based position of the feature in
   its layer (not the GeoPackage FID).
+- **Privacy.** Every attribute column goes through the privacy guard
+  (:mod:`geo.io.privacy`): a column that looks like personal data (a contact
+  person, a phone number) refuses the file; the known columns (id, name, team,
+  validity) are checked by content only.
+- **Unusable coordinates.** A feature with a NaN or infinite coordinate, or
+  one that cannot be reprojected (outside its CRS's area), is a rejected row.
+  So is a polygon with more than :data:`geo.engine.areas.MAX_AREA_VERTICES`
+  vertices (the presence engine's memory grows with them): simplify it.
 - **Geometry.** Z/M coordinates are dropped. Invalid polygons are repaired with
   ``shapely.make_valid`` after reprojection (the stored geometry is the one that
   must be valid) and only the polygonal part is kept, with a warning. Only
   Polygon and MultiPolygon features are accepted (no GeometryCollection).
 - **Team** is optional: ``None`` when neither the file nor ``team`` gives one.
+- **Indoor** (PRODUCT.md, Indoor stay) comes from an ``indoor`` column
+  (``innendørs``, ``innendors``, ``inne``) holding yes/no (``ja``/``nei``,
+  ``true``/``false``, ``1``/``0``), or, without one, from a ``type`` column
+  (``områdetype``) whose value names an indoor kind of place
+  (:data:`INDOOR_TYPES`: ``p-hus``, ``parkeringshus``, ``garage``, ...; any
+  other type is not indoor). An empty cell, or neither column, gives ``None``:
+  the store keeps the previous version's flag (new areas: not indoor).
 - **Dates** are local Europe/Oslo calendar dates: ``valid_from`` inclusive,
   ``valid_to`` exclusive, ``None`` = still valid. A date-time value is turned
   into its Europe/Oslo date (a time zone-less one is read as local time).
@@ -54,12 +69,15 @@ from pyproj import CRS
 from pyproj.exceptions import CRSError
 from shapely.geometry import MultiPolygon, Polygon
 
+from geo.engine.areas import MAX_AREA_VERTICES
 from geo.io.errors import InputFileError, ReadResult, RowError
+from geo.io.privacy import refuse_personal_data
 from geo.schema import (
     AREA_ID,
     AREA_NAME,
     AREA_TEAM,
     GEOMETRY,
+    INDOOR,
     LOCAL_TZ,
     MEASURE_CRS,
     NORWAY_BBOX,
@@ -69,14 +87,26 @@ from geo.schema import (
     T_AREAS,
     VALID_FROM,
     VALID_TO,
+    YES_NO_UNKNOWN_LABELS,
+    YesNoUnknown,
 )
 from geo.timeutil import parse_date
 from geo.io.validation import validate
 
-__all__ = ["AREA_COLUMNS", "FIELD_ALIASES", "MIN_AREA_M2", "read_areas", "slugify"]
+__all__ = ["AREA_COLUMNS", "FIELD_ALIASES", "INDOOR_TYPES", "MIN_AREA_M2", "read_areas", "slugify"]
 
-AREA_COLUMNS = (AREA_ID, AREA_NAME, AREA_TEAM, VALID_FROM, VALID_TO, SOURCE_FILE, SOURCE_LINE, GEOMETRY)
+AREA_COLUMNS = (AREA_ID, AREA_NAME, AREA_TEAM, VALID_FROM, VALID_TO, INDOOR, SOURCE_FILE, SOURCE_LINE, GEOMETRY)
 """Columns of ``frames[T_AREAS]``, in this order."""
+
+_AREA_TYPE = "type"
+"""A file column (not stored) whose value can say that an area is indoor."""
+
+INDOOR_TYPES = frozenset({
+    "indoor", "innendørs", "innendors", "garage", "parking garage", "multi-storey car park", "p-hus",
+    "phus", "parkeringshus", "parkeringsanlegg", "garasjeanlegg", "underground", "underground hall",
+    "underjordisk", "t-banestasjon", "kulvert",
+})
+"""Values of a ``type`` column that make an area indoor (compared case-insensitively)."""
 
 FIELD_ALIASES: dict[str, tuple[str, ...]] = {
     AREA_ID: (AREA_ID, "område_id", "omrade_id", "omradeid", "id", "slug", "feltområde_id"),
@@ -84,6 +114,8 @@ FIELD_ALIASES: dict[str, tuple[str, ...]] = {
     AREA_TEAM: (AREA_TEAM, "lag", "eier", "owner"),
     VALID_FROM: (VALID_FROM, "gyldig_fra", "fra", "fra_dato"),
     VALID_TO: (VALID_TO, "gyldig_til", "til", "til_dato"),
+    INDOOR: (INDOOR, "innendørs", "innendors", "inne"),
+    _AREA_TYPE: (_AREA_TYPE, "områdetype", "omradetype"),
 }
 """Column names accepted for each output column, in order of preference.
 
@@ -93,6 +125,12 @@ Matching ignores case, accents and punctuation (``Område-ID`` matches
 
 MIN_AREA_M2 = 1.0
 """Polygons smaller than this (square metres, measured in EPSG:25832) are rejected."""
+
+MAX_GEOJSON_BYTES = 20_000_000
+"""Largest field-area GeoJSON read: GDAL parses it whole (about 20 × its size in memory), so an
+upload cannot exhaust the server. Oslo's 97 sub-districts take 1.2 MB."""
+
+_WHOLE_FILE_FORMATS = (".geojson", ".json")
 
 _OPTION_FLAGS = {VALID_FROM: "--valid-from", VALID_TO: "--valid-to", AREA_TEAM: "--team"}
 _POLYGONAL_TYPE_IDS = (3, 6)  # shapely type ids of Polygon, MultiPolygon
@@ -175,18 +213,27 @@ def read_areas(
     options = _check_options(crs=crs, layer=layer, valid_from=valid_from, valid_to=valid_to, team=team)
     result = ReadResult(path=str(path))
     raw = _read_layer(path, layer=options.layer)
+    column_warnings: list[str] = []
+    columns = _match_columns(list(raw.columns.drop(raw.geometry.name)), file=path.name, warnings_out=column_warnings)
+    refuse_personal_data(_attribute_text(raw), path=path, lines=np.arange(1, len(raw) + 1),
+                         known=set(columns.values()))
     if raw.empty:
         result.warnings.append(f"{path.name}: the layer has no features; no field areas read")
+    raw, unusable = _drop_too_many_vertices(raw, file=path.name)  # before anything costs memory per vertex
+    raw, not_finite = _drop_unusable_coordinates(raw, file=path.name, reason=_NOT_FINITE)
+    unusable += not_finite
     raw = _to_store_crs(raw, path, crs=options.crs, warnings_out=result.warnings)
-    columns = _match_columns(
-        list(raw.columns.drop(raw.geometry.name)), file=path.name, warnings_out=result.warnings
-    )
+    raw, unprojectable = _drop_unusable_coordinates(raw, file=path.name, reason=_NOT_PROJECTED.format(crs=_crs_name(
+        options.crs) if options.crs is not None else "the file's CRS"))
+    unusable += unprojectable
+    result.warnings.extend(column_warnings)
     areas, errors = _parse_attributes(raw, columns, options, file=path.name, warnings_out=result.warnings)
     geometry, geometry_errors = _clean_geometries(
         raw.geometry, areas[SOURCE_LINE].to_numpy(), file=path.name, warnings_out=result.warnings
     )
     areas[GEOMETRY] = geometry
-    errors += geometry_errors
+    reported = {e.line for e in unusable}
+    errors += unusable + [e for e in geometry_errors if e.line not in reported]
     result.frames[T_AREAS], result.errors = _finish(areas, errors, columns, file=path.name)
     return result
 
@@ -252,6 +299,12 @@ def _read_layer(path: Path, *, layer: str | None) -> gpd.GeoDataFrame:
         raise InputFileError(path, f"file not found at {path}")
     if not path.is_file():
         raise InputFileError(path, "expected a GeoJSON, GeoPackage or zipped Shapefile file, not a folder")
+    size = path.stat().st_size
+    if path.suffix.lower() in _WHOLE_FILE_FORMATS and size > MAX_GEOJSON_BYTES:
+        raise InputFileError(path, (
+            f"is {size / 1e6:.0f} MB; a field-area GeoJSON may be at most {MAX_GEOJSON_BYTES / 1e6:.0f} MB (field "
+            "areas take a few hundred kB; GDAL reads a GeoJSON whole, at about 20 times its size in memory): "
+            "simplify the polygons, or send a GeoPackage"))
     if path.suffix.lower() == ".zip":
         source, layer_name = _shapefile_in_zip(path, layer=layer), None
     else:
@@ -519,6 +572,9 @@ def _parse_attributes(
                                            file=file, warnings_out=warnings_out)
         errors += date_errors
     errors += _period_errors(dates[VALID_FROM], dates[VALID_TO], lines, columns, errors, file=file)
+    indoor, indoor_errors = _indoor_values(column(INDOOR), column(_AREA_TYPE), INDOOR in columns, lines,
+                                           columns.get(INDOOR, INDOOR), file=file)
+    errors += indoor_errors
 
     frame = pd.DataFrame(
         {
@@ -527,12 +583,32 @@ def _parse_attributes(
             AREA_TEAM: pd.Series(teams, index=raw.index, dtype=object),
             VALID_FROM: pd.Series(dates[VALID_FROM], index=raw.index, dtype=object),
             VALID_TO: pd.Series(dates[VALID_TO], index=raw.index, dtype=object),
+            INDOOR: pd.Series(indoor, index=raw.index, dtype=object),
             SOURCE_FILE: file,
             SOURCE_LINE: lines,
         },
         index=raw.index,
     )
     return frame, errors
+
+
+def _indoor_values(
+    values: pd.Series, types: pd.Series, has_column: bool, lines: np.ndarray, column: str, *, file: str,
+) -> tuple[list[bool | None], list[RowError]]:
+    """``indoor`` per feature (None = not said), from the indoor column or else the type column."""
+    if not has_column:
+        return [None if t is None else t.lower() in INDOOR_TYPES for t in _text_values(types)], []
+    yes = {label.lower() for label in YES_NO_UNKNOWN_LABELS[YesNoUnknown.YES]}
+    no = {label.lower() for label in YES_NO_UNKNOWN_LABELS[YesNoUnknown.NO]}
+    flags: list[bool | None] = []
+    errors: list[RowError] = []
+    for value, line in zip(_text_values(values), lines.tolist()):
+        text = None if value is None else value.lower()
+        flags.append(None if text is None else True if text in yes else False if text in no else None)
+        if text is not None and text not in yes | no:
+            errors.append(RowError(file, line, column,
+                                   f"expected yes or no (ja/nei, true/false, 1/0) for indoor; got {value!r}"))
+    return flags, errors
 
 
 def _ids_and_names(
@@ -639,6 +715,47 @@ def _list_lines(lines: list[int] | np.ndarray) -> str:
 
 # --- geometry ------------------------------------------------------------------
 
+_NOT_FINITE = ("a vertex has a coordinate that is not a number (NaN or infinity): fix the geometry so that "
+               "every vertex has finite x and y, or redraw the area")
+_NOT_PROJECTED = ("the geometry cannot be reprojected from {crs} to EPSG:4326 (coordinates outside that CRS's "
+                  "area): pass the file's real CRS with --crs, or fix the coordinates")
+
+
+def _attribute_text(frame: gpd.GeoDataFrame) -> pd.DataFrame:
+    """The attribute columns as text (empty where missing), for the privacy guard."""
+    attributes = frame.drop(columns=frame.geometry.name)
+    return attributes.astype(object).where(attributes.notna(), "").astype(str)
+
+
+def _drop_too_many_vertices(frame: gpd.GeoDataFrame, *, file: str) -> tuple[gpd.GeoDataFrame, list[RowError]]:
+    """``frame`` with the geometry of every feature over :data:`MAX_AREA_VERTICES` vertices set to None,
+    and one RowError per such feature (the presence engine's memory grows with the vertices)."""
+    vertices = shapely.get_num_coordinates(np.asarray(frame.geometry.array, dtype=object))
+    too_big = np.flatnonzero(vertices > MAX_AREA_VERTICES)
+    errors = [RowError(file, int(i) + 1, GEOMETRY, (
+        f"polygon has {int(vertices[i]):,} vertices; at most {MAX_AREA_VERTICES:,} are accepted (a field area "
+        "needs far fewer): simplify it, e.g. in QGIS with Vector > Geometry Tools > Simplify and a tolerance "
+        "of 0.5 m, and import again")) for i in too_big]
+    return _without_geometry(frame, too_big), errors
+
+
+def _without_geometry(frame: gpd.GeoDataFrame, rows: np.ndarray) -> gpd.GeoDataFrame:
+    """``frame`` with the geometry of the features at positions ``rows`` set to None."""
+    if rows.size == 0:
+        return frame
+    geoms = np.asarray(frame.geometry.array, dtype=object).copy()
+    geoms[rows] = None
+    return frame.set_geometry(gpd.GeoSeries(geoms, index=frame.index, crs=frame.crs))
+
+
+def _drop_unusable_coordinates(frame: gpd.GeoDataFrame, *, file: str,
+                               reason: str) -> tuple[gpd.GeoDataFrame, list[RowError]]:
+    """``frame`` with the geometry of every feature holding a non-finite coordinate set to None,
+    and one RowError (``reason``) per such feature."""
+    coords, owner = shapely.get_coordinates(np.asarray(frame.geometry.array, dtype=object), return_index=True)
+    bad = np.unique(owner[~np.isfinite(coords).all(axis=1)])
+    return _without_geometry(frame, bad), [RowError(file, int(i) + 1, GEOMETRY, reason) for i in bad]
+
 
 def _clean_geometries(
     geometry: gpd.GeoSeries, lines: np.ndarray, *, file: str, warnings_out: list[str]
@@ -665,7 +782,13 @@ def _clean_geometries(
             "drawn as a closed polygon, not as points or lines")))
     for i in np.flatnonzero(invalid):
         reason = shapely.is_valid_reason(geoms[i])
-        repaired = _polygonal_part(shapely.make_valid(geoms[i]))
+        try:
+            repaired = _polygonal_part(shapely.make_valid(geoms[i]))
+        except shapely.errors.GEOSException as exc:  # GEOS cannot repair it: a row error, never a traceback
+            errors.append(RowError(file, int(lines[i]), GEOMETRY, (
+                f"invalid polygon ({reason}) that cannot be repaired ({exc}): redraw the area")))
+            geoms[i] = None
+            continue
         if repaired is None:
             errors.append(RowError(file, int(lines[i]), GEOMETRY, (
                 f"invalid polygon ({reason}) and nothing polygonal is left after repair: "

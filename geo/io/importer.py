@@ -234,8 +234,9 @@ def _write(store: Store, result: ReadResult) -> dict[str, int]:
     added: dict[str, int] = {}
     if T_AREAS in frames and len(frames[T_AREAS]):
         versions = frames[T_AREAS]
-        changed = store.add_area_versions(versions)
-        added[T_AREAS] = sum(1 for _ in changed)
+        versions_before = _area_version_count(store)
+        changed = store.add_area_versions(versions)  # new versions and the versions they close
+        added[T_AREAS] = _area_version_count(store) - versions_before
         # every version added starts on a valid_from of the file, and so does every close it causes
         refresh.refresh_areas(store, sorted({area_id for area_id, _ in changed}), since=min(versions[VALID_FROM]))
     if T_PATROLS in frames and len(frames[T_PATROLS]):
@@ -245,6 +246,10 @@ def _write(store: Store, result: ReadResult) -> dict[str, int]:
     if T_ENCOUNTERS in frames and len(frames[T_ENCOUNTERS]):
         added[T_ENCOUNTERS] = refresh.add_encounters(store, frames[T_ENCOUNTERS])
     return added
+
+
+def _area_version_count(store: Store) -> int:
+    return int(store.query(f"SELECT COUNT(*) AS n FROM {T_AREAS}")["n"].iloc[0])
 
 
 def _sha256(path: Path) -> str:

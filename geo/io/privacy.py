@@ -21,7 +21,11 @@ By header (case-insensitive; spaces, ``_``, ``-`` and æ/ø/å spelling ignored)
 By content (vectorised over whole columns)
     - any cell holding an 11-digit Norwegian national identity number
       (``DDMMYY NNNNN``, with or without a space or hyphen; the first six
-      digits must be a plausible date, D-numbers and H-numbers included);
+      digits must be a plausible date, D-numbers and H-numbers included),
+      also when joined to text (``fnr01019012345``, ``Ola_01019012345``) and
+      wherever it stands among other numbers (every run of 11 digits is
+      checked, not only the first); runs inside longer numbers, decimals and
+      dates (``10.75221234567``) are not ids;
     - any cell holding a Norwegian phone number: 8 digits with ``+47``/
       ``0047`` in front, or written in groups (``987 65 432``,
       ``98 76 54 32``), or 8 digits in a row starting with 4 or 9 (mobile
@@ -31,6 +35,19 @@ By content (vectorised over whole columns)
     - long free text: more than half of a column's non-empty cells are
       several words and longer than :data:`FREE_TEXT_MIN_CHARS` characters.
 
+In identifier columns (patrol and encounter ids: ``id``, ``patrulje``,
+``kontakt_id``, ... as the readers match them), also
+    - a person's full name: two or more capitalised words of letters only
+      (``Ola Nordmann``, ``Kari og Ola``, ``Anne-Lise_Berg``); an id is a code
+      (``P-2024-0612-01``), never a name;
+    - a date of birth: a date (``01.01.1990``, ``1990-01-01``, ``19900101``)
+      more than :data:`BIRTH_DATE_MIN_AGE_YEARS` years back, older than any
+      patrol record a service keeps and younger than any member of staff.
+
+Area files are checked too (:func:`geo.io.areas.read_areas`): their known
+columns (area id, name, team, validity) by content only, every other column
+by header and content.
+
 The message names every offending column and why, and for content the first
 line where it was found, but never the value itself, so that the personal
 data does not travel on into logs.
@@ -39,20 +56,25 @@ data does not travel on into logs.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from geo.io.errors import InputFileError
+from geo.schema import ENCOUNTER_ID, PATROL_ID
 
 FREE_TEXT_MIN_CHARS = 40
 """Cells longer than this (and of several words) count as free text."""
 
 FREE_TEXT_SHARE = 0.5
 """A column is free text when more than this share of its non-empty cells is."""
+
+BIRTH_DATE_MIN_AGE_YEARS = 16
+"""A date in an identifier column this many years back (or more) is a date of birth."""
 
 NAME = "a person's name"
 NATIONAL_ID = "a national identity number"
@@ -105,7 +127,8 @@ _PLACE_WORDS = frozenset(
 )
 _QUALIFIED = (NAME, ADDRESS)
 
-_NATIONAL_ID_RE = r"(?<![\w.,:/+-])(?P<dd>\d{2})(?P<mm>\d{2})\d{2}[ -]?\d{5}(?![\w.,:/-])"
+_NATIONAL_ID_RE = r"(?<![\d+])(?<!\d[.,:/-])(?P<dd>\d{2})(?P<mm>\d{2})\d{2}[ -]?\d{5}(?!\d)(?![.,:/-]\d)"
+"""11 digits (DDMMYY NNNNN) not inside a longer number, a decimal or a date; letters may touch them."""
 _PHONE_RE = (
     r"(?<![\w.,:/+-])(?:"
     r"(?:\+|00)\s?47[\s-]?(?:\d\s?){7}\d"  # +47 / 0047 and 8 digits
@@ -116,6 +139,18 @@ _PHONE_RE = (
     r")(?![\w.,:/-])"
 )
 _EMAIL_RE = r"[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}"
+
+_UPPER, _LOWER = "A-ZÀ-ÖØ-Þ", "a-zß-öø-ÿ"
+_NAME_WORD = rf"[{_UPPER}][{_LOWER}]+(?:[-'’][{_UPPER}]?[{_LOWER}]+)*"
+_FULL_NAME_RE = (rf"\s*{_NAME_WORD}(?:(?:[\s_/&+]+|[\s_]+(?:og|and|von|van|der|de|da|af|la)[\s_]+)"
+                 rf"{_NAME_WORD})+\s*")
+"""Two or more capitalised words of letters (``Ola Nordmann``, ``Kari og Ola``, ``Anne-Lise_Berg``)."""
+
+_DATE_RES = (
+    r"(?<!\d)(?P<d>\d{1,2})[./-](?P<m>\d{1,2})[./-](?P<y>(?:19|20)\d{2})(?!\d)",  # 01.01.1990
+    r"(?<!\d)(?P<y>(?:19|20)\d{2})[./-](?P<m>\d{1,2})[./-](?P<d>\d{1,2})(?!\d)",  # 1990-01-01
+    r"(?<!\d)(?P<y>(?:19|20)\d{2})(?P<m>\d{2})(?P<d>\d{2})(?!\d)",  # 19900101
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,30 +172,53 @@ class PersonalDataFinding:
 
 
 def find_personal_data(
-    cells: pd.DataFrame, *, lines: Sequence[int] | np.ndarray | None = None
+    cells: pd.DataFrame, *, lines: Sequence[int] | np.ndarray | None = None, known: Collection[str] = (),
+    today: date | None = None,
 ) -> list[PersonalDataFinding]:
     """Columns of ``cells`` (text) that look like personal data, in column order.
 
     ``lines`` gives the line number of every row (default: row position + 2,
-    i.e. a CSV file with one header line).
+    i.e. a CSV file with one header line). Columns in ``known`` are fields the
+    reader knows are not personal (an area file's ``navn`` is the area's name):
+    only their content is checked, and not for free text. ``today`` (default:
+    the current date) dates the birth-date check of identifier columns.
     """
     line_of = np.arange(2, len(cells) + 2) if lines is None else np.asarray(lines)
+    identifiers = set(identifier_columns([str(c) for c in cells.columns]))
     findings: list[PersonalDataFinding] = []
     for position, column in enumerate(cells.columns):
-        finding = _by_header(str(column)) or _by_content(str(column), cells.iloc[:, position], line_of)
+        name = str(column)
+        values = cells.iloc[:, position]
+        if name in known:
+            finding = _by_content(name, values, line_of, free_text=False)
+        else:
+            finding = _by_header(name) or _by_content(name, values, line_of)
+        if finding is None and name in identifiers:
+            finding = _in_identifier(name, values, line_of, today=today or date.today())
         if finding is not None:
             findings.append(finding)
     return findings
 
 
+def identifier_columns(headers: Sequence[str]) -> list[str]:
+    """The headers that the readers take for a patrol or encounter id (``id``, ``patrulje``, ``kontakt_id``, ...)."""
+    from geo.io.tabular import ENCOUNTER_ALIASES, PATROL_ALIASES, header_keys  # the readers' own aliases
+
+    keys = {key for aliases in (ENCOUNTER_ALIASES, PATROL_ALIASES) for column in (PATROL_ID, ENCOUNTER_ID)
+            for name in (column, *aliases.get(column, ())) for key in header_keys(name)}
+    return [header for header in headers if header_keys(header) & keys]
+
+
 def refuse_personal_data(
-    cells: pd.DataFrame, *, path: str | Path, lines: Sequence[int] | np.ndarray | None = None
+    cells: pd.DataFrame, *, path: str | Path, lines: Sequence[int] | np.ndarray | None = None,
+    known: Collection[str] = (),
 ) -> None:
     """Raise :class:`InputFileError` if any column of ``cells`` looks like personal data.
 
     The message names every offending column and why, and says how to fix it.
+    ``known``: see :func:`find_personal_data`.
     """
-    findings = find_personal_data(cells, lines=lines)
+    findings = find_personal_data(cells, lines=lines, known=known)
     if not findings:
         return
     them = "the column" if len(findings) == 1 else "these columns"
@@ -169,6 +227,14 @@ def refuse_personal_data(
         "; ".join(f.describe() for f in findings)
         + f". Feltkart stores no personal identifiers: remove {them} and import again.",
     )
+
+
+def personal_in_file_name(name: str) -> str | None:
+    """What personal data the file name ``name`` holds (a national id, a phone number, an e-mail
+    address), or None. File names are stored with every import (``imports.file``, ``source_file``)."""
+    finding = _by_content("file name", pd.Series([Path(name).stem.replace("_", " ")]), np.array([1]),
+                          free_text=False)
+    return None if finding is None else finding.what
 
 
 # --- by header ---------------------------------------------------------------
@@ -198,7 +264,8 @@ def _header_words(header: str) -> list[str]:
 # --- by content --------------------------------------------------------------
 
 
-def _by_content(column: str, values: pd.Series, line_of: np.ndarray) -> PersonalDataFinding | None:
+def _by_content(column: str, values: pd.Series, line_of: np.ndarray, *,
+                free_text: bool = True) -> PersonalDataFinding | None:
     text = values.fillna("").astype("str").str.strip()
     if not (text != "").any():
         return None
@@ -211,6 +278,8 @@ def _by_content(column: str, values: pd.Series, line_of: np.ndarray) -> Personal
         hit = check(text).fillna(False).to_numpy(dtype=bool)
         if hit.any():
             return PersonalDataFinding(column, what, int(line_of[np.flatnonzero(hit)[0]]))
+    if not free_text:
+        return None
     long_text = (text.str.len() > FREE_TEXT_MIN_CHARS) & text.str.contains(r"\S\s+\S", regex=True)
     filled = text != ""
     if long_text.sum() > FREE_TEXT_SHARE * filled.sum():
@@ -220,9 +289,40 @@ def _by_content(column: str, values: pd.Series, line_of: np.ndarray) -> Personal
 
 
 def _national_id_cells(text: pd.Series) -> pd.Series:
-    parts = text.str.extract(_NATIONAL_ID_RE)
+    """Cells holding at least one plausible national id (every 11-digit run is checked, not only the first)."""
+    parts = text.str.extractall(_NATIONAL_ID_RE)
     dd = pd.to_numeric(parts["dd"], errors="coerce")
     mm = pd.to_numeric(parts["mm"], errors="coerce")
     day_ok = dd.between(1, 31) | dd.between(41, 71)  # D-numbers add 40 to the day
     month_ok = mm.between(1, 12) | mm.between(41, 52) | mm.between(81, 92)  # H-/test numbers
-    return day_ok & month_ok
+    hit_rows = parts.index.get_level_values(0)[(day_ok & month_ok).to_numpy()]
+    return pd.Series(text.index.isin(hit_rows), index=text.index)
+
+
+def _in_identifier(column: str, values: pd.Series, line_of: np.ndarray, *, today: date) -> PersonalDataFinding | None:
+    """A full name or a date of birth in a patrol or encounter id column."""
+    text = values.fillna("").astype("str")
+    checks = (
+        (NAME, lambda t: t.str.fullmatch(_FULL_NAME_RE)),
+        (BIRTH_DATE, lambda t: _birth_date_cells(t, today=today)),
+    )
+    for what, check in checks:
+        hit = check(text).fillna(False).to_numpy(dtype=bool)
+        if hit.any():
+            return PersonalDataFinding(column, what, int(line_of[np.flatnonzero(hit)[0]]))
+    return None
+
+
+def _birth_date_cells(text: pd.Series, *, today: date) -> pd.Series:
+    """Cells holding a real calendar date at least :data:`BIRTH_DATE_MIN_AGE_YEARS` years before ``today``."""
+    limit = pd.Timestamp(today) - pd.DateOffset(years=BIRTH_DATE_MIN_AGE_YEARS)
+    hit = pd.Series(False, index=text.index)
+    for pattern in _DATE_RES:
+        parts = text.str.extractall(pattern)
+        if parts.empty:
+            continue
+        dates = pd.to_datetime(pd.DataFrame({"year": pd.to_numeric(parts["y"]), "month": pd.to_numeric(parts["m"]),
+                                             "day": pd.to_numeric(parts["d"])}), errors="coerce")
+        rows = parts.index.get_level_values(0)[(dates <= limit).to_numpy()]
+        hit |= text.index.isin(rows)
+    return hit

@@ -17,7 +17,10 @@ numbers meaning exactly what PRODUCT.md defines:
 Modules: :mod:`~geo.queries.filters` (Filters, period presets),
 :mod:`~geo.queries.figures` (key figures, comparison, filter choices),
 :mod:`~geo.queries.places` (per cell and per area, area outlines, areas not
-visited), :mod:`~geo.queries.trends` (trends, time of week, need vs effort);
+visited), :mod:`~geo.queries.trends` (trends, time of week, need vs effort),
+:mod:`~geo.queries.rates` (encounters per presence hour: minimum presence,
+Poisson interval), :mod:`~geo.queries.periods` (partial periods, comparisons
+of equal covered length, trend granularity);
 :mod:`~geo.queries.columns` names every result column. Single encounter
 points (:func:`encounter_points`) are for the manager view only; nothing
 here applies disclosure control (see :mod:`geo.io.privacy` for exports).

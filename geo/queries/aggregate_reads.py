@@ -34,6 +34,7 @@ from geo.schema import (
     AGE_GROUP,
     CATEGORY,
     ENCOUNTER_ID,
+    ENCOUNTERS,
     END_UTC,
     HOUR_UTC,
     KIND,
@@ -56,9 +57,9 @@ from geo.schema import (
     TIME_UTC,
     VISIT_END,
     VISIT_START,
+    VISITS,
 )
 from geo.store.base import POSTGRESQL, SQLITE, Store
-from geo.queries.summary import ENCOUNTERS, VISITS
 
 LONG_VISIT_S = DOSE_EDGES_S[1]
 """A visit of at least this many seconds (10 min) is in the long dose band."""
@@ -340,6 +341,20 @@ def encounters(store: Store, filters: Filters, *, keys: Keys, in_areas: bool = F
         text = frame.pop("_hour")
         frame[HOUR_UTC] = epoch_s(text).astype(np.int64)
     return _finish(frame, filters, keys, ENCOUNTER_MEASURES, hourly=hourly, by_hour=by_hour)
+
+
+def patrols_per_day(store: Store, filters: Filters) -> pd.DataFrame:
+    """Selected patrols counted per service day: ``day`` (ISO text) and ``patrols``.
+
+    Weekday/hour filters do not apply (a patrol is counted on its service day)."""
+    conditions, params = patrol_conditions(filters)
+    frame = store.query(
+        f"SELECT p.{SERVICE_DAY} AS day, COUNT(*) AS patrols FROM {T_PATROLS} p {_where(conditions)} "
+        f"GROUP BY p.{SERVICE_DAY}",
+        tuple(params),
+    )
+    frame["patrols"] = frame["patrols"].astype(np.int64)
+    return frame
 
 
 def patrol_times(store: Store, filters: Filters) -> pd.DataFrame:

@@ -12,6 +12,7 @@ from geo.queries.columns import CHANGE, CHANGE_PCT, CURRENT, FIGURE, PREVIOUS
 from geo.queries.filters import Filters
 from geo.schema import (
     AGE_GROUP,
+    ENCOUNTERS,
     END_UTC,
     KIND,
     START_UTC,
@@ -22,7 +23,6 @@ from geo.schema import (
     PatrolKind,
 )
 from geo.store.base import Store
-from geo.queries.summary import ENCOUNTERS
 
 # --- figure names (keys of key_figures) ------------------------------------------------
 PATROLS = "patrols"

@@ -21,17 +21,18 @@ from geo.queries.columns import (
     AREA_NAME,
     DAYS_SINCE_VISIT,
     ENCOUNTERS,
-    ENCOUNTERS_PER_PATROL_HOUR,
-    KM,
+    ENCOUNTERS_PER_PRESENCE_HOUR,
+    PRESENCE_KM,
     LAST_VISIT_DAY,
     LONG_VISIT_SHARE,
-    MINUTES,
+    PRESENCE_MINUTES,
     PERSON_MINUTES,
     TEAM_COLUMN,
     TIME_LOCAL,
     VISITS,
 )
 from geo.queries.filters import Filters
+from geo.queries.rates import MIN_PRESENCE_HOURS, check_min_presence, encounter_rates
 from geo.schema import (
     AGE_GROUP,
     AREA_ID,
@@ -61,6 +62,7 @@ from geo.schema import (
     VALID_TO,
 )
 from geo.schema import AREA_NAME as AREA_NAME_FIELD
+from geo.store.area_versions import valid_between
 from geo.store.base import Store
 
 OUTSIDE_AREA_NAME = "Utenfor alle feltområder"
@@ -69,7 +71,7 @@ OUTSIDE_AREA_NAME = "Utenfor alle feltområder"
 LOOKBACK_DAYS = 366
 """areas_not_visited first looks this many days back for each area's last visit."""
 
-PRESENCE_COLUMNS = (MINUTES, PERSON_MINUTES, KM, VISITS, LONG_VISIT_SHARE, ENCOUNTERS)
+PRESENCE_COLUMNS = (PRESENCE_MINUTES, PERSON_MINUTES, PRESENCE_KM, VISITS, LONG_VISIT_SHARE, ENCOUNTERS)
 
 
 def presence_by_cell(store: Store, filters: Filters, *, res: int = DEFAULT_RESOLUTION) -> pd.DataFrame:
@@ -92,20 +94,22 @@ def presence_by_cell(store: Store, filters: Filters, *, res: int = DEFAULT_RESOL
                                where=[f"v.{RES} = ?"], params=[res])
     encounters = _encounters_by_cell(store, filters, res)
     table = _combine(CELL, presence, visits, encounters)
-    table[CELL] = _hex(table[CELL])
+    table[CELL] = hex_cells(table[CELL])
     return table.sort_values(CELL).reset_index(drop=True)[[CELL, *PRESENCE_COLUMNS]]
 
 
-def presence_by_area(store: Store, filters: Filters) -> pd.DataFrame:
+def presence_by_area(store: Store, filters: Filters, *, min_presence_hours: float = MIN_PRESENCE_HOURS) -> pd.DataFrame:
     """Coverage, dose and encounters per field area, plus the ``__outside__`` row.
 
-    Rows: every area with a version valid on some day of the date range, any
-    other area with presence or encounters, and ``__outside__`` (encounters in
+    Rows: every area with a version valid on some day of the date range (with
+    a team filter: owned by those teams), any other area with selected
+    presence or encounters, and ``__outside__`` (encounters in
     no area; its presence and visit columns are 0), sorted by ``area_id`` with
     ``__outside__`` last. Columns: ``area_id``, ``area_name`` (of the latest version),
     ``minutes``, ``person_minutes``, ``km``, ``visits``, ``long_visit_share``,
-    ``encounters`` (distinct encounters in the area), ``encounters_per_patrol_hour``
-    (encounters per hour of presence in the area; NaN without presence),
+    ``encounters`` (distinct encounters in the area), ``encounters_per_presence_hour``
+    (encounters per hour of presence in the area; NaN below ``min_presence_hours``,
+    default :data:`~geo.queries.rates.MIN_PRESENCE_HOURS`),
     ``last_visit_day`` (service day of the latest selected visit, a
     ``datetime.date`` or None) and ``days_since_visit`` (days from it to
     ``filters.last_day``, or to the latest service day in the store when
@@ -116,19 +120,17 @@ def presence_by_area(store: Store, filters: Filters) -> pd.DataFrame:
     encounters = aggregate_reads.encounters(
         store, filters, keys={AREA_ID: f"COALESCE(ea.{AREA_ID}, '{OUTSIDE_AREA_ID}')"}, in_areas=True
     )
-    areas = _area_versions(store)
-    listed = _valid_between(areas, filters.first_day, filters.last_day)[AREA_ID].tolist()
+    areas = area_versions(store)
+    listed = of_teams(latest_valid_between(areas, filters.first_day, filters.last_day), filters.teams)[AREA_ID].tolist()
     table = _combine(AREA_ID, presence, visits, encounters, listed=[*listed, OUTSIDE_AREA_ID])
     table.insert(1, AREA_NAME, table[AREA_ID].map(_latest_names(areas)).astype(object).fillna(""))
     table.loc[table[AREA_ID] == OUTSIDE_AREA_ID, AREA_NAME] = OUTSIDE_AREA_NAME
-    with np.errstate(divide="ignore", invalid="ignore"):
-        table[ENCOUNTERS_PER_PATROL_HOUR] = np.where(
-            table[MINUTES] > 0, table[ENCOUNTERS] / (table[MINUTES] / 60.0), np.nan
-        )
+    table[ENCOUNTERS_PER_PRESENCE_HOUR] = encounter_rates(table[ENCOUNTERS], table[PRESENCE_MINUTES] / 60.0,
+                                                          min_presence_hours=check_min_presence(min_presence_hours))[0]
     table[LAST_VISIT_DAY] = _dates(table[aggregate_reads.LAST_SERVICE_DAY])
     table[DAYS_SINCE_VISIT] = _days_since(table[LAST_VISIT_DAY], _reference_day(store, filters))
     table = _outside_last(table)
-    return table[[AREA_ID, AREA_NAME, *PRESENCE_COLUMNS, ENCOUNTERS_PER_PATROL_HOUR, LAST_VISIT_DAY,
+    return table[[AREA_ID, AREA_NAME, *PRESENCE_COLUMNS, ENCOUNTERS_PER_PRESENCE_HOUR, LAST_VISIT_DAY,
                   DAYS_SINCE_VISIT]]
 
 
@@ -140,7 +142,7 @@ def encounters_by_cell(store: Store, filters: Filters, *, res: int = DEFAULT_RES
     check_resolution(res)
     table = _encounters_by_cell(store, filters, res)
     table = table[table[ENCOUNTERS] > 0].copy()
-    table[CELL] = _hex(table[CELL])
+    table[CELL] = hex_cells(table[CELL])
     table[ENCOUNTERS] = table[ENCOUNTERS].astype(np.int64)
     table[PEOPLE] = table[PEOPLE].astype(np.int64)
     return table.sort_values(CELL).reset_index(drop=True)[[CELL, ENCOUNTERS, PEOPLE]]
@@ -193,9 +195,7 @@ def areas_not_visited(store: Store, filters: Filters, *, days: int) -> pd.DataFr
     if reference is None:
         return pd.DataFrame({c: [] for c in (AREA_ID, AREA_NAME, TEAM_COLUMN, LAST_VISIT_DAY, DAYS_SINCE_VISIT)})
     window_start = reference - dt.timedelta(days=int(days) - 1)
-    areas = _valid_between(_area_versions(store), reference, reference)
-    if filters.teams is not None:
-        areas = areas[areas[AREA_TEAM].isin(filters.teams)]
+    areas = of_teams(latest_valid_between(area_versions(store), reference, reference), filters.teams)
     last = _last_visit_days(store, filters, reference, areas[AREA_ID].tolist(), days=int(days))
     table = pd.DataFrame({
         AREA_ID: areas[AREA_ID].to_numpy(),
@@ -217,10 +217,12 @@ def area_geometries(store: Store, filters: Filters) -> gpd.GeoDataFrame:
 
     GeoDataFrame in EPSG:4326 with ``area_id``, ``area_name``, ``team``
     (owning team), ``version`` and ``geometry``; sorted by ``area_id``. Only
-    the date range of ``filters`` is used.
+    the date range and the teams of ``filters`` are used (with a team filter,
+    only areas those teams own).
     """
     areas = store.areas()
-    keep = _valid_between(areas.drop(columns="geometry"), filters.first_day, filters.last_day).index
+    keep = of_teams(latest_valid_between(areas.drop(columns="geometry"), filters.first_day, filters.last_day),
+                    filters.teams).index
     out = areas.loc[keep, [AREA_ID, AREA_NAME_FIELD, AREA_TEAM, AREA_VERSION, "geometry"]]
     out = out.rename(columns={AREA_NAME_FIELD: AREA_NAME, AREA_TEAM: TEAM_COLUMN})
     return out.sort_values(AREA_ID).reset_index(drop=True)
@@ -269,9 +271,9 @@ def _combine(key: str, presence: pd.DataFrame, visits: pd.DataFrame, encounters:
     table = table.reset_index()
     numeric = [*aggregate_reads.PRESENCE_MEASURES, *aggregate_reads.VISIT_MEASURES, ENCOUNTERS]
     table[numeric] = table[numeric].astype(np.float64).fillna(0.0)
-    table[MINUTES] = table[aggregate_reads.SECONDS] / 60.0
+    table[PRESENCE_MINUTES] = table[aggregate_reads.SECONDS] / 60.0
     table[PERSON_MINUTES] = table[aggregate_reads.PERSON_SECONDS] / 60.0
-    table[KM] = table[aggregate_reads.METRES] / 1000.0
+    table[PRESENCE_KM] = table[aggregate_reads.METRES] / 1000.0
     table[VISITS] = table[VISITS].astype(np.int64)
     with np.errstate(divide="ignore", invalid="ignore"):
         table[LONG_VISIT_SHARE] = np.where(table[VISITS] > 0, table[aggregate_reads.LONG_VISITS] / table[VISITS], np.nan)
@@ -279,11 +281,11 @@ def _combine(key: str, presence: pd.DataFrame, visits: pd.DataFrame, encounters:
     return table
 
 
-def _hex(cells: pd.Series) -> pd.Series:
+def hex_cells(cells: pd.Series) -> pd.Series:
     return pd.Series(cells_to_hex(cells), index=cells.index, dtype=object)
 
 
-def _area_versions(store: Store) -> pd.DataFrame:
+def area_versions(store: Store) -> pd.DataFrame:
     """Every field-area version without geometry: dates as ``datetime.date`` (valid_to None = open)."""
     frame = store.query(
         f"SELECT {AREA_ID}, {AREA_VERSION}, {AREA_NAME_FIELD}, {AREA_TEAM}, {VALID_FROM}, {VALID_TO} FROM {T_AREAS} "
@@ -294,12 +296,15 @@ def _area_versions(store: Store) -> pd.DataFrame:
     return frame
 
 
-def _valid_between(areas: pd.DataFrame, first: dt.date | None, last: dt.date | None) -> pd.DataFrame:
-    """One row per area (its latest version) with a version valid on some day in [first, last]."""
-    first = first or dt.date.min
-    last = last or dt.date.max
-    ok = [vf <= last and (vt is None or vt > first) for vf, vt in zip(areas[VALID_FROM], areas[VALID_TO])]
-    return areas[np.asarray(ok, dtype=bool)].groupby(AREA_ID, as_index=False).tail(1)
+def latest_valid_between(areas: pd.DataFrame, first: dt.date | None, last: dt.date | None) -> pd.DataFrame:
+    """One row per area (its latest version) with a version valid on some day in [first, last]
+    (:func:`geo.store.area_versions.valid_between`)."""
+    return areas[valid_between(areas, first, last)].groupby(AREA_ID, as_index=False).tail(1)
+
+
+def of_teams(areas: pd.DataFrame, teams: tuple[str, ...] | None) -> pd.DataFrame:
+    """The rows of ``areas`` owned by one of ``teams`` (all rows when None; an area without a team is no team's)."""
+    return areas if teams is None else areas[areas[AREA_TEAM].isin(teams)]
 
 
 def _latest_names(areas: pd.DataFrame) -> pd.Series:
@@ -332,6 +337,6 @@ def _outside_last(table: pd.DataFrame) -> pd.DataFrame:
 
 
 __all__ = [
-    "OUTSIDE_AREA_NAME", "area_geometries", "areas_not_visited", "encounter_points", "encounters_by_cell",
-    "presence_by_area", "presence_by_cell",
+    "OUTSIDE_AREA_NAME", "area_geometries", "area_versions", "areas_not_visited", "encounter_points",
+    "encounters_by_cell", "hex_cells", "latest_valid_between", "presence_by_area", "presence_by_cell",
 ]

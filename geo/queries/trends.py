@@ -14,19 +14,25 @@ from geo.queries.columns import (
     DIFFERENCE,
     ENCOUNTER_SHARE,
     ENCOUNTERS,
-    ENCOUNTERS_PER_PATROL_HOUR,
+    ENCOUNTERS_PER_PRESENCE_HOUR,
     HOUR,
     KEY,
     MINUTES_PER_ENCOUNTER,
-    PATROL_HOURS,
+    PARTIAL,
     PERIOD,
+    PRESENCE_HOURS,
     PRESENCE_MINUTES,
     PRESENCE_SHARE,
+    RATE_HIGH,
+    RATE_LOW,
+    STATUS,
     UNDER_COVERED,
     WEEKDAY,
 )
 from geo.queries.filters import HOURS_PER_DAY, Filters, local_clock
-from geo.queries.places import _area_versions, _hex, _valid_between
+from geo.queries.places import area_versions, hex_cells, latest_valid_between, of_teams
+from geo.queries.periods import partial_periods
+from geo.queries.rates import MIN_PRESENCE_HOURS, RateStatus, check_min_presence, encounter_rates
 from geo.schema import (
     AREA_ID,
     CATEGORY,
@@ -50,8 +56,9 @@ DEFAULT_MIN_ENCOUNTERS = 5
 UNDER_COVERED_QUANTILE = 0.25
 """Without an explicit ``max_minutes_per_encounter``, the threshold is this
 quantile of minutes of presence per encounter among the places with enough
-encounters: the quarter with the least presence per encounter (equivalently
-the top quarter of encounters per patrol-hour) is flagged."""
+encounters and enough presence: the quarter with the least presence per
+encounter (equivalently the top quarter of encounters per presence hour) is
+flagged."""
 
 DEFAULT_CATEGORY_WEIGHT = 1.0
 """Weight of a category missing from ``weights``."""
@@ -64,8 +71,10 @@ def encounter_trend(store: Store, filters: Filters, *, period: str = "month") ->
     ``year``; periods by the encounter's local date. Every period touching
     the date range (from the first to the last encounter when the range is
     open) × every category (those in ``filters.categories``, else all) is a
-    row, zeros included. Columns: ``period``, ``category``, ``encounters``;
-    sorted by period, then category in :class:`~geo.schema.Category` order.
+    row, zeros included. Columns: ``period``, ``category``, ``encounters``,
+    ``partial`` (the period is only partly inside the range: its count is not
+    comparable with whole periods'); sorted by period, then category in
+    :class:`~geo.schema.Category` order.
     """
     if period not in PERIOD_KINDS:
         raise ValueError(f"period must be one of {', '.join(PERIOD_KINDS)}; got {period!r}")
@@ -76,12 +85,14 @@ def encounter_trend(store: Store, filters: Filters, *, period: str = "month") ->
     categories = list(filters.categories) if filters.categories is not None else [c.value for c in Category]
     if pd.isna(first) or pd.isna(last) or first > last:
         return pd.DataFrame({PERIOD: pd.Series([], dtype=object), CATEGORY: pd.Series([], dtype=object),
-                             ENCOUNTERS: pd.Series([], dtype=np.int64)})
-    labels = pd.unique(period_label(pd.Series(pd.date_range(first, last, freq="D")), period))
+                             ENCOUNTERS: pd.Series([], dtype=np.int64), PARTIAL: pd.Series([], dtype=bool)})
+    periods = partial_periods(first.date(), last.date(), period)
+    labels = periods[PERIOD].to_numpy()
     frame[PERIOD] = period_label(days, period).to_numpy() if len(frame) else []
     counts = frame.groupby([PERIOD, CATEGORY])[ENCOUNTERS].sum()
     grid = pd.MultiIndex.from_product([labels, categories], names=[PERIOD, CATEGORY])
     out = counts.reindex(grid, fill_value=0.0).astype(np.int64).rename(ENCOUNTERS).reset_index()
+    out[PARTIAL] = out[PERIOD].map(dict(zip(periods[PERIOD], periods[PARTIAL]))).astype(bool)
     return out
 
 
@@ -120,6 +131,7 @@ def effort_vs_need(
     res: int = DEFAULT_RESOLUTION,
     weights: Mapping[str, float] | None = None,
     min_encounters: float = DEFAULT_MIN_ENCOUNTERS,
+    min_presence_hours: float = MIN_PRESENCE_HOURS,
     max_minutes_per_encounter: float | None = None,
 ) -> pd.DataFrame:
     """Need (encounters) against effort (presence) per field area or H3 cell.
@@ -135,29 +147,38 @@ def effort_vs_need(
         not listed weigh :data:`DEFAULT_CATEGORY_WEIGHT`.
     min_encounters
         A place needs at least this many (weighted) encounters to be flagged.
+    min_presence_hours
+        A place needs at least this much presence (patrol-hours) for its rate
+        to be shown and for it to be flagged (:data:`~geo.queries.rates.MIN_PRESENCE_HOURS`).
     max_minutes_per_encounter
-        A place with enough encounters is *under-covered* when its presence
-        per (weighted) encounter is at most this many patrol-minutes. None
-        (default): the :data:`UNDER_COVERED_QUANTILE` quantile of that
-        figure over the places with enough encounters (a relative rule that
-        works alike for areas and cells). The threshold used is in
-        ``result.attrs["max_minutes_per_encounter"]``.
+        A place with enough encounters and presence is *under-covered* when
+        its presence per (weighted) encounter is at most this many
+        patrol-minutes, i.e. its rate is at least ``60 / max_minutes_per_encounter``
+        encounters per presence hour. None (default): the
+        :data:`UNDER_COVERED_QUANTILE` quantile of that figure over those
+        places (a relative rule that works alike for areas and cells).
 
     Returns
     -------
     DataFrame with ``key`` (area_id or hex cell), ``encounters`` (weighted),
-    ``patrol_hours`` (presence in the place, patrol-hours),
-    ``encounters_per_patrol_hour`` (inf with encounters but no presence, NaN
-    with neither), ``minutes_per_encounter`` (presence minutes per weighted
-    encounter; inf without encounters) and ``under_covered`` (bool); sorted
-    by encounters per patrol-hour, highest first.
+    ``presence_hours`` (presence in the place, patrol-hours; not shift length),
+    ``encounters_per_presence_hour`` with its Poisson 90 % interval
+    ``rate_low``–``rate_high`` (all NaN below ``min_presence_hours``),
+    ``minutes_per_encounter`` (presence minutes per weighted encounter; inf
+    without encounters), ``status`` (a :class:`~geo.queries.rates.RateStatus`
+    value) and ``under_covered`` (bool); sorted by the rate, highest first,
+    places without a rate last. ``result.attrs`` holds the rule:
+    ``min_encounters``, ``min_presence_hours``, ``max_minutes_per_encounter``
+    and ``min_rate`` (its rate form; NaN when no place qualifies).
     """
     weight_of = _check_effort_args(by, weights, min_encounters, max_minutes_per_encounter)
+    min_presence_hours = check_min_presence(min_presence_hours)
     if by == "area":
         presence = aggregate_reads.presence(store, filters, table=T_PRESENCE_AREA, keys={KEY: f"d.{AREA_ID}"})
         need = aggregate_reads.encounters(store, filters, keys={KEY: f"ea.{AREA_ID}", CATEGORY: f"e.{CATEGORY}"},
                                  in_areas=True)
-        listed = _valid_between(_area_versions(store), filters.first_day, filters.last_day)[AREA_ID].tolist()
+        listed = of_teams(latest_valid_between(area_versions(store), filters.first_day, filters.last_day),
+                          filters.teams)[AREA_ID].tolist()
     else:
         check_resolution(res)
         presence = aggregate_reads.presence(store, filters, table=T_PRESENCE_CELL, keys={KEY: f"d.{CELL}"},
@@ -169,26 +190,35 @@ def effort_vs_need(
         need = need.astype({KEY: np.int64})
     weighted = (need[ENCOUNTERS] * need[CATEGORY].map(weight_of).fillna(DEFAULT_CATEGORY_WEIGHT)).groupby(need[KEY]).sum()
     hours = presence.set_index(KEY)[aggregate_reads.SECONDS] / 3600.0
-    table = pd.concat([weighted.rename(ENCOUNTERS), hours.rename(PATROL_HOURS)], axis=1, join="outer")
+    table = pd.concat([weighted.rename(ENCOUNTERS), hours.rename(PRESENCE_HOURS)], axis=1, join="outer")
     if listed:
         table = table.reindex(table.index.union(pd.Index(listed, dtype=object)))
     table = table.astype(np.float64).fillna(0.0)
     table.index.name = KEY
     table = table.reset_index()
-    enc, hrs = table[ENCOUNTERS].to_numpy(), table[PATROL_HOURS].to_numpy()
+    enc, hrs = table[ENCOUNTERS].to_numpy(), table[PRESENCE_HOURS].to_numpy()
+    table[ENCOUNTERS_PER_PRESENCE_HOUR], table[RATE_LOW], table[RATE_HIGH] = encounter_rates(
+        enc, hrs, min_presence_hours=min_presence_hours)
     with np.errstate(divide="ignore", invalid="ignore"):
-        table[ENCOUNTERS_PER_PATROL_HOUR] = enc / hrs
         table[MINUTES_PER_ENCOUNTER] = np.where(enc > 0, hrs * 60.0 / enc, np.inf)
-    eligible = table[ENCOUNTERS] >= min_encounters
+    enough_presence = hrs >= min_presence_hours
+    eligible = enough_presence & (enc >= min_encounters)
     threshold = _threshold(table.loc[eligible, MINUTES_PER_ENCOUNTER], max_minutes_per_encounter)
-    table[UNDER_COVERED] = eligible & (table[MINUTES_PER_ENCOUNTER] <= threshold)
+    table[UNDER_COVERED] = eligible & (table[MINUTES_PER_ENCOUNTER] <= threshold).to_numpy()
+    table[STATUS] = np.select(
+        [~enough_presence, enc < min_encounters, table[UNDER_COVERED].to_numpy()],
+        [RateStatus.TOO_LITTLE_PRESENCE.value, RateStatus.FEW_ENCOUNTERS.value, RateStatus.UNDER_COVERED.value],
+        RateStatus.NOT_FLAGGED.value,
+    )
     if by == "cell":
-        table[KEY] = _hex(table[KEY])
-    table = table.sort_values([ENCOUNTERS_PER_PATROL_HOUR, KEY], ascending=[False, True], na_position="last")
-    table = table.reset_index(drop=True)[[KEY, ENCOUNTERS, PATROL_HOURS, ENCOUNTERS_PER_PATROL_HOUR,
-                                          MINUTES_PER_ENCOUNTER, UNDER_COVERED]]
+        table[KEY] = hex_cells(table[KEY])
+    table = table.sort_values([ENCOUNTERS_PER_PRESENCE_HOUR, KEY], ascending=[False, True], na_position="last")
+    table = table.reset_index(drop=True)[[KEY, ENCOUNTERS, PRESENCE_HOURS, ENCOUNTERS_PER_PRESENCE_HOUR, RATE_LOW,
+                                          RATE_HIGH, MINUTES_PER_ENCOUNTER, STATUS, UNDER_COVERED]]
     table.attrs["max_minutes_per_encounter"] = threshold
+    table.attrs["min_rate"] = 60.0 / threshold if threshold and math.isfinite(threshold) else math.nan
     table.attrs["min_encounters"] = float(min_encounters)
+    table.attrs["min_presence_hours"] = min_presence_hours
     return table
 
 

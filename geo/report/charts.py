@@ -1,5 +1,9 @@
 """Charts and maps of a situation picture as PNG images (matplotlib, no tiles, no internet).
 
+Maps are drawn over the project's own OpenStreetMap-derived street map
+(:mod:`geo.basemap`, the same one the dashboard shows), credited on the map
+whenever any of it falls inside the frame.
+
 Everything is drawn from the :class:`~geo.report.content.Report`, so only
 disclosure-controlled numbers appear: suppressed points are left out of the
 trend (with a note), suppressed time-of-week slots are hatched and labelled
@@ -20,11 +24,15 @@ matplotlib.use("Agg")
 import geopandas as gpd
 import matplotlib.pyplot as plt
 import numpy as np
+import pandas as pd
 from matplotlib.colors import BoundaryNorm, ListedColormap
 from matplotlib.patches import Patch
+from matplotlib.ticker import FuncFormatter
 
+from geo import formatting
+from geo.basemap import ATTRIBUTION, BACKGROUND, CLASSES, basemap_frame
 from geo.maps import PALETTE
-from geo.report.labels import CATEGORY_NB, WEEKDAY_NB, number_nb
+from geo.report.labels import CATEGORY_NB, WEEKDAY_NB, number_nb, period_nb
 from geo.schema import MEASURE_CRS
 
 if TYPE_CHECKING:
@@ -66,15 +74,37 @@ def trend_png(report: Report) -> bytes:
         hidden += int(np.isnan(y).sum())
         ax.plot(x, y, marker="o", markersize=3, linewidth=1.6, color=SERIES[i % len(SERIES)],
                 label=CATEGORY_NB.get(category, category))
-    ax.set_xticks(x, [str(c) for c in values.columns], rotation=45 if len(x) > 8 else 0, ha="right" if len(x) > 8 else "center")
+    hidden += _comparison_lines(ax, report, list(values.index), len(x))
+    ax.set_xticks(x, [formatting.period_name(str(c), "nb") for c in values.columns],
+                  rotation=45 if len(x) > 8 else 0, ha="right" if len(x) > 8 else "center")
     ax.set_ylabel("Registrerte møter")
     ax.set_ylim(bottom=0)
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: number_nb(v)))
     ax.grid(axis="y", color="#e5e8ee", linewidth=0.6)
     ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize=7)
     if hidden:
-        fig.text(0.01, 0.01, f"{hidden} punkt(er) med under {report.k} eller skjult («x») er utelatt.",
-                 color=MUTED, fontsize=6.5)
+        ax.set_title(f"{hidden} punkt(er) med under {report.k} eller skjult («x») er utelatt.", loc="left",
+                     color=MUTED, fontsize=6.5)
     return _png(fig)
+
+
+def _comparison_lines(ax, report: Report, categories: list, n_periods: int) -> int:
+    """The comparison period's counts as dashed lines in each category's colour, its periods placed
+    under the current period's by position (first week under first week); returns the points left
+    out (suppressed)."""
+    if report.compare_trend is None:
+        return 0
+    before = report.compare_trend.values()
+    hidden = 0
+    for i, category in enumerate(categories):
+        if category not in before.index:
+            continue
+        y = before.loc[category].to_numpy(dtype=float, na_value=np.nan)[:n_periods]
+        hidden += int(np.isnan(y).sum())
+        ax.plot(np.arange(len(y)), y, linestyle="--", linewidth=1.0, color=SERIES[i % len(SERIES)], alpha=0.7)
+    ax.plot([], [], linestyle="--", color=MUTED, linewidth=1.0,
+            label=f"Stiplet: {period_nb(report.compare_first, report.compare_last)}")
+    return hidden
 
 
 def week_png(report: Report) -> bytes:
@@ -107,50 +137,73 @@ areas further out (a district team's area) are named in a note instead of shrink
 FOCUS_PAD_M = 150.0
 
 
-def focus(areas: gpd.GeoDataFrame) -> tuple[tuple[float, float, float, float] | None, list[str]]:
-    """Map extent (EPSG:25832 metres: xmin, ymin, xmax, ymax) around the main cluster of
-    areas, and the labels of the areas left outside it."""
+def focus(areas: gpd.GeoDataFrame, cells: gpd.GeoDataFrame | None = None
+          ) -> tuple[tuple[float, float, float, float] | None, list[str]]:
+    """Map extent (EPSG:25832 metres: xmin, ymin, xmax, ymax) around the main cluster of areas
+    and the ``cells`` near it, squared (the maps are square), and the labels of the areas left
+    outside it."""
     if areas.empty:
         return None, []
     centres = areas.geometry.centroid
     cx, cy = float(np.median(centres.x)), float(np.median(centres.y))
     near = np.hypot(centres.x - cx, centres.y - cy).to_numpy() <= FOCUS_RADIUS_M
-    xmin, ymin, xmax, ymax = areas[near].total_bounds
-    return (xmin - FOCUS_PAD_M, ymin - FOCUS_PAD_M, xmax + FOCUS_PAD_M, ymax + FOCUS_PAD_M), \
+    shapes = [areas[near].geometry]
+    if cells is not None and len(cells):
+        middle = cells.geometry.centroid
+        shapes.append(cells.geometry[np.hypot(middle.x - cx, middle.y - cy).to_numpy() <= FOCUS_RADIUS_M])
+    xmin, ymin, xmax, ymax = gpd.GeoSeries(pd.concat(shapes), crs=areas.crs).total_bounds
+    return square((xmin - FOCUS_PAD_M, ymin - FOCUS_PAD_M, xmax + FOCUS_PAD_M, ymax + FOCUS_PAD_M)), \
         areas.loc[~near, "label"].tolist()
+
+
+def square(extent: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
+    """``extent`` widened about its centre on its shorter side until it is square."""
+    xmin, ymin, xmax, ymax = extent
+    half = max(xmax - xmin, ymax - ymin) / 2
+    cx, cy = (xmin + xmax) / 2, (ymin + ymax) / 2
+    return cx - half, cy - half, cx + half, cy + half
+
+
+MAP_SIZE_IN = (3.6, 3.6)
+"""Maps are square and printed at about this size (two side by side on an A4 page)."""
+
+MAP_DPI = 220
+"""Maps are small in print, so they get more pixels (sharp in the HTML too)."""
+
+LABEL_MIN_M2 = 5_000.0
+"""Areas smaller than this (a garage) get no name on the map; the table names them."""
 
 
 def area_map_png(report: Report) -> bytes:
     """Field areas shaded by encounters (only areas with at least k), names written on."""
     areas = report.area_map.to_crs(MEASURE_CRS)
-    fig, ax = plt.subplots(figsize=(7.2, 5.4), dpi=DPI)
+    fig, ax = plt.subplots(figsize=MAP_SIZE_IN, dpi=DPI)
     shown = areas["shown"].map(lambda v: v is not None and v >= report.k).astype(bool)
     if shown.any():
         counts = areas.loc[shown, "shown"].astype(float).to_numpy()
         edges = class_edges(counts, report.k)
         cmap, norm = _classes(edges)
         areas[shown].assign(n=counts).plot(ax=ax, column="n", cmap=cmap, norm=norm, edgecolor=INK, linewidth=0.6,
-                                           alpha=0.9)
+                                           alpha=0.8)
         _legend(ax, edges, cmap, extra="Under k / skjult")
     if (~shown).any():
         areas[~shown].plot(ax=ax, facecolor=SUPPRESSED_FILL, edgecolor=MUTED, linewidth=0.5, hatch="///")
     extent, outside = focus(areas)
-    big = (areas.geometry.area > areas.geometry.area.quantile(0.3)).to_numpy() if len(areas) > 3 \
-        else np.ones(len(areas), bool)
+    big = (areas.geometry.area >= LABEL_MIN_M2).to_numpy()
     for (_, row), label_it in zip(areas.iterrows(), big):
         if label_it and row["label"] not in outside:
             point = row.geometry.representative_point()
             ax.annotate(f"{row['label']}\n{row['text']}", (point.x, point.y), ha="center", va="center", fontsize=6.5,
                         color=INK, bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "none", "alpha": 0.75})
     _map_frame(ax, extent, outside)
-    return _png(fig)
+    return _png(fig, dpi=MAP_DPI)
 
 
 def cell_map_png(report: Report) -> bytes:
     """H3 cells with at least k encounters, in classes, over the field-area outlines."""
     cells = report.cell_map.to_crs(MEASURE_CRS)
     areas = report.area_map.to_crs(MEASURE_CRS)
-    fig, ax = plt.subplots(figsize=(7.2, 5.4), dpi=DPI)
+    fig, ax = plt.subplots(figsize=MAP_SIZE_IN, dpi=DPI)
     if len(cells):
         edges = class_edges(cells["encounters"].to_numpy(), report.k)
         cmap, norm = _classes(edges)
@@ -166,9 +219,9 @@ def cell_map_png(report: Report) -> bytes:
     if len(cells) == 0:
         ax.text(0.5, 0.5, f"Ingen celler med minst {report.k} møter", transform=ax.transAxes, ha="center",
                 color=MUTED)
-    extent, outside = focus(areas)
+    extent, outside = focus(areas, cells)
     _map_frame(ax, extent, outside)
-    return _png(fig)
+    return _png(fig, dpi=MAP_DPI)
 
 
 def images(report: Report) -> dict[str, bytes]:
@@ -189,12 +242,48 @@ def _legend(ax, edges: list[int], cmap: ListedColormap, *, extra: str | None = N
     handles = [Patch(facecolor=cmap(i), edgecolor=INK, linewidth=0.3, label=label) for i, label in enumerate(labels)]
     if extra:
         handles.append(Patch(facecolor=SUPPRESSED_FILL, edgecolor=MUTED, hatch="///", label=extra))
-    ax.legend(handles=handles, title="Registrerte møter", loc="lower left", fontsize=6.5, title_fontsize=7,
-              frameon=True, framealpha=0.9)
+    ax.legend(handles=handles, title="Registrerte møter", loc="upper center", bbox_to_anchor=(0.5, -0.06),
+              ncol=min(len(handles), 3), fontsize=6, title_fontsize=6.5, frameon=False, columnspacing=1.0)
+
+
+PRINT_LINE_SCALE = 0.3
+"""Basemap line widths in print (points) are the screen widths at street zoom (pixels) times this."""
+
+H3_CREDIT = "H3-celler (Uber H3)"
+
+
+def draw_basemap(ax, extent: tuple[float, float, float, float] | None) -> bool:
+    """Draw the offline street map (EPSG:25832) under everything on ``ax``, clipped to ``extent``;
+    True when any of it lies inside the frame (then OpenStreetMap must be credited)."""
+    frame = basemap_frame().to_crs(MEASURE_CRS)
+    if extent is not None:
+        frame = frame.clip(extent)
+    frame = frame[~frame.geometry.is_empty]
+    if frame.empty:
+        return False
+    ax.set_facecolor(BACKGROUND)
+    for order, (key, style) in enumerate(CLASSES.items()):
+        rows = frame[frame["k"] == key]
+        if rows.empty:
+            continue
+        if style.fill:
+            rows.plot(ax=ax, facecolor=style.fill, edgecolor=style.colour, linewidth=style.width * PRINT_LINE_SCALE,
+                      zorder=0.1 + order / 100)
+        else:
+            rows.plot(ax=ax, color=style.colour, linewidth=style.width * PRINT_LINE_SCALE, zorder=0.1 + order / 100,
+                      capstyle="round")
+    return True
 
 
 def _map_frame(ax, extent: tuple[float, float, float, float] | None, outside: list[str]) -> None:
-    ax.set_axis_off()
+    """Frame the map on ``extent``, draw the street map underneath and credit what is shown."""
+    shows_osm = draw_basemap(ax, extent)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.set_xlabel("")
+    ax.set_ylabel("")
+    for spine in ax.spines.values():
+        spine.set_visible(False)
     ax.set_aspect("equal")
     if extent is not None:
         ax.set_xlim(extent[0], extent[2])
@@ -202,13 +291,13 @@ def _map_frame(ax, extent: tuple[float, float, float, float] | None, outside: li
     if outside:
         ax.text(0.0, -0.01, f"Utenfor kartutsnittet: {', '.join(outside)} (se tabellen).", transform=ax.transAxes,
                 ha="left", va="top", fontsize=6, color=MUTED)
-    ax.text(1.0, -0.01, "Kartdata © OpenStreetMap-bidragsytere · H3-celler (Uber H3)", transform=ax.transAxes,
-            ha="right", va="top", fontsize=6, color=MUTED)
+    credit = f"{ATTRIBUTION['nb']} · {H3_CREDIT}" if shows_osm else H3_CREDIT
+    ax.text(1.0, -0.01, credit, transform=ax.transAxes, ha="right", va="top", fontsize=5, color=MUTED)
 
 
-def _png(fig) -> bytes:
+def _png(fig, *, dpi: int = DPI) -> bytes:
     buffer = io.BytesIO()
-    fig.tight_layout()
-    fig.savefig(buffer, format="png", dpi=DPI, facecolor="white")
+    fig.tight_layout(pad=0.3)
+    fig.savefig(buffer, format="png", dpi=dpi, facecolor="white")
     plt.close(fig)
     return buffer.getvalue()

@@ -26,11 +26,16 @@ from geo.schema import (
     HOUR_UTC,
     LOCAL_DATE,
     OUTSIDE_AREA_ID,
+    PATROL_ID,
     PEOPLE,
+    T_PRESENCE_AREA,
+    T_PRESENCE_TOTAL,
 )
 from geo.store.base import Store
 
 NEW_CONTACTS = aggregate_reads.NEW_CONTACTS
+HOURS = "hours"
+PATROLS = "patrols"
 WEEKDAY = "weekday"  # 0 = Monday, Europe/Oslo
 HOUR = "hour"  # local clock hour 0–23
 
@@ -75,3 +80,25 @@ def encounter_rows(store: Store, filters: Filters, preset: Preset, *, res: int) 
     distinct[HOUR] = hour
     columns = [ENCOUNTER_ID, LOCAL_DATE, CATEGORY, AGE_GROUP, CELL, PEOPLE, NEW_CONTACTS, WEEKDAY, HOUR]
     return distinct[columns].reset_index(drop=True), by_area[[ENCOUNTER_ID, AREA_ID]].reset_index(drop=True)
+
+
+def presence_with_patrols(store: Store, filters: Filters, *, by_area: bool) -> pd.DataFrame:
+    """Presence hours and how many patrols they come from.
+
+    ``by_area``: one row per field area with presence (``area_id``, ``hours``,
+    ``patrols``); otherwise one row for presence anywhere (``hours``,
+    ``patrols``). Hours are patrol-hours (PRODUCT.md, Presence); a patrol
+    counts when it has any presence there in the period.
+    """
+    keys = {PATROL_ID: f"p.{PATROL_ID}"}
+    if by_area:
+        keys = {AREA_ID: f"d.{AREA_ID}", **keys}
+    table = aggregate_reads.presence(store, filters, table=T_PRESENCE_AREA if by_area else T_PRESENCE_TOTAL, keys=keys)
+    table = table[table[aggregate_reads.SECONDS] > 0]
+    group = [AREA_ID] if by_area else []
+    if not group:
+        return pd.DataFrame({HOURS: [float(table[aggregate_reads.SECONDS].sum()) / 3600.0],
+                             PATROLS: [int(table[PATROL_ID].nunique())]})
+    out = table.groupby(group).agg(seconds=(aggregate_reads.SECONDS, "sum"), patrols=(PATROL_ID, "nunique"))
+    return pd.DataFrame({AREA_ID: out.index, HOURS: out["seconds"].to_numpy() / 3600.0,
+                         PATROLS: out["patrols"].to_numpy(np.int64)})

@@ -1,23 +1,24 @@
 """Disclosure control for everything that leaves for partners (PRODUCT.md).
 
-Implemented once, here; every partner format (PDF, HTML, CSV, the page's
-preview) shows only what these functions return.
+Implemented once, here and in :mod:`geo.report.audit`; every partner format (PDF,
+HTML, CSV, the page's preview) shows only what these functions return.
 
 - **Primary suppression**: a count from 1 to k−1 is shown as ``<k``; zero
   stays zero. ``k`` is :data:`DEFAULT_K` by default and never below
   :data:`MIN_K`.
 - **Secondary suppression**: wherever a total is shown (here or in another
-  table of the same export), no suppressed entry may be recoverable by
-  subtraction. Every *line* (the cells of a row or column plus their shown
-  total) must hold either no suppressed entry or at least two; a line with
-  exactly one gets its smallest non-zero shown member suppressed too (shown
-  as ``x``), repeated to a fixed point. Totals are entries like any other:
-  a total from 1 to k−1 is itself ``<k``, and the grand total takes part
-  in the line of the row totals and the line of the column totals.
-- A final check solves the whole linear system of a table (every line at
-  once): a suppressed entry that is still exactly determined by the shown
-  numbers (possible in two-way tables even with two suppressed entries per
-  line) gets another entry of one of its lines suppressed, until none is.
+  table of the same export), no suppressed entry may be recoverable. Every
+  *line* (the cells of a row or column plus their shown total) with exactly
+  one suppressed entry gets its smallest nonzero shown member suppressed too
+  (``x``), repeated to a fixed point; totals are entries like any other.
+- **Audit**: the whole export's equations are then solved as a linear/integer
+  programme (:func:`geo.report.audit.secure`): every suppressed entry keeps a
+  feasible interval that meets :class:`~geo.report.audit.Protection` (a
+  ``<k`` stays possibly anything from 1 to k−1, an ``x`` keeps an interval
+  at least k wide), or more entries are suppressed until it does; where the
+  ``<k`` marks themselves say too much, one is withheld (``:``).
+- **Presence** of fewer than :data:`MIN_PATROLS_FOR_PRESENCE` patrols is
+  withheld (:func:`disclose_presence`).
 
 Results carry no suppressed value: a :class:`Count` holds ``value=None``
 when suppressed, so no renderer can leak it by accident.
@@ -25,12 +26,14 @@ when suppressed, so no renderer can leak it by accident.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
 import numpy as np
 import pandas as pd
+
+from geo.report.audit import HIDDEN, SHOWN, SMALL, WITHHELD, Protection, System, secure
 
 MIN_K = 3
 """Smallest allowed k (PRODUCT.md: never below 3)."""
@@ -39,7 +42,16 @@ DEFAULT_K = 5
 """Default k: counts 1–4 are shown as ``<5``."""
 
 SECONDARY_MARK = "x"
-"""How an entry suppressed only to protect another one is shown."""
+"""How an entry suppressed only to protect another one is shown (always a count of at least k)."""
+
+WITHHELD_MARK = ":"
+"""How a withheld entry is shown: not given at all (a count of at least 1; the symbol Norwegian
+official statistics use for "not shown for confidentiality"). Used where the ``<k`` marks alone
+would narrow a small count, e.g. a ``<k`` total over several ``<k`` cells."""
+
+MIN_PATROLS_FOR_PRESENCE = 3
+"""Presence hours of fewer patrols than this (in one area, or in the whole period) are never
+shown to partners: with one or two patrols they are one patrol's own whereabouts."""
 
 _TOLERANCE = 1e-9
 
@@ -50,6 +62,7 @@ class Status(StrEnum):
     SHOWN = "shown"
     SMALL = "small"  # primary: 1..k-1, shown as "<k"
     HIDDEN = "hidden"  # secondary: shown as "x" so that no small count can be recovered
+    WITHHELD = "withheld"  # not given at all, shown as ":" (where even "<k" would say too much)
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,12 +79,19 @@ class Count:
 
     @property
     def text(self) -> str:
-        """``1 234`` (thin-space thousands, Norwegian style), ``<k`` or ``x``."""
+        """``1 234`` (thin-space thousands, Norwegian style), ``<k``, ``x`` or ``:``."""
         if self.status is Status.SMALL:
             return f"<{self.k}"
         if self.status is Status.HIDDEN:
             return SECONDARY_MARK
+        if self.status is Status.WITHHELD:
+            return WITHHELD_MARK
         return format_int(self.value)
+
+    @property
+    def may_be_large(self) -> bool:
+        """Suppressed, and possibly k or more (``x`` or ``:``): it may be larger than any shown count."""
+        return self.status in (Status.HIDDEN, Status.WITHHELD)
 
     def __str__(self) -> str:
         return self.text
@@ -128,6 +148,25 @@ def disclose_share(part: int, whole: int, *, k: int) -> float | None:
     return part / whole
 
 
+PRESENCE_WITHHELD = f"<{MIN_PATROLS_FOR_PRESENCE} patruljer"
+"""How withheld presence hours are printed."""
+
+
+def disclose_presence(hours: float, patrols: int) -> float | None:
+    """``hours`` (patrol-hours) when at least :data:`MIN_PATROLS_FOR_PRESENCE` patrols make them
+    up; None (withheld, printed :data:`PRESENCE_WITHHELD`) otherwise. No presence at all is 0."""
+    if patrols < 0 or hours < 0:
+        raise ValueError(f"hours and patrols must be ≥ 0; got {hours!r} hours of {patrols!r} patrols")
+    if patrols == 0:
+        return 0.0
+    return float(hours) if patrols >= MIN_PATROLS_FOR_PRESENCE else None
+
+
+def presence_withheld_text() -> str:
+    """The mark printed instead of withheld presence hours."""
+    return PRESENCE_WITHHELD
+
+
 def change_of(current: Count, previous: Count) -> tuple[int | None, float | None]:
     """Change and change in % of ``previous``; None where either count is not shown
     (a change would reveal the suppressed one), % also None when previous is 0."""
@@ -147,9 +186,9 @@ class Line:
     total: int
 
 
-def protect(values: np.ndarray, lines: Sequence[Line], *, k: int,
-            suppressed: np.ndarray | None = None) -> np.ndarray:
-    """Status code of every entry: 0 shown, 1 primary (``<k``), 2 secondary (``x``).
+def protect(values: np.ndarray, lines: Sequence[Line], *, k: int, suppressed: np.ndarray | None = None,
+            protection: Protection | None = None) -> np.ndarray:
+    """Status code of every entry: 0 shown, 1 primary (``<k``), 2 secondary (``x``), 4 withheld (``:``).
 
     Parameters
     ----------
@@ -162,90 +201,29 @@ def protect(values: np.ndarray, lines: Sequence[Line], *, k: int,
         Entries that must be suppressed already (e.g. because another table
         of the same export suppresses the same number); they count as secondary
         unless they are small themselves.
+    protection
+        When a pattern is accepted (:class:`~geo.report.audit.Protection`;
+        default :meth:`Protection.default` for ``k``).
     """
     k = check_k(k)
     values = _as_counts(np.asarray(values), "values")
-    status = np.where((values > 0) & (values < k), 1, 0).astype(np.int8)
     if suppressed is not None:
         extra = np.asarray(suppressed, dtype=bool)
         if extra.shape != values.shape:
             raise ValueError(f"suppressed has shape {extra.shape}; values have {values.shape}")
-        status[extra & (status == 0) & (values > 0)] = 2
-    members = [np.asarray([*line.cells, line.total], dtype=np.int64) for line in lines]
-    for m in members:
-        if m.size and (m.min() < 0 or m.max() >= len(values)):
-            raise ValueError(f"a line refers to entry {int(m.max())}, but there are only {len(values)} entries")
-    while True:
-        _lines_to_fixed_point(values, members, status)
-        determined = _determined(values, lines, status)
-        if not determined.any():
-            return status
-        _suppress_one_more(values, members, status, determined)
-
-
-def _lines_to_fixed_point(values: np.ndarray, members: list[np.ndarray], status: np.ndarray) -> None:
-    """Suppress the smallest non-zero shown member of every line with exactly one suppressed entry."""
-    changed = True
-    while changed:
-        changed = False
-        for m in members:
-            if np.count_nonzero(status[m]) == 1:
-                _suppress_smallest(values, m, status)
-                changed = True
-
-
-def _suppress_smallest(values: np.ndarray, members: np.ndarray, status: np.ndarray) -> bool:
-    candidates = members[(status[members] == 0) & (values[members] > 0)]
-    if candidates.size == 0:
-        return False
-    status[candidates[np.argmin(values[candidates])]] = 2
-    return True
-
-
-def _determined(values: np.ndarray, lines: Sequence[Line], status: np.ndarray) -> np.ndarray:
-    """Which suppressed entries the published equations pin down exactly.
-
-    Unknowns are the suppressed entries; entry i is determined iff the unit
-    vector e_i lies in the row space of the equations restricted to the
-    unknowns, i.e. iff the projection onto that row space keeps it whole.
-    """
-    unknown = np.flatnonzero(status)
-    out = np.zeros(len(values), dtype=bool)
-    if unknown.size == 0 or not lines:
-        return out
-    matrix = _equations(lines, len(values))[:, unknown]
-    matrix = matrix[np.any(matrix != 0, axis=1)]
-    if matrix.shape[0] == 0:
-        return out
-    projection_diag = np.einsum("ij,ji->i", np.linalg.pinv(matrix, rcond=1e-10), matrix)
-    out[unknown] = projection_diag > 1.0 - 1e-6
-    return out
-
-
-def _equations(lines: Sequence[Line], n: int) -> np.ndarray:
-    matrix = np.zeros((len(lines), n), dtype=np.float64)
-    for row, line in enumerate(lines):
-        matrix[row, list(line.cells)] = 1.0
-        matrix[row, line.total] -= 1.0
-    return matrix
-
-
-def _suppress_one_more(values: np.ndarray, members: list[np.ndarray], status: np.ndarray,
-                       determined: np.ndarray) -> None:
-    """Suppress the smallest non-zero shown entry of the lines through a determined entry.
-
-    When those lines have nothing shown left, the entry is pinned down through
-    lines further away: widen to the lines touching those lines, and so on.
-    """
-    reached = determined.copy()
-    while True:
-        touching = [m for m in members if reached[m].any()]
-        pool = np.unique(np.concatenate(touching)) if touching else np.zeros(0, dtype=np.int64)
-        if _suppress_smallest(values, pool, status):
-            return
-        if reached[pool].all():
-            raise RuntimeError("disclosure control found a determined entry it cannot protect; this is a bug")
-        reached[pool] = True
+    for line in lines:
+        members = [*line.cells, line.total]
+        if members and (min(members) < 0 or max(members) >= len(values)):
+            raise ValueError(f"a line refers to entry {max(members)}, but there are only {len(values)} entries")
+    system = System()
+    for i, v in enumerate(values):
+        system.add(i, int(v))
+    for line in lines:
+        system.sum_of(line.cells, line.total)
+    forced = np.flatnonzero(suppressed) if suppressed is not None else ()
+    status = secure(system, protection or Protection.default(k),
+                    status=system.initial_status(k, forced=[int(i) for i in forced]))
+    return status.astype(np.int8)
 
 
 # --- tables ------------------------------------------------------------------------------------
@@ -285,10 +263,83 @@ class ProtectedTable:
         return self.cells.map(lambda c: not c.shown)
 
 
+@dataclass(frozen=True)
+class TableLayout:
+    """Where the cells and totals of one two-way table sit in a :class:`~geo.report.audit.System`."""
+
+    index: pd.Index
+    columns: pd.Index
+    cells: np.ndarray
+    row_totals: np.ndarray | None
+    column_totals: np.ndarray | None
+    grand_total: int | None
+
+    def protected(self, system: System, status: np.ndarray, *, k: int) -> ProtectedTable:
+        """The table as :class:`Count` objects under the final ``status``."""
+        def count(i: int) -> Count:
+            return _count(system.values[i], _STATUS[int(status[i])], k)
+
+        grid = np.empty(self.cells.shape, dtype=object)
+        for (r, c), i in np.ndenumerate(self.cells):
+            grid[r, c] = count(int(i))
+        return ProtectedTable(
+            cells=pd.DataFrame(grid, index=self.index, columns=self.columns),
+            row_totals=None if self.row_totals is None else pd.Series(
+                [count(int(i)) for i in self.row_totals], index=self.index, dtype=object),
+            column_totals=None if self.column_totals is None else pd.Series(
+                [count(int(i)) for i in self.column_totals], index=self.columns, dtype=object),
+            grand_total=None if self.grand_total is None else count(self.grand_total),
+            k=k,
+        )
+
+
+def add_table(system: System, name: str, counts: pd.DataFrame, *,
+              row_totals: bool | Sequence[Hashable] = False, column_totals: bool | Sequence[Hashable] = False,
+              grand_total: Hashable | None = None) -> TableLayout:
+    """Add a two-way table of counts and its published equations to ``system``.
+
+    Cells are keyed ``(name, row, column)``. ``row_totals`` / ``column_totals``
+    are True (keys of this table) or the keys of totals shared with other
+    tables (e.g. the category totals printed in two tables are one number);
+    ``grand_total`` is the key of the grand total (``(name, "total")`` when
+    both margins are published and no key is given). With a margin the grand
+    total is the sum of that margin; with none it is the sum of all cells.
+    """
+    cells = _as_counts(counts.to_numpy(), "counts").reshape(counts.shape)
+    n_rows, n_cols = cells.shape
+    index = np.empty((n_rows, n_cols), dtype=np.int64)
+    for r, row in enumerate(counts.index):
+        for c, column in enumerate(counts.columns):
+            index[r, c] = system.add((name, row, column), int(cells[r, c]))
+    row_ids = col_ids = None
+    if row_totals is not False:
+        keys = [(name, "row", row) for row in counts.index] if row_totals is True else list(row_totals)
+        row_ids = np.asarray([system.add(key, int(v)) for key, v in zip(keys, cells.sum(axis=1))], dtype=np.int64)
+        for r, key in enumerate(keys):
+            system.sum_of([system.keys[i] for i in index[r]], key)
+    if column_totals is not False:
+        keys = [(name, "column", col) for col in counts.columns] if column_totals is True else list(column_totals)
+        col_ids = np.asarray([system.add(key, int(v)) for key, v in zip(keys, cells.sum(axis=0))], dtype=np.int64)
+        for c, key in enumerate(keys):
+            system.sum_of([system.keys[i] for i in index[:, c]], key)
+    if grand_total is None and row_ids is not None and col_ids is not None:
+        grand_total = (name, "total")
+    grand_id = None
+    if grand_total is not None:
+        grand_id = system.add(grand_total, int(cells.sum()))
+        if row_ids is not None:
+            system.sum_of([system.keys[i] for i in row_ids], grand_total)
+        if col_ids is not None:
+            system.sum_of([system.keys[i] for i in col_ids], grand_total)
+        if row_ids is None and col_ids is None:
+            system.sum_of([system.keys[i] for i in index.ravel()], grand_total)
+    return TableLayout(counts.index, counts.columns, index, row_ids, col_ids, grand_id)
+
+
 def protect_table(counts: pd.DataFrame, *, k: int, row_totals: bool = False, column_totals: bool = False,
                   grand_total: int | None = None, suppressed_row_totals: Sequence[bool] | None = None,
-                  grand_total_suppressed: bool = False) -> ProtectedTable:
-    """Primary and secondary suppression of a two-way table of counts.
+                  grand_total_suppressed: bool = False, protection: Protection | None = None) -> ProtectedTable:
+    """Primary and secondary suppression of one two-way table of counts, audited (:mod:`geo.report.audit`).
 
     Parameters
     ----------
@@ -299,64 +350,35 @@ def protect_table(counts: pd.DataFrame, *, k: int, row_totals: bool = False, col
         published. With both, the grand total is published as well.
     grand_total
         A total of the whole table published elsewhere (e.g. as a key
-        figure), when the table itself has neither row nor column totals.
-        It may exceed the sum of the cells when rows overlap (an encounter
-        in two overlapping areas): the check then treats it as if it were
-        the sum, which only suppresses more.
+        figure), when the table itself has neither row nor column totals;
+        it must be the sum of the cells.
     suppressed_row_totals, grand_total_suppressed
         Row totals / grand total already suppressed in another table of the
         same export (the same number must not be shown here).
+
+    Tables of one export that share totals are protected together with
+    :func:`add_table` and :func:`~geo.report.audit.secure` instead.
     """
     k = check_k(k)
     cells = _as_counts(counts.to_numpy(), "counts").reshape(counts.shape)
-    n_rows, n_cols = cells.shape
-    entries = [cells.ravel()]
-    index = np.arange(n_rows * n_cols).reshape(n_rows, n_cols)
-    next_id = n_rows * n_cols
-    lines: list[Line] = []
-    row_ids = col_ids = None
-    if row_totals:
-        row_ids = np.arange(next_id, next_id + n_rows)
-        entries.append(cells.sum(axis=1))
-        next_id += n_rows
-        lines += [Line(tuple(index[i]), int(row_ids[i])) for i in range(n_rows)]
-    if column_totals:
-        col_ids = np.arange(next_id, next_id + n_cols)
-        entries.append(cells.sum(axis=0))
-        next_id += n_cols
-        lines += [Line(tuple(index[:, j]), int(col_ids[j])) for j in range(n_cols)]
-    grand_id = None
-    if (row_totals and column_totals) or grand_total is not None:
-        grand_id = next_id
-        entries.append(np.asarray([cells.sum() if grand_total is None else grand_total]))
-        if row_ids is not None:
-            lines.append(Line(tuple(row_ids), grand_id))
-        if col_ids is not None:
-            lines.append(Line(tuple(col_ids), grand_id))
-        if row_ids is None and col_ids is None:
-            lines.append(Line(tuple(index.ravel()), grand_id))
-    values = np.concatenate(entries).astype(np.int64)
-    forced = np.zeros(len(values), dtype=bool)
+    if grand_total is not None and int(grand_total) != int(cells.sum()):
+        raise ValueError(f"grand_total ({grand_total}) is not the sum of the cells ({int(cells.sum())})")
+    if suppressed_row_totals is not None and not row_totals:
+        raise ValueError("suppressed_row_totals needs row_totals=True")
+    frame = pd.DataFrame(cells, index=counts.index, columns=counts.columns)
+    system = System()
+    grand_key = "total" if (grand_total is not None or (row_totals and column_totals)) else None
+    layout = add_table(system, "t", frame, row_totals=row_totals, column_totals=column_totals, grand_total=grand_key)
+    forced = []
     if suppressed_row_totals is not None:
-        if row_ids is None:
-            raise ValueError("suppressed_row_totals needs row_totals=True")
-        forced[row_ids] = np.asarray(suppressed_row_totals, dtype=bool)
-    if grand_total_suppressed and grand_id is not None:
-        forced[grand_id] = True
-    status = protect(values, lines, k=k, suppressed=forced)
-    as_counts = [_count(int(v), _STATUS[s], k) for v, s in zip(values, status)]
-    grid = np.empty((n_rows, n_cols), dtype=object)
-    grid[:, :] = np.asarray(as_counts[: n_rows * n_cols], dtype=object).reshape(n_rows, n_cols)
-    return ProtectedTable(
-        cells=pd.DataFrame(grid, index=counts.index, columns=counts.columns),
-        row_totals=None if row_ids is None else pd.Series([as_counts[i] for i in row_ids], index=counts.index, dtype=object),
-        column_totals=None if col_ids is None else pd.Series([as_counts[i] for i in col_ids], index=counts.columns, dtype=object),
-        grand_total=None if grand_id is None else as_counts[grand_id],
-        k=k,
-    )
+        forced += [system.keys[i] for i, hide in zip(layout.row_totals, suppressed_row_totals) if hide]
+    if grand_total_suppressed and layout.grand_total is not None:
+        forced.append(system.keys[layout.grand_total])
+    status = secure(system, protection or Protection.default(k), status=system.initial_status(k, forced=forced))
+    return layout.protected(system, status, k=k)
 
 
-_STATUS = {0: Status.SHOWN, 1: Status.SMALL, 2: Status.HIDDEN}
+_STATUS = {SHOWN: Status.SHOWN, SMALL: Status.SMALL, HIDDEN: Status.HIDDEN, WITHHELD: Status.WITHHELD}
 
 
 def _count(value: int, status: Status, k: int) -> Count:
@@ -375,6 +397,7 @@ def _as_counts(values: np.ndarray, name: str) -> np.ndarray:
 
 
 __all__ = [
-    "DEFAULT_K", "MIN_K", "SECONDARY_MARK", "Count", "Line", "ProtectedTable", "Status", "change_of",
-    "check_k", "disclose_count", "disclose_share", "format_int", "protect", "protect_table",
+    "DEFAULT_K", "MIN_K", "MIN_PATROLS_FOR_PRESENCE", "SECONDARY_MARK", "WITHHELD_MARK", "Count", "Line", "ProtectedTable", "Status",
+    "TableLayout", "add_table", "change_of", "check_k", "disclose_count", "disclose_presence", "disclose_share",
+    "format_int", "PRESENCE_WITHHELD", "presence_withheld_text", "protect", "protect_table",
 ]

@@ -33,6 +33,27 @@ class Export:
     report: Report
 
 
+@dataclass(frozen=True, slots=True)
+class Preview:
+    """A report and its charts and maps as PNG bytes (:func:`geo.report.charts.images`): what the
+    dashboard previews and then renders for download without drawing the pictures twice."""
+
+    report: Report
+    images: dict[str, bytes]
+
+
+def preview_report(store: Store, preset: str, *, first_day: dt.date, last_day: dt.date, k: int = 5,
+                   compare_first: dt.date | None = None, compare_last: dt.date | None = None,
+                   teams: tuple[str, ...] | None = None, presets_file: str | Path = PRESETS_FILE) -> Preview:
+    """The report of ``preset`` (a key of the presets file) with its pictures."""
+    from geo.report.charts import images
+
+    book = load_presets(presets_file)
+    report = build_report(store, book.get(preset), first_day=first_day, last_day=last_day,
+                          compare_first=compare_first, compare_last=compare_last, k=k, teams=teams, book=book)
+    return Preview(report=report, images=images(report))
+
+
 def format_of(path: str | Path) -> str:
     """``pdf``, ``html`` or ``csv`` from the file suffix; ValueError otherwise."""
     suffix = Path(path).suffix.lower().lstrip(".")

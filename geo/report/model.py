@@ -57,6 +57,9 @@ class Report:
     facts: dict[str, object] = field(default_factory=dict)
     narrative: list[str] = field(default_factory=list)
     methods: list[tuple[str, str]] = field(default_factory=list)
+    compare_trend: ProtectedTable | None = None
+    """The comparison period's encounters per category and period (protected like ``trend_chart``;
+    its periods are the comparison period's own, matched to ``trend_chart``'s by position), or None."""
 
     @property
     def has_comparison(self) -> bool:

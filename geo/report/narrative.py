@@ -2,7 +2,10 @@
 
 Template sentences only, and only about what the numbers show: they speak of
 *registrerte møter* (recorded encounters), never of persons or causes, and a
-sentence whose number is suppressed either says so or is left out.
+sentence whose number is suppressed either says so or is left out. A sentence
+naming the largest of a table's numbers is left out while one of them is
+hidden as ``x`` or ``:`` (possibly larger): it would be wrong, and it would
+tell a reader that the hidden number is smaller.
 """
 
 from __future__ import annotations
@@ -14,8 +17,10 @@ from geo.report.labels import CATEGORY_NB, WEEKDAY_NB, number_nb, percent_nb, pe
 if TYPE_CHECKING:
     from geo.report.model import Report
 
-MIN_CHANGE_PCT = 10.0
-"""A change smaller than this (in %) is called "om lag på samme nivå"."""
+SAME_LEVEL_PCT = 5.0
+"""A change of less than this (in %, either way) is called "om lag på samme nivå"; from it on the
+narrative gives the change in per cent ("7 % flere enn"). The methods note states the rule
+(``geo.report.methods``)."""
 
 
 def sentences(report: Report) -> list[str]:
@@ -49,7 +54,7 @@ def _change(report: Report) -> str | None:
     if not previous:
         return f"I sammenligningsperioden {comparison} var det {figure.previous} registrerte møter."
     pct = 100.0 * (total.value - previous) / previous
-    if abs(pct) < MIN_CHANGE_PCT:
+    if abs(pct) < SAME_LEVEL_PCT:
         trend = "om lag på samme nivå som"
     else:
         trend = f"{percent_nb(abs(pct))} {'flere' if pct > 0 else 'færre'} enn"
@@ -58,6 +63,8 @@ def _change(report: Report) -> str | None:
 
 def _top_area(report: Report) -> str | None:
     counts = report.facts["area_counts"]
+    if any(c.may_be_large for c in counts.values):
+        return None
     shown = {area_id: c.value for area_id, c in counts.items() if c.shown and c.value > 0 and area_id != "__outside__"}
     if not shown:
         return None
@@ -68,6 +75,8 @@ def _top_area(report: Report) -> str | None:
 
 def _top_category(report: Report) -> str | None:
     totals = report.facts["categories"].row_totals
+    if any(c.may_be_large for c in totals.values):
+        return None
     shown = {cat: c.value for cat, c in totals.items() if c.shown and c.value > 0}
     if len(shown) < 2:
         return None
@@ -77,6 +86,8 @@ def _top_category(report: Report) -> str | None:
 
 def _busiest_time(report: Report) -> str | None:
     table = report.time_of_week_chart
+    if table.cells.map(lambda c: c.may_be_large).to_numpy().any():
+        return None
     values = table.values()
     if values.isna().all().all() or values.fillna(0).to_numpy().max() == 0:
         return None

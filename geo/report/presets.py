@@ -20,6 +20,9 @@ PRESETS_FILE = Path(__file__).resolve().parents[2] / "config" / "presets.toml"
 
 DEFAULT_CELL_RESOLUTION = 9
 DEFAULT_TOP_CELLS = 5
+DEFAULT_PARTNER_PERIOD = "week"
+PARTNER_PERIOD_KINDS = ("week", "month", "tertial", "quarter", "year")
+"""Calendar periods a partner situation picture may cover (``settings.partner_period``)."""
 _KEYS = {"name", "audience", "view", "categories", "age_groups", "areas"}
 
 
@@ -52,6 +55,7 @@ class PresetBook:
     presets: dict[str, Preset]
     cell_resolution: int = DEFAULT_CELL_RESOLUTION
     top_cells: int = DEFAULT_TOP_CELLS
+    partner_period: str = DEFAULT_PARTNER_PERIOD
 
     def get(self, key: str) -> Preset:
         """The preset ``key``; PresetError listing the known keys otherwise."""
@@ -79,8 +83,12 @@ def load_presets(path: str | Path = PRESETS_FILE) -> PresetBook:
     top = settings.get("top_cells", DEFAULT_TOP_CELLS)
     if isinstance(top, bool) or not isinstance(top, int) or not 1 <= top <= 50:
         raise PresetError(f"{path.name}: settings.top_cells must be a whole number 1–50; got {top!r}")
+    period = settings.get("partner_period", DEFAULT_PARTNER_PERIOD)
+    if period not in PARTNER_PERIOD_KINDS:
+        raise PresetError(f"{path.name}: settings.partner_period must be one of {', '.join(PARTNER_PERIOD_KINDS)}; "
+                          f"got {period!r}")
     presets = {key: _preset(path.name, key, table) for key, table in tables.items()}
-    return PresetBook(presets=presets, cell_resolution=res, top_cells=top)
+    return PresetBook(presets=presets, cell_resolution=res, top_cells=top, partner_period=period)
 
 
 def _preset(file: str, key: str, table: dict) -> Preset:

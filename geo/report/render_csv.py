@@ -3,7 +3,9 @@
 Columns ``tabell;rad;kolonne;verdi`` (semicolon-separated, UTF-8 with BOM, as
 Norwegian Excel expects, since values use a decimal comma); the first rows
 (table ``om``) give preset, period, comparison period and k. Values are the
-display texts of the report, so suppressed counts read ``<k`` or ``x``.
+display texts of the report, so suppressed counts read ``<k`` or ``x``. A text that a
+spreadsheet would run as a formula (a name starting with ``=``, ``+``, ``-``, ``@``) gets a
+``'`` in front (:mod:`geo.report.csv_safety`).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import io
 
 import pandas as pd
 
+from geo.report.csv_safety import csv_safe
 from geo.report.model import Report
 from geo.report.labels import AGE_GROUP_NB, CATEGORY_NB, period_nb
 
@@ -29,7 +32,7 @@ def render_csv(report: Report) -> bytes:
     """The report's tables as one CSV file (bytes, UTF-8 with BOM)."""
     parts = [_about(report), _key_figures(report)]
     parts += [_long(TABLE_NAMES[key], frame) for key, frame in report.tables.items()]
-    table = pd.concat(parts, ignore_index=True)[list(COLUMNS)]
+    table = csv_safe(pd.concat(parts, ignore_index=True)[list(COLUMNS)])
     buffer = io.StringIO()
     table.to_csv(buffer, sep=";", index=False, lineterminator="\n")
     return buffer.getvalue().encode("utf-8-sig")

@@ -8,9 +8,10 @@ from pathlib import Path
 import jinja2
 import pandas as pd
 
+from geo import formatting
 from geo.report.charts import images as report_images
 from geo.report.model import Report
-from geo.report.labels import period_nb
+from geo.report.labels import by_name, marks_nb, period_nb, shown_columns, with_period_names
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -26,11 +27,21 @@ def render_html(report: Report, *, images: dict[str, bytes] | None = None) -> by
         r=report,
         period=period_nb(report.first_day, report.last_day),
         compare=period_nb(report.compare_first, report.compare_last) if report.has_comparison else None,
-        created=f"{report.created_utc:%d.%m.%Y %H:%M} UTC",
+        created=formatting.local_time(report.created_utc, "nb"),
+        marks=marks_nb(report.k),
         images={name: base64.b64encode(data).decode("ascii") for name, data in images.items()},
-        tables={key: _table_html(key, frame) for key, frame in report.tables.items()},
+        tables={key: _table_html(key, _for_reader(key, frame)) for key, frame in report.tables.items()},
     )
     return page.encode("utf-8")
+
+
+def _for_reader(key: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """A table as the PDF prints it too: areas by name, periods named, no cell codes."""
+    if key == "areas":
+        return by_name(frame)
+    if key == "trend":
+        return with_period_names(frame)
+    return shown_columns(frame)
 
 
 def _table_html(key: str, frame: pd.DataFrame) -> jinja2.utils.Markup:

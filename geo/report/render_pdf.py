@@ -27,7 +27,6 @@ from reportlab.platypus import (
     CondPageBreak,
     Image,
     KeepTogether,
-    PageBreak,
     Paragraph,
     SimpleDocTemplate,
     Spacer,
@@ -35,9 +34,10 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from geo import formatting
 from geo.report.charts import images as report_images
 from geo.report.model import Report
-from geo.report.labels import period_nb
+from geo.report.labels import by_name, marks_nb, period_nb, shown_columns, with_period_names
 
 BRAND = colors.HexColor("#2a2859")
 SOFT = colors.HexColor("#f3f5f9")
@@ -68,6 +68,7 @@ def _styles() -> dict[str, ParagraphStyle]:
     return {
         "body": base,
         "small": ParagraphStyle("small", parent=base, fontSize=7.5, leading=10, textColor=MUTED),
+        "method": ParagraphStyle("method", parent=base, fontSize=8, leading=10.5),
         "title": ParagraphStyle("title", parent=base, fontName=BOLD, fontSize=20, leading=24, textColor=BRAND),
         "subtitle": ParagraphStyle("subtitle", parent=base, fontSize=10.5, leading=14, textColor=MUTED),
         "h2": ParagraphStyle("h2", parent=base, fontName=BOLD, fontSize=12.5, leading=16, textColor=BRAND,
@@ -99,7 +100,18 @@ def render_pdf(report: Report, *, images: dict[str, bytes] | None = None) -> byt
 
 
 def _story(report: Report, images: dict[str, bytes], s: dict[str, ParagraphStyle], width: float) -> list:
+    """The pages: a first page with summary, key figures and the two count tables; a page with
+    both maps side by side over the top places; then trend, time of week and methods, flowing
+    (blocks kept whole, no forced page breaks, so no page is left half empty)."""
     compare = period_nb(report.compare_first, report.compare_last) if report.has_comparison else None
+    half = (width - MAP_GAP) / 2
+    maps = Table([[_image(images["area_map"], half), _image(images["cell_map"], half)],
+                  [Paragraph("Registrerte møter per feltområde", s["small"]),
+                   Paragraph(f"Steder med flest møter (nummerert); bare H3-celler med minst {report.k} "
+                             "registrerte møter vises", s["small"])]],
+                 colWidths=[half + MAP_GAP / 2, half + MAP_GAP / 2])
+    maps.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                              ("RIGHTPADDING", (0, 0), (-1, -1), 0)]))
     story = [
         Paragraph(f"Situasjonsbilde – {escape(report.preset.name)}", s["title"]),
         Paragraph(escape(report.preset.view), s["subtitle"]),
@@ -110,32 +122,27 @@ def _story(report: Report, images: dict[str, bytes], s: dict[str, ParagraphStyle
         *[Paragraph(escape(sentence), s["body"]) for sentence in report.narrative],
         Paragraph("Nøkkeltall", s["h2"]),
         _figures(report, s, width, compare is not None),
-        Paragraph(f"Tall fra 1 til {report.k - 1} vises som «&lt;{report.k}»; «x» er skjult for at ingen små tall "
-                  f"skal kunne regnes ut.", s["small"]),
-        Paragraph("Kategorier og aldersgrupper", s["h2"]),
-        _table(report.tables["categories"], s, width, total_row=True),
-        PageBreak(),
-        Paragraph("Feltområder", s["h2"]),
-        _image(images["area_map"], width * 0.9),
-        _table(report.tables["areas"], s, width, total_row=True),
-        PageBreak(),
-        Paragraph("Steder med flest møter", s["h2"]),
-        _image(images["cell_map"], width * 0.9),
-        Paragraph(f"Bare H3-celler med minst {report.k} registrerte møter vises.", s["small"]),
-        _table(report.tables["hotspots"], s, width),
-        PageBreak(),
-        Paragraph("Utvikling per kategori", s["h2"]),
-        _image(images["trend"], width),
-        _table(report.tables["trend"], s, width),
-        CondPageBreak(75 * mm),
-        Paragraph("Tid på uka", s["h2"]),
-        _image(images["week"], width),
-        CondPageBreak(60 * mm),
+        Paragraph(escape(marks_nb(report.k)), s["small"]),
+        KeepTogether([Paragraph("Feltområder", s["h2"]),
+                      _table(by_name(report.tables["areas"]), s, width, total_row=True)]),
+        KeepTogether([Paragraph("Kategorier og aldersgrupper", s["h2"]),
+                      _table(report.tables["categories"], s, width, total_row=True)]),
+        CondPageBreak(150 * mm),
+        KeepTogether([Paragraph("Kart", s["h2"]), maps]),
+        KeepTogether([Paragraph("Steder med flest møter", s["h2"]),
+                      _table(shown_columns(report.tables["hotspots"]), s, width)]),
+        KeepTogether([Paragraph("Utvikling per kategori", s["h2"]), _image(images["trend"], width)]),
+        _table(with_period_names(report.tables["trend"]), s, width),
+        KeepTogether([Paragraph("Tid på uka", s["h2"]), _image(images["week"], width)]),
         Paragraph("Metode", s["h2"]),
     ]
     for heading, text in report.methods:
-        story.append(KeepTogether([Paragraph(escape(heading), s["h3"]), Paragraph(escape(text), s["body"])]))
+        story.append(KeepTogether([Paragraph(escape(heading), s["h3"]), Paragraph(escape(text), s["method"])]))
     return story
+
+
+MAP_GAP = 4 * mm
+"""Space between the two maps side by side."""
 
 
 def _figures(report: Report, s: dict[str, ParagraphStyle], width: float, has_compare: bool) -> Table:
@@ -235,7 +242,7 @@ def _header_footer(report: Report, period: str):
         canvas.drawRightString(page_w - MARGIN, page_h - 12 * mm, f"Periode {period} · k = {report.k}")
         canvas.setFillColor(MUTED)
         canvas.setFont(FONT, 7.5)
-        canvas.drawString(MARGIN, 10 * mm, f"Laget {report.created_utc:%d.%m.%Y %H:%M} UTC · Kartdata © "
+        canvas.drawString(MARGIN, 10 * mm, f"Laget {formatting.local_time(report.created_utc, 'nb')} · Kartdata © "
                                            "OpenStreetMap-bidragsytere · Bare aggregerte tall, små tall skjult")
         canvas.drawRightString(page_w - MARGIN, 10 * mm, f"Side {doc.page}")
         canvas.restoreState()

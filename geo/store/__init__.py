@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from geo.store.base import Store, StoreError
+from geo.store.base import NotAFeltkartStore, Store, StoreBusyError, StoreError
 from geo.store.gpkg import GpkgStore
 
 
 def open_store(location: str | Path, *, create: bool = True) -> Store:
     """Open the store at ``location``: a ``.gpkg`` file path (the embedded default)
-    or a PostGIS URL ``postgresql://user@host:port/database`` (shared deployments)."""
+    or a PostGIS URL ``postgresql://user@host:port/database`` (shared deployments).
+
+    With ``create=False`` opening never writes and never creates a table; a file that is
+    not a Feltkart store is refused untouched either way (:class:`NotAFeltkartStore`)."""
     text = str(location)
     if text.startswith(("postgresql://", "postgres://")):
         from geo.store.postgis import PostgisStore  # psycopg is only needed for PostGIS
@@ -24,4 +27,4 @@ def open_store(location: str | Path, *, create: bool = True) -> Store:
     return GpkgStore(Path(text), create=create)
 
 
-__all__ = ["GpkgStore", "Store", "StoreError", "open_store"]
+__all__ = ["GpkgStore", "NotAFeltkartStore", "Store", "StoreBusyError", "StoreError", "open_store"]

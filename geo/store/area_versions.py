@@ -14,6 +14,12 @@ Area versions are never overwritten. Adding a version either
 ``postgis.py``) only carries the plan out and logs it in ``area_changes``.
 Dates are ``datetime.date`` (``valid_from`` inclusive, ``valid_to`` exclusive,
 None = open); geometries are in EPSG:4326.
+
+``indoor`` (PRODUCT.md, Indoor stay): a new version without a value (None,
+or no such column) keeps the flag of the area's latest earlier version, else
+False. A version identical in geometry and ``valid_from`` to a stored one but
+with a different explicit flag is refused: the flag changes figures, so it
+changes with a new version (a later ``valid_from``).
 """
 
 from __future__ import annotations
@@ -27,10 +33,26 @@ import pandas as pd
 import shapely
 
 from geo.errors import FeltkartError
-from geo.schema import AREA_ID, AREA_NAME, AREA_VERSION, STORE_CRS, VALID_FROM, VALID_TO
+from geo.schema import AREA_ID, AREA_NAME, AREA_VERSION, INDOOR, STORE_CRS, VALID_FROM, VALID_TO
 
 SAME_GEOMETRY_TOLERANCE = 1e-9
 """Coordinates (degrees, EPSG:4326) closer than this count as the same geometry."""
+
+
+def valid_between(versions: pd.DataFrame, first: date | None, last: date | None) -> np.ndarray:
+    """Which area versions are valid on some local date of [first, last] (both inclusive; None
+    = open end): ``valid_from <= last`` and (``valid_to`` open or ``valid_to > first``).
+
+    ``versions`` has ``valid_from`` and ``valid_to`` as ``datetime.date`` (``valid_to`` None
+    when still valid). Returns a boolean mask. ``valid_between(v, day, day)`` is "valid on day".
+    """
+    first = first or date.min
+    last = last or date.max
+    starts = pd.Series(versions[VALID_FROM], dtype=object)
+    ends = pd.Series(versions[VALID_TO], dtype=object)
+    open_end = ends.isna().to_numpy()
+    ends = ends.where(~open_end, date.max)
+    return (starts <= last).to_numpy(dtype=bool) & (open_end | (ends > first).to_numpy(dtype=bool))
 
 
 class AreaVersionConflict(FeltkartError):
@@ -47,6 +69,7 @@ class AreaVersionPlan:
     valid_from: date
     valid_to: date | None
     close: tuple[int, ...]
+    indoor: bool = False
 
     @property
     def added_detail(self) -> str:
@@ -68,9 +91,16 @@ def plan_area_version(stored: gpd.GeoDataFrame, row) -> AreaVersionPlan | None:
     vt = getattr(row, VALID_TO)
     vt = None if vt is None or pd.isna(vt) else vt
     mine = stored[stored[AREA_ID] == area_id]
+    indoor = _explicit_indoor(row)
     same = mine[(mine[VALID_FROM] == vf)
                 & mine.geometry.geom_equals_exact(row.geometry, tolerance=SAME_GEOMETRY_TOLERANCE)]
     if not same.empty:
+        stored_indoor = bool(same[INDOOR].iloc[0]) if INDOOR in same else False
+        if indoor is not None and indoor != stored_indoor:
+            raise AreaVersionConflict(
+                f"area '{area_id}': the version valid from {vf} is already stored with indoor={stored_indoor}; "
+                f"to mark it indoor={indoor}, add a new version with a later valid_from"
+            )
         return None
     later = mine[mine[VALID_FROM] >= vf]
     if not later.empty and (vt is None or vt > later[VALID_FROM].min()):
@@ -82,8 +112,18 @@ def plan_area_version(stored: gpd.GeoDataFrame, row) -> AreaVersionPlan | None:
     earlier = mine[mine[VALID_FROM] < vf]
     still_open = earlier[np.array([d is None or d > vf for d in earlier[VALID_TO]], dtype=bool)]
     number = int(mine[AREA_VERSION].max()) + 1 if not mine.empty else 1
+    if indoor is None:  # keep the flag of the latest earlier version
+        indoor = bool(earlier.sort_values(VALID_FROM)[INDOOR].iloc[-1]) if len(earlier) and INDOOR in earlier else False
     return AreaVersionPlan(area_id=area_id, version=number, valid_from=vf, valid_to=vt,
-                           close=tuple(int(v) for v in still_open[AREA_VERSION]))
+                           close=tuple(int(v) for v in still_open[AREA_VERSION]), indoor=indoor)
+
+
+def _explicit_indoor(row) -> bool | None:
+    """The row's ``indoor`` flag, or None when it gives none."""
+    value = getattr(row, INDOOR, None)
+    if value is None or (not isinstance(value, bool | np.bool_) and pd.isna(value)):
+        return None
+    return bool(value)
 
 
 def draft_multipolygons(areas: gpd.GeoDataFrame) -> np.ndarray:

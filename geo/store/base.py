@@ -10,7 +10,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from contextlib import AbstractContextManager
-from datetime import date
+from datetime import date, datetime
 from typing import ClassVar
 
 import geopandas as gpd
@@ -20,6 +20,9 @@ import pandas as pd
 from geo.errors import FeltkartError
 from geo.schema import AREA_ID, AREA_VERSION, T_AREA_CHANGES
 
+GENERATION = "generation"
+"""``store_facts`` row counting committed write transactions that answers depend on (the change token)."""
+
 SQLITE = "sqlite"
 POSTGRESQL = "postgresql"
 DIALECTS = (SQLITE, POSTGRESQL)
@@ -27,6 +30,14 @@ DIALECTS = (SQLITE, POSTGRESQL)
 
 class StoreError(FeltkartError):
     """The store cannot be used (not a GeoPackage, not a Feltkart store, locked, server unreachable)."""
+
+
+class StoreBusyError(StoreError):
+    """Another connection kept the store's write lock longer than the busy timeout (a long import)."""
+
+
+class NotAFeltkartStore(StoreError):
+    """The file is a database, but not a Feltkart store: it is refused and left untouched."""
 
 
 class Store(ABC):
@@ -38,15 +49,16 @@ class Store(ABC):
 
     def change_token(self) -> str | None:
         """A cheap value that changes whenever a write that answers depend on
-        commits (not the export audit log), for caches; None when the backend
-        has none (a GeoPackage file: ``geo.store.gpkg_version.data_version``)."""
+        commits (not the export or audit logs), for caches; None when the backend
+        has none."""
         return None
 
     # --- reading -------------------------------------------------------------
     @abstractmethod
     def areas(self) -> gpd.GeoDataFrame:
         """Every field-area version (EPSG:4326) with ``area_id``, ``version``,
-        ``name``, ``team``, ``valid_from``, ``valid_to`` (``datetime.date``/None)."""
+        ``name``, ``team``, ``valid_from``, ``valid_to`` (``datetime.date``/None)
+        and ``indoor`` (bool; False in a store made before the column existed)."""
 
     @abstractmethod
     def patrols(self, *, first_day: date | None = None, last_day: date | None = None) -> pd.DataFrame:
@@ -126,12 +138,6 @@ class Store(ABC):
         (which also marks them complete)."""
 
     @abstractmethod
-    def delete_track_points_before(self, cutoff_utc: pd.Timestamp) -> int:
-        """Delete every raw track point earlier than ``cutoff_utc`` (UTC; retention); returns how
-        many. Derived tables stay: they are the aggregates that outlive the raw points. The
-        PostGIS store drops whole monthly partitions where it can."""
-
-    @abstractmethod
     def add_encounters(self, encounters: pd.DataFrame) -> int:
         """Insert encounters not yet stored (by ``encounter_id``). Returns rows added."""
 
@@ -166,4 +172,74 @@ class Store(ABC):
     @abstractmethod
     def exports(self) -> pd.DataFrame:
         """The export audit log, oldest first: ``time_utc``, ``preset``, ``first_day``, ``last_day``,
-        ``compare_first``, ``compare_last``, ``k``, ``format``, ``file``, ``sha256``."""
+        ``compare_first``, ``compare_last``, ``k``, ``format``, ``file``, ``sha256``, ``actor``."""
+
+    # --- saved patrol plans (geo.planning) ---------------------------------------------------
+    @abstractmethod
+    def save_plan(self, week: str, lines: pd.DataFrame, *, settings: str, saved_by: str | None = None) -> int:
+        """Save ``lines`` (columns :data:`geo.schema.PLAN_LINE_COLUMNS`, at least one row) as the next
+        version of the plan for ISO week ``week`` in ``plans``, with ``settings`` (JSON text) and
+        ``saved_by`` (a user id; None until users exist); the time is now (UTC). Returns the version
+        (1 for a week's first plan). Earlier versions are kept."""
+
+    @abstractmethod
+    def plans(self, *, week: str | None = None) -> pd.DataFrame:
+        """Saved plan lines (all weeks, or one), ordered by week, version and line: columns
+        :data:`geo.schema.PLAN_COLUMNS`; ``saved_utc`` as ISO UTC text. Empty (with those columns)
+        when no plan was ever saved."""
+
+    # --- audit log (geo.store.audit) -------------------------------------------------
+    @abstractmethod
+    def log_audit(self, action: str, detail: dict | None = None, *, actor: str | None = None) -> None:
+        """Append one entry to the audit log: now (UTC), ``actor`` (default: the thread's
+        :func:`geo.store.audit.acting_as` actor), ``action`` (one of
+        :data:`geo.store.audit.ACTIONS`) and ``detail`` (a small JSON object, no personal data).
+        Creates the ``audit_log`` table on the first entry. Changes no answer (no change token bump)."""
+
+    @abstractmethod
+    def audit_log(self) -> pd.DataFrame:
+        """The audit log, oldest first: ``time_utc`` (tz-aware UTC), ``actor`` (None when unknown),
+        ``action``, ``detail`` (a dict). Empty when nothing was logged yet."""
+
+    # --- retention of raw track points (geo.retention) --------------------------------------
+    @abstractmethod
+    def track_points_before(self, cutoff_utc: datetime) -> pd.DataFrame:
+        """What :meth:`delete_track_points_before` would delete, without deleting: one row per
+        patrol with a track point before ``cutoff_utc`` (tz-aware): ``patrol_id``, ``points``,
+        ``first_utc``, ``last_utc`` (its first and last point, tz-aware UTC)."""
+
+    @abstractmethod
+    def delete_track_points_before(self, cutoff_utc: datetime) -> int:
+        """Delete the raw track points of every patrol with a point before ``cutoff_utc`` (tz-aware);
+        returns the number of points deleted.
+
+        Whole patrols go, also their points after the cutoff (a patrol running at the cutoff is at
+        most a night long), so that no patrol is ever left with part of its track and its
+        aggregates are never recomputed from a part. The derived tables are not touched: every
+        figure stays as it was. Each patrol is recorded in ``raw_points_removed`` (time, points,
+        first and last point time), and frozen marks of those patrols (left from points
+        re-imported since) are dropped, since their aggregates were recomputed from raw points.
+        The PostGIS store drops whole monthly partitions before the cutoff instead of deleting their rows."""
+
+    @abstractmethod
+    def removed_raw_patrols(self) -> pd.DataFrame:
+        """Patrols whose raw points retention deleted: ``patrol_id``, ``removed_utc`` (latest removal,
+        tz-aware UTC), ``points``, ``first_utc``, ``last_utc``. Empty when retention never ran."""
+
+    @abstractmethod
+    def patrols_with_raw_points(self) -> list[str]:
+        """Ids of the patrols that have raw track points stored."""
+
+    def raw_points_bytes(self) -> int | None:
+        """Bytes the raw track points take in the store (their pages or relation); None when unknown."""
+        return None
+
+    @abstractmethod
+    def freeze_area_aggregates(self, frozen: pd.DataFrame) -> int:
+        """Mark the area aggregates of (``patrol_id``, ``area_id``) rows as frozen (kept as computed
+        with the area versions of that time, since the raw points to recompute them are gone);
+        a pair already marked keeps its first time. Returns the pairs newly marked."""
+
+    @abstractmethod
+    def frozen_area_aggregates(self) -> pd.DataFrame:
+        """Every frozen (patrol, area): ``patrol_id``, ``area_id``, ``frozen_utc`` (tz-aware UTC)."""

@@ -17,7 +17,7 @@ import re
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date, datetime, timezone
+from datetime import date
 from pathlib import Path
 
 import geopandas as gpd
@@ -33,6 +33,7 @@ from geo.schema import (  # store columns and tables shared by both backends
     AREA_ID,
     AREA_NAME,
     AREA_TEAM,
+    INDOOR,
     AREA_VERSION,
     CATEGORY,
     CELL,
@@ -41,6 +42,10 @@ from geo.schema import (  # store columns and tables shared by both backends
     ENCOUNTER_ID,
     END_UTC,
     EXPORT_LOG_COLUMNS,
+    PLAN_COLUMNS,
+    PLAN_LINE_COLUMNS,
+    PLAN_VERSION,
+    PLAN_WEEK,
     FROM_OUTSIDE_OSLO,
     HOUR_UTC,
     KIND,
@@ -66,6 +71,7 @@ from geo.schema import (  # store columns and tables shared by both backends
     T_ENCOUNTER_AREAS,
     T_ENCOUNTERS,
     T_EXPORT_LOG,
+    T_PLANS,
     T_FACTS,
     T_IMPORTS,
     T_PATROLS,
@@ -88,8 +94,9 @@ from geo.store.area_versions import (
     draft_multipolygons,
     plan_area_version,
 )
-from geo.store.base import SQLITE, Store, StoreError
-from geo.store.gpkg_version import file_version, record_log_only_write
+from geo.store.audit import current_actor
+from geo.store.base import GENERATION, SQLITE, NotAFeltkartStore, Store, StoreBusyError, StoreError
+from geo.store.gpkg_records import GpkgRecords
 from geo.timeutil import local_date, service_day, shift_of
 
 _DRAFTS_SQL = f"""
@@ -105,15 +112,22 @@ _EXPORT_LOG_SQL = f"""
 CREATE TABLE IF NOT EXISTS {T_EXPORT_LOG} (
   fid INTEGER PRIMARY KEY AUTOINCREMENT, time_utc DATETIME NOT NULL, preset TEXT NOT NULL,
   first_day DATE NOT NULL, last_day DATE NOT NULL, compare_first DATE, compare_last DATE,
-  k INTEGER NOT NULL, format TEXT NOT NULL, file TEXT NOT NULL, sha256 TEXT NOT NULL);
+  k INTEGER NOT NULL, format TEXT NOT NULL, file TEXT NOT NULL, sha256 TEXT NOT NULL, actor TEXT);
 """
+
+_PLAN_TYPES = ("TEXT NOT NULL", "INTEGER NOT NULL", "DATETIME NOT NULL", "TEXT", "TEXT NOT NULL", "TEXT NOT NULL",
+               "INTEGER NOT NULL", "TEXT NOT NULL", "INTEGER NOT NULL", "REAL NOT NULL", "REAL NOT NULL")
+"""SQLite types of :data:`geo.schema.PLAN_COLUMNS`, in order."""
+_PLANS_SQL = (f"CREATE TABLE IF NOT EXISTS {T_PLANS} (fid INTEGER PRIMARY KEY AUTOINCREMENT, "
+              + ", ".join(f"{c} {t}" for c, t in zip(PLAN_COLUMNS, _PLAN_TYPES, strict=True))
+              + f", UNIQUE ({PLAN_WEEK}, {PLAN_VERSION}, {', '.join(PLAN_LINE_COLUMNS[:3])}))")
 
 _SCHEMA_SQL = f"""
 CREATE TABLE IF NOT EXISTS {T_AREAS} (
   fid INTEGER PRIMARY KEY AUTOINCREMENT, geom MULTIPOLYGON NOT NULL,
   {AREA_ID} TEXT NOT NULL, {AREA_VERSION} INTEGER NOT NULL, {AREA_NAME} TEXT NOT NULL,
   {AREA_TEAM} TEXT, {VALID_FROM} DATE NOT NULL, {VALID_TO} DATE, {SOURCE_FILE} TEXT,
-  UNIQUE ({AREA_ID}, {AREA_VERSION}));
+  {INDOOR} BOOLEAN NOT NULL DEFAULT 0, UNIQUE ({AREA_ID}, {AREA_VERSION}));
 CREATE TABLE IF NOT EXISTS {T_AREA_CHANGES} (
   fid INTEGER PRIMARY KEY AUTOINCREMENT, time_utc DATETIME NOT NULL, {AREA_ID} TEXT NOT NULL,
   {AREA_VERSION} INTEGER NOT NULL, change TEXT NOT NULL, detail TEXT, changed_by TEXT);
@@ -168,9 +182,20 @@ _LAYERS = {
     T_AREA_CHANGES: (None, "Every change to a field area"),
 }
 
+FELTKART_TABLES = (T_AREAS, T_PATROLS, T_TRACK_POINTS, T_ENCOUNTERS, T_IMPORTS, T_FACTS)
+"""Tables every Feltkart store has from its creation: a file without them is not one."""
+
+_CREATED_TABLES = (*FELTKART_TABLES, T_AREA_CHANGES, *DERIVED_TABLES)
+"""Tables the schema creates (the logs and drafts are created on their first write)."""
+
+BUSY_TIMEOUT_S = 30.0
+"""How long a write waits for another connection's write (an import) to finish, seconds.
+Reads never wait: the store runs in SQLite's WAL mode once it has been written to."""
+
+_BUSY_MESSAGES = ("database is locked", "database is busy", "database table is locked")
 
 
-class GpkgStore(Store):
+class GpkgStore(GpkgRecords, Store):
     """Feltkart store in one GeoPackage file (SQL dialect ``sqlite``).
 
     Parameters
@@ -178,31 +203,57 @@ class GpkgStore(Store):
     path
         The ``.gpkg`` file. Created (with every layer) when missing, unless
         ``create=False``.
+    create
+        Create the file or its missing tables. With ``create=False`` opening
+        never writes: a missing file is refused, and so is a file that is not a
+        Feltkart store.
+    busy_timeout_s
+        How long a write waits for another writer (default :data:`BUSY_TIMEOUT_S`);
+        then :class:`~geo.store.base.StoreBusyError`.
+
+    An existing file that is not a Feltkart store (another SQLite database or
+    GeoPackage, an empty file when ``create=False``) is refused with
+    :class:`~geo.store.base.NotAFeltkartStore` before anything is written to it;
+    it is looked at through a read-only connection. The first write switches
+    the file to SQLite's write-ahead log (WAL), so that readers (the dashboard,
+    ``summary``) keep reading while an import writes.
     """
 
     dialect = SQLITE
 
-    def __init__(self, path: str | Path, *, create: bool = True, bulk_load: bool = False) -> None:
+    def __init__(self, path: str | Path, *, create: bool = True, bulk_load: bool = False,
+                 busy_timeout_s: float | None = None) -> None:
         """``bulk_load=True`` turns off journaling and fsync: only for building a
         fresh file that is renamed into place when complete (the demo build)."""
+        busy_timeout_s = BUSY_TIMEOUT_S if busy_timeout_s is None else busy_timeout_s
         self.path = Path(path)
-        if not self.path.exists() and not create:
+        self._bulk_load = bulk_load
+        self._wal = False
+        self._in_transaction = False
+        self._changes_answers = False
+        exists = self.path.exists()
+        if not exists and not create:
             raise StoreError(f"store {self.path} does not exist; import data or run `python -m geo demo` first")
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        complete = _inspect(self.path, create=create, busy_timeout_s=busy_timeout_s) if exists else False
+        if not exists:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            self._conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+            self._conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False,
+                                         timeout=busy_timeout_s)
             self._conn.execute("PRAGMA foreign_keys = OFF")
             if bulk_load:
                 self._conn.execute("PRAGMA journal_mode = OFF")
                 self._conn.execute("PRAGMA synchronous = OFF")
                 self._conn.execute("PRAGMA cache_size = -262144")  # 256 MiB
             else:
-                self._conn.execute("PRAGMA journal_mode = DELETE")
                 self._conn.execute("PRAGMA synchronous = NORMAL")
-            self._ensure_schema()
+            if create and not complete:
+                self._use_wal()
+                self._ensure_schema()
+        except sqlite3.OperationalError as exc:
+            raise _busy_or(exc, self.path) from exc
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{self.path} is not a GeoPackage/SQLite file Feltkart can use: {exc}") from exc
-        self._in_transaction = False
 
     def close(self) -> None:
         self._conn.close()
@@ -219,16 +270,41 @@ class GpkgStore(Store):
         if not self.rollups_complete() and self._empty(T_PRESENCE_CELL) and self._empty(T_VISITS_CELL):
             conn.execute(rollups.complete_sql()[1])  # nothing to roll up yet: complete as they are
 
+    def _use_wal(self) -> None:
+        """Switch the file to the write-ahead log (persistent; readers then never wait for a writer)."""
+        if self._bulk_load or self._wal:
+            return
+        try:
+            self._wal = self._conn.execute("PRAGMA journal_mode = WAL").fetchone()[0] == "wal"
+        except sqlite3.OperationalError:  # a reader of the rollback journal holds the file: next write tries again
+            self._wal = False
+
     # --- transactions ---------------------------------------------------------
     @contextmanager
-    def transaction(self) -> Iterator[GpkgStore]:
+    def transaction(self, *, changes_answers: bool = True) -> Iterator[GpkgStore]:
+        """All writes inside commit together or not at all (nested blocks join the outer one).
+
+        The outermost block also raises the change token (:meth:`change_token`),
+        unless every block inside said ``changes_answers=False`` (the export and audit logs).
+        A write that waits longer than the busy timeout for another writer raises
+        :class:`~geo.store.base.StoreBusyError`.
+        """
         if self._in_transaction:
+            self._changes_answers |= changes_answers
             yield self
             return
-        self._conn.execute("BEGIN IMMEDIATE")
+        self._use_wal()
+        try:
+            self._conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            raise _busy_or(exc, self.path) from exc
         self._in_transaction = True
+        self._changes_answers = changes_answers
         try:
             yield self
+            if self._changes_answers:
+                self._conn.execute(f"INSERT INTO {T_FACTS} (name, value) VALUES (?, 1) "
+                                   "ON CONFLICT(name) DO UPDATE SET value = value + 1", (GENERATION,))
         except BaseException:
             self._conn.execute("ROLLBACK")
             raise
@@ -237,17 +313,31 @@ class GpkgStore(Store):
         finally:
             self._in_transaction = False
 
+    def change_token(self) -> str:
+        """Number of committed write transactions (any process) that answers depend on: changes after
+        every import, area change and draft, not after an export or an audit entry is logged."""
+        row = self._conn.execute(f"SELECT value FROM {T_FACTS} WHERE name = ?", (GENERATION,)).fetchone()
+        return str(int(row[0]) if row else 0)
+
     # --- reading ------------------------------------------------------------------
     def query(self, sql: str, params: tuple | dict = ()) -> pd.DataFrame:
-        return pd.read_sql_query(sql, self._conn, params=params)
+        try:
+            return pd.read_sql_query(sql, self._conn, params=params)
+        except (sqlite3.OperationalError, pd.errors.DatabaseError) as exc:
+            error = _busy_or(sqlite3.OperationalError(str(exc)), self.path)
+            if isinstance(error, StoreBusyError):  # a reader of a file not yet in WAL mode, during an import
+                raise error from exc
+            raise
 
     def areas(self) -> gpd.GeoDataFrame:
+        indoor = INDOOR if self._has_indoor_column() else "0"  # a store made before the column: none indoor
         rows = self._conn.execute(
-            f"SELECT {AREA_ID}, {AREA_VERSION}, {AREA_NAME}, {AREA_TEAM}, {VALID_FROM}, {VALID_TO}, geom "
+            f"SELECT {AREA_ID}, {AREA_VERSION}, {AREA_NAME}, {AREA_TEAM}, {VALID_FROM}, {VALID_TO}, {indoor}, geom "
             f"FROM {T_AREAS} ORDER BY {AREA_ID}, {AREA_VERSION}"
         ).fetchall()
-        cols = [AREA_ID, AREA_VERSION, AREA_NAME, AREA_TEAM, VALID_FROM, VALID_TO]
+        cols = [AREA_ID, AREA_VERSION, AREA_NAME, AREA_TEAM, VALID_FROM, VALID_TO, INDOOR]
         frame = pd.DataFrame([r[:-1] for r in rows], columns=cols)
+        frame[INDOOR] = frame[INDOOR].astype(bool)
         frame[VALID_FROM] = [date.fromisoformat(d) for d in frame[VALID_FROM]]
         frame[VALID_TO] = [date.fromisoformat(d) if isinstance(d, str) and d else None for d in frame[VALID_TO]]
         frame[AREA_VERSION] = frame[AREA_VERSION].astype(np.int64)
@@ -417,18 +507,6 @@ class GpkgStore(Store):
             )
         return added
 
-    def delete_track_points_before(self, cutoff_utc) -> int:
-        """Delete every track point earlier than ``cutoff_utc`` (tz-aware, or naive UTC); returns the
-        number deleted. One scan of ``track_points`` (it is keyed by patrol, not time); the derived
-        tables are left as they are."""
-        cutoff = pd.Timestamp(cutoff_utc)
-        cutoff = cutoff.tz_localize("UTC") if cutoff.tzinfo is None else cutoff.tz_convert("UTC")
-        with self.transaction():
-            deleted = self._conn.execute(f"DELETE FROM {T_TRACK_POINTS} WHERE time_ms < ?",
-                                         (-(-cutoff.value // 1_000_000),)).rowcount  # points are whole ms
-            self._conn.execute(f"UPDATE {T_FACTS} SET value = value - ? WHERE name = ?", (deleted, T_TRACK_POINTS))
-        return deleted
-
     def add_encounters(self, encounters: pd.DataFrame) -> int:
         if encounters.empty:
             return 0
@@ -454,13 +532,14 @@ class GpkgStore(Store):
                 SOURCE_FILE: encounters.get(SOURCE_FILE, pd.Series("", index=encounters.index)).astype(str).to_numpy(),
             }
         )
-        before = self._conn.total_changes
         cols = list(frame.columns)
-        self._executemany(
-            f"INSERT OR IGNORE INTO {T_ENCOUNTERS} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
-            frame,
-        )
-        return self._conn.total_changes - before
+        with self.transaction():  # counted inside: the commit also raises the change token
+            before = self._conn.total_changes
+            self._executemany(
+                f"INSERT OR IGNORE INTO {T_ENCOUNTERS} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
+                frame,
+            )
+            return self._conn.total_changes - before
 
     def add_area_versions(self, versions: gpd.GeoDataFrame, *, changed_by: str | None = None) -> list[tuple[str, int]]:
         """Add area versions, all or none; an identical version already stored is skipped.
@@ -479,10 +558,15 @@ class GpkgStore(Store):
                 changed += self._add_area_version(row, blob, changed_by)
         return changed
 
+    def _has_indoor_column(self) -> bool:
+        return any(r[1] == INDOOR for r in self._conn.execute(f"PRAGMA table_info({T_AREAS})"))
+
     def _add_area_version(self, row, blob: bytes, changed_by: str | None) -> list[tuple[str, int]]:
         plan = plan_area_version(self.areas(), row)
         if plan is None:
             return []
+        if not self._has_indoor_column():  # a store made before the column gets it with its first new version
+            self._conn.execute(f"ALTER TABLE {T_AREAS} ADD COLUMN {INDOOR} BOOLEAN NOT NULL DEFAULT 0")
         for number in plan.close:
             self._conn.execute(
                 f"UPDATE {T_AREAS} SET {VALID_TO} = ? WHERE {AREA_ID} = ? AND {AREA_VERSION} = ?",
@@ -491,10 +575,10 @@ class GpkgStore(Store):
             self._log_area_change(plan.area_id, number, "closed", plan.closed_detail, changed_by)
         self._conn.execute(
             f"INSERT INTO {T_AREAS} (geom, {AREA_ID}, {AREA_VERSION}, {AREA_NAME}, {AREA_TEAM}, "
-            f"{VALID_FROM}, {VALID_TO}, {SOURCE_FILE}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            f"{VALID_FROM}, {VALID_TO}, {SOURCE_FILE}, {INDOOR}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (blob, plan.area_id, plan.version, getattr(row, AREA_NAME), getattr(row, AREA_TEAM, None),
              plan.valid_from.isoformat(), plan.valid_to.isoformat() if plan.valid_to else None,
-             getattr(row, SOURCE_FILE, None)),
+             getattr(row, SOURCE_FILE, None), int(plan.indoor)),
         )
         self._log_area_change(plan.area_id, plan.version, "added", plan.added_detail, changed_by)
         return [(plan.area_id, n) for n in plan.close] + [(plan.area_id, plan.version)]
@@ -506,6 +590,7 @@ class GpkgStore(Store):
         The field areas, their change log and every derived table are untouched.
         """
         multi = draft_multipolygons(areas)
+        created_by = current_actor(created_by)
         with self.transaction():
             self._conn.execute(_DRAFTS_SQL)  # one statement: executescript would commit the transaction
             gpkg_format.register_layer(self._conn, T_AREA_DRAFTS, geometry_type="MULTIPOLYGON",
@@ -527,6 +612,7 @@ class GpkgStore(Store):
             cols = list(frame.columns)
             self._executemany(f"INSERT INTO {T_AREA_DRAFTS} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
                               frame)
+            self.log_audit("draft", {"draft_id": draft_id, "areas": len(frame), "source": source}, actor=created_by)
         return draft_id
 
     def replace_derived(
@@ -584,40 +670,75 @@ class GpkgStore(Store):
         return self._conn.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone() is None
 
     def log_import(self, *, file: str, sha256: str, kind: str, added: int, rejected: int) -> None:
-        self._conn.execute(
-            f"INSERT INTO {T_IMPORTS} (time_utc, file, sha256, kind, added, rejected) VALUES (?, ?, ?, ?, ?, ?)",
-            (_now_iso(), file, sha256, kind, int(added), int(rejected)),
-        )
+        with self.transaction():
+            self._conn.execute(
+                f"INSERT INTO {T_IMPORTS} (time_utc, file, sha256, kind, added, rejected) VALUES (?, ?, ?, ?, ?, ?)",
+                (_now_iso(), file, sha256, kind, int(added), int(rejected)),
+            )
+            self.log_audit("import", {"file": file, "sha256": sha256, "kind": kind, "added": int(added),
+                                      "rejected": int(rejected)})
 
     def log_export(self, *, preset: str, first_day: date, last_day: date, compare_first: date | None,
-                   compare_last: date | None, k: int, format: str, file: str, sha256: str) -> None:
-        on_its_own = not self._in_transaction
-        with self.transaction():
-            before = file_version(self.path) if on_its_own else None  # read under the write lock
+                   compare_last: date | None, k: int, format: str, file: str, sha256: str,
+                   actor: str | None = None) -> None:
+        """Record one export in ``export_log`` and the audit log; ``actor`` defaults to the
+        thread's :func:`geo.store.audit.acting_as` actor. Changes no answer."""
+        actor = current_actor(actor)
+        with self.transaction(changes_answers=False):  # the audit log changes no answer: caches stay valid
             self._conn.execute(_EXPORT_LOG_SQL)  # one statement: executescript would commit the transaction
             gpkg_format.register_layer(self._conn, T_EXPORT_LOG, geometry_type=None,
                                        description="Audit log of situation-picture exports")
+            if "actor" not in self._columns(T_EXPORT_LOG):  # a log written before exports named the user
+                self._conn.execute(f"ALTER TABLE {T_EXPORT_LOG} ADD COLUMN actor TEXT")
+            values = (_now_iso(), preset, first_day.isoformat(), last_day.isoformat(),
+                      compare_first.isoformat() if compare_first else None,
+                      compare_last.isoformat() if compare_last else None, int(k), format, file, sha256, actor)
             self._conn.execute(
-                f"INSERT INTO {T_EXPORT_LOG} ({', '.join(EXPORT_LOG_COLUMNS)}) VALUES ({', '.join('?' * 10)})",
-                (_now_iso(), preset, first_day.isoformat(), last_day.isoformat(),
-                 compare_first.isoformat() if compare_first else None,
-                 compare_last.isoformat() if compare_last else None, int(k), format, file, sha256),
-            )
-        if before is not None:  # the audit log changes no answer: cached answers stay valid
-            record_log_only_write(before)
+                f"INSERT INTO {T_EXPORT_LOG} ({', '.join(EXPORT_LOG_COLUMNS)}) "
+                f"VALUES ({', '.join('?' * len(EXPORT_LOG_COLUMNS))})", values)
+            self.log_audit("export", dict(zip(EXPORT_LOG_COLUMNS[1:-1], values[1:-1])), actor=actor)
 
     def exports(self) -> pd.DataFrame:
         if not self._has_table(T_EXPORT_LOG):
             return pd.DataFrame({c: pd.Series(dtype=object) for c in EXPORT_LOG_COLUMNS})
-        return self.query(f"SELECT {', '.join(EXPORT_LOG_COLUMNS)} FROM {T_EXPORT_LOG} ORDER BY fid")
+        present = self._columns(T_EXPORT_LOG)
+        shown = ", ".join(c if c in present else f"NULL AS {c}" for c in EXPORT_LOG_COLUMNS)
+        return self.query(f"SELECT {shown} FROM {T_EXPORT_LOG} ORDER BY fid")
+
+    def save_plan(self, week: str, lines: pd.DataFrame, *, settings: str, saved_by: str | None = None) -> int:
+        if lines.empty:
+            raise ValueError("a plan needs at least one line to be saved")
+        with self.transaction():
+            self._conn.execute(_PLANS_SQL)  # one statement: executescript would commit the transaction
+            gpkg_format.register_layer(self._conn, T_PLANS, geometry_type=None,
+                                       description="Saved patrol plans: one row per line, versioned per ISO week")
+            latest = self._conn.execute(f"SELECT MAX({PLAN_VERSION}) FROM {T_PLANS} WHERE {PLAN_WEEK} = ?",
+                                        (week,)).fetchone()[0]
+            version = int(latest or 0) + 1
+            frame = lines[list(PLAN_LINE_COLUMNS)].copy()
+            for column, value in reversed(list(zip(PLAN_COLUMNS[:5], (week, version, _now_iso(), saved_by, settings)))):
+                frame.insert(0, column, value)
+            self._executemany(f"INSERT INTO {T_PLANS} ({', '.join(PLAN_COLUMNS)}) "
+                              f"VALUES ({', '.join('?' * len(PLAN_COLUMNS))})", frame)
+        return version
+
+    def plans(self, *, week: str | None = None) -> pd.DataFrame:
+        if not self._has_table(T_PLANS):
+            return pd.DataFrame({c: pd.Series(dtype=object) for c in PLAN_COLUMNS})
+        where, params = (f"WHERE {PLAN_WEEK} = ?", (week,)) if week is not None else ("", ())
+        return self.query(f"SELECT {', '.join(PLAN_COLUMNS)} FROM {T_PLANS} {where} ORDER BY {PLAN_WEEK}, "
+                          f"{PLAN_VERSION}, fid", params)
 
     # --- helpers --------------------------------------------------------------
     def _log_area_change(self, area_id: str, version: int, change: str, detail: str, changed_by: str | None) -> None:
+        changed_by = current_actor(changed_by)
         self._conn.execute(
             f"INSERT INTO {T_AREA_CHANGES} (time_utc, {AREA_ID}, {AREA_VERSION}, change, detail, changed_by) "
             "VALUES (?, ?, ?, ?, ?, ?)",
             (_now_iso(), area_id, version, change, detail, changed_by),
         )
+        self.log_audit("area_change", {"area_id": area_id, "version": int(version), "change": change,
+                                       "detail": detail}, actor=changed_by)
 
     def _fid_lookup(self, patrol_ids) -> pd.Series:
         """fid (values, int64) of the stored patrols among ``patrol_ids`` (index, text); one
@@ -648,6 +769,9 @@ class GpkgStore(Store):
     def _has_table(self, table: str) -> bool:
         return self._conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
                                   (table,)).fetchone() is not None
+
+    def _columns(self, table: str) -> set[str]:
+        return {row[1] for row in self._conn.execute(f"PRAGMA table_info({table})")}
 
     def _count(self, table: str) -> int:
         return int(self._conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])
@@ -699,6 +823,50 @@ def _split_values(sql: str) -> tuple[str, str | None, str]:
     return sql[: match.start(1)], match.group(1), sql[match.end(1):]
 
 
+def _inspect(path: Path, *, create: bool, busy_timeout_s: float) -> bool:
+    """Whether the existing file at ``path`` is a Feltkart store with every table the schema creates.
+
+    Looks through a read-only connection, so nothing is ever written to a file
+    that is refused: a database that is not a Feltkart store (no GeoPackage
+    ``application_id`` or no Feltkart tables), or an empty file when ``create``
+    is False (with ``create`` an empty file, holding nothing, becomes a store).
+    """
+    if not path.is_file():
+        raise StoreError(f"{path} is not a file: a store is one .gpkg file")
+    if path.stat().st_size == 0:
+        if create:
+            return False
+        raise NotAFeltkartStore(f"{path} is an empty file, not a Feltkart store; import data into it "
+                                "(python -m geo import --store ...) to make it one")
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=busy_timeout_s)
+        try:
+            application_id = conn.execute("PRAGMA application_id").fetchone()[0]
+            tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        finally:
+            conn.close()
+    except sqlite3.OperationalError as exc:
+        raise _busy_or(exc, path) from exc
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(f"{path} is not a GeoPackage/SQLite file Feltkart can use: {exc}") from exc
+    missing = [t for t in FELTKART_TABLES if t not in tables]
+    if application_id != gpkg_format.APPLICATION_ID or missing:
+        what = "a GeoPackage" if application_id == gpkg_format.APPLICATION_ID else "an SQLite database"
+        raise NotAFeltkartStore(
+            f"{path} is {what} but not a Feltkart store (it has no {', '.join(missing or FELTKART_TABLES)} "
+            "table); it was left untouched. Open a Feltkart store, or give a new file name to create one")
+    return all(t in tables for t in _CREATED_TABLES)
+
+
+def _busy_or(exc: sqlite3.OperationalError, path: Path) -> StoreError:
+    """The StoreError for an SQLite OperationalError: busy (another writer) or cannot be opened."""
+    text = str(exc)
+    if any(message in text for message in _BUSY_MESSAGES):
+        return StoreBusyError(f"the store {path.name} is busy with an import (another process is writing to it); "
+                              "try again when the import has finished")
+    return StoreError(f"cannot open the store {path}: {text}")
+
+
 def _plain(column: pd.Series) -> np.ndarray:
     """Column values as an array whose items sqlite3 accepts: numbers as numbers, NaN/NA as None.
 
@@ -740,7 +908,7 @@ def _iso_utc(times: pd.Series) -> pd.Series:
 
 
 def _now_iso() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:23] + "Z"
+    return gpkg_format.datetime_text()
 
 
 def _day_range(column: str, first_day: date | None, last_day: date | None) -> tuple[str, tuple]:

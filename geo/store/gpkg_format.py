@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sqlite3
 import struct
+from datetime import datetime, timezone
 
 import numpy as np
 import shapely
@@ -60,6 +61,12 @@ def init_metadata(conn: sqlite3.Connection) -> None:
             ("WGS 84 geodetic", SRS_ID, "EPSG", SRS_ID, CRS.from_epsg(SRS_ID).to_wkt("WKT1_GDAL"), "longitude/latitude coordinates in decimal degrees on the WGS 84 spheroid"),
         ],
     )
+
+
+def datetime_text(moment: datetime | None = None) -> str:
+    """A UTC instant (default: now) as GeoPackage DATETIME text, to the millisecond: ``2024-06-07T20:15:00.000Z``."""
+    moment = datetime.now(timezone.utc) if moment is None else moment.astimezone(timezone.utc)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.%f")[:23] + "Z"
 
 
 def register_layer(conn: sqlite3.Connection, table: str, *, geometry_type: str | None, description: str) -> None:

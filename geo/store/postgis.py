@@ -49,6 +49,7 @@ from geo.schema import (
     AREA_ID,
     AREA_NAME,
     AREA_TEAM,
+    INDOOR,
     AREA_VERSION,
     CATEGORY,
     CELL,
@@ -57,6 +58,12 @@ from geo.schema import (
     ENCOUNTER_ID,
     END_UTC,
     EXPORT_LOG_COLUMNS,
+    PLAN_COLUMNS,
+    PLAN_LINE_COLUMNS,
+    PLAN_SAVED_BY,
+    PLAN_SAVED_UTC,
+    PLAN_VERSION,
+    PLAN_WEEK,
     FROM_OUTSIDE_OSLO,
     HOUR_UTC,
     KIND,
@@ -82,6 +89,7 @@ from geo.schema import (
     T_ENCOUNTER_AREAS,
     T_ENCOUNTERS,
     T_EXPORT_LOG,
+    T_PLANS,
     T_FACTS,
     T_IMPORTS,
     T_PATROLS,
@@ -101,13 +109,13 @@ from geo.schema import (
 from geo.store import pg_copy, rollups
 from geo.store.rows import encounter_cells, fid_column, keyed_by_fid
 from geo.store.area_versions import draft_multipolygons, plan_area_version
-from geo.store.base import POSTGRESQL, Store, StoreError
+from geo.store.audit import current_actor
+from geo.store.base import GENERATION, POSTGRESQL, Store, StoreError
+from geo.store.postgis_records import PostgisRecords
 from geo.timeutil import local_date, service_day, shift_of
 
 URL_SCHEMES = ("postgresql://", "postgres://")
 SRID = 4326
-GENERATION = "generation"
-"""``store_facts`` row counting committed write transactions (the change token)."""
 CONNECT_TIMEOUT_S = 10
 _SCHEMA_LOCK = 0x46656C74  # "Felt": advisory lock key serialising schema creation
 
@@ -147,7 +155,8 @@ _IDENTITY = "fid bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY"
 _SCHEMA_SQL = [
     f"""CREATE TABLE IF NOT EXISTS {T_AREAS} ({_IDENTITY}, geom geometry(MultiPolygon,{SRID}) NOT NULL,
       {AREA_ID} text NOT NULL, {AREA_VERSION} integer NOT NULL, {AREA_NAME} text NOT NULL, {AREA_TEAM} text,
-      {VALID_FROM} date NOT NULL, {VALID_TO} date, {SOURCE_FILE} text, UNIQUE ({AREA_ID}, {AREA_VERSION}))""",
+      {VALID_FROM} date NOT NULL, {VALID_TO} date, {SOURCE_FILE} text, {INDOOR} boolean NOT NULL DEFAULT false,
+      UNIQUE ({AREA_ID}, {AREA_VERSION}))""",
     f"CREATE INDEX IF NOT EXISTS {T_AREAS}_geom ON {T_AREAS} USING gist (geom)",
     f"""CREATE TABLE IF NOT EXISTS {T_AREA_CHANGES} ({_IDENTITY}, time_utc timestamptz NOT NULL DEFAULT now(),
       {AREA_ID} text NOT NULL, {AREA_VERSION} integer NOT NULL, change text NOT NULL, detail text, changed_by text)""",
@@ -176,10 +185,18 @@ _SCHEMA_SQL = [
       UNIQUE ({DRAFT_ID}, {AREA_ID}))""",
     f"""CREATE TABLE IF NOT EXISTS {T_EXPORT_LOG} ({_IDENTITY}, time_utc timestamptz NOT NULL DEFAULT now(),
       preset text NOT NULL, first_day date NOT NULL, last_day date NOT NULL, compare_first date, compare_last date,
-      k integer NOT NULL, format text NOT NULL, file text NOT NULL, sha256 text NOT NULL)""",
+      k integer NOT NULL, format text NOT NULL, file text NOT NULL, sha256 text NOT NULL, actor text)""",
     f"INSERT INTO {T_FACTS} (name, value) VALUES ('{T_TRACK_POINTS}', 0), ('{GENERATION}', 0) ON CONFLICT DO NOTHING",
     *rollups.schema_sql(POSTGRESQL),
 ]
+_PLAN_COLUMNS: Columns = tuple(zip(PLAN_COLUMNS, ("text", "int4", "timestamptz", "text", "text", "text", "int4",
+                                                "text", "int4", "float8", "float8"), strict=True))
+_PLANS_SQL = (f"CREATE TABLE IF NOT EXISTS {T_PLANS} ({_IDENTITY}, "
+              f"{_columns_sql(_PLAN_COLUMNS, [c for c in PLAN_COLUMNS if c != PLAN_SAVED_BY])}, "
+              f"UNIQUE ({PLAN_WEEK}, {PLAN_VERSION}, {', '.join(PLAN_LINE_COLUMNS[:3])}))")
+"""Saved plans: created on the first save (not in :data:`_ALL_TABLES`, so stores made before plans existed
+still open with ``create=False``)."""
+_PLANS_LOCK = 0x506C616E  # "Plan": advisory lock serialising the creation of ``plans`` and its version numbers
 _ALL_TABLES = (T_AREAS, T_AREA_CHANGES, T_PATROLS, T_TRACK_POINTS, T_ENCOUNTERS, T_IMPORTS, T_FACTS, *DERIVED_TABLES,
                T_AREA_DRAFTS, T_EXPORT_LOG, *rollups.ROLLUP_TABLES)
 
@@ -198,7 +215,7 @@ def describe_url(url: str) -> str:
     return f"{parts.scheme}://{user}{host}{port}{parts.path}"
 
 
-class PostgisStore(Store):
+class PostgisStore(PostgisRecords, Store):
     """Feltkart store in a PostgreSQL database with PostGIS (SQL dialect ``postgresql``).
 
     Parameters
@@ -234,6 +251,13 @@ class PostgisStore(Store):
 
     def close(self) -> None:
         self._conn.close()
+
+    def _has_indoor_column(self) -> bool:
+        """Whether ``field_areas`` has ``indoor`` (stores made before it lack it until their next area version)."""
+        with self._lock:
+            return self._conn.execute(
+                "SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema() "
+                "AND table_name = %s AND column_name = %s", (T_AREAS, INDOOR)).fetchone() is not None
 
     def _ensure_schema(self, create: bool) -> None:
         """Check PostGIS and create every missing table (idempotent)."""
@@ -302,10 +326,12 @@ class PostgisStore(Store):
         return pd.DataFrame(rows, columns=names) if rows else pd.DataFrame({n: [] for n in names}, dtype=object)
 
     def areas(self) -> gpd.GeoDataFrame:
+        indoor = INDOOR if self._has_indoor_column() else "false"  # a store made before the column: none indoor
         frame = self.query(
             f"SELECT {AREA_ID}, {AREA_VERSION}, {AREA_NAME}, {AREA_TEAM}, {VALID_FROM}, {VALID_TO}, "
-            f"ST_AsBinary(geom) AS wkb FROM {T_AREAS} ORDER BY {AREA_ID}, {AREA_VERSION}"
+            f"{indoor} AS {INDOOR}, ST_AsBinary(geom) AS wkb FROM {T_AREAS} ORDER BY {AREA_ID}, {AREA_VERSION}"
         )
+        frame[INDOOR] = frame[INDOOR].astype(bool)
         wkb = frame.pop("wkb").to_numpy()
         frame[VALID_FROM] = [date.fromisoformat(d) for d in frame[VALID_FROM]]
         frame[VALID_TO] = [date.fromisoformat(d) if isinstance(d, str) else None for d in frame[VALID_TO]]
@@ -420,7 +446,9 @@ class PostgisStore(Store):
                             (sha256,)) > 0
 
     def exports(self) -> pd.DataFrame:
-        return self.query(f"SELECT {', '.join(EXPORT_LOG_COLUMNS)} FROM {T_EXPORT_LOG} ORDER BY fid")
+        present = self._columns(T_EXPORT_LOG)
+        shown = ", ".join(c if c in present else f"NULL AS {c}" for c in EXPORT_LOG_COLUMNS)
+        return self.query(f"SELECT {shown} FROM {T_EXPORT_LOG} ORDER BY fid")
 
     # --- writing ----------------------------------------------------------------------------
     def add_patrols(self, patrols: pd.DataFrame) -> int:
@@ -477,24 +505,20 @@ class PostgisStore(Store):
             self._conn.execute(f"UPDATE {T_FACTS} SET value = value + %s WHERE name = %s", (added, T_TRACK_POINTS))
         return added
 
-    def delete_track_points_before(self, cutoff_utc) -> int:
-        """Delete every track point earlier than ``cutoff_utc`` (a tz-aware or UTC time); returns
-        the number deleted. Months wholly before the cutoff are dropped as partitions (no row
-        is read or logged); only the month the cutoff falls in is deleted row by row. The
-        derived tables (presence, visits) are left as they are: they are the aggregates that
-        outlive the raw points."""
-        cutoff = pd.Timestamp(cutoff_utc)
-        cutoff = cutoff.tz_localize("UTC") if cutoff.tzinfo is None else cutoff.tz_convert("UTC")
-        with self.transaction():
-            deleted = 0
-            for name, _, upper in self._month_partitions():
-                if upper <= cutoff:
-                    deleted += self._scalar(f"SELECT COUNT(*) FROM {name}")
-                    self._conn.execute(f"DROP TABLE {name}")
-            deleted += self._conn.execute(f"DELETE FROM {T_TRACK_POINTS} WHERE {TIME_UTC} < %s",
-                                          (cutoff.to_pydatetime(),)).rowcount
-            self._conn.execute(f"UPDATE {T_FACTS} SET value = value - %s WHERE name = %s", (deleted, T_TRACK_POINTS))
-        return deleted
+    def _drop_months_before(self, cutoff: pd.Timestamp) -> int:
+        """Drop every monthly partition wholly before ``cutoff`` (UTC); returns the points they held.
+
+        Called by :meth:`~geo.store.postgis_records.PostgisRecords.delete_track_points_before`
+        inside its transaction, after the expired patrols were recorded: every point of such a
+        month is before the cutoff, so its patrol is expired and loses all its points anyway;
+        the months are dropped instead of deleted row by row (nothing read or logged per row).
+        """
+        dropped = 0
+        for name, _, upper in self._month_partitions():
+            if upper <= cutoff:
+                dropped += self._scalar(f"SELECT COUNT(*) FROM {name}")
+                self._conn.execute(f"DROP TABLE {name}")
+        return dropped
 
     def _partitioned(self) -> bool:
         return self._scalar("SELECT COUNT(*) FROM pg_partitioned_table WHERE partrelid = to_regclass(%s)",
@@ -563,6 +587,9 @@ class PostgisStore(Store):
                 plan = plan_area_version(self.areas(), row)
                 if plan is None:
                     continue
+                if not self._has_indoor_column():  # a store made before the column gets it now
+                    self._conn.execute(f"ALTER TABLE {T_AREAS} ADD COLUMN IF NOT EXISTS {INDOOR} boolean "
+                                       "NOT NULL DEFAULT false")
                 for number in plan.close:
                     self._conn.execute(
                         f"UPDATE {T_AREAS} SET {VALID_TO} = %s WHERE {AREA_ID} = %s AND {AREA_VERSION} = %s",
@@ -571,9 +598,10 @@ class PostgisStore(Store):
                     self._log_area_change(plan.area_id, number, "closed", plan.closed_detail, changed_by)
                 self._conn.execute(
                     f"INSERT INTO {T_AREAS} (geom, {AREA_ID}, {AREA_VERSION}, {AREA_NAME}, {AREA_TEAM}, {VALID_FROM}, "
-                    f"{VALID_TO}, {SOURCE_FILE}) VALUES (ST_Multi(ST_GeomFromWKB(%s, {SRID})), %s, %s, %s, %s, %s, %s, %s)",
+                    f"{VALID_TO}, {SOURCE_FILE}, {INDOOR}) "
+                    f"VALUES (ST_Multi(ST_GeomFromWKB(%s, {SRID})), %s, %s, %s, %s, %s, %s, %s, %s)",
                     (blob, plan.area_id, plan.version, getattr(row, AREA_NAME), getattr(row, AREA_TEAM, None),
-                     plan.valid_from, plan.valid_to, getattr(row, SOURCE_FILE, None)),
+                     plan.valid_from, plan.valid_to, getattr(row, SOURCE_FILE, None), plan.indoor),
                 )
                 self._log_area_change(plan.area_id, plan.version, "added", plan.added_detail, changed_by)
                 changed += [(plan.area_id, n) for n in plan.close] + [(plan.area_id, plan.version)]
@@ -582,6 +610,7 @@ class PostgisStore(Store):
     def add_area_draft(self, areas: gpd.GeoDataFrame, *, source: str, created_by: str | None = None) -> str:
         """Save ``areas`` as one new draft (``draft-<n>``) in ``area_drafts``; field areas untouched."""
         multi = draft_multipolygons(areas)
+        created_by = current_actor(created_by)
         team = areas[AREA_TEAM] if AREA_TEAM in areas else pd.Series(None, index=areas.index, dtype=object)
         with self.transaction():
             number = self._scalar(f"SELECT COUNT(DISTINCT {DRAFT_ID}) FROM {T_AREA_DRAFTS}") + 1
@@ -594,6 +623,7 @@ class PostgisStore(Store):
                     f"created_by, source) VALUES (ST_GeomFromWKB(%s, {SRID}), %s, %s, %s, %s, %s, %s, %s)",
                     [(w, draft_id, a, n, t, v, created_by, source) for w, a, n, t, v in rows],
                 )
+            self.log_audit("draft", {"draft_id": draft_id, "areas": len(areas), "source": source}, actor=created_by)
         return draft_id
 
     def replace_derived(self, table: str, frame: pd.DataFrame, *, patrol_ids: list[str] | None = None,
@@ -646,15 +676,51 @@ class PostgisStore(Store):
                 f"INSERT INTO {T_IMPORTS} (file, sha256, kind, added, rejected) VALUES (%s, %s, %s, %s, %s)",
                 (file, sha256, kind, int(added), int(rejected)),
             )
+            self.log_audit("import", {"file": file, "sha256": sha256, "kind": kind, "added": int(added),
+                                      "rejected": int(rejected)})
 
     def log_export(self, *, preset: str, first_day: date, last_day: date, compare_first: date | None,
-                   compare_last: date | None, k: int, format: str, file: str, sha256: str) -> None:
+                   compare_last: date | None, k: int, format: str, file: str, sha256: str,
+                   actor: str | None = None) -> None:
+        """Record one export in ``export_log`` and the audit log; ``actor`` defaults to the
+        thread's :func:`geo.store.audit.acting_as` actor. Changes no answer."""
+        actor = current_actor(actor)
         columns = EXPORT_LOG_COLUMNS[1:]  # time_utc defaults to now()
+        values = (preset, first_day, last_day, compare_first, compare_last, int(k), format, file, sha256, actor)
         with self.transaction(changes_answers=False):  # cached answers stay valid
+            if "actor" not in self._columns(T_EXPORT_LOG):  # a log written before exports named the user
+                self._conn.execute(f"ALTER TABLE {T_EXPORT_LOG} ADD COLUMN IF NOT EXISTS actor text")
             self._conn.execute(
                 f"INSERT INTO {T_EXPORT_LOG} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))})",
-                (preset, first_day, last_day, compare_first, compare_last, int(k), format, file, sha256),
+                values,
             )
+            self.log_audit("export", dict(zip(columns[:-1], values[:-1])), actor=actor)
+
+    def save_plan(self, week: str, lines: pd.DataFrame, *, settings: str, saved_by: str | None = None) -> int:
+        if lines.empty:
+            raise ValueError("a plan needs at least one line to be saved")
+        slots = ", ".join("now()" if c == PLAN_SAVED_UTC else "%s" for c in PLAN_COLUMNS)  # saved now, UTC
+        values = [lines[c].tolist() for c in PLAN_LINE_COLUMNS]
+        with self.transaction():
+            self._conn.execute("SELECT pg_advisory_xact_lock(%s)", (_PLANS_LOCK,))
+            self._conn.execute(_PLANS_SQL)
+            version = self._scalar(f"SELECT COALESCE(MAX({PLAN_VERSION}), 0) FROM {T_PLANS} WHERE {PLAN_WEEK} = %s",
+                                   (week,)) + 1
+            with self._conn.cursor() as cur:  # a few dozen lines per plan
+                cur.executemany(
+                    f"INSERT INTO {T_PLANS} ({', '.join(PLAN_COLUMNS)}) VALUES ({slots})",
+                    [(week, version, saved_by, settings, *line) for line in zip(*values)],
+                )
+        return version
+
+    def plans(self, *, week: str | None = None) -> pd.DataFrame:
+        with self._lock:
+            exists = self._conn.execute("SELECT to_regclass(%s)", (T_PLANS,)).fetchone()[0] is not None
+        if not exists:
+            return pd.DataFrame({c: pd.Series(dtype=object) for c in PLAN_COLUMNS})
+        where, params = (f"WHERE {PLAN_WEEK} = ?", (week,)) if week is not None else ("", ())
+        return self.query(f"SELECT {', '.join(PLAN_COLUMNS)} FROM {T_PLANS} {where} ORDER BY {PLAN_WEEK}, "
+                          f"{PLAN_VERSION}, fid", params)
 
     # --- helpers ------------------------------------------------------------------------------
     def _copy(self, table: str, columns: Columns, values: Sequence) -> None:
@@ -670,11 +736,20 @@ class PostgisStore(Store):
         self._copy(name, columns, values)
 
     def _log_area_change(self, area_id: str, version: int, change: str, detail: str, changed_by: str | None) -> None:
+        changed_by = current_actor(changed_by)
         self._conn.execute(
             f"INSERT INTO {T_AREA_CHANGES} ({AREA_ID}, {AREA_VERSION}, change, detail, changed_by) "
             "VALUES (%s, %s, %s, %s, %s)",
             (area_id, version, change, detail, changed_by),
         )
+        self.log_audit("area_change", {"area_id": area_id, "version": int(version), "change": change,
+                                       "detail": detail}, actor=changed_by)
+
+    def _columns(self, table: str) -> set[str]:
+        with self._lock:
+            rows = self._conn.execute("SELECT column_name FROM information_schema.columns WHERE table_name = %s "
+                                      "AND table_schema = ANY(current_schemas(false))", (table,)).fetchall()
+        return {row[0] for row in rows}
 
     def _fid_lookup(self, patrol_ids) -> pd.Series:
         """fid (values, int64) of the stored patrols among ``patrol_ids`` (index, text): one

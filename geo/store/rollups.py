@@ -303,9 +303,13 @@ def is_complete(row: tuple | None) -> bool:
 def rebuild(store, execute: Callable[[str, list], object], dialect: str, days: list[str] | None,
             kinds: tuple[str, ...]) -> None:
     """Run :func:`rebuild_statements` with ``execute(sql, params)`` in one transaction of ``store``;
-    a full rebuild of both kinds marks the rollups complete."""
+    a full rebuild of both kinds marks the rollups complete. A full rebuild first creates the
+    rollup tables if they are missing (a store made before them, opened without ``create``)."""
     full = days is None or len(set(days)) > FULL_REBUILD_DAYS
     with store.transaction():
+        if full:
+            for statement in schema_sql(dialect):
+                execute(statement, [])
         for sql, params in rebuild_statements(dialect, None if full else list(days), kinds):
             execute(sql, params)
         if full and set(kinds) == set(KINDS):

@@ -21,9 +21,12 @@ def copy_store(source: Store, target: Store, *, changed_by: str | None = "copy")
     (``changed_by``). Rows already in ``target`` are kept (the adds are idempotent);
     derived tables are replaced by the source's.
 
-    Not copied: the source's logs (``imports``, ``area_changes``, ``export_log``)
-    and its area drafts, whose times the store interface cannot write back.
-    Keep the source file as the record of them.
+    Frozen area aggregates (:mod:`geo.retention`) stay frozen. Not copied: the source's
+    logs (``imports``, ``area_changes``, ``export_log``, ``audit_log``,
+    ``raw_points_removed``) and its area drafts, whose times the store interface cannot
+    write back. Keep the source file as the record of them. (A patrol whose raw points
+    retention deleted arrives with its aggregates and without raw points; a later area
+    change treats it as frozen, see :func:`geo.engine.refresh.frozen_by_change`.)
     """
     areas = source.areas()
     areas = areas.sort_values([AREA_ID, AREA_VERSION], kind="stable")  # order of addition per area
@@ -42,4 +45,5 @@ def copy_store(source: Store, target: Store, *, changed_by: str | None = "copy")
                 target.replace_derived(table, frame)
             else:
                 target.replace_derived(table, frame, patrol_ids=sorted(pd.unique(patrols[PATROL_ID])))
+        target.freeze_area_aggregates(source.frozen_area_aggregates()[[PATROL_ID, AREA_ID]])
     return target.counts()

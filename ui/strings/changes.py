@@ -70,8 +70,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "changes.date_a": {"nb": "Dato A", "en": "Date A"},
     "changes.date_b": {"nb": "Dato B", "en": "Date B"},
     "changes.compare.summary": {
-        "nb": "Fra A til B: {gained:,.0f} m² lagt til (grønt), {lost:,.0f} m² tatt bort (rødt, stiplet).",
-        "en": "From A to B: {gained:,.0f} m² gained (green), {lost:,.0f} m² lost (red, dashed).",
+        "nb": "Fra A til B: {gained} lagt til (grønt), {lost} tatt bort (rødt, stiplet).",
+        "en": "From A to B: {gained} gained (green), {lost} lost (red, dashed).",
     },
     "changes.map_on": {"nb": "Feltområder {day:%d.%m.%Y}", "en": "Field areas on {day:%d.%m.%Y}"},
     "changes.editor": {"nb": "Ny versjon av et feltområde (tegn, last opp eller ta et utkast)",

@@ -13,6 +13,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "Could not find {path}. Run `make run` for demo data, or import your own data under “Data”.",
     },
     "sidebar.store.empty": {"nb": "Datalageret har ingen patruljer ennå.", "en": "The data store has no patrols yet."},
+    "sidebar.no_router": {"nb": "Åpne dashbordet fra forsiden (python -m ui.serve), ikke siden direkte.",
+                          "en": "Open the dashboard from its start page (python -m ui.serve), not the page directly."},
     "sidebar.period": {"nb": "Periode", "en": "Period"},
     "sidebar.period.custom_range": {"nb": "Fra–til (tjenestedag)", "en": "From–to (service day)"},
     "sidebar.compare": {"nb": "Sammenlign med", "en": "Compare with"},
@@ -49,8 +51,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "figure.encounters": {"nb": "Møter", "en": "Encounters"},
     "figure.people": {"nb": "Personer møtt", "en": "People met"},
     "figure.new_contacts": {"nb": "Nye kontakter", "en": "New contacts"},
-    "figure.share_under_25": {"nb": "Andel under 25", "en": "Share under 25"},
-    "figure.share_under_18": {"nb": "Andel under 18", "en": "Share under 18"},
+    "figure.share_under_25": {"nb": "Andel 25 år og yngre", "en": "Share aged 25 and under"},
+    "figure.share_under_18": {"nb": "Andel under 18 år", "en": "Share under 18"},
     # --- overview --------------------------------------------------------------------
     "overview.per_area": {"nb": "Per feltområde", "en": "Per field area"},
     "overview.map": {"nb": "Kart over feltområdene", "en": "Map of the field areas"},
@@ -60,7 +62,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "nb": "Hvor patruljene faktisk er: tilstedeminutter per H3-celle. Ukedag og klokkeslett gjelder selve tilstedeværelsen.",
         "en": "Where patrols actually are: presence minutes per H3 cell. Weekday and hour refer to the presence itself.",
     },
-    "coverage.summary": {"nb": "{cells} celler, {hours:,.1f} tilstedetimer.", "en": "{cells} cells, {hours:,.1f} presence hours."},
+    "coverage.summary": {"nb": "{cells} celler, {hours} tilstedetimer.", "en": "{cells} cells, {hours} presence hours."},
     "coverage.table": {"nb": "Tabell over cellene", "en": "Table of the cells"},
     # --- encounters --------------------------------------------------------------------
     "encounters.points": {"nb": "Vis enkeltmøter", "en": "Show single encounters"},
@@ -80,13 +82,18 @@ STRINGS: dict[str, dict[str, str]] = {
     "time_of_week.encounters": {"nb": "Møter", "en": "Encounters"},
     "time_of_week.difference": {"nb": "Der de ikke stemmer overens", "en": "Where they disagree"},
     "time_of_week.difference.help": {
-        "nb": "Andel av møtene minus andel av tilstedeværelsen. Rødt: flere møter enn innsatsen tilsier.",
-        "en": "Share of encounters minus share of presence. Red: more encounters than the effort suggests.",
+        "nb": "Hver times andel av møtene minus dens andel av tilstedeværelsen, i prosentpoeng. Rødt: flere møter "
+              "enn tilstedeværelsen tilsier; blått: mer tilstedeværelse enn møtene tilsier; hvitt: i samsvar.",
+        "en": "Each hour's share of the encounters minus its share of the presence, in percentage points. Red: "
+              "more encounters than the presence suggests; blue: more presence than the encounters suggest; white: "
+              "in line.",
     },
     # --- effort and need --------------------------------------------------------------
     "effort.caption": {
-        "nb": "Møter per patruljetime (tilstedeværelse) per feltområde og celle i perioden.",
-        "en": "Encounters per patrol hour (presence) per field area and cell in the period.",
+        "nb": "Møter per tilstedetime (tid patruljene faktisk var på stedet, ikke vaktlengde) per feltområde og "
+              "celle, med 90 %-intervall for tilfeldig variasjon i antall møter.",
+        "en": "Encounters per presence hour (time patrols actually spent there, not shift length) per field area "
+              "and cell, with a 90 % interval for chance variation in the number of encounters.",
     },
     "effort.areas": {"nb": "Per feltområde", "en": "Per field area"},
     "effort.cells": {"nb": "Per celle", "en": "Per cell"},
@@ -123,7 +130,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "data.error.reason": {"nb": "Årsak", "en": "Reason"},
     "data.history": {"nb": "Tidligere importer", "en": "Past imports"},
     "data.facts": {"nb": "Om datalageret", "en": "About the data store"},
-    "data.size": {"nb": "Filstørrelse {mb:,.1f} MB.", "en": "File size {mb:,.1f} MB."},
+    "data.size": {"nb": "Filstørrelse {size}.", "en": "File size {size}."},
     # --- filters ----------------------------------------------------------------------
     "filter.all": {"nb": "Alle", "en": "All"},
     "filter.weekdays": {"nb": "Ukedager", "en": "Weekdays"},
@@ -175,7 +182,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "period.year": {"nb": "År", "en": "Year"},
     # --- maps and charts ----------------------------------------------------------------
     "map.basemap": {"nb": "Bakgrunnskart", "en": "Basemap"},
-    "map.basemap.none": {"nb": "Ingen (fungerer uten nett)", "en": "None (works offline)"},
+    "map.basemap.offline": {"nb": "Gatekart (uten nett)", "en": "Street map (offline)"},
+    "map.basemap.none": {"nb": "Ingen", "en": "None"},
     "map.basemap.osm": {"nb": "OpenStreetMap", "en": "OpenStreetMap"},
     "map.basemap.kartverket_grey": {"nb": "Kartverket gråtone", "en": "Kartverket grey"},
     "chart.hour": {"nb": "Klokketime", "en": "Hour"},
@@ -187,20 +195,21 @@ STRINGS: dict[str, dict[str, str]] = {
     "col.area_name": {"nb": "Feltområde", "en": "Field area"},
     "col.key": {"nb": "Område/celle", "en": "Area/cell"},
     "col.cell": {"nb": "Celle", "en": "Cell"},
-    "col.minutes": {"nb": "Tilstedeminutter", "en": "Presence minutes"},
-    "col.patrol_minutes": {"nb": "Patruljeminutter", "en": "Patrol minutes"},
+    "col.presence_minutes": {"nb": "Tilstedeminutter", "en": "Presence minutes"},
     "col.person_minutes": {"nb": "Personminutter", "en": "Person minutes"},
-    "col.patrol_km": {"nb": "Km", "en": "Km"},
-    "col.km": {"nb": "Km", "en": "Km"},
+    "col.presence_km": {"nb": "Km", "en": "Km"},
     "col.visits": {"nb": "Besøk", "en": "Visits"},
     "col.long_visit_share": {"nb": "Andel besøk ≥ 10 min", "en": "Share of visits ≥ 10 min"},
     "col.encounters": {"nb": "Møter", "en": "Encounters"},
-    "col.people": {"nb": "Personer", "en": "People"},
+    "col.people": {"nb": "Personer møtt", "en": "People met"},
     "col.patrol_hours": {"nb": "Patruljetimer", "en": "Patrol hours"},
-    "col.encounters_per_patrol_hour": {"nb": "Møter per patruljetime", "en": "Encounters per patrol hour"},
+    "col.presence_hours": {"nb": "Tilstedetimer", "en": "Presence hours"},
+    "col.encounters_per_presence_hour": {"nb": "Møter per tilstedetime", "en": "Encounters per presence hour"},
+    "col.rate_interval": {"nb": "90 %-intervall", "en": "90 % interval"},
+    "col.status": {"nb": "Vurdering", "en": "Assessment"},
     "col.under_covered": {"nb": "Underdekket", "en": "Under-covered"},
     "col.last_visit_day": {"nb": "Sist besøkt", "en": "Last visited"},
     "col.days_since_visit": {"nb": "Dager siden besøk", "en": "Days since visit"},
-    "col.difference": {"nb": "Forskjell i andel", "en": "Difference in share"},
+    "col.difference": {"nb": "Møteandel − tilstedeandel", "en": "Encounter share − presence share"},
     "area.outside": {"nb": "Utenfor alle feltområder", "en": "Outside every field area"},
 }

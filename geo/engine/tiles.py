@@ -1,95 +1,42 @@
-"""Fast EPSG:4326 → EPSG:25832 projection by per-tile polynomials, within 1 mm of pyproj.
+"""Per-tile polynomials of lon/lat, evaluated in cache-sized chunks: the machinery of :mod:`geo.engine.h3grid`.
 
-Also home of the small tiling machinery shared with :mod:`geo.engine.h3grid`
-(a smooth map of lon/lat replaced, per lon/lat tile, by a fitted polynomial
-evaluated in cache-sized chunks with numpy).
+A smooth map of EPSG:4326 lon/lat (for H3: the gnomonic lattice coordinates
+of one icosahedron face) is replaced, per lon/lat tile, by a bivariate
+polynomial fitted by least squares (:class:`Poly2`). Evaluating a degree-5
+polynomial costs 30 numpy operations per output, so :class:`TiledDriver`
+hands a kernel the points in chunks of :data:`CHUNK` (cache-resident scratch
+arrays, :class:`Scratch`), grouped by tile, and :class:`LocalPolys`
+re-expands the tile's polynomial (exactly, binomial shift) around a snapped
+point near each chunk's centre and truncates it to the lowest degree whose
+dropped terms are provably below the caller's budget over the chunk's
+bounding box (|c_ij|·|dx|^i·|dy|^j summed over the dropped terms). Points the
+kernel cannot settle come back as "slow" for the caller to compute exactly:
+non-finite input, tiles not yet asked for often enough to be built, and
+points scattered so thinly that a chunk holds fewer than :data:`MIN_GROUP`
+of one tile.
 
-How it works
-------------
-The globe is cut into lon/lat tiles of ``TILE_DLON`` × ``TILE_DLAT`` degrees.
-Once ``PROJ_BUILD_MIN`` points have asked for a tile, pyproj projects a
-14 × 14 Chebyshev grid over the tile (plus a 1 % margin) and a bivariate
-degree-5 polynomial in the lon/lat offsets from the tile centre is fitted by
-least squares to easting and northing (~2 ms). pyproj is then compared with
-the polynomial on an independent 41 × 41 check grid; if the worst difference
-exceeds ``MAX_FIT_ERROR_M`` (1 µm) the tile is *exact only* and its points go
-through pyproj, as do tiles outside ±84° latitude, non-finite input and
-points scattered so thinly that a chunk holds fewer than ``MIN_GROUP`` of one
-tile.
-
-Evaluating a degree-5 polynomial costs 30 numpy operations per output. So the
-points are processed in chunks of ``CHUNK`` (cache-resident scratch arrays):
-for each chunk the tile polynomial is re-expanded (exactly, binomial shift)
-around a snapped point near the chunk's centre and truncated to the lowest
-degree whose dropped terms are provably below ``TRUNCATION_BUDGET_M`` over the
-chunk's bounding box (|c_ij|·|dx|^i·|dy|^j summed over the dropped terms).
-Random points over Oslo sentrum use degree 3 (bound 1 µm); a chunk of
-consecutive GPS fixes degree 2 (bound ≤ 0.1 mm).
-
-Error budget per point: fit error (check grid, measured below) + truncation
-(≤ 0.1 mm, rigorous) + float rounding (< 1 nm): within 0.1 mm of pyproj,
-against the promised 1 mm. Measured fit errors (degree 5, check grid):
-Oslo 8.8e-5 mm, Bergen 5.8e-5 mm, Lindesnes 6.0e-5 mm, Tromsø 9.1e-5 mm,
-Kirkenes (30° E, far outside UTM zone 32) 9.3e-5 mm, Svalbard 1.1e-4 mm.
+This module used to project to EPSG:25832 as well (``fastproj``); measured in
+whole user commands that saved under 10 % of every one of them
+(``bench/kernels.py``), so the engine projects with pyproj
+(:mod:`geo.engine.projection`) and only the H3 kernel uses the machinery.
 """
 
 from __future__ import annotations
 
 import math
-import os
 import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
-from functools import cache
 
 import numpy as np
-from pyproj import Transformer
-
-from geo.schema import MEASURE_CRS, STORE_CRS
-
-TILE_DLON = 0.4
-"""Tile width in degrees of longitude."""
-
-TILE_DLAT = 0.2
-"""Tile height in degrees of latitude."""
-
-POLY_DEGREE = 5
-"""Degree of the per-tile polynomial."""
-
-FIT_NODES = 14
-"""Chebyshev nodes per axis for the projection fit."""
-
-CHECK_NODES = 41
-"""Uniform check points per axis for the projection fit."""
-
-MAX_FIT_ERROR_M = 1e-6
-"""Largest accepted fit error (metres) on the check grid; above → pyproj for the tile."""
-
-TRUNCATION_BUDGET_M = 1e-4
-"""Largest error (metres) accepted from truncating the re-expanded polynomial per chunk."""
 
 CHUNK = 32768
 """Points per chunk: keeps ~12 float64 scratch arrays inside L2."""
-
-PARALLEL_MIN = 400_000
-"""Inputs at least this long are split over ``THREADS`` threads."""
-
-THREADS = max(1, int(os.environ.get("FELTKART_GEO_THREADS", "1")))
-"""Worker threads (env FELTKART_GEO_THREADS). Default 1: numpy releases the GIL
-inside each operation, but with ~30 µs operations the GIL hand-offs cost more
-than the second core gains (measured slower on the 2-core box)."""
 
 MIN_GROUP = 256
 """Fewest points of one tile within a multi-tile chunk that are given to the tile's kernel."""
 
 SNAP = 32
 """Chunk re-expansion centres are snapped to 1/SNAP of a tile (so they can be cached)."""
-
-PROJ_BUILD_MIN = 1000
-"""Points a projection tile must be asked for before it is fitted (a fit costs ~2 ms)."""
-
-_LAT_LIMIT = 84.0
-"""Tiles must lie within ±_LAT_LIMIT latitude to get a polynomial."""
 
 
 # ---------------------------------------------------------------------------
@@ -244,7 +191,7 @@ class LocalPolys:
 
 
 # ---------------------------------------------------------------------------
-# Tiled, chunked, threaded driver
+# Tiled, chunked driver
 # ---------------------------------------------------------------------------
 
 Kernel = Callable[..., "np.ndarray | bool | None"]
@@ -319,19 +266,15 @@ class TiledDriver:
     def tile_index(self, lon: float, lat: float) -> tuple[int, int]:
         return math.floor(lon * self.inv_lon), math.floor(lat * self.inv_lat)
 
-    def run(self, lon: np.ndarray, lat: np.ndarray, kernel: Kernel, *, threads: int | None = None) -> np.ndarray:
-        n = len(lon)
-        nt = THREADS if threads is None else threads
-        if n >= PARALLEL_MIN and nt > 1:
-            bounds = [n * k // nt for k in range(nt + 1)]
-            pool = _pool(nt)
-            parts = list(pool.map(lambda k: self._run_range(lon, lat, kernel, bounds[k], bounds[k + 1]), range(nt)))
-        else:
-            parts = [self._run_range(lon, lat, kernel, 0, n)]
-        flat = [a for p in parts for a in p]
-        if not flat:
+    def run(self, lon: np.ndarray, lat: np.ndarray, kernel: Kernel) -> np.ndarray:
+        """Indices (int64) of the "slow" points, after ``kernel`` has done the others (see the class docstring).
+
+        One thread: the engine runs its patrol chunks in threads itself (``geo.engine.threads``).
+        """
+        slow = self._run_range(lon, lat, kernel, 0, len(lon))
+        if not slow:
             return np.zeros(0, dtype=np.int64)
-        return np.concatenate(flat).astype(np.int64, copy=False)
+        return np.concatenate(slow).astype(np.int64, copy=False)
 
     def _run_range(self, lon: np.ndarray, lat: np.ndarray, kernel: Kernel, start: int, stop: int) -> list[np.ndarray]:
         scratch = Scratch(min(CHUNK, max(stop - start, 1)), self.n_scratch)
@@ -434,119 +377,3 @@ class Scratch:
         if m == self.size:
             return self.f, self.b, self.i
         return [a[:m] for a in self.f], self.b[:m], self.i[:m]
-
-
-_pools: dict[int, ThreadPoolExecutor] = {}
-_pool_lock = threading.Lock()
-
-
-def _pool(n: int) -> ThreadPoolExecutor:
-    with _pool_lock:
-        p = _pools.get(n)
-        if p is None:
-            p = _pools[n] = ThreadPoolExecutor(n, thread_name_prefix="feltkart-tiles")
-        return p
-
-
-# ---------------------------------------------------------------------------
-# EPSG:4326 → EPSG:25832
-# ---------------------------------------------------------------------------
-
-
-@cache
-def _transformer() -> Transformer:
-    return Transformer.from_crs(STORE_CRS, MEASURE_CRS, always_xy=True)
-
-
-def _pyproj(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    x, y = _transformer().transform(lon, lat)
-    return np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
-
-
-class _ProjTile:
-    __slots__ = ("exact_only", "fit_error_m", "local")
-
-    def __init__(self, tx: int, ty: int):
-        self.exact_only = True
-        self.local: LocalPolys | None = None
-        self.fit_error_m = math.inf
-        lon_a, lat_a = tx * TILE_DLON, ty * TILE_DLAT
-        if not (-180.0 <= lon_a and lon_a + TILE_DLON <= 180.0 and -_LAT_LIMIT <= lat_a and lat_a + TILE_DLAT <= _LAT_LIMIT):
-            return
-        hw = TILE_DLON * 0.505
-        hh = TILE_DLAT * 0.505
-        lon_c = lon_a + TILE_DLON / 2
-        lat_c = lat_a + TILE_DLAT / 2
-        k = np.arange(FIT_NODES)
-        g = np.cos(np.pi * (k + 0.5) / FIT_NODES)
-        u, v = np.meshgrid(g, g)
-        lon_f = lon_c + hw * u.ravel()
-        lat_f = lat_c + hh * v.ravel()
-        x_f, y_f = _pyproj(lon_f, lat_f)
-        if not (np.all(np.isfinite(x_f)) and np.all(np.isfinite(y_f))):
-            return
-        px = Poly2.fit(lon_f, lat_f, x_f, POLY_DEGREE, lon_c, lat_c, hw, hh)
-        py = Poly2.fit(lon_f, lat_f, y_f, POLY_DEGREE, lon_c, lat_c, hw, hh)
-        g = np.linspace(-1.0, 1.0, CHECK_NODES)
-        u, v = np.meshgrid(g, g)
-        lon_k = lon_c + hw * u.ravel()
-        lat_k = lat_c + hh * v.ravel()
-        x_k, y_k = _pyproj(lon_k, lat_k)
-        err = max(float(np.max(np.abs(px(lon_k, lat_k) - x_k))), float(np.max(np.abs(py(lon_k, lat_k) - y_k))))
-        self.fit_error_m = err
-        if not err <= MAX_FIT_ERROR_M:
-            return
-        self.local = LocalPolys([px, py], lon_a, lat_a, TILE_DLON, TILE_DLAT)
-        self.exact_only = False
-
-
-_PROJ_DRIVER = TiledDriver(TILE_DLON, TILE_DLAT, _ProjTile, n_scratch=4, build_min=PROJ_BUILD_MIN, max_tiles=1024)
-
-
-def _proj_kernel(x_out: np.ndarray, y_out: np.ndarray):
-    def kernel(tile: _ProjTile, lo, la, bbox, sel, scratch: Scratch):
-        if tile.exact_only:
-            return True
-        lon1, lat1, deg, (cx, cy), _ = tile.local.pick(*bbox, TRUNCATION_BUDGET_M)
-        m = len(lo)
-        (xo, yo, tmp, t2), _, _ = scratch.views(m)
-        np.subtract(lo, lon1, out=xo)
-        np.subtract(la, lat1, out=yo)
-        if isinstance(sel, slice):
-            horner_into(cx, deg, xo, yo, x_out[sel], tmp)
-            horner_into(cy, deg, xo, yo, y_out[sel], tmp)
-        else:
-            horner_into(cx, deg, xo, yo, t2, tmp)
-            x_out[sel] = t2
-            horner_into(cy, deg, xo, yo, t2, tmp)
-            y_out[sel] = t2
-        return None
-
-    return kernel
-
-
-def to_measure_crs(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """EPSG:4326 lon/lat degrees → EPSG:25832 easting/northing metres (within 0.1 mm of pyproj).
-
-    Drop-in for pyproj's EPSG:4326 → EPSG:25832 transform (same shapes out as
-    in). Points in tiles without an accurate polynomial (outside ±84°
-    latitude, failed fit), thinly scattered points and non-finite inputs go
-    through pyproj itself.
-    """
-    shape = np.shape(lon)
-    lon = np.ascontiguousarray(lon, dtype=np.float64).ravel()
-    lat = np.ascontiguousarray(lat, dtype=np.float64).ravel()
-    if lon.shape != lat.shape:
-        raise ValueError(f"lon and lat differ in length: {lon.shape} vs {lat.shape}")
-    n = lon.size
-    if n < 64:
-        x, y = _pyproj(lon, lat)
-        return x.reshape(shape), y.reshape(shape)
-    x = np.empty(n)
-    y = np.empty(n)
-    slow = _PROJ_DRIVER.run(lon, lat, _proj_kernel(x, y))
-    if slow.size:
-        xs, ys = _pyproj(lon[slow], lat[slow])
-        x[slow] = xs
-        y[slow] = ys
-    return x.reshape(shape), y.reshape(shape)

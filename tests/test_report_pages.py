@@ -1,0 +1,117 @@
+"""The partner PDF worth handing out (issue 15, deliver 9): tables by name, top places told apart by
+a street, the comparison period in the trend, markers at cell centres, local time, one spelling."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+
+from geo.report.content import build_report
+from geo.report.labels import OUTSIDE_NB, by_name, period_nb, shown_columns, with_period_names
+from geo.report.place_names import STREET_COLUMN, distinct_streets, streets_by_length
+from geo.report.presets import load_presets
+from geo.store import open_store
+from tests.conftest import shared_demo_store
+
+FIRST, LAST = date(2024, 10, 14), date(2024, 10, 20)  # one whole ISO week (partner rule)
+COMPARE = (date(2024, 10, 7), date(2024, 10, 13))
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory):
+    return open_store(shared_demo_store(tmp_path_factory, date(2024, 9, 23), date(2024, 10, 20)), create=False)
+
+
+@pytest.fixture(scope="module")
+def report(store):
+    book = load_presets()
+    return build_report(store, book.get("sentrum"), first_day=FIRST, last_day=LAST, compare_first=COMPARE[0],
+                        compare_last=COMPARE[1], k=5, book=book)
+
+
+def test_tables_go_by_name_in_norwegian_order_with_the_total_last():
+    frame = pd.DataFrame({"Feltområde": ["Øst", "akerselva", OUTSIDE_NB, "Zeta", "Ås", "Totalt (distinkte møter)"],
+                          "n": ["1", "2", "3", "4", "5", "15"]})
+    assert by_name(frame)["Feltområde"].tolist() == ["akerselva", "Zeta", "Øst", "Ås", OUTSIDE_NB,
+                                                     "Totalt (distinkte møter)"]
+
+
+def test_cell_codes_are_left_out_and_periods_named():
+    frame = pd.DataFrame({"Nr.": ["1"], "H3-celle": ["8909993828bffff"], "2024-06": ["3"]})
+    assert list(shown_columns(frame).columns) == ["Nr.", "2024-06"]
+    assert list(with_period_names(frame).columns) == ["Nr.", "H3-celle", "juni 2024"]
+
+
+def test_two_top_places_in_one_area_get_different_streets():
+    cell = "8909993866fffff"  # a res-9 cell at Vaterland/Grønland with several named streets
+    ranked = streets_by_length([cell])[0]
+    assert len(ranked) >= 2
+    assert distinct_streets(["Vaterland/Grønland", "Vaterland/Grønland"], [cell, cell]) == ranked[:2]
+    assert distinct_streets(["A", "B"], [cell, cell]) == [ranked[0], ranked[0]]  # other areas may share
+    assert distinct_streets(["A"], ["8f2830828052d25"]) == [""]  # far from the bundled streets
+    assert streets_by_length([]) == []
+
+
+def test_the_report_names_every_top_place_uniquely(report):
+    table = report.tables["hotspots"]
+    assert STREET_COLUMN in table
+    places = list(zip(table["Sted (feltområde)"], table[STREET_COLUMN]))
+    assert len(set(places)) == len(places)
+    assert all(street for _, street in places)
+
+
+def test_the_trend_chart_draws_a_dashed_line_per_category_for_the_comparison(report, monkeypatch):
+    """The chart draws ``Report.compare_trend`` (the builder does not fill it since the disclosure
+    merge: the comparison release must be protected on the new release structure first)."""
+    import dataclasses
+
+    from geo.report import charts
+    from geo.report.disclosure import protect_table
+
+    counts = pd.DataFrame(10, index=report.trend_chart.values().index, columns=["2024-W39", "2024-W40"])
+    report = dataclasses.replace(report, compare_trend=protect_table(counts, k=report.k))
+
+    drawn = []
+    real = plt.Axes.plot
+    monkeypatch.setattr(plt.Axes, "plot", lambda self, *a, **kw: drawn.append(kw) or real(self, *a, **kw))
+    charts.trend_png(report)
+    dashed = [kw for kw in drawn if kw.get("linestyle") == "--"]
+    assert len(dashed) == len(report.trend_chart.values()) + 1  # one per category, and the legend entry
+    compared = period_nb(report.compare_first, report.compare_last)
+    assert any(compared in (kw.get("label") or "") for kw in dashed)
+
+
+def test_place_numbers_sit_at_the_cell_centres(report, monkeypatch):
+    import h3
+    from pyproj import Transformer
+
+    from geo.report import charts
+
+    marks = {}
+    real = plt.Axes.annotate
+    monkeypatch.setattr(plt.Axes, "annotate",
+                        lambda self, text, xy, **kw: marks.__setitem__(text, xy) or real(self, text, xy, **kw))
+    charts.cell_map_png(report)
+    to_m = Transformer.from_crs("EPSG:4326", "EPSG:25832", always_xy=True)
+    table = report.tables["hotspots"]
+    for nr, cell in zip(table["Nr."], table["H3-celle"]):
+        lat, lon = h3.cell_to_latlng(cell)
+        assert marks[nr] == pytest.approx(to_m.transform(lon, lat), abs=0.5)
+
+
+def test_pdf_fills_its_pages_with_local_time_and_one_spelling(report):
+    import pypdf
+
+    from geo.report.render_pdf import render_pdf
+
+    reader = pypdf.PdfReader(io.BytesIO(render_pdf(report)))
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    assert len(reader.pages) <= 4  # two weeks: summary and tables, maps and trend, time of week and methods
+    assert "UTC" not in text and " kl. " in text
+    assert "hot spot" not in text.lower()
+    assert "H3-celle\n" not in text and "8909993" not in text  # cell codes stay in the CSV
