@@ -605,6 +605,28 @@ def check_refresh_areas_adds_the_stays_of_a_new_indoor_area(store, fill) -> None
     assert len(store.derived(T_VISITS_AREA)) == 1
 
 
+def check_a_changed_street_area_keeps_its_share_of_indoor_stays(store, fill) -> None:
+    """A street area around the garage holds the 20-min stay (1,200 s) besides the 120 s walked;
+    a new version of the street area, recomputed from its first day, keeps both."""
+    street = area_versions([area("street", square(X - 100, Y - 100, 300), valid_from=D(2024, 1, 1))])
+    with store.transaction():
+        store.add_area_versions(garage_rows(indoor=True))
+        store.add_area_versions(street)
+    start = oslo("2024-06-07 20:10")
+    gap = pd.concat([standing("g", start, (X + 20, Y + 20), n=2, interval_s=60),
+                     standing("g", start + pd.Timedelta(seconds=1260), (X + 20, Y + 20), n=2, interval_s=60)])
+    fill(store, patrol_rows=patrols(("g", start, start + pd.Timedelta(hours=1))), pts=gap)
+    by_area = store.derived(T_PRESENCE_AREA).groupby(AREA_ID)[SECONDS].sum()
+    assert by_area.to_dict() == pytest.approx({"garage": 1320.0, "street": 1320.0})
+    with store.transaction():
+        changed = store.add_area_versions(street.assign(valid_from=D(2024, 6, 1)))
+        refresh.refresh_areas(store, sorted({a for a, _ in changed}), since=D(2024, 6, 1))
+    presence = store.derived(T_PRESENCE_AREA)
+    assert presence.groupby([AREA_ID, AREA_VERSION])[SECONDS].sum().to_dict() == pytest.approx(
+        {("garage", 1): 1320.0, ("street", 2): 1320.0})
+    assert sorted(store.derived(T_VISITS_AREA)[AREA_ID]) == ["garage", "street"]
+
+
 def _gpkg_fill(store, *, patrol_rows, pts):
     with store.transaction():
         store.add_patrols(patrol_rows)
@@ -633,3 +655,7 @@ def test_a_store_made_before_the_indoor_column_reads_as_not_indoor(tmp_path):
 
 def test_refresh_areas_adds_the_stays_of_a_new_indoor_area(tmp_path):
     check_refresh_areas_adds_the_stays_of_a_new_indoor_area(open_store(tmp_path / "s.gpkg"), _gpkg_fill)
+
+
+def test_a_changed_street_area_keeps_its_share_of_indoor_stays(tmp_path):
+    check_a_changed_street_area_keeps_its_share_of_indoor_stays(open_store(tmp_path / "s.gpkg"), _gpkg_fill)

@@ -61,6 +61,7 @@ from tests.builders import (
 from tests.postgis_cluster import Cluster, postgis_or_fail, start_cluster
 from tests.test_store_gpkg import (
     FRI_END,
+    check_a_changed_street_area_keeps_its_share_of_indoor_stays,
     check_indoor_flag_of_a_stored_version_is_not_changed_silently,
     check_indoor_round_trip_and_inheritance,
     check_refresh_areas_adds_the_stays_of_a_new_indoor_area,
@@ -672,4 +673,9 @@ def test_a_store_made_before_the_indoor_column_reads_as_not_indoor(store, pg_url
 
 def test_refresh_areas_adds_the_stays_of_a_new_indoor_area(store):
     check_refresh_areas_adds_the_stays_of_a_new_indoor_area(
+        store, lambda s, patrol_rows, pts: fill(s, patrol_rows=patrol_rows, pts=pts))
+
+
+def test_a_changed_street_area_keeps_its_share_of_indoor_stays(store):
+    check_a_changed_street_area_keeps_its_share_of_indoor_stays(
         store, lambda s, patrol_rows, pts: fill(s, patrol_rows=patrol_rows, pts=pts))

@@ -21,6 +21,7 @@ from datetime import date
 
 import numpy as np
 import pandas as pd
+import shapely
 
 from geo.engine.area_cache import prepare_areas_cached
 from geo.engine.cells import RESOLUTIONS
@@ -30,9 +31,10 @@ from geo.engine.presence import (
     area_presence,
     compute_presence,
     encounter_areas,
+    indoor_flags,
+    segments_and_stays,
     with_encounter_cells,
 )
-from geo.engine.segments import build_segments
 from geo.engine.threads import map_ordered
 from geo.schema import (
     AREA_ID,
@@ -179,7 +181,9 @@ def refresh_areas(store: Store, area_ids: list[str], *, since: date | None = Non
     For each patrol recomputed, all of its rows for these areas are replaced.
     Points are read batch by batch while the previous batch is computed. When a
     changed area has an indoor version, every patrol's tables are recomputed
-    (indoor stays reach cells and totals and depend on the other indoor areas).
+    (indoor stays reach cells and totals and depend on the other indoor areas);
+    a changed street area that overlaps an indoor area is recomputed with the
+    stays there, so it keeps its share of them (as at import).
 
     Patrols whose raw points retention deleted (:mod:`geo.retention`) keep their area
     aggregates untouched: they cannot be recomputed. Where the change concerns such a
@@ -194,7 +198,8 @@ def refresh_areas(store: Store, area_ids: list[str], *, since: date | None = Non
     if not area_ids:
         return
     all_areas = store.areas()
-    areas = prepare_areas_cached(all_areas[all_areas[AREA_ID].isin(area_ids)])
+    changed = all_areas[all_areas[AREA_ID].isin(area_ids)]
+    areas = prepare_areas_cached(changed)
     concerned = None if since is None else _patrols_with_presence_since(store, since)
     if len(areas.indoor):  # indoor stays reach the cells and totals too, and depend on the other indoor areas
         refresh_patrols(store)  # every patrol whose raw points are kept; the others keep their aggregates
@@ -202,20 +207,35 @@ def refresh_areas(store: Store, area_ids: list[str], *, since: date | None = Non
     elif concerned is not None and not concerned:
         with_raw = []
     else:
-        with_raw = _recompute_area_tables(store, areas, area_ids, concerned)
+        with_raw = _recompute_area_tables(store, _with_overlapping_indoor(changed, all_areas), area_ids, concerned)
     store.freeze_area_aggregates(frozen_by_change(store, area_ids, all_areas, with_raw=with_raw,
                                                   concerned=None if len(areas.indoor) else concerned))
     _refresh_encounter_areas_of(store, all_areas, area_ids, since)
 
 
+def _with_overlapping_indoor(changed: pd.DataFrame, all_areas: pd.DataFrame) -> PreparedAreas:
+    """The versions of the changed (street) areas, plus every indoor version when one of them
+    overlaps a changed version: an overlapping street area gets its share of the stays there
+    (``geo.engine.indoor.area_pieces``), which are found with all indoor versions, as at import."""
+    indoor = all_areas[indoor_flags(all_areas)]
+    if len(indoor) and len(changed) and shapely.intersects(
+            changed.geometry.to_numpy()[:, None], indoor.geometry.to_numpy()[None, :]).any():
+        return prepare_areas_cached(pd.concat([changed, indoor]))
+    return prepare_areas_cached(changed)
+
+
 def _recompute_area_tables(store: Store, areas: PreparedAreas, area_ids: list[str],
                            patrol_ids: list[str] | None) -> list[str]:
     """Replace the area presence and visits of ``area_ids`` for ``patrol_ids`` (None: every patrol)
-    that have raw points, computed from those points; returns the patrols recomputed."""
+    that have raw points, computed from those points (with the indoor stays of ``areas``' indoor
+    versions, if it has any); returns the patrols recomputed. Only rows of ``area_ids`` are written."""
+    wanted = list(area_ids)
 
     def compute(points: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
-        seg = build_segments(points)
-        presence, visits = area_presence(seg, areas, hour=seg.hour_utc)
+        seg, stays = segments_and_stays(points, areas)
+        presence, visits = area_presence(seg, areas, hour=seg.hour_utc, stays=stays)
+        if len(areas.indoor):  # the indoor versions were only there for their stays
+            presence, visits = presence[presence[AREA_ID].isin(wanted)], visits[visits[AREA_ID].isin(wanted)]
         return presence, visits, pd.unique(points[PATROL_ID]).tolist()
 
     parts = []
