@@ -27,7 +27,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from bench import kernels
+from bench import e2e, kernels
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUT = ROOT / "bench" / "results" / "latest.json"
@@ -156,6 +156,31 @@ def gpx_benchmark(m: int, *, workdir: Path, seed: int, quiet: bool) -> dict[str,
         "ratio": theirs["seconds"] / ours["seconds"],
         "same_points": bool(same),
     }
+
+
+def end_to_end(args: argparse.Namespace, tmp: Path) -> dict[str, Any] | None:
+    """The end-to-end sizes, the encounters CSV and the recomputation (``bench.e2e``)."""
+    if not args.e2e_points and not args.e2e_encounters and args.no_recompute:
+        return None
+    out: dict[str, Any] = {"sizes": []}
+    for n in args.e2e_points:
+        sub = tmp / f"e2e_{n}"
+        try:
+            row = e2e.e2e_benchmark(n, workdir=sub, files=args.e2e_files, runs=max(1, args.e2e_runs),
+                                    seed=args.seed, quiet=args.quiet, mem_limit_gb=args.mem_limit_gb)
+        except (TaskFailed, RuntimeError) as exc:  # e.g. out of memory at the largest size: keep the others
+            progress(f"e2e {n:,} points failed: {exc}", quiet=False)
+            row = {"points": n, "error": str(exc)[-2000:]}
+        out["sizes"].append(row)
+        if args.e2e_encounters and "encounters" not in out and "error" not in row:
+            out["encounters"] = e2e.encounters_benchmark(args.e2e_encounters, workdir=sub,
+                                                         runs=max(1, args.e2e_runs), quiet=args.quiet)
+        if not args.keep_data:
+            shutil.rmtree(sub, ignore_errors=True)
+    if not args.no_recompute:
+        out["recompute"] = e2e.recompute_benchmark(workdir=tmp / "recompute", runs=max(1, args.e2e_runs),
+                                                   quiet=args.quiet)
+    return out
 
 
 def targets(presence: dict[str, Any] | None, gpx: dict[str, Any] | None) -> dict[str, Any]:
@@ -376,6 +401,8 @@ def format_report(results: dict[str, Any]) -> str:
             if ok(b):
                 add(f"  {'':>12s}  batched: {_s(b['seconds'])}, {1e6 * b['seconds'] / row['points']:.2f} us/point, "
                     f"{b['batches']} batches, peak RSS {b['peak_rss_mb']:,.0f} MB")
+    if results.get("e2e"):
+        lines.extend(e2e.format_e2e(results["e2e"]))
     return "\n".join(lines)
 
 
@@ -419,6 +446,17 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     ap.add_argument("--workdir", type=Path, default=None, help="where the temporary data directory goes")
     ap.add_argument("--keep-data", action="store_true", help="keep the generated data directory")
     ap.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
+    ap.add_argument("--e2e-points", type=_counts, default=list(e2e.DEFAULT_SIZES),
+                    help="end to end: sizes in points, comma-separated (default 5e5,5e6; empty = skip)")
+    ap.add_argument("--e2e-files", type=_count, default=e2e.DEFAULT_FILES, help="end to end: GPX files (default 10)")
+    ap.add_argument("--e2e-runs", type=_count, default=e2e.DEFAULT_RUNS,
+                    help="end to end: runs of each side per size, for the spread (default 3)")
+    ap.add_argument("--e2e-encounters", type=_count, default=e2e.DEFAULT_ENCOUNTERS,
+                    help="end to end: rows of the encounters CSV (default 50,000; 0 skips it)")
+    ap.add_argument("--no-recompute", action="store_true",
+                    help="end to end: skip the recomputation after a field area changes (builds 12 months of demo data)")
+    ap.add_argument("--e2e-only", action="store_true",
+                    help="only the end-to-end part (skip the engine and GPX reader benchmarks)")
     ap.add_argument("--report", type=Path, default=None, metavar="JSON",
                     help="print the table of an earlier results file and exit (runs nothing)")
     kernels.add_arguments(ap)  # bench/kernels.py: --kernel-runs, --kernel-points
@@ -440,11 +478,16 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "scale": args.scale, "naive_max": args.naive_max, "mem_limit_gb": args.mem_limit_gb, "no_naive": args.no_naive,
         "batch_points": args.batch_points, "min_seconds": args.min_seconds, "tolerance": args.tolerance, "data_dir": str(tmp),
     }
+    cfg.update(e2e_points=args.e2e_points, e2e_files=args.e2e_files, e2e_runs=args.e2e_runs,
+               e2e_encounters=args.e2e_encounters, no_recompute=args.no_recompute, e2e_only=args.e2e_only)
     results: dict[str, Any] = {"timestamp": started.isoformat(timespec="seconds"), "config": cfg, "code": code_info()}
     try:
         presence = None
+        gpx = None
         scale_rows = []
-        if args.scale:
+        if args.e2e_only:
+            pass
+        elif args.scale:
             for n in args.scale:
                 sub = tmp / f"n{n}"
                 sub.mkdir()
@@ -469,11 +512,14 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 min_seconds=args.min_seconds, tolerance=args.tolerance, quiet=args.quiet,
                 batch_points=args.batch_points,
             )
-        gpx = gpx_benchmark(args.gpx_points, workdir=tmp, seed=args.seed, quiet=args.quiet) if args.gpx_points else None
+        if args.gpx_points and not args.e2e_only:
+            gpx = gpx_benchmark(args.gpx_points, workdir=tmp, seed=args.seed, quiet=args.quiet)
+        results["e2e"] = end_to_end(args, tmp)
     finally:
         if not args.keep_data:
             shutil.rmtree(tmp, ignore_errors=True)
     results["code"]["geo_changed_during_run"] = geo_fingerprint() != results["code"]["geo_sha1"]
+    results.setdefault("e2e", None)
     results.update(
         machine=machine_info(),
         load_average={"start": list(load_start), "end": list(os.getloadavg())},
@@ -501,9 +547,11 @@ def main(argv: list[str] | None = None) -> int:
     if results.get("presence") and not results.get("scale"):  # a failed single run is a failed benchmark
         agreements.append(ok(results["presence"]["engine"]) and ok(results["presence"].get("naive", {})))
     gpx_same = results["gpx"]["same_points"] if results.get("gpx") else True
+    for size in (results.get("e2e") or {}).get("sizes", []):
+        agreements.append(size.get("agree", False))
 
     # --- hand-written kernels vs the libraries, as whole user commands (bench/kernels.py) ---
-    kernels_agree = kernels.run_after_bench(args)
+    kernels_agree = True if args.e2e_only else kernels.run_after_bench(args)
 
     return 0 if all(agreements) and gpx_same and kernels_agree else 1  # targets are reported, not enforced
 

@@ -320,7 +320,32 @@ def task_gpxpy(spec: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def task_e2e_generate(spec: dict[str, Any]) -> dict[str, Any]:
+    """The end-to-end inputs: delbydeler GeoJSON and 1 Hz GPX files (``bench.e2e_data``); not timed."""
+    from bench import e2e_data
+
+    out = Path(spec["dir"])
+    n_areas = e2e_data.write_areas_file(out / "areas.geojson")
+    facts = e2e_data.write_gpx_files(int(spec["points"]), out, files=int(spec["files"]), seed=int(spec["seed"]))
+    return {"areas": n_areas, **facts}
+
+
+def task_e2e_encounters(spec: dict[str, Any]) -> dict[str, Any]:
+    from bench import e2e_data
+
+    return e2e_data.write_encounters_csv(Path(spec["dir"]) / "kontakter.csv", int(spec["rows"]))
+
+
+def task_e2e_changed_area(spec: dict[str, Any]) -> dict[str, Any]:
+    from bench import e2e_data
+
+    return e2e_data.write_changed_area(Path(spec["store"]), spec["area_id"], Path(spec["dir"]) / "changed.geojson")
+
+
 TASKS = {
+    "e2e_generate": task_e2e_generate,
+    "e2e_encounters": task_e2e_encounters,
+    "e2e_changed_area": task_e2e_changed_area,
     "generate": task_generate,
     "naive": task_naive,
     "grids": task_grids,

@@ -10,16 +10,17 @@ be met; the message names the rule to relax).
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from collections.abc import Sequence
 from datetime import date
 
-from geo.io.errors import InputFileError, group_errors
 from geo.errors import FeltkartError
 from geo.schema import AgeGroup, Category
-from geo.timeutil import parse_date
+
+# Start-up imports only what every command needs (argparse, the schema's names): each command
+# imports its own modules when it runs, so `--help` and a usage error never load pandas, and
+# `import` never loads what only `report` or `hotspots` need (`python -X importtime -m geo ...`).
 
 EXIT_OK = 0
 EXIT_SOME_REJECTED = 1
@@ -57,6 +58,8 @@ def configure_process() -> None:
 
 
 def _date(text: str) -> date:
+    from geo.timeutil import parse_date
+
     try:
         return parse_date(text)
     except ValueError as exc:
@@ -209,33 +212,31 @@ def _demo_into_postgis(args: argparse.Namespace, progress) -> int:
 
 
 def _run_import(args: argparse.Namespace) -> int:
-    from geo.io.importer import ImportOptions, import_file
+    from geo.io.errors import InputFileError, group_errors
+    from geo.io.importer import ImportOptions, import_files
     from geo.store import open_store
+    from geo.store.audit import acting_as, cli_actor
 
     options = ImportOptions(crs=args.crs, layer=args.layer, valid_from=args.valid_from, valid_to=args.valid_to,
                             team=args.team, kind=args.patrol_kind, staff=args.staff)
-    from geo.store.audit import acting_as, cli_actor
-
     store = open_store(args.store)
     any_added, any_rejected, any_failed = False, False, False
-    for file in args.files:
-        try:
-            with acting_as(cli_actor()):
-                outcome = import_file(store, file, kind=args.kind, options=options)
-        except InputFileError as exc:
-            print(f"error: {exc}", file=sys.stderr)
-            any_failed = True
-            continue
-        for warning in outcome.warnings:
-            print(f"warning: {warning}", file=sys.stderr)
-        for line in group_errors(outcome.errors):
-            print(f"rejected: {line}", file=sys.stderr)
-        added = ", ".join(f"{n:,} {table}" for table, n in outcome.added.items()) or "nothing new"
-        rejected_rows = len({(e.file, e.line) for e in outcome.errors})
-        print(f"{outcome.file}: {outcome.kind}: added {added}; {rejected_rows} rows rejected")
-        any_added |= outcome.n_added > 0 or outcome.already_imported
-        any_rejected |= bool(outcome.errors)
-        any_failed |= outcome.n_added == 0 and bool(outcome.errors)
+    with acting_as(cli_actor()):  # every file's import-log entry names the user; reads the next file ahead
+        for _, outcome in import_files(store, args.files, kind=args.kind, options=options):
+            if isinstance(outcome, InputFileError):
+                print(f"error: {outcome}", file=sys.stderr)
+                any_failed = True
+                continue
+            for warning in outcome.warnings:
+                print(f"warning: {warning}", file=sys.stderr)
+            for line in group_errors(outcome.errors):
+                print(f"rejected: {line}", file=sys.stderr)
+            added = ", ".join(f"{n:,} {table}" for table, n in outcome.added.items()) or "nothing new"
+            rejected_rows = len({(e.file, e.line) for e in outcome.errors})
+            print(f"{outcome.file}: {outcome.kind}: added {added}; {rejected_rows} rows rejected")
+            any_added |= outcome.n_added > 0 or outcome.already_imported
+            any_rejected |= bool(outcome.errors)
+            any_failed |= outcome.n_added == 0 and bool(outcome.errors)
     if any_added:
         _retention_after_import(store)
     if any_failed and not any_added:
@@ -356,6 +357,8 @@ def _run_plan_vs_actual(args: argparse.Namespace) -> int:
 def _print_table(table, fmt: str) -> None:
     """``table`` on stdout as CSV (one header line) or as a JSON list of records."""
     if fmt == "json":
+        import json
+
         json.dump(json.loads(table.to_json(orient="records", force_ascii=False)), sys.stdout, ensure_ascii=False, indent=1)
         print()
     else:

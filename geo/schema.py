@@ -219,6 +219,15 @@ PATROL_KEYED_TABLES = (T_PRESENCE_AREA, T_PRESENCE_CELL, T_PRESENCE_TOTAL, T_VIS
 DERIVED_TABLES = (*PATROL_KEYED_TABLES, T_ENCOUNTER_AREAS)
 """Every derived table, in the order both backends create and copy them."""
 
+# --- rollups of the cell tables (kept by the stores; see geo.store.rollups) ----
+T_PRESENCE_CELL_DAY = "presence_cell_day"  # res × service day × team × kind × shift × cell
+T_VISITS_CELL_DAY = "visits_cell_day"
+T_PRESENCE_CELL_MONTH = "presence_cell_month"  # the same by month of the service day
+T_VISITS_CELL_MONTH = "visits_cell_month"
+LONG_VISIT_S = 600.0
+"""Visits lasting at least this long (10 min) are *long* (the 10+ min dose band of
+``geo.engine.visits.DOSE_EDGES_S``); the visit rollups count them."""
+
 H3_RESOLUTIONS = (9, 10, 11)
 """H3 resolutions Feltkart offers (coverage cells, encounter cells)."""
 ENCOUNTER_CELL_COLUMNS = {res: f"cell_{res}" for res in H3_RESOLUTIONS}

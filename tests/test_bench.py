@@ -5,6 +5,7 @@ No timing assertions: speed targets live only in the benchmark output.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import numpy as np
@@ -106,6 +107,119 @@ def test_runner_refuses_too_few_points(capsys):
     with pytest.raises(SystemExit):
         main(["--points", "1"])
     assert "--points must be at least 2" in capsys.readouterr().err
+
+
+# --- end to end (bench.e2e, bench.e2e_data, bench.naive_e2e) --------------------------------------
+
+
+def test_e2e_agreement_compares_areas_with_enough_minutes():
+    from bench.e2e import agreement
+
+    ours = {"a": 100.0, "b": 50.5, "c": 10.0, "__outside__": 0.0}
+    theirs = {"a": 100.9, "b": 50.0, "c": 20.0, "d": 31.0}
+    result = agreement(ours, theirs, min_minutes=30.0, tolerance=0.01)
+    assert result["compared"] == 3  # a, b and d (31 min on the naive side); c has too few minutes
+    assert result["worst_area"] == "d" and result["max_rel_diff"] == pytest.approx(1.0)
+    assert not result["ok"]
+    assert agreement({"a": 100.0}, {"a": 100.9})["ok"]  # 0.9 % is within 1 %
+    assert not agreement({"a": 100.0}, {"a": 102.0})["ok"]
+
+
+def test_e2e_gpx_files_hold_whole_patrols_of_whole_second_fixes(tmp_path):
+    from bench import e2e_data
+    from geo.io.gpx import read_gpx
+    from geo.schema import T_TRACK_POINTS
+
+    facts = e2e_data.write_gpx_files(20_000, tmp_path, files=3, seed=5)
+    assert facts["points"] == 20_000 and len(facts["files"]) == 3
+    read = [read_gpx(tmp_path / name) for name in facts["files"]]
+    points = pd.concat([r.frames[T_TRACK_POINTS] for r in read], ignore_index=True)
+    assert len(points) == 20_000 and not any(r.errors for r in read)
+    assert (points[TIME_UTC].dt.microsecond == 0).all()
+    gaps = points.groupby(PATROL_ID)[TIME_UTC].diff().dt.total_seconds().dropna()
+    assert gaps.median() == 1.0
+    assert points[LON].between(10.70, 10.80).all() and points[LAT].between(59.89, 59.94).all()
+    again = tmp_path / "again"
+    again.mkdir()
+    e2e_data.write_gpx_files(20_000, again, files=3, seed=5)
+    assert (again / "p00.gpx").read_bytes() == (tmp_path / "p00.gpx").read_bytes()
+
+
+def test_e2e_encounters_csv_is_norwegian_excel_and_reads_back_whole(tmp_path):
+    from bench import e2e_data
+    from geo.io.encounters import read_encounters
+    from geo.schema import T_ENCOUNTERS
+
+    facts = e2e_data.write_encounters_csv(tmp_path / "k.csv", 500)
+    raw = (tmp_path / "k.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf") and b";" in raw and b"\r\n" in raw
+    assert facts["multiline_rows"] > 0 and raw.count(b',\nved inngangen"') == facts["multiline_rows"]
+    result = read_encounters(tmp_path / "k.csv")
+    assert len(result.frames[T_ENCOUNTERS]) == 500 and not result.errors
+
+
+def test_e2e_areas_are_the_97_delbydeler(tmp_path, shared_data, monkeypatch):
+    from bench import e2e_data
+    from geo.io.areas import read_areas
+    from geo.schema import T_AREAS
+
+    monkeypatch.setenv(e2e_data.SHARED_DATA_ENV, str(shared_data))
+    assert e2e_data.write_areas_file(tmp_path / "a.geojson") == 97
+    areas = read_areas(tmp_path / "a.geojson").frames[T_AREAS]
+    assert len(areas) == 97 and areas["area_id"].str.fullmatch(r"d\d{4}").all()
+
+
+@pytest.mark.slow
+def test_e2e_runner_small(tmp_path):
+    out = tmp_path / "e2e.json"
+    code = main(["--e2e-only", "--e2e-points", "20000", "--e2e-files", "2", "--e2e-runs", "1",
+                 "--e2e-encounters", "300", "--no-recompute", "--out", str(out), "--quiet", "--workdir", str(tmp_path)])
+    assert code == 0
+    results = json.loads(out.read_text())
+    size = results["e2e"]["sizes"][0]
+    assert size["points"] == 20_000 and size["agree"] and len(size["runs"]) == 1
+    run = size["runs"][0]
+    assert {"import", "summary", "naive"} <= set(run) and run["ratio"] > 0
+    assert run["import"]["peak_rss_mb"] > 50
+    assert results["e2e"]["encounters"]["added_all"]
+    assert "End to end" in format_report(results)
+
+
+# --- city scale (bench.city, bench.city_queries) ----------------------------------------------------
+
+
+def test_city_districts_and_day_plan(shared_data, monkeypatch):
+    from bench import city
+    from bench.e2e_data import SHARED_DATA_ENV
+
+    monkeypatch.setenv(SHARED_DATA_ENV, str(shared_data))
+    districts = city.districts()
+    assert len(districts) == 14 and len({d.team for d in districts}) == 14
+    assert all(len(d.areas) == city.AREAS_PER_DISTRICT for d in districts)
+    areas = city.city_areas()
+    assert not areas.duplicated(["area_id", "valid_from"]).any() and len(areas) == 12 + 28  # demo + 2 per district
+    day = dt.date(2020, 3, 3)
+    plan = city.plan_city_day(day, seed=42)
+    assert plan == city.plan_city_day(day, seed=42)  # deterministic
+    assert len({p.patrol_id for p in plan}) == len(plan)
+    teams = {p.team for p in plan}
+    assert "uteseksjonen" in teams and len(teams - {"uteseksjonen", "vestre-aker"}) >= 10
+
+
+@pytest.mark.slow
+def test_city_build_writes_the_same_days_into_every_store(tmp_path, shared_data, monkeypatch):
+    from bench import city
+    from bench.e2e_data import SHARED_DATA_ENV
+
+    monkeypatch.setenv(SHARED_DATA_ENV, str(shared_data))
+    monkeypatch.setattr(city, "half_years", lambda first, years: [(dt.date(2020, 3, 2), dt.date(2020, 3, 3))])
+    facts = city.build([str(tmp_path / "a.gpkg"), str(tmp_path / "b.gpkg")], first_year=2020, years=1,
+                       progress=lambda m: None)
+    assert facts["points"] > 10_000 and facts["counts"]["patrols"] == facts["patrols"]
+    from geo.store import open_store
+
+    a, b = open_store(tmp_path / "a.gpkg", create=False), open_store(tmp_path / "b.gpkg", create=False)
+    assert a.counts() == b.counts() and a.rollups_complete()
 
 
 # --- bench/kernels.py: the same user commands with and without the hand-written kernels ------

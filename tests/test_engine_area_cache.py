@@ -35,7 +35,7 @@ def _totals(prepared) -> pd.DataFrame:
 
 def test_grids_read_back_from_disk_give_identical_presence(cache_dir):
     built = prepare_areas_cached(AREAS, cache_dir=cache_dir)
-    assert len(list(cache_dir.glob("areas-*.pickle"))) == 1
+    assert len(list(cache_dir.glob("areas-*.grids"))) == 1
     area_cache.clear_memory()
     from_disk = prepare_areas_cached(AREAS, cache_dir=cache_dir)
     assert from_disk is not built
@@ -66,7 +66,7 @@ def test_any_change_to_the_area_set_changes_the_key(change):
 
 def test_a_damaged_cache_file_is_rebuilt_not_trusted(cache_dir):
     prepare_areas_cached(AREAS, cache_dir=cache_dir)
-    (path,) = cache_dir.glob("areas-*.pickle")
+    (path,) = cache_dir.glob("areas-*.grids")
     path.write_bytes(b"not a pickle")
     area_cache.clear_memory()
     prepared = prepare_areas_cached(AREAS, cache_dir=cache_dir)
@@ -83,3 +83,51 @@ def test_an_unwritable_cache_directory_only_costs_time(cache_dir):
 
 def test_the_empty_area_set_is_cached_too(cache_dir):
     assert len(prepare_areas_cached(AREAS.iloc[:0], cache_dir=cache_dir)) == 0
+
+
+def test_grids_on_disk_are_mapped_not_read(cache_dir):
+    prepare_areas_cached(AREAS, cache_dir=cache_dir)
+    area_cache.clear_memory()
+    from_disk = prepare_areas_cached(AREAS, cache_dir=cache_dir)
+    grid = from_disk.index.clusters[0][1][0]
+    assert grid.code.size > 0 and not grid.code.flags.owndata  # a view of the mapped file
+    assert grid.code.ctypes.data % area_cache.ALIGN == 0
+    grid.code[:1] = grid.code[:1]  # copy-on-write: writable, and the file is never changed
+    area_cache.clear_memory()
+    assert_frame_equal(_totals(prepare_areas_cached(AREAS, cache_dir=cache_dir)), _totals(from_disk))
+
+
+def test_a_planted_cache_file_cannot_run_code(cache_dir, tmp_path):
+    import os
+    import pickle
+    import struct
+
+    class Evil:
+        def __reduce__(self):
+            return (os.system, ("touch " + str(tmp_path / "pwned"),))
+
+    payload = pickle.dumps(Evil(), protocol=5)
+    path = cache_dir / f"areas-{area_set_key(AREAS)}{area_cache.SUFFIX}"
+    path.write_bytes(struct.pack("<8sQQ", area_cache.MAGIC, len(payload), 0) + payload)
+    prepared = prepare_areas_cached(AREAS, cache_dir=cache_dir)
+    assert not (tmp_path / "pwned").exists()
+    assert len(prepared) == 3  # rebuilt instead
+    with open(path, "rb") as file:
+        assert file.read(8) == area_cache.MAGIC and path.stat().st_size > 1000
+
+
+def test_indoor_areas_are_read_back_from_disk_not_rebuilt(cache_dir):
+    import numpy as np
+
+    indoor = AREAS.assign(indoor=[True, False, False])  # sq is a garage
+    built = prepare_areas_cached(indoor, cache_dir=cache_dir)
+    assert area_set_key(indoor) != area_set_key(AREAS)  # the indoor flags are part of the key
+    (path,) = cache_dir.glob("areas-*.grids")
+    loaded = area_cache._read(path)  # None if the restricted unpickler refused a class of PreparedAreas
+    assert loaded is not None and len(loaded.indoor) == len(built.indoor) == 1
+    np.testing.assert_array_equal(loaded.indoor.version, built.indoor.version)
+    assert sorted(loaded.indoor.cells) == sorted(built.indoor.cells)
+    for res, cover in built.indoor.cells.items():
+        np.testing.assert_array_equal(loaded.indoor.cells[res].cell, cover.cell)
+        np.testing.assert_array_equal(loaded.indoor.cells[res].share, cover.share)
+    assert loaded.indoor.polygons[0].equals(built.indoor.polygons[0])

@@ -45,11 +45,13 @@ from geo.schema import (
     PATROL_ID,
     SECONDS,
     T_PRESENCE_AREA,
+    T_PRESENCE_CELL,
     T_TRACK_POINTS,
     TIME_UTC,
 )
 from geo.store import open_store
 from tests.builders import BASE, area, area_versions, oslo, patrols, square, straight_walk
+from tests.test_queries_rollups import assert_same as assert_rollups_exact
 from tests.test_store_postgis import cluster, pg_url  # noqa: F401  (fixtures: a fresh PostGIS database)
 
 X, Y = BASE
@@ -254,6 +256,43 @@ def test_an_area_change_before_retention_freezes_nothing(store):
     apply_retention(store, days=60, now=NOW)
     assert store.frozen_area_aggregates().empty
     assert area_seconds(store)[("old", "a", 2)] == pytest.approx(50.0)  # recomputed while the points were there
+
+
+@pytest.mark.parametrize("since", [False, True], ids=["all-patrols", "since"])
+@pytest.mark.parametrize("valid_from, frozen", [
+    (D(2024, 1, 1), [("old", "a"), ("straddle", "a")]),
+    (D(2024, 4, 1), [("straddle", "a")]),  # old (5 March) has no presence from 1 April: not concerned
+    (D(2024, 6, 1), []),
+])
+def test_an_import_recomputing_only_from_the_first_day_freezes_what_a_full_recompute_freezes(
+        store, since, valid_from, frozen):
+    apply_retention(store, days=60, now=NOW)
+    with store.transaction():
+        changed = store.add_area_versions(area_versions([area("a", SMALLER, valid_from=valid_from)]))
+        refresh.refresh_areas(store, sorted({a for a, _ in changed}), since=valid_from if since else None)
+    marks = store.frozen_area_aggregates()
+    assert sorted(zip(marks[PATROL_ID], marks[AREA_ID])) == frozen
+    after = area_seconds(store)
+    assert after[("old", "a", 1)] == pytest.approx(100.0)  # no raw points: kept as computed
+    assert ("new", "a", 1) not in after and after[("new", "a", 2)] == pytest.approx(50.0)
+    assert_rollups_exact(store, PERIOD)
+
+
+def test_rollups_stay_exact_after_retention_and_an_indoor_recompute(store):
+    cells_before = store.derived(T_PRESENCE_CELL)
+    apply_retention(store, days=60, now=NOW)
+    assert_rollups_exact(store, PERIOD)
+    garage = area_versions([area("g", square(X + 60, Y + 30, 40), valid_from=D(2024, 1, 1))]).assign(indoor=True)
+    with store.transaction():
+        changed = store.add_area_versions(garage)
+        refresh.refresh_areas(store, sorted({a for a, _ in changed}), since=D(2024, 1, 1))  # indoor: every patrol
+    assert_rollups_exact(store, PERIOD)
+    cells = store.derived(T_PRESENCE_CELL)
+    kept = ["old", "straddle"]  # no raw points: their cell rows stay as they were
+    pd.testing.assert_frame_equal(
+        cells[cells[PATROL_ID].isin(kept)].sort_values(list(cells.columns), ignore_index=True),
+        cells_before[cells_before[PATROL_ID].isin(kept)].sort_values(list(cells.columns), ignore_index=True))
+    assert area_seconds(store)[("new", "g", 1)] > 0
 
 
 @pytest.mark.postgis

@@ -500,6 +500,51 @@ def test_areas_read_back_as_dates_and_multipolygons_in_store_crs(tmp_path):
     assert got[[VALID_FROM, VALID_TO]].values.tolist() == [[D(2023, 1, 1), D(2024, 1, 1)]]
 
 
+# --- retention: deleting raw points before a time ----------------------------------------------
+
+RETENTION_PATROLS = (("may", "2024-05-31 22:30", "2024-06-01 01:30"), ("jun", "2024-06-20 10:00", "2024-06-20 12:00"),
+                     ("jul", "2024-07-03 10:00", "2024-07-03 12:00"))
+"""Three patrols (UTC): one across the May/June boundary, one in June, one in July."""
+
+
+def retention_points() -> pd.DataFrame:
+    """One fix every 10 minutes of each patrol: 19, 13 and 13 points."""
+    frames = []
+    for pid, start, end in RETENTION_PATROLS:
+        times = pd.date_range(start, end, freq="10min", tz="UTC")
+        frames.append(standing(pid, times[0], (X + 50, Y + 50), n=len(times), interval_s=600))
+    return pd.concat(frames, ignore_index=True)
+
+
+def fill_for_retention(store) -> None:
+    rows = [(pid, pd.Timestamp(a, tz="UTC"), pd.Timestamp(b, tz="UTC")) for pid, a, b in RETENTION_PATROLS]
+    with store.transaction():
+        store.add_patrols(patrols(*rows))
+        store.add_track_points(retention_points())
+        refresh.refresh_patrols(store, resolutions=(10,))
+
+
+def assert_retention(store) -> None:
+    """Cut 2024-06-20 11:00 UTC: "may" (19 points) and "jun" (13, a first point at 10:00) have a
+    point before it and go whole (also jun's points after the cut and may's in June); "jul" stays."""
+    before = store.derived(T_PRESENCE_TOTAL)
+    cutoff = pd.Timestamp("2024-06-20 11:00", tz="UTC")
+    assert store.delete_track_points_before(cutoff) == 19 + 13
+    kept = pd.concat(list(store.iter_track_points()), ignore_index=True)
+    assert kept.groupby(PATROL_ID).size().to_dict() == {"jul": 13}
+    assert store.counts()[T_TRACK_POINTS] == 13
+    removed = store.removed_raw_patrols()
+    assert dict(zip(removed[PATROL_ID], removed["points"])) == {"may": 19, "jun": 13}
+    pd.testing.assert_frame_equal(store.derived(T_PRESENCE_TOTAL), before)  # aggregates outlive the points
+    assert store.delete_track_points_before(cutoff) == 0  # nothing left before the cut
+
+
+def test_delete_track_points_before_a_time_takes_whole_patrols_and_keeps_the_aggregates(tmp_path):
+    store = open_store(tmp_path / "retention.gpkg")
+    fill_for_retention(store)
+    assert_retention(store)
+
+
 # --- indoor areas (PRODUCT.md, Indoor stay); the same checks run on PostGIS -----------------------
 
 
@@ -560,6 +605,28 @@ def check_refresh_areas_adds_the_stays_of_a_new_indoor_area(store, fill) -> None
     assert len(store.derived(T_VISITS_AREA)) == 1
 
 
+def check_a_changed_street_area_keeps_its_share_of_indoor_stays(store, fill) -> None:
+    """A street area around the garage holds the 20-min stay (1,200 s) besides the 120 s walked;
+    a new version of the street area, recomputed from its first day, keeps both."""
+    street = area_versions([area("street", square(X - 100, Y - 100, 300), valid_from=D(2024, 1, 1))])
+    with store.transaction():
+        store.add_area_versions(garage_rows(indoor=True))
+        store.add_area_versions(street)
+    start = oslo("2024-06-07 20:10")
+    gap = pd.concat([standing("g", start, (X + 20, Y + 20), n=2, interval_s=60),
+                     standing("g", start + pd.Timedelta(seconds=1260), (X + 20, Y + 20), n=2, interval_s=60)])
+    fill(store, patrol_rows=patrols(("g", start, start + pd.Timedelta(hours=1))), pts=gap)
+    by_area = store.derived(T_PRESENCE_AREA).groupby(AREA_ID)[SECONDS].sum()
+    assert by_area.to_dict() == pytest.approx({"garage": 1320.0, "street": 1320.0})
+    with store.transaction():
+        changed = store.add_area_versions(street.assign(valid_from=D(2024, 6, 1)))
+        refresh.refresh_areas(store, sorted({a for a, _ in changed}), since=D(2024, 6, 1))
+    presence = store.derived(T_PRESENCE_AREA)
+    assert presence.groupby([AREA_ID, AREA_VERSION])[SECONDS].sum().to_dict() == pytest.approx(
+        {("garage", 1): 1320.0, ("street", 2): 1320.0})
+    assert sorted(store.derived(T_VISITS_AREA)[AREA_ID]) == ["garage", "street"]
+
+
 def _gpkg_fill(store, *, patrol_rows, pts):
     with store.transaction():
         store.add_patrols(patrol_rows)
@@ -588,3 +655,7 @@ def test_a_store_made_before_the_indoor_column_reads_as_not_indoor(tmp_path):
 
 def test_refresh_areas_adds_the_stays_of_a_new_indoor_area(tmp_path):
     check_refresh_areas_adds_the_stays_of_a_new_indoor_area(open_store(tmp_path / "s.gpkg"), _gpkg_fill)
+
+
+def test_a_changed_street_area_keeps_its_share_of_indoor_stays(tmp_path):
+    check_a_changed_street_area_keeps_its_share_of_indoor_stays(open_store(tmp_path / "s.gpkg"), _gpkg_fill)

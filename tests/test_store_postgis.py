@@ -61,6 +61,7 @@ from tests.builders import (
 from tests.postgis_cluster import Cluster, postgis_or_fail, start_cluster
 from tests.test_store_gpkg import (
     FRI_END,
+    check_a_changed_street_area_keeps_its_share_of_indoor_stays,
     check_indoor_flag_of_a_stored_version_is_not_changed_silently,
     check_indoor_round_trip_and_inheritance,
     check_refresh_areas_adds_the_stays_of_a_new_indoor_area,
@@ -618,6 +619,37 @@ def test_cli_demo_into_a_postgis_url_equals_the_geopackage_demo(pg_url, tmp_path
     pd.testing.assert_frame_equal(outputs[0], outputs[1], check_exact=False, rtol=1e-9)
 
 
+# --- partitions and retention ------------------------------------------------------------------
+
+
+def test_track_points_go_into_monthly_partitions_and_retention_drops_whole_months(store):
+    from tests.test_store_gpkg import assert_retention, fill_for_retention
+
+    fill_for_retention(store)
+    names = [name for name, _, _ in store._month_partitions()]
+    assert names == ["track_points_202405", "track_points_202406", "track_points_202407"]
+    in_may = store.query("SELECT COUNT(*) AS n FROM track_points_202405")["n"].iloc[0]
+    assert in_may == 9  # 22:30..23:50 UTC on 31 May
+    assert_retention(store)  # cut 2024-06-20 11:00 UTC: May dropped whole, the expired patrols' June rows deleted
+    assert [name for name, _, _ in store._month_partitions()] == ["track_points_202406", "track_points_202407"]
+    assert store.query("SELECT COUNT(*) AS n FROM track_points_202406")["n"].iloc[0] == 0
+
+
+def test_partitions_are_created_only_for_months_with_points(store):
+    with store.transaction():
+        store.add_patrols(patrols(("a", pd.Timestamp("2024-01-31 23:00", tz="UTC"),
+                                   pd.Timestamp("2024-03-01 01:00", tz="UTC"))))
+        store.add_track_points(pd.DataFrame({
+            PATROL_ID: "a", TIME_UTC: pd.to_datetime(["2024-01-31 23:59:59.999", "2024-03-01 00:00:00.000"], utc=True),
+            LON: 10.75, LAT: 59.91}))
+    assert [name for name, _, _ in store._month_partitions()] == ["track_points_202401", "track_points_202403"]
+    with store.transaction():  # the same points again: nothing added, no new partition
+        assert store.add_track_points(pd.DataFrame({
+            PATROL_ID: "a", TIME_UTC: pd.to_datetime(["2024-01-31 23:59:59.999"], utc=True),
+            LON: 10.75, LAT: 59.91})) == 0
+    assert store.counts()[T_TRACK_POINTS] == 2
+
+
 # --- indoor areas: the checks of tests/test_store_gpkg.py ------------------------------------------
 
 
@@ -641,4 +673,9 @@ def test_a_store_made_before_the_indoor_column_reads_as_not_indoor(store, pg_url
 
 def test_refresh_areas_adds_the_stays_of_a_new_indoor_area(store):
     check_refresh_areas_adds_the_stays_of_a_new_indoor_area(
+        store, lambda s, patrol_rows, pts: fill(s, patrol_rows=patrol_rows, pts=pts))
+
+
+def test_a_changed_street_area_keeps_its_share_of_indoor_stays(store):
+    check_a_changed_street_area_keeps_its_share_of_indoor_stays(
         store, lambda s, patrol_rows, pts: fill(s, patrol_rows=patrol_rows, pts=pts))

@@ -10,40 +10,32 @@ same encounter id, same point time, same area version) are skipped.
 from __future__ import annotations
 
 import hashlib
+from collections import deque
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-import pyogrio
+import numpy as np
+import pandas as pd
 
 from geo.engine import refresh
-from geo.engine.presence import with_encounter_cells
 from geo.io.errors import InputFileError, ReadResult, RowError
-from geo.io.tabular import (
-    EASTING,
-    ENCOUNTER_ALIASES,
-    NORTHING,
-    PATROL_ALIASES,
-    match_columns,
-    read_header,
-)
 from geo.schema import (
     DEFAULT_STAFF,
-    END_UTC,
-    LAT,
-    LON,
     PATROL_ID,
     START_UTC,
     T_AREAS,
     T_ENCOUNTERS,
     T_PATROLS,
     T_TRACK_POINTS,
+    VALID_FROM,
     PatrolKind,
 )
 from geo.store.base import Store
 
 KINDS = ("areas", "tracks", "encounters", "patrols")
-
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,24 +99,87 @@ def import_file(store: Store, path: str | Path, *, kind: str | None = None, opti
     InputFileError
         The file cannot be used at all; the store is untouched.
     """
+    path, kind = _checked(path, kind)
+    digest = _sha256(path)
+    if store.is_imported(digest):
+        return _already_imported(path, kind)
+    return _commit(store, _Read(path, kind, digest, _read(path, kind, options)))
+
+
+READ_AHEAD = 2
+"""Files read ahead of the one being written (each in its own thread)."""
+
+
+def import_files(store: Store, paths: Sequence[str | Path], *, kind: str | None = None,
+                 options: ImportOptions = ImportOptions()) -> Iterator[tuple[Path, ImportOutcome | InputFileError]]:
+    """Import ``paths`` in order, each file in its own transaction (as :func:`import_file`).
+
+    While one file is written, the next :data:`READ_AHEAD` are read (parsed and
+    validated) in background threads: reading never touches the store, and
+    GDAL, numpy and SQLite release the GIL, so on two cores they overlap.
+    Yields each path with its outcome, or with the :class:`InputFileError`
+    that kept it out.
+    """
+    paths = [Path(p) for p in paths]
+    with ThreadPoolExecutor(max_workers=READ_AHEAD, thread_name_prefix="feltkart-read") as reader:
+        upcoming = deque(reader.submit(_read_file, p, kind, options) for p in paths[:READ_AHEAD])
+        for number, path in enumerate(paths):
+            current = upcoming.popleft()
+            if number + READ_AHEAD < len(paths):
+                upcoming.append(reader.submit(_read_file, paths[number + READ_AHEAD], kind, options))
+            try:
+                read = current.result()
+            except InputFileError as exc:
+                yield path, exc
+                continue
+            if store.is_imported(read.digest):  # checked in file order: a file may repeat an earlier one
+                yield path, _already_imported(read.path, read.kind)
+            else:
+                yield path, _commit(store, read)
+
+
+@dataclass(frozen=True, slots=True)
+class _Read:
+    """A file read and validated, not yet written."""
+
+    path: Path
+    kind: str
+    digest: str
+    result: ReadResult
+
+
+def _checked(path: str | Path, kind: str | None) -> tuple[Path, str]:
     path = Path(path)
     if not path.is_file():
         raise InputFileError(path, "file not found")
     kind = kind or infer_kind(path)
     if kind not in KINDS:
         raise InputFileError(path, f"kind must be one of {', '.join(KINDS)}; got {kind!r}")
-    digest = _sha256(path)
-    if store.is_imported(digest):
-        return ImportOutcome(file=path.name, kind=kind, already_imported=True,
-                             warnings=[f"{path.name}: this exact file was imported before; nothing added"])
-    result = _read(path, kind, options)
+    return path, kind
+
+
+def _read_file(path: Path, kind: str | None, options: ImportOptions) -> _Read:
+    path, kind = _checked(path, kind)
+    return _Read(path, kind, _sha256(path), _read(path, kind, options))
+
+
+def _already_imported(path: Path, kind: str) -> ImportOutcome:
+    return ImportOutcome(file=path.name, kind=kind, already_imported=True,
+                         warnings=[f"{path.name}: this exact file was imported before; nothing added"])
+
+
+def _commit(store: Store, read: _Read) -> ImportOutcome:
+    """Write a file that was read, with its aggregates and its import-log entry, in one transaction."""
+    result = read.result
     _drop_patrols_without_points(result)
-    outcome = ImportOutcome(file=path.name, kind=kind, errors=list(result.errors), warnings=list(result.warnings))
+    outcome = ImportOutcome(file=read.path.name, kind=read.kind, errors=list(result.errors),
+                            warnings=list(result.warnings))
     if result.n_rows == 0:
         return outcome
     with store.transaction():
         outcome.added = _write(store, result)
-        store.log_import(file=path.name, sha256=digest, kind=kind, added=outcome.n_added, rejected=len(outcome.errors))
+        store.log_import(file=read.path.name, sha256=read.digest, kind=read.kind, added=outcome.n_added,
+                         rejected=len(outcome.errors))
     return outcome
 
 
@@ -148,14 +203,29 @@ def _read(path: Path, kind: str, options: ImportOptions) -> ReadResult:
 
 
 def _drop_patrols_without_points(result: ReadResult) -> None:
-    """A GPX track whose every point was rejected must not leave an empty patrol."""
+    """A GPX track whose every point was rejected must not leave an empty patrol.
+
+    Membership is tested by Arrow (``pyarrow.compute.is_in`` against the
+    distinct patrol ids of the points), in C: pandas' ``Series.isin`` on
+    Arrow-backed text loops in Python over every point.
+    """
     if T_TRACK_POINTS not in result.frames or T_PATROLS not in result.frames:
         return
     patrols = result.frames[T_PATROLS]
-    has_points = patrols[PATROL_ID].isin(result.frames[T_TRACK_POINTS][PATROL_ID])
+    has_points = _is_in(patrols[PATROL_ID], result.frames[T_TRACK_POINTS][PATROL_ID])
     if not has_points.all():
         result.warnings.append(f"{int((~has_points).sum())} patrol(s) without usable track points were not imported")
         result.frames[T_PATROLS] = patrols[has_points]
+
+
+def _is_in(values: pd.Series, candidates: pd.Series) -> np.ndarray:
+    """Boolean array: each of ``values`` (text) occurs in ``candidates`` (text)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    wanted = pc.unique(pa.chunked_array([pa.array(candidates, type=pa.large_string())]))
+    found = pc.is_in(pa.array(values, type=pa.large_string()), value_set=wanted)
+    return found.to_numpy(zero_copy_only=False).astype(bool)
 
 
 def _write(store: Store, result: ReadResult) -> dict[str, int]:
@@ -163,21 +233,18 @@ def _write(store: Store, result: ReadResult) -> dict[str, int]:
     frames = result.frames
     added: dict[str, int] = {}
     if T_AREAS in frames and len(frames[T_AREAS]):
+        versions = frames[T_AREAS]
         versions_before = _area_version_count(store)
-        changed = store.add_area_versions(frames[T_AREAS])  # new versions and the versions they close
+        changed = store.add_area_versions(versions)  # new versions and the versions they close
         added[T_AREAS] = _area_version_count(store) - versions_before
-        refresh.refresh_areas(store, sorted({area_id for area_id, _ in changed}))
+        # every version added starts on a valid_from of the file, and so does every close it causes
+        refresh.refresh_areas(store, sorted({area_id for area_id, _ in changed}), since=min(versions[VALID_FROM]))
     if T_PATROLS in frames and len(frames[T_PATROLS]):
         added[T_PATROLS] = store.add_patrols(frames[T_PATROLS])
     if T_TRACK_POINTS in frames and len(frames[T_TRACK_POINTS]):
-        points = frames[T_TRACK_POINTS]
-        added[T_TRACK_POINTS] = store.add_track_points(points)
-        if added[T_TRACK_POINTS]:
-            refresh.refresh_patrols(store, sorted(set(points[PATROL_ID])))
+        added[T_TRACK_POINTS] = refresh.add_track_points(store, frames[T_TRACK_POINTS])
     if T_ENCOUNTERS in frames and len(frames[T_ENCOUNTERS]):
-        added[T_ENCOUNTERS] = store.add_encounters(with_encounter_cells(frames[T_ENCOUNTERS]))
-        if added[T_ENCOUNTERS]:
-            refresh.refresh_encounter_areas(store)
+        added[T_ENCOUNTERS] = refresh.add_encounters(store, frames[T_ENCOUNTERS])
     return added
 
 
@@ -194,6 +261,8 @@ def _sha256(path: Path) -> str:
 
 
 def _kind_from_geometry(path: Path) -> str:
+    import pyogrio  # only to tell a GIS file's kind: GPX and CSV imports never load it here
+
     try:
         info = pyogrio.read_info(path)
     except Exception as exc:  # GDAL raises many types; report one clear message
@@ -214,6 +283,9 @@ def _kind_from_header(path: Path) -> str:
 
     Uses the readers' own header aliases and decoding (``geo.io.tabular``).
     """
+    from geo.io.tabular import EASTING, ENCOUNTER_ALIASES, NORTHING, PATROL_ALIASES, read_header
+    from geo.schema import END_UTC, LAT, LON, START_UTC
+
     headers = read_header(path)
     encounter_columns = _matched(headers, ENCOUNTER_ALIASES, path)
     if {LON, LAT} <= encounter_columns or {EASTING, NORTHING} <= encounter_columns:
@@ -228,6 +300,8 @@ def _kind_from_header(path: Path) -> str:
 
 def _matched(headers: list[str], aliases: dict, path: Path) -> set[str]:
     """Schema columns the headers map to; an ambiguous header set matches nothing."""
+    from geo.io.tabular import match_columns
+
     try:
         return set(match_columns(headers, aliases, path=path).columns)
     except InputFileError:

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from geo.engine.cells import DEFAULT_RESOLUTION, cells_to_hex, check_resolution
-from geo.queries import aggregate_reads
+from geo.queries import aggregate_reads, rollups
 from geo.queries.columns import (
     AREA_NAME,
     DAYS_SINCE_VISIT,
@@ -84,11 +84,14 @@ def presence_by_cell(store: Store, filters: Filters, *, res: int = DEFAULT_RESOL
     10 min or more; NaN without visits), ``encounters``.
     """
     check_resolution(res)
-    cell_keys = {CELL: f"d.{CELL}"}
-    presence = aggregate_reads.presence(store, filters, table=T_PRESENCE_CELL, keys=cell_keys,
-                               where=[f"d.{RES} = ?"], params=[res])
-    visits = aggregate_reads.visits(store, filters, table=T_VISITS_CELL, keys={CELL: f"v.{CELL}"},
-                           where=[f"v.{RES} = ?"], params=[res])
+    if rollups.usable(store, filters):  # day and month sums instead of every patrol × cell × hour
+        presence, visits = rollups.cell_presence_and_visits(store, filters, res=res)
+    else:
+        cell_keys = {CELL: f"d.{CELL}"}
+        presence = aggregate_reads.presence(store, filters, table=T_PRESENCE_CELL, keys=cell_keys,
+                                   where=[f"d.{RES} = ?"], params=[res])
+        visits = aggregate_reads.visits(store, filters, table=T_VISITS_CELL, keys={CELL: f"v.{CELL}"},
+                               where=[f"v.{RES} = ?"], params=[res])
     encounters = _encounters_by_cell(store, filters, res)
     table = _combine(CELL, presence, visits, encounters)
     table[CELL] = hex_cells(table[CELL])

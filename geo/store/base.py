@@ -128,6 +128,16 @@ class Store(ABC):
         """Insert track points; points already stored are ignored. Returns rows added."""
 
     @abstractmethod
+    def rollups_complete(self) -> bool:
+        """Whether the cell rollups (``geo.store.rollups``) hold every patrol's rows; readers use
+        them only then. The stores keep them in step with every write to the cell tables."""
+
+    @abstractmethod
+    def rebuild_rollups(self, days: list[str] | None = None, *, kinds: tuple[str, ...] = ("presence", "visits")) -> None:
+        """Rebuild the cell rollups of service ``days`` (ISO dates) from the detail; all when None
+        (which also marks them complete)."""
+
+    @abstractmethod
     def add_encounters(self, encounters: pd.DataFrame) -> int:
         """Insert encounters not yet stored (by ``encounter_id``). Returns rows added."""
 
@@ -141,8 +151,9 @@ class Store(ABC):
 
     @abstractmethod
     def replace_derived(self, table: str, frame: pd.DataFrame, *, patrol_ids: list[str] | None = None,
-                        area_ids: list[str] | None = None) -> None:
-        """Replace the rows of a derived table for the given patrols/areas (all when None)."""
+                        area_ids: list[str] | None = None, encounter_ids: list[str] | None = None) -> None:
+        """Replace the rows of a derived table for the given patrols/areas/encounters (all when None;
+        ``encounter_ids`` only for ``encounter_areas``)."""
 
     @abstractmethod
     def log_import(self, *, file: str, sha256: str, kind: str, added: int, rejected: int) -> None:
@@ -207,7 +218,8 @@ class Store(ABC):
         aggregates are never recomputed from a part. The derived tables are not touched: every
         figure stays as it was. Each patrol is recorded in ``raw_points_removed`` (time, points,
         first and last point time), and frozen marks of those patrols (left from points
-        re-imported since) are dropped, since their aggregates were recomputed from raw points."""
+        re-imported since) are dropped, since their aggregates were recomputed from raw points.
+        The PostGIS store drops whole monthly partitions before the cutoff instead of deleting their rows."""
 
     @abstractmethod
     def removed_raw_patrols(self) -> pd.DataFrame:

@@ -13,6 +13,13 @@ Types: times are ``timestamptz`` (UTC; the session time zone is UTC),
 metres. :meth:`PostgisStore.query` returns dates and times as the same ISO
 text the GeoPackage store stores, so every query in ``geo`` reads both alike.
 
+Track points are partitioned by UTC month (``track_points_YYYYMM``, created
+when the first point of a month arrives): every partition's primary key
+(patrol, time) serves the per-patrol reads, and retention
+(:meth:`PostgisStore.delete_track_points_before`) drops whole months instead
+of deleting rows. A store created before partitioning keeps its plain table
+and gets a plain ``DELETE``.
+
 Bulk rows go in with binary ``COPY`` encoded by numpy (``geo/store/pg_copy.py``):
 straight into the table when nothing can conflict, else through a temporary
 staging table and ``INSERT ... ON CONFLICT``. Track points are read back
@@ -99,8 +106,8 @@ from geo.schema import (
     VISIT_END,
     VISIT_START,
 )
-from geo.store import pg_copy
-from geo.store.rows import encounter_cells
+from geo.store import pg_copy, rollups
+from geo.store.rows import encounter_cells, fid_column, keyed_by_fid
 from geo.store.area_versions import draft_multipolygons, plan_area_version
 from geo.store.audit import current_actor
 from geo.store.base import GENERATION, POSTGRESQL, Store, StoreError
@@ -157,7 +164,7 @@ _SCHEMA_SQL = [
         c for c, _ in _PATROL_COLUMNS if c != SOURCE_FILE])}, UNIQUE ({PATROL_ID}))""",
     f"CREATE INDEX IF NOT EXISTS patrols_service_day ON {T_PATROLS} ({SERVICE_DAY})",
     f"""CREATE TABLE IF NOT EXISTS {T_TRACK_POINTS} ({_columns_sql(_TRACK_COLUMNS, [PATROL_FID, TIME_UTC, LON, LAT])},
-      PRIMARY KEY ({PATROL_FID}, {TIME_UTC}))""",
+      PRIMARY KEY ({PATROL_FID}, {TIME_UTC})) PARTITION BY RANGE ({TIME_UTC})""",
     f"""CREATE TABLE IF NOT EXISTS {T_ENCOUNTERS} ({_IDENTITY}, geom geometry(Point,{SRID}) NOT NULL,
       {_columns_sql(_ENCOUNTER_COLUMNS, [c for c, _ in _ENCOUNTER_COLUMNS
                                           if c not in (PATROL_ID, SOURCE_FILE, 'cell_9', 'cell_10', 'cell_11')])},
@@ -180,6 +187,7 @@ _SCHEMA_SQL = [
       preset text NOT NULL, first_day date NOT NULL, last_day date NOT NULL, compare_first date, compare_last date,
       k integer NOT NULL, format text NOT NULL, file text NOT NULL, sha256 text NOT NULL, actor text)""",
     f"INSERT INTO {T_FACTS} (name, value) VALUES ('{T_TRACK_POINTS}', 0), ('{GENERATION}', 0) ON CONFLICT DO NOTHING",
+    *rollups.schema_sql(POSTGRESQL),
 ]
 _PLAN_COLUMNS: Columns = tuple(zip(PLAN_COLUMNS, ("text", "int4", "timestamptz", "text", "text", "text", "int4",
                                                 "text", "int4", "float8", "float8"), strict=True))
@@ -190,7 +198,7 @@ _PLANS_SQL = (f"CREATE TABLE IF NOT EXISTS {T_PLANS} ({_IDENTITY}, "
 still open with ``create=False``)."""
 _PLANS_LOCK = 0x506C616E  # "Plan": advisory lock serialising the creation of ``plans`` and its version numbers
 _ALL_TABLES = (T_AREAS, T_AREA_CHANGES, T_PATROLS, T_TRACK_POINTS, T_ENCOUNTERS, T_IMPORTS, T_FACTS, *DERIVED_TABLES,
-               T_AREA_DRAFTS, T_EXPORT_LOG)
+               T_AREA_DRAFTS, T_EXPORT_LOG, *rollups.ROLLUP_TABLES)
 
 
 def is_postgis_url(location: object) -> bool:
@@ -276,6 +284,9 @@ class PostgisStore(PostgisRecords, Store):
             self._conn.execute("SELECT pg_advisory_xact_lock(%s)", (_SCHEMA_LOCK,))
             for statement in _SCHEMA_SQL:
                 self._conn.execute(statement)
+            if not self.rollups_complete() and not any(
+                    self._conn.execute(f"SELECT 1 FROM {t} LIMIT 1").fetchone() for t in rollups.DETAIL):
+                self._conn.execute(rollups.complete_sql()[1])  # nothing to roll up yet: complete as they are
 
     # --- transactions ---------------------------------------------------------------------
     @contextmanager
@@ -363,12 +374,20 @@ class PostgisStore(PostgisRecords, Store):
     ) -> Iterator[pd.DataFrame]:
         """Track points of whole patrols, ``batch_patrols`` patrols at a time, ordered by
         patrol and time; read with binary COPY (times in UTC, millisecond precision)."""
-        fids = self._patrol_fids(patrol_ids)
+        if patrol_ids is None:
+            fids = self._patrol_fids(None)
+        else:  # an index lookup per given patrol, not a read of the whole patrols table
+            lookup = self._fid_lookup(patrol_ids)
+            fids = pd.Series(lookup.index.to_numpy(dtype=object), index=lookup.to_numpy()).sort_index()
         for start in range(0, len(fids), batch_patrols):
             batch = fids.iloc[start : start + batch_patrols]
             lo, hi = int(batch.index.min()), int(batch.index.max())
+            if patrol_ids is None or hi - lo + 1 == len(batch):
+                where = f"{PATROL_FID} BETWEEN {lo} AND {hi}"
+            else:
+                where = f"{PATROL_FID} IN ({', '.join(str(int(f)) for f in batch.index)})"  # integers only
             sql = (f"COPY (SELECT {PATROL_FID}, {TIME_UTC}, {LON}, {LAT}, COALESCE({ACCURACY_M}, 'NaN') "
-                   f"FROM {T_TRACK_POINTS} WHERE {PATROL_FID} BETWEEN {lo} AND {hi} "
+                   f"FROM {T_TRACK_POINTS} WHERE {where} "
                    f"ORDER BY {PATROL_FID}, {TIME_UTC}) TO STDOUT (FORMAT BINARY)")
             payload = bytearray()
             with self._lock, self._conn.cursor() as cur, cur.copy(sql) as copy:
@@ -447,10 +466,13 @@ class PostgisStore(PostgisRecords, Store):
         updates = ", ".join(f"{c} = excluded.{c}" for c in names if c != PATROL_ID)
         with self.transaction():
             before = self._scalar(f"SELECT COUNT(*) FROM {T_PATROLS}")
+            stored = rollups.rollup_keys(self, patrols[PATROL_ID])
             # _row keeps the input order: new patrols get their fid in that order, as in the GeoPackage
             self._stage("_stage_patrols", (*_PATROL_COLUMNS, ("_row", "int8")), [*values, np.arange(len(patrols))])
             self._conn.execute(f"INSERT INTO {T_PATROLS} ({', '.join(names)}) SELECT {', '.join(names)} "
                                f"FROM _stage_patrols ORDER BY _row ON CONFLICT ({PATROL_ID}) DO UPDATE SET {updates}")
+            if len(stored):  # a stored patrol's day, team, kind, shift or staff may have changed
+                rollups.keep(self, rollups.changed_days(stored, rollups.rollup_keys(self, stored[PATROL_ID])))
             return self._scalar(f"SELECT COUNT(*) FROM {T_PATROLS}") - before
 
     def add_track_points(self, points: pd.DataFrame) -> int:
@@ -458,14 +480,9 @@ class PostgisStore(PostgisRecords, Store):
         already stored for the same (patrol, time) are ignored. Returns rows added."""
         if points.empty:
             return 0
-        fids = self._patrol_fids(None)
-        fid_of = pd.Series(fids.index.to_numpy(), index=fids.to_numpy())
-        patrol_fid = fid_of.reindex(points[PATROL_ID].to_numpy()).to_numpy()
-        if np.isnan(patrol_fid.astype(np.float64)).any():
-            missing = sorted(set(points[PATROL_ID][pd.isna(patrol_fid)]))[:5]
-            raise ValueError(f"track points refer to patrols not in the store: {missing}; add the patrols first")
+        patrol_fid = fid_column(points[PATROL_ID], self._fid_lookup, what="track points")
         frame = pd.DataFrame({
-            PATROL_FID: patrol_fid.astype(np.int64),
+            PATROL_FID: patrol_fid,
             TIME_UTC: pd.DatetimeIndex(pd.to_datetime(points[TIME_UTC], utc=True)).as_unit("ms"),
             LON: points[LON].to_numpy(np.float64),
             LAT: points[LAT].to_numpy(np.float64),
@@ -474,6 +491,7 @@ class PostgisStore(PostgisRecords, Store):
         values = [frame[c] for c, _ in _TRACK_COLUMNS]
         names = ", ".join(c for c, _ in _TRACK_COLUMNS)
         with self.transaction():
+            self._ensure_month_partitions(frame[TIME_UTC])
             touched = np.unique(frame[PATROL_FID].to_numpy()).tolist()
             stored = self._conn.execute(f"SELECT 1 FROM {T_TRACK_POINTS} WHERE {PATROL_FID} = ANY(%s) LIMIT 1",
                                         (touched,)).fetchone()
@@ -486,6 +504,53 @@ class PostgisStore(PostgisRecords, Store):
                                            "ON CONFLICT DO NOTHING").rowcount
             self._conn.execute(f"UPDATE {T_FACTS} SET value = value + %s WHERE name = %s", (added, T_TRACK_POINTS))
         return added
+
+    def _drop_months_before(self, cutoff: pd.Timestamp) -> int:
+        """Drop every monthly partition wholly before ``cutoff`` (UTC); returns the points they held.
+
+        Called by :meth:`~geo.store.postgis_records.PostgisRecords.delete_track_points_before`
+        inside its transaction, after the expired patrols were recorded: every point of such a
+        month is before the cutoff, so its patrol is expired and loses all its points anyway;
+        the months are dropped instead of deleted row by row (nothing read or logged per row).
+        """
+        dropped = 0
+        for name, _, upper in self._month_partitions():
+            if upper <= cutoff:
+                dropped += self._scalar(f"SELECT COUNT(*) FROM {name}")
+                self._conn.execute(f"DROP TABLE {name}")
+        return dropped
+
+    def _partitioned(self) -> bool:
+        return self._scalar("SELECT COUNT(*) FROM pg_partitioned_table WHERE partrelid = to_regclass(%s)",
+                            (T_TRACK_POINTS,)) > 0
+
+    def _month_partitions(self) -> list[tuple[str, pd.Timestamp, pd.Timestamp]]:
+        """(name, lower, upper) of every monthly partition of track_points, oldest first."""
+        rows = self.query(
+            "SELECT c.relname AS name, pg_get_expr(c.relpartbound, c.oid) AS bound FROM pg_inherits i "
+            "JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = to_regclass(?) ORDER BY c.relname",
+            (T_TRACK_POINTS,))
+        out = []
+        for name, bound in zip(rows["name"], rows["bound"]):
+            lower, upper = _PARTITION_BOUND.match(bound).groups()
+            out.append((name, pd.Timestamp(lower).tz_convert("UTC"), pd.Timestamp(upper).tz_convert("UTC")))
+        return out
+
+    def _ensure_month_partitions(self, times: pd.Series) -> None:
+        """Create the monthly partitions (UTC) that ``times`` fall in and that do not exist yet."""
+        if not self._partitioned() or times.empty:
+            return
+        utc = pd.DatetimeIndex(times).tz_convert("UTC").tz_localize(None)
+        months = pd.PeriodIndex(pd.unique(utc.to_period("M"))).sort_values()  # hashed in C; a few per import
+        existing = {name for name, _, _ in self._month_partitions()}
+        wanted = [m for m in months if _partition_name(m) not in existing]
+        if not wanted:
+            return
+        self._conn.execute("SELECT pg_advisory_xact_lock(%s)", (_SCHEMA_LOCK,))  # two imports may race
+        for month in wanted:
+            lower, upper = month.start_time.strftime("%Y-%m-%d"), (month + 1).start_time.strftime("%Y-%m-%d")
+            self._conn.execute(f"CREATE TABLE IF NOT EXISTS {_partition_name(month)} PARTITION OF {T_TRACK_POINTS} "
+                               f"FOR VALUES FROM ('{lower} 00:00:00+00') TO ('{upper} 00:00:00+00')")
 
     def add_encounters(self, encounters: pd.DataFrame) -> int:
         """Insert encounters not yet stored (by ``encounter_id``), with their point geometry
@@ -562,29 +627,48 @@ class PostgisStore(PostgisRecords, Store):
         return draft_id
 
     def replace_derived(self, table: str, frame: pd.DataFrame, *, patrol_ids: list[str] | None = None,
-                        area_ids: list[str] | None = None) -> None:
+                        area_ids: list[str] | None = None, encounter_ids: list[str] | None = None) -> None:
         _check_derived(table)
         if patrol_ids is not None and table == T_ENCOUNTER_AREAS:
             raise ValueError("encounter_areas is replaced by encounter or area, not by patrol")
-        fids = self._patrol_fids(None) if table in PATROL_KEYED_TABLES else None
+        keyed = table in PATROL_KEYED_TABLES
         conditions, params = [], []
         if area_ids is not None:
             conditions.append(f"{AREA_ID} = ANY(%s)")
             params.append(list(area_ids))
-        if patrol_ids is not None and fids is not None:
+        if encounter_ids is not None:
+            if table != T_ENCOUNTER_AREAS:
+                raise ValueError(f"only {T_ENCOUNTER_AREAS} is replaced by encounter; got {table!r}")
+            conditions.append(f"{ENCOUNTER_ID} = ANY(%s)")
+            params.append([str(i) for i in pd.unique(pd.Series(encounter_ids, dtype=object))])
+        fids = np.zeros(0, np.int64)
+        if patrol_ids is not None and keyed:
+            fids = self._fid_lookup(patrol_ids).to_numpy()
             conditions.append(f"{PATROL_FID} = ANY(%s)")
-            params.append([int(f) for f in fids.index[fids.isin(list(patrol_ids))]])
+            params.append([int(f) for f in fids])
         where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
         with self.transaction():
-            self._conn.execute(f"DELETE FROM {table} {where}", params)
-            if frame.empty:
-                return
-            if fids is not None:
-                fid_of = pd.Series(fids.index.to_numpy(), index=fids.to_numpy())
-                frame = frame.copy()
-                frame.insert(0, PATROL_FID, fid_of.reindex(frame.pop(PATROL_ID).to_numpy()).to_numpy().astype(np.int64))
-            columns = DERIVED_COLUMNS[table]
-            self._copy(table, columns, [frame[c] for c, _ in columns])
+            removed = self._conn.execute(f"DELETE FROM {table} {where}", params).rowcount
+            if not frame.empty:
+                if keyed:
+                    frame = keyed_by_fid(frame, self._fid_lookup, what=table)
+                    fids = np.union1d(fids, frame[PATROL_FID].to_numpy())
+                columns = DERIVED_COLUMNS[table]
+                self._copy(table, columns, [frame[c] for c, _ in columns])
+            rollups.after_replace(self, self._rollup_sql, table, patrol_ids, fids, removed=removed)
+
+    # --- rollups (geo.store.rollups) ------------------------------------------------------------
+    def rollups_complete(self) -> bool:
+        """Whether the cell rollups hold every patrol's rows (readers fall back to the detail if not)."""
+        with self._lock:
+            return rollups.is_complete(self._conn.execute(rollups.complete_sql()[0]).fetchone())
+
+    def rebuild_rollups(self, days: list[str] | None = None, *, kinds: tuple[str, ...] = rollups.KINDS) -> None:
+        """Rebuild the cell rollups of service ``days`` (ISO dates) from the detail; all when None."""
+        rollups.rebuild(self, self._rollup_sql, POSTGRESQL, days, kinds)
+
+    def _rollup_sql(self, sql: str, params: list) -> None:
+        self._conn.execute(to_psycopg(sql, params), params)
 
     def log_import(self, *, file: str, sha256: str, kind: str, added: int, rejected: int) -> None:
         with self.transaction():
@@ -667,6 +751,17 @@ class PostgisStore(PostgisRecords, Store):
                                       "AND table_schema = ANY(current_schemas(false))", (table,)).fetchall()
         return {row[0] for row in rows}
 
+    def _fid_lookup(self, patrol_ids) -> pd.Series:
+        """fid (values, int64) of the stored patrols among ``patrol_ids`` (index, text): one
+        indexed query, never a read of the whole patrols table."""
+        ids = pd.unique(pd.Series(patrol_ids, dtype=object).astype(str).to_numpy()).tolist()
+        if not ids:
+            return pd.Series([], dtype=np.int64)
+        with self._lock:
+            rows = self._conn.execute(f"SELECT {PATROL_ID}, fid FROM {T_PATROLS} WHERE {PATROL_ID} = ANY(%s)",
+                                      (ids,)).fetchall()
+        return pd.Series([f for _, f in rows], index=[p for p, _ in rows], dtype=np.int64)
+
     def _patrol_fids(self, patrol_ids: list[str] | None) -> pd.Series:
         """patrol_id by fid (index), all or the given patrols, ordered by fid."""
         frame = self.query(f"SELECT fid, {PATROL_ID} FROM {T_PATROLS} ORDER BY fid")
@@ -684,6 +779,14 @@ class PostgisStore(PostgisRecords, Store):
 # --- SQL text and value adaptation --------------------------------------------------------------
 _STRING_LITERAL = re.compile(r"('(?:[^']|'')*')")
 _NAMED = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")
+
+
+_PARTITION_BOUND = re.compile(r"FOR VALUES FROM \('([^']+)'\) TO \('([^']+)'\)")
+
+
+def _partition_name(month: pd.Period) -> str:
+    """``track_points_202406`` for June 2024 (UTC)."""
+    return f"{T_TRACK_POINTS}_{month.year:04d}{month.month:02d}"
 
 
 def to_psycopg(sql: str, params: tuple | dict = ()) -> str:

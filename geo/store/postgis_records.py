@@ -8,8 +8,9 @@ text, read back identically on both backends), ``raw_points_removed`` and
 (the time of the statement, not of the transaction start), so a retention run and a later
 area change are ordered as they happened.
 
-:meth:`PostgisRecords.delete_track_points_before` deletes rows; a partitioned
-``track_points`` (by time) could drop whole partitions there instead.
+:meth:`PostgisRecords.delete_track_points_before` drops the monthly partitions of
+``track_points`` wholly before the cutoff and deletes the expired patrols' other points
+(those in later months) row by row; a store without partitions deletes rows only.
 """
 
 from __future__ import annotations
@@ -92,7 +93,8 @@ class PostgisRecords(RecordReads):
                 f"first_utc = LEAST({T_RAW_REMOVED}.first_utc, excluded.first_utc), "
                 f"last_utc = GREATEST({T_RAW_REMOVED}.last_utc, excluded.last_utc)")
             self._conn.execute(f"DELETE FROM {T_FROZEN} WHERE {PATROL_FID} IN (SELECT {PATROL_FID} FROM _expired)")
-            deleted = self._conn.execute(
+            deleted = self._drop_months_before(cutoff_stamp(cutoff_utc))  # whole months: no row deleted one by one
+            deleted += self._conn.execute(
                 f"DELETE FROM {T_TRACK_POINTS} WHERE {PATROL_FID} IN (SELECT {PATROL_FID} FROM _expired)").rowcount
             self._conn.execute(f"UPDATE {T_FACTS} SET value = GREATEST(value - %s, 0) WHERE name = %s",
                                (deleted, T_TRACK_POINTS))
