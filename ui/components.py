@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import folium
@@ -148,3 +149,17 @@ def show_cell_map(areas, cells: pd.DataFrame, *, value_column: str, legend_title
 def show_map(fmap: folium.Map, *, key: str) -> None:
     """Render a folium map; panning and zooming do not rerun the page."""
     st_folium(fmap, key=key, height=MAP_HEIGHT, use_container_width=True, returned_objects=[])
+
+
+@contextmanager
+def lazy_expander(label: str, *, key: str) -> Iterator[bool]:
+    """A collapsed expander whose content runs only while it is open: ``with lazy_expander(label,
+    key=k) as opened: if opened: ...``.
+
+    A plain ``st.expander`` runs, sends and draws its content even when closed, so a map in it
+    (a period player, the area editor) would cost every page load a second Leaflet map drawn
+    hidden. Opening or closing this one reruns the page (cached answers); its state is
+    ``st.session_state[key]`` (True when open).
+    """
+    with st.expander(label, key=key, on_change="rerun") as box:
+        yield bool(box.open)
