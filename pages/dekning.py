@@ -6,7 +6,7 @@ from geo.queries import area_geometries, presence_by_cell
 from ui.animation import cell_map_player
 from ui.captions import page_caption
 from ui.columns import show_table
-from ui.components import basemap_picker, show_cell_map
+from ui.components import basemap_picker, lazy_expander, show_cell_map
 from ui.filters import resolution_picker, time_filters
 from ui.format import count, number
 from ui.i18n import t
@@ -38,6 +38,8 @@ show_cell_map(areas, cells, value_column="presence_minutes", legend_title=t("col
 with st.expander(t("coverage.table")):
     show_table(cells.sort_values("presence_minutes", ascending=False))
 
-with st.expander(t("animation.coverage")):
-    cell_map_player(path, filters, key="coverage_anim", cell_query=presence_by_cell, value_column="presence_minutes",
-                    legend_title=t("col.presence_minutes"), tooltip={"presence_minutes": t("col.presence_minutes")}, res=res, basemap=basemap)
+with lazy_expander(t("animation.coverage"), key="coverage_anim_open") as opened:
+    if opened:
+        cell_map_player(path, filters, key="coverage_anim", cell_query=presence_by_cell, value_column="presence_minutes",
+                        legend_title=t("col.presence_minutes"), tooltip={"presence_minutes": t("col.presence_minutes")},
+                        res=res, basemap=basemap)

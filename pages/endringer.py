@@ -24,7 +24,7 @@ from geo.timeutil import FIRST_DAY, LABEL, LAST_DAY, periods_between
 from ui.animation import period_player
 from ui.area_editor import area_editor
 from ui.charts import area_timeline_chart, ring_share_chart
-from ui.components import basemap_picker, new_map, show_map
+from ui.components import basemap_picker, lazy_expander, new_map, show_map
 from ui.columns import show_table
 from ui.format import area_m2, count, percent
 from ui.i18n import labels, t
@@ -95,8 +95,9 @@ if section == "history":
     show_table(pd.DataFrame(comparison[list(COMPARISON_COLUMNS)]), prefixes=("changes.col",))
 
     if user.may(Capability.AREA_EDITOR):  # drawing, uploading and adopting drafts: admins only
-        with st.expander(t("changes.editor")):
-            area_editor(path, all_areas, key="changes_editor")
+        with lazy_expander(t("changes.editor"), key="changes_editor_open") as opened:
+            if opened:
+                area_editor(path, all_areas, key="changes_editor")
 
 # --- drift ----------------------------------------------------------------------------------------------
 if section == "drift":

@@ -8,7 +8,7 @@ from geo.queries.periods import trend_period_for
 from ui.animation import cell_map_player
 from ui.captions import page_caption
 from ui.charts import category_trend_chart
-from ui.components import basemap_picker, show_cell_map
+from ui.components import basemap_picker, lazy_expander, show_cell_map
 from ui.filters import encounter_filters, resolution_picker
 from ui.format import count
 from ui.i18n import labels, t
@@ -46,10 +46,11 @@ def _points(fmap) -> None:
 show_cell_map(areas, cells, value_column="encounters", legend_title=t("col.encounters"),
               tooltip={"encounters": t("col.encounters"), "people": t("col.people")}, basemap=basemap,
               key="encounters_map", draw_more=_points if show_points else None)
-with st.expander(t("animation.encounters")):
-    cell_map_player(path, filters, key="encounters_anim", cell_query=encounters_by_cell, value_column="encounters",
-                    legend_title=t("col.encounters"), tooltip={"encounters": t("col.encounters")}, res=res,
-                    basemap=basemap)
+with lazy_expander(t("animation.encounters"), key="encounters_anim_open") as opened:
+    if opened:
+        cell_map_player(path, filters, key="encounters_anim", cell_query=encounters_by_cell, value_column="encounters",
+                        legend_title=t("col.encounters"), tooltip={"encounters": t("col.encounters")}, res=res,
+                        basemap=basemap)
 
 st.subheader(t("encounters.trend"))
 period = trend_period_for(filters.first_day, filters.last_day)
