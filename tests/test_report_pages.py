@@ -65,23 +65,28 @@ def test_the_report_names_every_top_place_uniquely(report):
     assert all(street for _, street in places)
 
 
+def test_the_comparison_trend_is_the_comparison_periods_own_release(store, report):
+    """The dashed lines show the comparison week exactly as its own situation picture does: the
+    same shown counts and the same withheld ones (never a count its own export hides)."""
+    book = load_presets()
+    own = build_report(store, book.get("sentrum"), first_day=COMPARE[0], last_day=COMPARE[1], k=5, book=book)
+    assert report.compare_trend is not None
+    assert report.compare_trend.text().equals(own.trend_chart.text())
+    assert list(report.compare_trend.cells.columns) == ["2024-W41"]
+    alone = build_report(store, book.get("sentrum"), first_day=FIRST, last_day=LAST, k=5, book=book)
+    assert alone.compare_trend is None
+
+
 def test_the_trend_chart_draws_a_dashed_line_per_category_for_the_comparison(report, monkeypatch):
-    """The chart draws ``Report.compare_trend`` (the builder does not fill it since the disclosure
-    merge: the comparison release must be protected on the new release structure first)."""
-    import dataclasses
-
     from geo.report import charts
-    from geo.report.disclosure import protect_table
-
-    counts = pd.DataFrame(10, index=report.trend_chart.values().index, columns=["2024-W39", "2024-W40"])
-    report = dataclasses.replace(report, compare_trend=protect_table(counts, k=report.k))
 
     drawn = []
     real = plt.Axes.plot
     monkeypatch.setattr(plt.Axes, "plot", lambda self, *a, **kw: drawn.append(kw) or real(self, *a, **kw))
     charts.trend_png(report)
     dashed = [kw for kw in drawn if kw.get("linestyle") == "--"]
-    assert len(dashed) == len(report.trend_chart.values()) + 1  # one per category, and the legend entry
+    categories = report.trend_chart.values().index
+    assert len(dashed) == sum(c in report.compare_trend.cells.index for c in categories) + 1  # + the legend entry
     compared = period_nb(report.compare_first, report.compare_last)
     assert any(compared in (kw.get("label") or "") for kw in dashed)
 

@@ -101,8 +101,9 @@ def _comparison_lines(ax, report: Report, categories: list, n_periods: int) -> i
             continue
         y = before.loc[category].to_numpy(dtype=float, na_value=np.nan)[:n_periods]
         hidden += int(np.isnan(y).sum())
-        ax.plot(np.arange(len(y)), y, linestyle="--", linewidth=1.0, color=SERIES[i % len(SERIES)], alpha=0.7)
-    ax.plot([], [], linestyle="--", color=MUTED, linewidth=1.0,
+        ax.plot(np.arange(len(y)), y, linestyle="--", linewidth=1.0, color=SERIES[i % len(SERIES)], alpha=0.7,
+                marker="o", markersize=3, markerfacecolor="white")  # a one-period trend is one point
+    ax.plot([], [], linestyle="--", color=MUTED, linewidth=1.0, marker="o", markersize=3, markerfacecolor="white",
             label=f"Stiplet: {period_nb(report.compare_first, report.compare_last)}")
     return hidden
 

@@ -58,8 +58,10 @@ class Report:
     narrative: list[str] = field(default_factory=list)
     methods: list[tuple[str, str]] = field(default_factory=list)
     compare_trend: ProtectedTable | None = None
-    """The comparison period's encounters per category and period (protected like ``trend_chart``;
-    its periods are the comparison period's own, matched to ``trend_chart``'s by position), or None."""
+    """The comparison period's encounters per category and period, or None: the trend of the
+    comparison period's own release (:func:`geo.report.release.protect_release`), so every count is
+    shown or withheld exactly as that period's own situation picture shows it; its periods are the
+    comparison period's own, matched to ``trend_chart``'s by position."""
 
     @property
     def has_comparison(self) -> bool:
