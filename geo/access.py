@@ -180,6 +180,8 @@ POLICY: dict[str, Rule] = {
     "geo.queries.places.encounters_by_cell": Rule(STAFF),
     "geo.queries.places.encounter_points": Rule(STAFF),
     "geo.queries.places.areas_not_visited": Rule(STAFF),
+    # two periods side by side / as a difference: presence or encounters per cell (never for partners)
+    "geo.queries.difference.compare_cells": Rule(STAFF),
     "geo.queries.places.area_geometries": Rule(STAFF, area_rows="team"),
     "geo.queries.trends.effort_vs_need": Rule(STAFF, area_ids="key"),
     "geo.queries.trends.encounter_trend": Rule(STAFF),
