@@ -519,8 +519,9 @@ MAX_FIT_ZOOM = 17
 _TILE_PX = 256
 
 
-def fit_to(fmap: folium.Map, gdf: gpd.GeoDataFrame) -> folium.Map:
-    """Open the map on ``gdf`` (EPSG:4326), or on its main cluster when it has several.
+def fit_to(fmap: folium.Map, gdf: gpd.GeoDataFrame, *, size_px: tuple[int, int] = VIEW_PX) -> folium.Map:
+    """Open the map on ``gdf`` (EPSG:4326), or on its main cluster when it has several; ``size_px``
+    is the map's assumed width and height (pixels; narrower for two maps side by side).
 
     Field areas can lie far apart (the centre and a district 5 km west); fitting
     all of them would open the map too far out to read the centre. So the map
@@ -535,7 +536,7 @@ def fit_to(fmap: folium.Map, gdf: gpd.GeoDataFrame) -> folium.Map:
     """
     if gdf.empty:
         return fmap
-    centre, zoom = view_of(main_cluster(gdf).total_bounds)
+    centre, zoom = view_of(main_cluster(gdf).total_bounds, size_px=size_px)
     fmap.location = list(centre)
     fmap.options["zoom"] = zoom
     return fmap
