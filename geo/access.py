@@ -309,6 +309,8 @@ def _check_report(user: User, report: object) -> None:
     _check_preset(user, getattr(getattr(report, "preset", None), "key", None))
     if user.role is Role.PARTNER:
         _check_report_options(user, k=getattr(report, "k", None), teams=teams)
+        if getattr(report, "note", ""):
+            raise AccessDenied("only the service's managers write their own paragraph into a situation picture")
     elif _narrow_teams(user, teams) != teams:
         raise AccessDenied(f"this situation picture covers more teams than yours ({', '.join(sorted(user.teams or ()))})")
 

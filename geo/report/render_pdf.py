@@ -118,24 +118,29 @@ def _story(report: Report, images: dict[str, bytes], s: dict[str, ParagraphStyle
         Paragraph(f"Periode {period_nb(report.first_day, report.last_day)}"
                   + (f" · sammenlignet med {compare}" if compare else "") + f" · k = {report.k}", s["subtitle"]),
         Spacer(1, 4 * mm),
-        Paragraph("Sammendrag", s["h2"]),
-        *[Paragraph(escape(sentence), s["body"]) for sentence in report.narrative],
-        Paragraph("Nøkkeltall", s["h2"]),
-        _figures(report, s, width, compare is not None),
-        Paragraph(escape(marks_nb(report.k)), s["small"]),
-        KeepTogether([Paragraph("Feltområder", s["h2"]),
-                      _table(by_name(report.tables["areas"]), s, width, total_row=True)]),
-        KeepTogether([Paragraph("Kategorier og aldersgrupper", s["h2"]),
-                      _table(report.tables["categories"], s, width, total_row=True)]),
-        CondPageBreak(150 * mm),
-        KeepTogether([Paragraph("Kart", s["h2"]), maps]),
-        KeepTogether([Paragraph("Steder med flest møter", s["h2"]),
-                      _table(shown_columns(report.tables["hotspots"]), s, width)]),
-        KeepTogether([Paragraph("Utvikling per kategori", s["h2"]), _image(images["trend"], width)]),
-        _table(with_period_names(report.tables["trend"]), s, width),
-        KeepTogether([Paragraph("Tid på uka", s["h2"]), _image(images["week"], width)]),
-        Paragraph("Metode", s["h2"]),
     ]
+    sections = {
+        "summary": [Paragraph("Sammendrag", s["h2"]),
+                    *[Paragraph(escape(sentence), s["body"]) for sentence in report.narrative]],
+        "key_figures": [Paragraph("Nøkkeltall", s["h2"]), _figures(report, s, width, compare is not None),
+                        Paragraph(escape(marks_nb(report.k)), s["small"])],
+        "areas": [KeepTogether([Paragraph("Feltområder", s["h2"]),
+                                _table(by_name(report.tables["areas"]), s, width, total_row=True)])],
+        "categories": [KeepTogether([Paragraph("Kategorier og aldersgrupper", s["h2"]),
+                                     _table(report.tables["categories"], s, width, total_row=True)])],
+        "maps": [CondPageBreak(150 * mm), KeepTogether([Paragraph("Kart", s["h2"]), maps])],
+        "hotspots": [KeepTogether([Paragraph("Steder med flest møter", s["h2"]),
+                                   _table(shown_columns(report.tables["hotspots"]), s, width)])],
+        "trend": [KeepTogether([Paragraph("Utvikling per kategori", s["h2"]), _image(images["trend"], width)]),
+                  _table(with_period_names(report.tables["trend"]), s, width)],
+        "time_of_week": [KeepTogether([Paragraph("Tid på uka", s["h2"]), _image(images["week"], width)])],
+    }
+    for key, flowables in sections.items():
+        if report.shows(key):
+            story += flowables
+        if key == "summary" and report.note:  # the manager's own paragraph, under the summary
+            story.append(KeepTogether([Paragraph("Fra tjenesten", s["h2"]), Paragraph(escape(report.note), s["body"])]))
+    story.append(Paragraph("Metode", s["h2"]))
     for heading, text in report.methods:
         story.append(KeepTogether([Paragraph(escape(heading), s["h3"]), Paragraph(escape(text), s["method"])]))
     return story

@@ -40,4 +40,13 @@ STRINGS: dict[str, dict[str, str]] = {
     "sidebyside.summary": {"nb": "{more} celler med mer i B, {less} med mindre, {same} uendret.",
                            "en": "{more} cells with more in B, {less} with less, {same} unchanged."},
     "sidebyside.empty": {"nb": "Ingen celler i noen av periodene.", "en": "No cells in either period."},
+    # --- the partner picture's optional paragraph by the manager (pages/situasjonsbilde.py) ------------
+    "report.note": {"nb": "Eget avsnitt fra tjenesten (valgfritt)", "en": "Your own paragraph from the service (optional)"},
+    "report.note.help": {
+        "nb": "Skrives ut under sammendraget i PDF og HTML, som ren tekst. Ikke skriv navn eller noe som kan "
+              "identifisere en person.",
+        "en": "Printed under the summary in the PDF and HTML, as plain text. Do not write names or anything that "
+              "could identify a person.",
+    },
+    "report.note.heading": {"nb": "Fra tjenesten", "en": "From the service"},
 }
