@@ -12,6 +12,7 @@ from ui.format import count, number
 from ui.i18n import t
 from ui.navigation import require_page
 from ui.sidebar import sidebar_choices
+from ui.sidebyside import show_comparison, view_picker
 from ui.state import query
 
 user = require_page(__file__)  # the access seam: a role that may not open this page is refused here
@@ -25,15 +26,18 @@ with c1:
     res = resolution_picker(key="coverage")
 with c2:
     basemap = basemap_picker("coverage_basemap")
+view = view_picker("coverage_view")
 
 cells = query(path, presence_by_cell, filters, res=res)
 cells = cells[cells["presence_minutes"] > 0]
 areas = query(path, area_geometries, filters)
 st.caption(t("coverage.summary", cells=count(len(cells)), hours=number(cells["presence_minutes"].sum() / 60)))
 
-show_cell_map(areas, cells, value_column="presence_minutes", legend_title=t("col.presence_minutes"),
-              tooltip={"presence_minutes": t("col.presence_minutes"), "visits": t("col.visits"),
-                       "long_visit_share": t("col.long_visit_share")}, basemap=basemap, key="coverage_map")
+if not show_comparison(view, path=path, choices=choices, filters=filters, measure="presence", res=res, areas=areas,
+                       basemap=basemap, key="coverage_compare"):
+    show_cell_map(areas, cells, value_column="presence_minutes", legend_title=t("col.presence_minutes"),
+                  tooltip={"presence_minutes": t("col.presence_minutes"), "visits": t("col.visits"),
+                           "long_visit_share": t("col.long_visit_share")}, basemap=basemap, key="coverage_map")
 
 with st.expander(t("coverage.table")):
     show_table(cells.sort_values("presence_minutes", ascending=False))

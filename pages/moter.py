@@ -14,6 +14,7 @@ from ui.format import count
 from ui.i18n import labels, t
 from ui.navigation import require_page
 from ui.sidebar import sidebar_choices
+from ui.sidebyside import show_comparison, view_picker
 from ui.state import query
 
 MAX_POINTS = 5000  # most single encounter points drawn at once (the manager view only)
@@ -31,6 +32,7 @@ with c2:
     basemap = basemap_picker("encounters_basemap")
 with c3:
     show_points = st.toggle(t("encounters.points"), key="encounters_points", help=t("encounters.points.help"))
+view = view_picker("encounters_view")
 
 cells = query(path, encounters_by_cell, filters, res=res)
 areas = query(path, area_geometries, filters)
@@ -43,9 +45,11 @@ def _points(fmap) -> None:
     add_points(fmap, points["lon"].to_numpy(), points["lat"].to_numpy(), points["category"].map(labels("category")).tolist())
 
 
-show_cell_map(areas, cells, value_column="encounters", legend_title=t("col.encounters"),
-              tooltip={"encounters": t("col.encounters"), "people": t("col.people")}, basemap=basemap,
-              key="encounters_map", draw_more=_points if show_points else None)
+if not show_comparison(view, path=path, choices=choices, filters=filters, measure="encounters", res=res, areas=areas,
+                       basemap=basemap, key="encounters_compare"):  # cells only: no single points in A or B
+    show_cell_map(areas, cells, value_column="encounters", legend_title=t("col.encounters"),
+                  tooltip={"encounters": t("col.encounters"), "people": t("col.people")}, basemap=basemap,
+                  key="encounters_map", draw_more=_points if show_points else None)
 with lazy_expander(t("animation.encounters"), key="encounters_anim_open") as opened:
     if opened:
         cell_map_player(path, filters, key="encounters_anim", cell_query=encounters_by_cell, value_column="encounters",
