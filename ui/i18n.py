@@ -9,7 +9,7 @@ from __future__ import annotations
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
-from ui.strings import auth, changes, core, figures, hotspots, merge_string_tables, planning, report, tables
+from ui.strings import auth, changes, core, figures, hotspots, merge_string_tables, planning, report, shareable, tables
 
 LANGUAGES = {"nb": "Norsk (bokmål)", "en": "English"}
 DEFAULT_LANGUAGE = "nb"
@@ -17,7 +17,7 @@ LANGUAGE_KEY = "language"
 
 STRINGS: dict[str, dict[str, str]] = merge_string_tables(
     core.STRINGS, changes.STRINGS, hotspots.STRINGS, report.STRINGS, auth.STRINGS, planning.STRINGS, figures.STRINGS,
-    tables.STRINGS)
+    tables.STRINGS, shareable.STRINGS)
 
 
 def keep_selections() -> None:
