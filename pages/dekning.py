@@ -7,6 +7,7 @@ from ui.animation import cell_map_player
 from ui.captions import page_caption
 from ui.columns import show_table
 from ui.components import basemap_picker, show_cell_map
+from ui.exports import map_export, table_export
 from ui.filters import resolution_picker, time_filters
 from ui.format import count, number
 from ui.i18n import t
@@ -34,9 +35,13 @@ st.caption(t("coverage.summary", cells=count(len(cells)), hours=number(cells["pr
 show_cell_map(areas, cells, value_column="presence_minutes", legend_title=t("col.presence_minutes"),
               tooltip={"presence_minutes": t("col.presence_minutes"), "visits": t("col.visits"),
                        "long_visit_share": t("col.long_visit_share")}, basemap=basemap, key="coverage_map")
+map_export(areas, title=t("page.coverage"), name="dekning_kart", filters=filters, cells=cells,
+           value_column="presence_minutes", legend_title=t("col.presence_minutes"))
 
 with st.expander(t("coverage.table")):
     show_table(cells.sort_values("presence_minutes", ascending=False))
+    table_export(cells.sort_values("presence_minutes", ascending=False), title=t("coverage.table"),
+                 name="dekning_celler", filters=filters)
 
 with st.expander(t("animation.coverage")):
     cell_map_player(path, filters, key="coverage_anim", cell_query=presence_by_cell, value_column="presence_minutes",

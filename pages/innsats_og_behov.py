@@ -8,6 +8,7 @@ from geo.queries import area_geometries, areas_not_visited, effort_vs_need
 from ui.captions import page_caption
 from ui.columns import show_table
 from ui.components import basemap_picker, effort_table, new_map, show_map
+from ui.exports import map_export, table_export
 from ui.filters import resolution_picker
 from ui.i18n import t
 from ui.navigation import require_page
@@ -30,6 +31,7 @@ threshold = (t("effort.rule.threshold", rate=rule["min_rate"]) if rule["min_rate
 st.info(t("effort.rule", hours=rule["min_presence_hours"], encounters=rule["min_encounters"], threshold=threshold))
 st.subheader(t("effort.areas"))
 show_table(effort_table(by_area, translate=False))
+table_export(effort_table(by_area, translate=False), title=t("effort.areas"), name="innsats_omrader")
 
 st.subheader(t("effort.cells"))
 c1, c2 = st.columns([1, 2])
@@ -60,8 +62,12 @@ else:
                color=FLAG_OUTLINE, fill_opacity=0.0, weight=3.0, tooltip={"status": t("col.status")}, name="flagged")
     add_areas(fmap, areas, tooltip={"area_name": t("col.area_name")})
     show_map(fit_to(fmap, selection_shapes(areas, rated["key"]) if len(rated) else shapes), key="effort_map")
+    map_export(areas, title=t("effort.cells"), name="innsats_kart", cells=rated, cell_column="key",
+               value_column="encounters_per_presence_hour", palette=CONTRAST_PALETTE,
+               legend_title=t("col.encounters_per_presence_hour"), outlined=flagged["key"].tolist())
 with st.expander(t("effort.flagged.table")):
     show_table(effort_table(flagged, translate=False))
+    table_export(effort_table(flagged, translate=False), title=t("effort.flagged.table"), name="innsats_underdekket")
 
 st.subheader(t("effort.unvisited"))
 days = st.slider(t("effort.unvisited.days"), 1, 60, 14, key="effort_days")
@@ -70,3 +76,4 @@ if unvisited.empty:
     st.success(t("effort.unvisited.none", days=days))
 else:
     show_table(unvisited)
+    table_export(unvisited, title=t("effort.unvisited"), name="innsats_ikke_besokt")

@@ -7,6 +7,7 @@ from geo.queries import area_geometries, compare, key_figures, presence_by_area
 from ui.captions import page_caption
 from ui.columns import show_table
 from ui.components import basemap_picker, key_figure_row, new_map, show_map
+from ui.exports import map_export, table_export
 from ui.i18n import labels, t
 from ui.navigation import require_page
 from ui.sidebar import sidebar_choices
@@ -28,6 +29,7 @@ key_figure_row(compare(current, previous), KEY_FIGURES, compare=choices.compare)
 areas = query(path, presence_by_area, filters)
 st.subheader(t("overview.per_area"))
 show_table(areas)
+table_export(areas, title=t("overview.per_area"), name="oversikt_omrader")
 
 st.subheader(t("overview.map"))
 shade = st.radio(t("overview.shade_by"), ["presence_minutes", "encounters"], horizontal=True, key="overview_shade",
@@ -43,3 +45,4 @@ else:
               tooltip={"area_name": t("col.area_name"), "presence_minutes": t("col.presence_minutes"),
                        "encounters": t("col.encounters")})
     show_map(fit_to(fmap, selection_shapes(shaded)), key="overview_map")
+    map_export(shaded, title=t("overview.map"), name="oversikt_kart", value_column=shade, legend_title=t(f"col.{shade}"))

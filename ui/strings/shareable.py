@@ -14,4 +14,10 @@ STRINGS: dict[str, dict[str, str]] = {
                      "en": "The link's period reaches beyond the data and was moved to {first:%d.%m.%Y}–{last:%d.%m.%Y}."},
     "link.team": {"nb": "Lenken gjelder teamet «{value}», som du ikke har tilgang til; alle dine team vises i stedet.",
                   "en": "The link names the team “{value}”, which you may not see; all your teams are shown instead."},
+    # --- exports from every page (ui/exports.py) --------------------------------------------------
+    "export.csv": {"nb": "Tabell (CSV)", "en": "Table (CSV)"},
+    "export.png": {"nb": "Bilde (PNG)", "en": "Image (PNG)"},
+    "export.generated.time": {"nb": "{time:%d.%m.%Y} kl. {time:%H:%M} (norsk tid)",
+                              "en": "{time:%d.%m.%Y} at {time:%H:%M} (Oslo time)"},
+    "export.whole_log": {"nb": "hele loggen", "en": "the whole log"},
 }
