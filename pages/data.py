@@ -7,6 +7,7 @@ import streamlit as st
 
 from geo.io.importer import KINDS, ImportOptions
 from ui.columns import show_table
+from ui.exports import table_export
 from ui.format import file_size
 from ui.i18n import STRINGS, labels, t
 from ui.navigation import require_page
@@ -49,6 +50,7 @@ if uploads and st.button(t("data.run_import"), type="primary", key="data_run"):
 st.subheader(t("data.history"))
 store = get_store(path)
 show_table(store.imports())
+table_export(store.imports(), title=t("data.history"), name="importer", selection=t("export.whole_log"))
 
 st.subheader(t("data.facts"))
 counts = store.counts()

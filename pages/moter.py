@@ -9,6 +9,7 @@ from ui.animation import cell_map_player
 from ui.captions import page_caption
 from ui.charts import category_trend_chart
 from ui.components import basemap_picker, lazy_expander, show_cell_map
+from ui.exports import chart_export, map_export, table_export
 from ui.filters import encounter_filters, resolution_picker
 from ui.format import count
 from ui.i18n import labels, t
@@ -45,11 +46,15 @@ def _points(fmap) -> None:
     add_points(fmap, points["lon"].to_numpy(), points["lat"].to_numpy(), points["category"].map(labels("category")).tolist())
 
 
-if not show_comparison(view, path=path, choices=choices, filters=filters, measure="encounters", res=res, areas=areas,
-                       basemap=basemap, key="encounters_compare"):  # cells only: no single points in A or B
+single_map = not show_comparison(view, path=path, choices=choices, filters=filters, measure="encounters", res=res,
+                                 areas=areas, basemap=basemap, key="encounters_compare")  # A and B: cells only, no single points
+if single_map:
     show_cell_map(areas, cells, value_column="encounters", legend_title=t("col.encounters"),
                   tooltip={"encounters": t("col.encounters"), "people": t("col.people")}, basemap=basemap,
                   key="encounters_map", draw_more=_points if show_points else None)
+    map_export(areas, title=t("page.encounters"), name="moter_kart", filters=filters, cells=cells,
+               value_column="encounters", legend_title=t("col.encounters"))  # cells only: never single points
+table_export(cells, title=t("page.encounters"), name="moter_celler", filters=filters)
 with lazy_expander(t("animation.encounters"), key="encounters_anim_open") as opened:
     if opened:
         cell_map_player(path, filters, key="encounters_anim", cell_query=encounters_by_cell, value_column="encounters",
@@ -64,3 +69,6 @@ period_name = t(f"period.{period}").lower()
 st.caption(t("trend.caption", period=period_name, partial=", ".join(partial)) if len(partial)
            else t("trend.caption.whole", period=period_name))
 st.altair_chart(category_trend_chart(trend), width="stretch")
+chart_export(category_trend_chart(trend), title=t("encounters.trend"), name="moter_utvikling", filters=filters)
+table_export(trend.assign(category=trend["category"].map(labels("category"))), title=t("encounters.trend"),
+             name="moter_utvikling", filters=filters)

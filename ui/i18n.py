@@ -10,7 +10,7 @@ import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
 from ui.strings import attention, auth, changes, core, figures, hotspots, merge_string_tables, planning, report, tables
-from ui.strings import sidebyside
+from ui.strings import shareable, sidebyside
 
 LANGUAGES = {"nb": "Norsk (bokmål)", "en": "English"}
 DEFAULT_LANGUAGE = "nb"
@@ -18,7 +18,7 @@ LANGUAGE_KEY = "language"
 
 STRINGS: dict[str, dict[str, str]] = merge_string_tables(
     core.STRINGS, changes.STRINGS, hotspots.STRINGS, report.STRINGS, auth.STRINGS, planning.STRINGS, figures.STRINGS,
-    tables.STRINGS, attention.STRINGS, sidebyside.STRINGS)
+    tables.STRINGS, attention.STRINGS, sidebyside.STRINGS, shareable.STRINGS)
 
 
 def keep_selections() -> None:
