@@ -154,8 +154,8 @@ def test_a_district_manager_signs_in_and_sees_their_team_with_encounter_points(b
     sidebar = browser.locator('[data-testid="stSidebar"]').inner_text()
     assert "Mona Leder" in sidebar and "(leder)" in sidebar and "Team: vestre-aker" in sidebar
     assert "Datalager" not in sidebar  # no store picker
-    assert menu(browser) == ["Oversikt", "Dekning", "Møter", "Tid på uka", "Innsats og behov", "Endringer over tid",
-                             "Hotspots", "Planlegging", "Situasjonsbilde"]
+    assert menu(browser) == ["Oversikt", "Dekning", "Møter", "Tid på uka", "Innsats og behov", "Områdeprofil",
+                             "Endringer over tid", "Hotspots", "Planlegging", "Situasjonsbilde"]
     browser.locator("h1", has_text="Oversikt").first.wait_for(timeout=LOAD_TIMEOUT_MS)
     map_shapes(browser)  # the page has drawn down to its map
     browser.screenshot(path=str(SCREENSHOTS / "auth_manager_oversikt.png"), full_page=True)
