@@ -20,8 +20,10 @@ address without ``[auth]`` is refused before anything listens, with a
 message that says how to configure sign-in. The dashboard checks the same
 again at every session start (``ui/auth.py``), for ``streamlit run`` used directly.
 
-Before the server listens, the launcher imports every module the dashboard
-and its pages import (:func:`preload`: geopandas, folium, the queries, ...;
+Before the server listens, the launcher imports the libraries and analysis
+modules the dashboard, its pages and views import (:func:`preload`: geopandas,
+folium, the queries, ...; not the views or streamlit-folium, whose map component
+Streamlit registers only inside a running script;
 several seconds on a busy 2-core machine), so a freshly started server
 answers its first page without first loading the libraries: it reports
 healthy once it is ready.
@@ -45,6 +47,7 @@ from streamlit.web import cli
 
 DASHBOARD = Path(__file__).resolve().parents[1] / "dashboard.py"
 PAGES_DIR = DASHBOARD.parent / "pages"
+UI_DIR = DASHBOARD.parent / "ui"
 LOCAL_ADDRESS = "127.0.0.1"
 REFUSED = 2
 """Exit code when the launcher refuses to serve (nothing was started)."""
@@ -143,12 +146,18 @@ def imported_modules(files: Iterable[Path]) -> list[str]:
 
 
 def preload(files: Iterable[Path] | None = None) -> list[str]:
-    """Import what ``files`` (default: dashboard.py and every page) import, before the server starts.
+    """Import the libraries and analysis modules that ``files`` (default: dashboard.py, every
+    page and every ``ui/`` module) import, before the server starts.
 
-    Returns the modules that failed to import (each named on stderr); their
-    page shows the error when it is opened, the other pages are served as usual.
+    The views themselves (``ui``, ``pages``) and the packages that declare a Streamlit
+    component (:data:`COMPONENT_PACKAGES`) are left to the first script run: Streamlit
+    registers a component only when it is declared inside a running script, so a
+    component imported here would draw an empty frame. Returns the modules that failed
+    to import (each named on stderr); their page shows the error when it is opened,
+    the other pages are served as usual.
     """
-    files = [DASHBOARD, *sorted(PAGES_DIR.glob("*.py"))] if files is None else files
+    if files is None:
+        files = [DASHBOARD, *sorted(PAGES_DIR.glob("*.py")), *sorted(UI_DIR.glob("*.py"))]
     failed = []
     bare_mode = [logging.getLogger(name) for name in BARE_MODE_LOGGERS]
     levels = [logger.level for logger in bare_mode]
@@ -156,6 +165,8 @@ def preload(files: Iterable[Path] | None = None) -> list[str]:
         logger.setLevel(logging.ERROR)
     try:
         for name in imported_modules(files):
+            if name.split(".")[0] in (*VIEW_PACKAGES, *COMPONENT_PACKAGES):
+                continue
             try:
                 importlib.import_module(name)
             except Exception as exc:  # noqa: BLE001 - reported; the page that needs it fails visibly when opened
@@ -165,6 +176,12 @@ def preload(files: Iterable[Path] | None = None) -> list[str]:
         for logger, level in zip(bare_mode, levels):
             logger.setLevel(level)
     return failed
+
+
+VIEW_PACKAGES = ("ui", "pages")
+"""The project's Streamlit views: cheap to import once their libraries are loaded, and they import components."""
+COMPONENT_PACKAGES = ("streamlit_folium",)
+"""Packages that declare a Streamlit component when imported (``components.declare_component``)."""
 
 
 BARE_MODE_LOGGERS = ("streamlit.runtime.caching.cache_data_api", "streamlit.runtime.caching.cache_resource_api",
