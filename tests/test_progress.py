@@ -219,3 +219,12 @@ def test_render_refuses_an_unknown_format_before_drawing(report_store):
     with pytest.raises(ValueError, match="format must be one of pdf, html, csv; got 'xls'"):
         render(report, "xls", progress=steps.append)
     assert steps == []
+
+
+def test_images_refuses_an_unknown_picture_name(report_store):
+    from geo.report.charts import images
+
+    report = preview_report(open_store(report_store, create=False), "trio", first_day=WEEK_42[0],
+                            last_day=WEEK_42[1]).report
+    with pytest.raises(ValueError, match=r"only: unknown image name\(s\) \['legend'\]; choose from area_map, cell_map"):
+        images(report, only=("trend", "legend"))
