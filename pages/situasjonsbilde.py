@@ -17,8 +17,9 @@ from ui.columns import show_table
 from ui.components import delta_arrow
 from ui.i18n import labels, t
 from ui.navigation import require_page
+from ui.progress import progress_status
 from ui.sidebar import sidebar_choices
-from ui.state import get_store, query, store_date_range
+from ui.state import get_store, query_with_progress, store_date_range
 
 MAX_K = 20
 PREVIEW_SECTIONS = (  # (title key, picture in the export, table) in the order of the PDF
@@ -68,9 +69,10 @@ compare = replace(choices.filters, first_day=compare_range[0], last_day=compare_
 if compare is None:
     st.info(t("report.no_compare"))
 try:
-    preview = query(path, preview_report, preset, first_day=first_day, last_day=last_day, k=k,
-                    compare_first=compare.first_day if compare else None,
-                    compare_last=compare.last_day if compare else None, teams=None)
+    with progress_status(t("progress.report"), keep=False) as progress:
+        preview = query_with_progress(path, progress, preview_report, preset, first_day=first_day, last_day=last_day,
+                                      k=k, compare_first=compare.first_day if compare else None,
+                                      compare_last=compare.last_day if compare else None, teams=None)
 except PartnerRequestError as refusal:  # not a whole ended period, a team slice or another k: say why
     st.error(str(refusal))
     st.stop()

@@ -246,10 +246,17 @@ def cell_map_png(report: Report) -> bytes:
     return _png(fig, dpi=MAP_DPI)
 
 
-def images(report: Report) -> dict[str, bytes]:
-    """Every image of the report by name: ``area_map``, ``cell_map``, ``trend``, ``week``."""
-    return {"area_map": area_map_png(report), "cell_map": cell_map_png(report), "trend": trend_png(report),
-            "week": week_png(report)}
+MAP_IMAGES = ("area_map", "cell_map")
+CHART_IMAGES = ("trend", "week")
+
+
+def images(report: Report, *, only: tuple[str, ...] = MAP_IMAGES + CHART_IMAGES) -> dict[str, bytes]:
+    """Images of the report by name (``area_map``, ``cell_map``, ``trend``, ``week``; ``only`` those), in that order."""
+    draw = {"area_map": area_map_png, "cell_map": cell_map_png, "trend": trend_png, "week": week_png}
+    unknown = sorted(set(only) - set(draw))
+    if unknown:
+        raise ValueError(f"only: unknown image name(s) {unknown}; choose from {', '.join(draw)}")
+    return {name: draw[name](report) for name in draw if name in only}
 
 
 # --- helpers -----------------------------------------------------------------------------------------
