@@ -42,7 +42,7 @@ $(BASEMAP): data/oslo_basemap.geojson
 	mkdir -p $(dir $@) && cp $< $@
 
 $(DEMO_STORE): | $(VENV)/.installed
-	$(PY) -m geo demo --store $(DEMO_STORE)
+	$(PY) -m geo demo --progress --store $(DEMO_STORE)
 
 ## Run the dashboard on the demo store (built on first run).
 run: $(VENV)/.installed $(LEAFLET) $(LEAFLET_DRAW) $(BASEMAP) $(DEMO_STORE)

@@ -180,6 +180,8 @@ POLICY: dict[str, Rule] = {
     "geo.queries.places.encounters_by_cell": Rule(STAFF),
     "geo.queries.places.encounter_points": Rule(STAFF),
     "geo.queries.places.areas_not_visited": Rule(STAFF),
+    # two periods side by side / as a difference: presence or encounters per cell (never for partners)
+    "geo.queries.difference.compare_cells": Rule(STAFF),
     "geo.queries.places.area_geometries": Rule(STAFF, area_rows="team"),
     "geo.queries.trends.effort_vs_need": Rule(STAFF, area_ids="key"),
     "geo.queries.trends.encounter_trend": Rule(STAFF),
@@ -315,6 +317,8 @@ def _check_report(user: User, report: object) -> None:
     _check_preset(user, getattr(getattr(report, "preset", None), "key", None))
     if user.role is Role.PARTNER:
         _check_report_options(user, k=getattr(report, "k", None), teams=teams)
+        if getattr(report, "note", ""):
+            raise AccessDenied("only the service's managers write their own paragraph into a situation picture")
     elif _narrow_teams(user, teams) != teams:
         raise AccessDenied(f"this situation picture covers more teams than yours ({', '.join(sorted(user.teams or ()))})")
 

@@ -2,7 +2,9 @@
 
 Exit codes of ``import``: 0 everything imported; 1 some rows rejected, the
 rest imported (rejects listed on stderr); 2 nothing imported (invalid file or
-usage). Bad input never produces a Python traceback. The other commands exit 0 on
+usage). ``--progress`` (``import``, ``demo``, ``report``) prints one line per
+file or year and stage on stderr (``[2/10] p3.gpx: presence``); stdout is never
+used for progress. Bad input never produces a Python traceback. The other commands exit 0 on
 success and 2 on bad usage or input (``plan``: also when the rules cannot all
 be met; the message names the rule to relax).
 """
@@ -57,6 +59,29 @@ def configure_process() -> None:
     allocator.configure()
 
 
+def _stderr_progress(enabled: bool):
+    """The ``progress=`` callback of a command: each step as one stderr line when ``--progress`` is given."""
+    from geo.progress import no_progress
+
+    return _print_step if enabled else no_progress
+
+
+def _print_step(step) -> None:
+    print(progress_line(step), file=sys.stderr, flush=True)
+
+
+def progress_line(step) -> str:
+    """``[2/10] p3.gpx: presence``: a :class:`geo.progress.Step` as one line; the unit counts from 1."""
+    from geo.progress import DONE
+
+    number = step.done if step.stage == DONE else min(step.done + 1, step.total)
+    detail = f"{step.detail}: " if step.detail else ""
+    return f"[{number}/{step.total}] {detail}{step.stage}"
+
+
+PROGRESS_HELP = "print one line per file or year and stage on stderr"
+
+
 def _date(text: str) -> date:
     from geo.timeutil import parse_date
 
@@ -86,6 +111,7 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--seed", type=int, default=42, help="random seed (default 42)")
     demo.add_argument("--start", type=_date, default=date(2018, 1, 1), help="first local date (default 2018-01-01)")
     demo.add_argument("--end", type=_date, default=date(2024, 12, 31), help="last local date (default 2024-12-31)")
+    demo.add_argument("--progress", action="store_true", help=PROGRESS_HELP)
     demo.set_defaults(run=_run_demo)
 
     imp = sub.add_parser("import", help="import GPX tracks, field areas, encounters or patrol metadata")
@@ -98,6 +124,7 @@ def _parser() -> argparse.ArgumentParser:
     imp.add_argument("--team", help="field areas / GPX tracks: owning team")
     imp.add_argument("--patrol-kind", default="regular", help="GPX tracks: patrol kind (default regular)")
     imp.add_argument("--staff", type=int, default=2, help="GPX tracks: staff per patrol (default 2)")
+    imp.add_argument("--progress", action="store_true", help=PROGRESS_HELP)
     imp.add_argument("files", nargs="+", help="files to import")
     imp.set_defaults(run=_run_import)
 
@@ -140,6 +167,7 @@ def _parser() -> argparse.ArgumentParser:
     rep.add_argument("--compare-to", type=_date, help="last local date of the comparison period")
     rep.add_argument("--team", action="append", help="only this team (repeatable)")
     rep.add_argument("--presets", help="presets file (default config/presets.toml)")
+    rep.add_argument("--progress", action="store_true", help=PROGRESS_HELP)
     rep.set_defaults(run=_run_report)
 
     plan = sub.add_parser("plan", help="recommended patrol visits per area × weekday × shift for one ISO week")
@@ -174,9 +202,7 @@ def _run_demo(args: argparse.Namespace) -> int:
     from geo.demo.store import build_demo_store
     from geo.store.postgis import is_postgis_url
 
-    def progress(message: str) -> None:
-        print(message, file=sys.stderr)
-
+    progress = _stderr_progress(args.progress)
     if is_postgis_url(args.store):
         return _demo_into_postgis(args, progress)
     build = build_demo_store(args.store, seed=args.seed, start=args.start, end=args.end, progress=progress)
@@ -204,7 +230,8 @@ def _demo_into_postgis(args: argparse.Namespace, progress) -> int:
     with tempfile.TemporaryDirectory(prefix="feltkart-demo-") as folder:
         local = Path(folder) / "demo.gpkg"
         build_demo_store(local, seed=args.seed, start=args.start, end=args.end, progress=progress)
-        progress(f"copying into {describe_url(args.store)}")
+        if args.progress:
+            print(f"copying into {describe_url(args.store)}", file=sys.stderr, flush=True)
         counts = copy_store(open_store(local, create=False), target, changed_by="demo")
     shown = ", ".join(f"{k} {v:,}" for k, v in counts.items() if k in DEMO_COUNTS)
     print(f"demo store {describe_url(args.store)}: {shown} in {time.perf_counter() - began:.1f} s")
@@ -222,7 +249,8 @@ def _run_import(args: argparse.Namespace) -> int:
     store = open_store(args.store)
     any_added, any_rejected, any_failed = False, False, False
     with acting_as(cli_actor()):  # every file's import-log entry names the user; reads the next file ahead
-        for _, outcome in import_files(store, args.files, kind=args.kind, options=options):
+        for _, outcome in import_files(store, args.files, kind=args.kind, options=options,
+                                       progress=_stderr_progress(args.progress)):
             if isinstance(outcome, InputFileError):
                 print(f"error: {outcome}", file=sys.stderr)
                 any_failed = True
@@ -305,7 +333,8 @@ def _run_report(args: argparse.Namespace) -> int:
     store = open_store(args.store, create=False)
     done = export_report(store, args.preset, first_day=args.first_day, last_day=args.last_day, out=args.out,
                          k=args.k, compare_first=args.compare_from, compare_last=args.compare_to,
-                         teams=tuple(args.team) if args.team else None, presets_file=args.presets or PRESETS_FILE)
+                         teams=tuple(args.team) if args.team else None, presets_file=args.presets or PRESETS_FILE,
+                         progress=_stderr_progress(args.progress))
     print(f"{done.path}: {done.format}, preset {args.preset}, k = {done.report.k}; sha256 {done.sha256} (logged)")
     return EXIT_OK
 

@@ -190,6 +190,13 @@ class Classes:
     integer: bool
     log_scale: bool
 
+    def apply(self, values: pd.Series | np.ndarray) -> Classes:
+        """These classes (same limits, same legend) for other ``values``: so two maps drawn with one
+        set of classes are comparable (:func:`shared_classes`). Values beyond ``upper`` join the top class."""
+        v = pd.Series(values, dtype=np.float64).fillna(0.0).to_numpy()
+        index = np.clip(np.searchsorted(self.lower, v, side="right") - 1, 0, len(self.lower) - 1)
+        return Classes(index.astype(np.int64), self.lower, self.upper, self.integer, self.log_scale)
+
     def labels(self, lang: str = "nb") -> list[str]:
         """One legend label per class, e.g. ``1–2``, ``3–9``, ``10–2 084`` (counts)."""
         out = []
@@ -273,6 +280,12 @@ def log_classes(values: pd.Series | np.ndarray, *, n: int = len(PALETTE)) -> Cla
     return Classes(index.astype(np.int64), tuple(lower), float(positive.max()), integer, log_scale)
 
 
+def shared_classes(*values: pd.Series | np.ndarray, n: int = len(PALETTE)) -> Classes:
+    """:func:`log_classes` of all ``values`` together (e.g. one period's cells and another's), to draw
+    each with :meth:`Classes.apply` in the same colours and under the same legend."""
+    return log_classes(np.concatenate([pd.Series(v, dtype=np.float64).to_numpy() for v in values]), n=n)
+
+
 def class_colours(palette: tuple[str, ...], n_classes: int) -> list[str]:
     """``n_classes`` colours spread over ``palette`` (all of it when there are as many classes)."""
     if n_classes >= len(palette):
@@ -309,14 +322,18 @@ def add_cells(
     legend_title: str,
     palette: tuple[str, ...] = PALETTE,
     name: str = "cells",
+    classes: Classes | None = None,
 ) -> folium.Map:
     """Draw H3 cells (hex strings or int64 in ``cell_column``) coloured by ``value_column``.
 
-    ``tooltip`` maps column names to their labels. Adds a legend.
+    ``tooltip`` maps column names to their labels. Adds a legend. ``classes``
+    (e.g. :func:`shared_classes` of two periods) replaces the classes of this
+    frame's own values, so several maps share colours and legend.
     """
     if frame.empty:
         return fmap
-    classes = log_classes(frame[value_column], n=len(palette))
+    classes = log_classes(frame[value_column], n=len(palette)) if classes is None else \
+        classes.apply(frame[value_column])
     colours = class_colours(palette, len(classes.lower))
     add_filled_cells(fmap, frame, cell_column=cell_column, fills=[colours[i] for i in classes.index],
                      tooltip=tooltip, name=name)
@@ -336,6 +353,105 @@ def add_filled_cells(fmap: folium.Map, frame: pd.DataFrame, *, cell_column: str,
     gdf = gpd.GeoDataFrame(tooltip_text(frame[list(tooltip)], map_language(fmap)), geometry=polygons, crs=STORE_CRS)
     gdf["_fill"] = list(fills)
     _add_geojson(fmap, gdf, tooltip=tooltip, name=name, weight=0.3)
+    return fmap
+
+
+DIVERGING_PALETTE = ("#2166ac", "#67a9cf", "#d1e5f0", "#f7f7f7", "#fddbc7", "#ef8a62", "#b2182b")
+"""Diverging palette for changes (ColorBrewer RdBu, 7 classes): blue less, the middle grey about
+unchanged, red more."""
+
+NEUTRAL_SHARE = 0.05
+"""Continuous changes smaller than this share of the largest change (rounded down to a round
+number) fall in the neutral class around zero; for whole-number changes only 0 does."""
+
+
+@dataclass(frozen=True, slots=True)
+class DifferenceClasses:
+    """Diverging classes of changes (B − A) around a neutral class.
+
+    ``limits`` are the magnitudes where classes begin, ascending: ``|change| <
+    limits[0]`` is neutral; ``limits[j] ≤ change < limits[j + 1]`` is the
+    ``j``-th class above zero, mirrored below; the outermost classes reach
+    ``largest`` (the largest magnitude). ``index`` is each value's class,
+    from 0 (most negative) via ``len(limits)`` (neutral) to ``2 × len(limits)``.
+    """
+
+    index: np.ndarray
+    limits: tuple[float, ...]
+    largest: float
+    integer: bool
+
+    @property
+    def n_classes(self) -> int:
+        return 2 * len(self.limits) + 1
+
+    def labels(self, lang: str = "nb") -> list[str]:
+        """One label per class from the most negative to the most positive (``−20 – −5``, ``0``, ``+1``)."""
+        fmt = (lambda v, sign: formatting.integer(v, lang, signed=sign)) if self.integer else \
+            (lambda v, sign: formatting.number(v, lang, decimals=0 if float(v).is_integer() else None, signed=sign))
+        ups = []
+        for j, lo in enumerate(self.limits):
+            hi = self.largest if j + 1 == len(self.limits) else self.limits[j + 1]
+            if self.integer and j + 1 < len(self.limits):
+                hi -= 1
+            ups.append((lo, hi))
+        positive = [fmt(lo, True) if hi <= lo else f"{fmt(lo, True)} – {fmt(hi, True)}" for lo, hi in ups]
+        negative = [fmt(-lo, False) if hi <= lo else f"{fmt(-hi, False)} – {fmt(-lo, False)}" for lo, hi in ups]
+        if not self.limits or (self.integer and self.limits[0] == 1):
+            neutral = fmt(0, False)
+        else:
+            neutral = f"{fmt(-self.limits[0], False)} – {fmt(self.limits[0], True)}"
+        return [*reversed(negative), neutral, *positive]
+
+    def colours(self, palette: tuple[str, ...] = DIVERGING_PALETTE) -> list[str]:
+        """One colour per class: the palette's middle for neutral, each side spread over its half."""
+        half = len(palette) // 2
+        side = class_colours(palette[half + 1:], len(self.limits)) if self.limits else []
+        below = class_colours(palette[:half][::-1], len(self.limits))[::-1] if self.limits else []
+        return [*below, palette[half], *side]
+
+
+def difference_classes(values: pd.Series | np.ndarray, *, n_side: int = len(DIVERGING_PALETTE) // 2
+                       ) -> DifferenceClasses:
+    """At most ``n_side`` classes on each side of a neutral class around zero, for changes B − A.
+
+    Limits grow geometrically from the neutral class's edge to the largest
+    magnitude and are rounded to round numbers (1, 2, 5, ...; whole numbers for
+    whole-number changes, whose neutral class is exactly 0). Both sides share
+    the same limits, so equal colours mean equal magnitudes. NaN counts as 0.
+    """
+    v = pd.Series(values, dtype=np.float64).fillna(0.0).to_numpy()
+    magnitude = np.abs(v)
+    largest = float(magnitude.max()) if magnitude.size else 0.0
+    integer = bool(np.all(v == np.floor(v)))
+    if largest == 0:
+        return DifferenceClasses(np.zeros(len(v), dtype=np.int64), (), 0.0, integer)
+    edge = 1.0 if integer else _nice(largest * NEUTRAL_SHARE, NICE_STEPS, down=True)
+    limits = [edge]
+    if largest > edge and n_side > 1:
+        ratio = (largest / edge) ** (1 / n_side)
+        steps = NICE_STEPS if ratio >= 2.5 else FINE_STEPS
+        rest = [_nice(x, steps, down=False) for x in edge * ratio ** np.arange(1, n_side)]
+        rest = [float(math.floor(x)) if integer else float(x) for x in rest]
+        limits += sorted({x for x in rest if edge < x <= largest})
+    k = np.searchsorted(limits, magnitude, side="right") - 1  # -1: neutral
+    index = len(limits) + np.sign(v).astype(np.int64) * (k + 1)
+    return DifferenceClasses(index.astype(np.int64), tuple(limits), largest, integer)
+
+
+def add_difference_cells(fmap: folium.Map, frame: pd.DataFrame, *, cell_column: str, value_column: str,
+                         tooltip: dict[str, str], legend_title: str, note: str | None = None,
+                         name: str = "difference") -> folium.Map:
+    """Draw H3 cells coloured by the change in ``value_column`` (:func:`difference_classes`) with a
+    diverging legend (``legend_title`` states the unit and periods, ``note`` e.g. what the colours mean)."""
+    if frame.empty:
+        return fmap
+    classes = difference_classes(frame[value_column])
+    colours = classes.colours()
+    add_filled_cells(fmap, frame, cell_column=cell_column, fills=[colours[i] for i in classes.index],
+                     tooltip=tooltip, name=name)
+    rows = list(zip(colours, classes.labels(map_language(fmap))))
+    add_swatch_legend(fmap, legend_title, rows[::-1], note=note)  # the largest increase on top
     return fmap
 
 
@@ -413,8 +529,9 @@ MAX_FIT_ZOOM = 17
 _TILE_PX = 256
 
 
-def fit_to(fmap: folium.Map, gdf: gpd.GeoDataFrame) -> folium.Map:
-    """Open the map on ``gdf`` (EPSG:4326), or on its main cluster when it has several.
+def fit_to(fmap: folium.Map, gdf: gpd.GeoDataFrame, *, size_px: tuple[int, int] = VIEW_PX) -> folium.Map:
+    """Open the map on ``gdf`` (EPSG:4326), or on its main cluster when it has several; ``size_px``
+    is the map's assumed width and height (pixels; narrower for two maps side by side).
 
     Field areas can lie far apart (the centre and a district 5 km west); fitting
     all of them would open the map too far out to read the centre. So the map
@@ -429,7 +546,7 @@ def fit_to(fmap: folium.Map, gdf: gpd.GeoDataFrame) -> folium.Map:
     """
     if gdf.empty:
         return fmap
-    centre, zoom = view_of(main_cluster(gdf).total_bounds)
+    centre, zoom = view_of(main_cluster(gdf).total_bounds, size_px=size_px)
     fmap.location = list(centre)
     fmap.options["zoom"] = zoom
     return fmap

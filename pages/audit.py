@@ -5,6 +5,7 @@ import streamlit as st
 
 from ui.auth import audit_entries
 from ui.columns import show_table
+from ui.exports import table_export
 from ui.i18n import labels, t
 from ui.navigation import require_page
 from ui.sidebar import sidebar_choices
@@ -20,3 +21,4 @@ else:
     shown = entries.assign(action=entries["action"].map(labels("audit.action")),
                            detail=entries["detail"].map(str)).iloc[::-1]  # newest first
     show_table(pd.DataFrame(shown))
+    table_export(pd.DataFrame(shown), title=t("page.audit"), name="revisjonslogg", selection=t("export.whole_log"))

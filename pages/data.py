@@ -7,9 +7,11 @@ import streamlit as st
 
 from geo.io.importer import KINDS, ImportOptions
 from ui.columns import show_table
+from ui.exports import table_export
 from ui.format import file_size
 from ui.i18n import STRINGS, labels, t
 from ui.navigation import require_page
+from ui.progress import progress_status
 from ui.sidebar import sidebar_choices
 from ui.state import clear_caches, get_store, store_file_bytes
 from ui.uploads import import_uploads
@@ -31,7 +33,9 @@ valid_from = st.date_input(t("data.valid_from"), value=None, key="data_valid_fro
 
 if uploads and st.button(t("data.run_import"), type="primary", key="data_run"):
     options = ImportOptions(crs=crs or None, team=team or None, valid_from=valid_from)
-    for result in import_uploads(get_store(path), uploads, None if kind == "auto" else kind, options):
+    with progress_status(t("progress.import")) as progress:
+        results = import_uploads(get_store(path), uploads, None if kind == "auto" else kind, options, progress=progress)
+    for result in results:
         if result.outcome is None:
             st.error(f"{result.name}: {result.error}")
             continue
@@ -49,6 +53,7 @@ if uploads and st.button(t("data.run_import"), type="primary", key="data_run"):
 st.subheader(t("data.history"))
 store = get_store(path)
 show_table(store.imports())
+table_export(store.imports(), title=t("data.history"), name="importer", selection=t("export.whole_log"))
 
 st.subheader(t("data.facts"))
 counts = store.counts()

@@ -24,8 +24,9 @@ from geo.timeutil import FIRST_DAY, LABEL, LAST_DAY, periods_between
 from ui.animation import period_player
 from ui.area_editor import area_editor
 from ui.charts import area_timeline_chart, ring_share_chart
-from ui.components import basemap_picker, new_map, show_map
+from ui.components import basemap_picker, lazy_expander, new_map, show_map
 from ui.columns import show_table
+from ui.exports import chart_export, map_export, table_export
 from ui.format import area_m2, count, percent
 from ui.i18n import labels, t
 from ui.navigation import require_page
@@ -63,10 +64,14 @@ if section == "history":
     timeline = query(path, area_timeline)
     st.subheader(t("changes.timeline"))
     st.altair_chart(area_timeline_chart(timeline, last_day=last), width="stretch")
+    chart_export(area_timeline_chart(timeline, last_day=last), title=t("changes.timeline"), name="endringer_tidslinje",
+                 filters=everything)
     open_ended = timeline["valid_to"].isna()
     shown = timeline.assign(valid_to=timeline["valid_to"].astype(str).where(~open_ended, "–"),  # one type per column
                             area_m2=timeline["area_m2"].round(0))
     show_table(shown, prefixes=("changes.col",))
+    table_export(shown, title=t("changes.timeline"), name="endringer_versjoner", filters=everything,
+                 prefixes=("changes.col",))
     with st.expander(t("changes.log")):
         show_table(query(path, area_change_log, teams=choices.filters.teams), prefixes=("changes.col",))
 
@@ -92,11 +97,18 @@ if section == "history":
                 add_shapes(fmap, comparison.set_geometry(LOST), color=LOST_COLOUR, fill_opacity=0.6, dash="4",
                            tooltip={"name": t("changes.col.name"), "lost_m2": t("changes.col.lost_m2")})
             show_map(fit_to(fmap, all_areas), key=key)
+            map_export(shapes, title=t("changes.map_on", day=label), name=key.removeprefix("changes_"),
+                       filters=everything, shapes=[(comparison.set_geometry(GAINED), GAINED_COLOUR, 0.6),
+                                                   (comparison.set_geometry(LOST), LOST_COLOUR, 0.6)]
+                       if shapes is after else ())
     show_table(pd.DataFrame(comparison[list(COMPARISON_COLUMNS)]), prefixes=("changes.col",))
+    table_export(pd.DataFrame(comparison[list(COMPARISON_COLUMNS)]), title=t("changes.compare"),
+                 name="endringer_sammenligning", filters=everything, prefixes=("changes.col",))
 
     if user.may(Capability.AREA_EDITOR):  # drawing, uploading and adopting drafts: admins only
-        with st.expander(t("changes.editor")):
-            area_editor(path, all_areas, key="changes_editor")
+        with lazy_expander(t("changes.editor"), key="changes_editor_open") as opened:
+            if opened:
+                area_editor(path, all_areas, key="changes_editor")
 
 # --- drift ----------------------------------------------------------------------------------------------
 if section == "drift":
@@ -122,11 +134,18 @@ if section == "drift":
 
     period_player(drift[PERIOD].tolist(), render_drift, key="changes_drift")
     show_table(pd.DataFrame(drift.drop(columns="geometry")), prefixes=("changes.col",))
+    map_export(areas, title=t("changes.tab.drift"), name="endringer_drift_kart", filters=everything,
+               shapes=[(drift, CONTRAST_PALETTE[-1], 0.08)])  # every period's ellipse (aggregates, no points)
+    table_export(pd.DataFrame(drift.drop(columns="geometry")), title=t("changes.tab.drift"), name="endringer_drift",
+                 filters=everything, prefixes=("changes.col",))
 
     st.subheader(t("changes.rings"))
     rings = query(path, ring_shares, everything, period=kind)
     st.altair_chart(ring_share_chart(rings, period_column=PERIOD, bands=BANDS), width="stretch")
+    chart_export(ring_share_chart(rings, period_column=PERIOD, bands=BANDS), title=t("changes.rings"),
+                 name="endringer_avstand", filters=everything)
     show_table(rings, prefixes=("changes.col",))
+    table_export(rings, title=t("changes.rings"), name="endringer_avstand", filters=everything, prefixes=("changes.col",))
 
 # --- effective areas ---------------------------------------------------------------------------------------
 if section == "effective":
@@ -148,14 +167,20 @@ if section == "effective":
     add_shapes(fmap, found.outside, color=OUTSIDE_COLOUR, fill_opacity=0.7, dash="4",
                tooltip={"area_m2": t("changes.col.area_m2")})
     show_map(fit_to(fmap, all_shapes(found.official, found.hot, found.outside)), key="changes_effective_map")
+    map_export(found.official, title=t("changes.tab.effective"), name="endringer_effektive_kart", filters=period,
+               shapes=[(found.hot, HOT_COLOUR, 0.45), (found.outside, OUTSIDE_COLOUR, 0.7)])
     st.caption(t("changes.effective.legend"))
     e1, e2 = st.columns(2)
     e1.markdown(t("changes.effective.hot"))
     with e1:
         show_table(pd.DataFrame(found.hot.drop(columns="geometry")), prefixes=("changes.col",))
+        table_export(pd.DataFrame(found.hot.drop(columns="geometry")), title=t("changes.effective.hot").strip("*"),
+                     name="endringer_effektive", filters=period, prefixes=("changes.col",))
     e2.markdown(t("changes.effective.official"))
     with e2:
         show_table(pd.DataFrame(found.official.drop(columns="geometry")), prefixes=("changes.col",))
+        table_export(pd.DataFrame(found.official.drop(columns="geometry")), title=t("changes.effective.official").strip("*"),
+                     name="endringer_offisielle", filters=period, prefixes=("changes.col",))
 
     st.subheader(t("changes.draft"))
     valid_from = st.date_input(t("changes.draft.valid_from"), value=date(last.year + 1, 1, 1), key="changes_draft_from",

@@ -1,5 +1,7 @@
 """Hotspots: emerging hot and cold spots of encounters per H3 cell (space-time Gi* + Mann–Kendall trend)."""
 
+from dataclasses import replace
+
 import streamlit as st
 
 from geo.engine.cells import RESOLUTIONS
@@ -17,11 +19,12 @@ from geo.hotspots import (
     emerging_hotspots,
     hot_and_cold_cells,
 )
-from geo.hotspots.maps import add_category_cells, cell_centres
+from geo.hotspots.maps import CATEGORY_COLOURS, add_category_cells, cell_centres
 from geo.maps import add_areas, fit_to
 from geo.queries import area_geometries
 from ui.columns import show_table
 from ui.components import basemap_picker, new_map, show_map
+from ui.exports import map_export, table_export
 from ui.i18n import labels, t
 from ui.navigation import require_page
 from ui.sidebar import sidebar_choices
@@ -80,11 +83,18 @@ add_category_cells(fmap, table, labels=names, legend_title=t("hotspots.legend"),
                             "n_periods_cold": t("hotspots.col.n_periods_cold")})
 add_areas(fmap, query(path, area_geometries, choices.filters), tooltip={"area_name": t("col.area_name")})
 show_map(fit_to(fmap, cell_centres(table)), key=f"{HOT_KEY}_map")
+span = store_date_range(path)
+hot_filters = replace(choices.filters, first_day=first_day or span[0], last_day=last_day or span[1])  # what was analysed
+map_export(query(path, area_geometries, choices.filters), title=t("hotspots.page"), name="hotspots_kart", cells=table,
+           filters=hot_filters,
+           fills=table["category"].map(CATEGORY_COLOURS).tolist(), legend_title=t("hotspots.legend"),
+           swatches=[(CATEGORY_COLOURS[c], names[c]) for c in CATEGORIES if c in set(table["category"])])
 
 st.subheader(t("hotspots.counts"))
 counts = category_counts(table)
 counts = counts[counts["cells"] > 0].assign(category=lambda f: f["category"].map(names))
 show_table(counts, prefixes=("hotspots.col",))
+table_export(counts, title=t("hotspots.counts"), name="hotspots_antall", filters=hot_filters, prefixes=("hotspots.col",))
 
 with st.expander(t("hotspots.explain")):
     st.markdown("\n".join(f"- **{names[c]}**: {t(f'hotspots.explain.{c}')}" for c in CATEGORIES))
@@ -92,3 +102,4 @@ with st.expander(t("hotspots.explain")):
 
 with st.expander(t("hotspots.table")):
     show_table(shown, prefixes=("hotspots.col",))
+    table_export(shown, title=t("hotspots.table"), name="hotspots_celler", filters=hot_filters, prefixes=("hotspots.col",))

@@ -8,6 +8,7 @@ from geo.queries import area_geometries, areas_not_visited, effort_vs_need
 from ui.captions import page_caption
 from ui.columns import show_table
 from ui.components import add_flagged_cells, cell_map_controls, effort_table, new_map, show_map
+from ui.exports import map_export, table_export
 from ui.i18n import t
 from ui.links import open_profile, selected_area
 from ui.navigation import require_page
@@ -31,6 +32,7 @@ st.subheader(t("effort.areas"))
 st.caption(t("overview.table.help"))
 open_profile(selected_area(show_table(effort_table(by_area, translate=False), key="effort_areas", on_select="rerun"),
                            by_area.rename(columns={"key": "area_id"})))
+table_export(effort_table(by_area, translate=False), title=t("effort.areas"), name="innsats_omrader")
 
 st.subheader(t("effort.cells"))
 res, basemap = cell_map_controls("effort")
@@ -56,8 +58,12 @@ else:
     add_flagged_cells(fmap, flagged["key"])
     add_areas(fmap, areas, tooltip={"area_name": t("col.area_name")})
     show_map(fit_to(fmap, selection_shapes(areas, rated["key"]) if len(rated) else shapes), key="effort_map")
+    map_export(areas, title=t("effort.cells"), name="innsats_kart", cells=rated, cell_column="key",
+               value_column="encounters_per_presence_hour", palette=CONTRAST_PALETTE,
+               legend_title=t("col.encounters_per_presence_hour"), outlined=flagged["key"].tolist())
 with st.expander(t("effort.flagged.table")):
     show_table(effort_table(flagged, translate=False))
+    table_export(effort_table(flagged, translate=False), title=t("effort.flagged.table"), name="innsats_underdekket")
 
 st.subheader(t("effort.unvisited"))
 days = st.slider(t("effort.unvisited.days"), 1, 60, 14, key="effort_days")
@@ -66,3 +72,4 @@ if unvisited.empty:
     st.success(t("effort.unvisited.none", days=days))
 else:
     open_profile(selected_area(show_table(unvisited, key="effort_unvisited", on_select="rerun"), unvisited))
+    table_export(unvisited, title=t("effort.unvisited"), name="innsats_ikke_besokt")

@@ -9,6 +9,7 @@ from ui.attention import attention_block
 from ui.captions import page_caption
 from ui.columns import show_table
 from ui.components import basemap_picker, key_figure_row, new_map, show_map
+from ui.exports import map_export, table_export
 from ui.i18n import labels, t
 from ui.links import clicked_area, open_profile, selected_area
 from ui.navigation import require_page
@@ -33,6 +34,7 @@ areas = query(path, presence_by_area, filters)
 st.subheader(t("overview.per_area"))
 st.caption(t("overview.table.help"))
 open_profile(selected_area(show_table(areas, key="overview_areas", on_select="rerun"), areas))
+table_export(areas, title=t("overview.per_area"), name="oversikt_omrader")
 
 st.subheader(t("overview.map"))
 shade = st.radio(t("overview.shade_by"), ["presence_minutes", "encounters"], horizontal=True, key="overview_shade",
@@ -49,3 +51,4 @@ else:
               tooltip={"area_name": t("col.area_name"), "presence_minutes": t("col.presence_minutes"),
                        "encounters": t("col.encounters")})
     open_profile(clicked_area(show_map(fit_to(fmap, selection_shapes(shaded)), key="overview_map", clickable=True)))
+    map_export(shaded, title=t("overview.map"), name="oversikt_kart", value_column=shade, legend_title=t(f"col.{shade}"))

@@ -23,6 +23,7 @@ from geo.queries import Filters, area_geometries
 from geo.schema import Category
 from ui.columns import styled
 from ui.components import basemap_picker, new_map, show_map
+from ui.exports import map_export, table_export
 from ui.format import number
 from ui.i18n import STRINGS, t
 from ui.navigation import require_page
@@ -157,12 +158,17 @@ add_areas(fmap, shaded, value_column="planned_minutes", legend_title=t("planning
           tooltip={"area_name": t("col.area_name"), "visits": t("planning.col.visits"),
                    "planned_minutes": t("planning.col.planned_minutes")})
 show_map(fit_to(fmap, shaded), key="planning_map")
+week_filters = Filters(first_day=plan.first_day, last_day=plan.last_day, teams=choices.filters.teams)
+map_export(shaded, title=f"{t('planning.map')} · {slot_names[shown_slot]}", name="plan_kart", filters=week_filters,
+           value_column="planned_minutes", legend_title=t("planning.col.planned_minutes"))
 
 st.subheader(t("planning.why"))
 st.caption(t("planning.why.caption", weeks=min(4, len(plan.need.history_weeks))))
 why = lines[["area_name", "weekday", "shift", "visits", "planned_minutes", "expected_encounters", "need_rate",
              "need_low", "need_high", "need_unit", "need_weeks", "recent_minutes", "recent_visits", "bound_by"]]
 st.dataframe(styled(_labelled(why, revisit_hours=config.revisit_hours)), hide_index=True, width="stretch", key="planning_why")
+table_export(_labelled(why, revisit_hours=config.revisit_hours), title=t("planning.why"), name="plan_hvorfor",
+             filters=week_filters)
 
 st.subheader(t("planning.effect"))
 st.dataframe(styled(_labelled(plan.effect, revisit_hours=config.revisit_hours)), hide_index=True, width="stretch", key="planning_effect")

@@ -5,9 +5,10 @@ from functools import partial
 
 import streamlit as st
 
-from geo.access import Capability
+from geo.access import Capability, Role
 from geo.report.disclosure import DEFAULT_K, MIN_K
 from geo.report.export import FORMATS, MIME, file_name, preview_report
+from geo.report.model import NOTE_MAX_CHARS, with_note
 from geo.report.partner import COMPARISONS, PartnerRequestError, comparison_of, ended_periods, nearest_period, today_local
 from geo.report.presets import load_presets
 from ui.auth import export_file
@@ -16,8 +17,9 @@ from ui.columns import show_table
 from ui.components import delta_arrow
 from ui.i18n import labels, t
 from ui.navigation import require_page
+from ui.progress import progress_status
 from ui.sidebar import sidebar_choices
-from ui.state import get_store, query, store_date_range
+from ui.state import get_store, query_with_progress, store_date_range
 
 MAX_K = 20
 PREVIEW_SECTIONS = (  # (title key, picture in the export, table) in the order of the PDF
@@ -67,13 +69,17 @@ compare = replace(choices.filters, first_day=compare_range[0], last_day=compare_
 if compare is None:
     st.info(t("report.no_compare"))
 try:
-    preview = query(path, preview_report, preset, first_day=first_day, last_day=last_day, k=k,
-                    compare_first=compare.first_day if compare else None,
-                    compare_last=compare.last_day if compare else None, teams=None)
+    with progress_status(t("progress.report"), keep=False) as progress:
+        preview = query_with_progress(path, progress, preview_report, preset, first_day=first_day, last_day=last_day,
+                                      k=k, compare_first=compare.first_day if compare else None,
+                                      compare_last=compare.last_day if compare else None, teams=None)
 except PartnerRequestError as refusal:  # not a whole ended period, a team slice or another k: say why
     st.error(str(refusal))
     st.stop()
 report, pictures = preview.report, preview.images
+if user.role is not Role.PARTNER:  # the manager's own paragraph, printed under the summary (partners: none)
+    report = with_note(report, st.text_area(t("report.note"), key="report_note", max_chars=NOTE_MAX_CHARS,
+                                            help=t("report.note.help")))
 
 st.subheader(t("report.downloads"))
 for column, fmt in zip(st.columns(len(FORMATS)), FORMATS):
@@ -86,6 +92,9 @@ st.header(t("report.preview"))
 st.markdown(f"**{report.preset.name}** · {report.preset.view}")
 st.subheader(t("report.narrative"))
 st.markdown("\n".join(f"- {sentence}" for sentence in report.narrative))
+if report.note:
+    st.subheader(t("report.note.heading"))
+    st.text(report.note)
 st.subheader(t("report.figures"))
 for row_start in range(0, len(report.key_figures), 4):
     for column, figure in zip(st.columns(4), report.key_figures[row_start:row_start + 4]):
@@ -95,7 +104,7 @@ for row_start in range(0, len(report.key_figures), 4):
                       delta_description=t("delta.vs", previous=figure.previous, first=compare.first_day,
                                           last=compare.last_day) if shown else None,
                       help=t("report.previous", value=figure.previous) if compare else None)
-for title, picture, table in PREVIEW_SECTIONS:
+for title, picture, table in (section for section in PREVIEW_SECTIONS if report.shows(section[2])):
     st.subheader(t(title))
     if picture:
         st.image(pictures[picture], width="stretch")

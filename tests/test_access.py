@@ -92,6 +92,16 @@ def test_a_team_outside_the_scope_is_refused_not_widened():
         check(MANAGER_VA, "geo.queries.places.encounter_points", (Filters(teams=("uteseksjonen", "vestre-aker")),))
 
 
+def test_both_periods_of_a_comparison_are_narrowed_and_partners_never_see_it():
+    earlier = Filters(first_day=date(2024, 1, 1), last_day=date(2024, 1, 7))
+    (now, before), kwargs = check(MANAGER_VA, "geo.queries.difference.compare_cells", (PERIOD, earlier),
+                                  {"measure": "encounters", "res": 10})
+    assert now.teams == before.teams == ("vestre-aker",)
+    assert kwargs == {"measure": "encounters", "res": 10}
+    with pytest.raises(AccessDenied, match="partner may not see compare_cells"):
+        check(PARTNER, "geo.queries.difference.compare_cells", (PERIOD, earlier), {"measure": "encounters"})
+
+
 def test_filters_given_by_keyword_are_narrowed_too():
     _, kwargs = check(MANAGER_VA, "geo.changes.drift.encounter_drift", (), {"filters": PERIOD, "period": "year"})
     assert kwargs == {"filters": Filters(first_day=PERIOD.first_day, last_day=PERIOD.last_day,

@@ -91,6 +91,32 @@ def test_a_good_file_and_a_bad_file_together_exit_1(capsys, tmp_path):
     assert "error: nowhere.gpx: file not found" in err
 
 
+def test_import_progress_goes_to_stderr_one_line_per_file_and_stage_and_only_when_asked(capsys, tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("a;b\n1;2\n", encoding="utf-8")
+    files = [str(bad), str(gpx_file(tmp_path))]
+    code, out, err = run(capsys, "import", "--progress", "--store", str(tmp_path / "a.gpkg"), *files)
+    assert code == EXIT_SOME_REJECTED
+    lines = err.splitlines()
+    assert [line for line in lines if line.startswith("[")] == [
+        "[1/2] bad.csv: read", "[2/2] patrol.gpx: read", "[2/2] patrol.gpx: write", "[2/2] patrol.gpx: presence",
+        "[2/2] done"]
+    assert lines.index("[1/2] bad.csv: read") < next(i for i, x in enumerate(lines) if x.startswith("error: bad.csv"))
+    quiet_code, quiet_out, quiet_err = run(capsys, "import", "--store", str(tmp_path / "b.gpkg"), *files)
+    assert (quiet_code, quiet_out) == (code, out)  # stdout is the same with and without --progress
+    assert out == "patrol.gpx: tracks: added 1 patrols, 11 track_points; 0 rows rejected\n"
+    assert not [line for line in quiet_err.splitlines() if line.startswith("[")]
+
+
+def test_report_progress_names_the_stages_on_stderr(capsys, demo, tmp_path):
+    copy = tmp_path / "demo.gpkg"
+    copy.write_bytes(Path(demo).read_bytes())  # an export writes the audit log: never into the shared store
+    code, out, err = run(capsys, "report", "--progress", "--store", str(copy), "--preset", "salto",
+                         "--from", "2024-09-30", "--to", "2024-10-06", "--out", str(tmp_path / "sb.csv"))
+    assert code == EXIT_OK and out.startswith(f"{tmp_path / 'sb.csv'}: csv, preset salto")
+    assert err.splitlines() == ["[1/2] salto: data", "[2/2] csv", "[2/2] sb.csv: done"]
+
+
 def test_import_of_an_unknown_kind_is_a_usage_error(capsys, tmp_path):
     code, _, err = run(capsys, "import", "--store", str(tmp_path / "s.gpkg"), "--kind", "trips", "x.gpx")
     assert code == 2

@@ -11,12 +11,13 @@ import pytest
 
 GEO = Path(__file__).resolve().parents[1] / "geo"
 
-BASE = {"schema", "errors", "timeutil", "formatting"}
+BASE = {"schema", "errors", "timeutil", "formatting", "progress"}
 ALLOWED: dict[str, set[str]] = {
     "schema": set(),
     "errors": set(),
     "timeutil": {"schema"},
     "formatting": {"schema"},
+    "progress": set(),
     "store": BASE,
     "engine": BASE | {"store"},  # geo.engine.refresh writes derived tables through the Store interface
     "io": BASE | {"store", "engine"},

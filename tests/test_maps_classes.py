@@ -69,3 +69,61 @@ def test_legend_states_the_limits_and_the_log_scale_in_the_maps_language():
                         tooltip={"minutes": "Minutter"}, legend_title="Minutter").get_root().render()
     assert json.dumps("Klassegrenser på logaritmisk skala")[1:-1] in page_nb
     assert json.dumps(f"2{T}187")[1:-1] in page_nb
+
+
+# --- two periods: shared classes and diverging classes of the difference (issue 15, deliver 6) ------------------
+
+
+def test_shared_classes_colour_two_periods_alike():
+    from geo.maps import shared_classes
+
+    a, b = np.array([1.0, 2.0, 3.0]), np.array([3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0])
+    shared = shared_classes(a, b)
+    assert shared.lower == log_classes(np.concatenate([a, b])).lower
+    on_a, on_b = shared.apply(a), shared.apply(b)
+    assert on_a.lower == on_b.lower and on_a.labels() == on_b.labels()
+    assert on_a.index[2] == on_b.index[0]  # 3 minutes: one colour on both maps
+    assert shared.apply(np.array([50.0])).index.tolist() == [len(shared.lower) - 1]  # beyond: the top class
+
+
+def test_difference_classes_of_counts_keep_zero_alone_and_mirror_the_sides():
+    from geo.maps import DIVERGING_PALETTE, difference_classes
+
+    classes = difference_classes(np.array([0, 1, -1, 3, -7, 12, 40], dtype=float))
+    # |change| from 1 to 40 in 3 geometric steps (ratio 40^(1/3) ≈ 3.4): 1, 3.4 → 5, 11.7 → 10
+    assert classes.limits == (1.0, 5.0, 10.0)
+    assert classes.labels() == ["−40 – −10", "−9 – −5", "−4 – −1", "0", "+1 – +4", "+5 – +9", "+10 – +40"]
+    assert classes.index.tolist() == [3, 4, 2, 4, 1, 6, 6]
+    assert classes.colours() == list(DIVERGING_PALETTE)
+
+
+def test_difference_classes_of_minutes_have_a_neutral_band_around_zero():
+    from geo.maps import difference_classes
+
+    classes = difference_classes(np.array([0.3, -2.5, 10.2, -87.0, 0.0]))
+    # neutral edge: 5 % of 87 = 4.35, rounded down to 2; then 2 × (87/2)^(j/3): 7.0 → 5, 24.7 → 20
+    assert classes.limits == (2.0, 5.0, 20.0)
+    assert classes.labels("en")[3] == "−2 – +2"
+    assert classes.index.tolist() == [3, 2, 5, 0, 3]
+
+
+def test_difference_classes_without_change_are_one_neutral_class():
+    from geo.maps import difference_classes
+
+    classes = difference_classes(np.zeros(3))
+    assert (classes.limits, classes.labels(), classes.index.tolist()) == ((), ["0"], [0, 0, 0])
+    assert classes.colours() == ["#f7f7f7"]
+
+
+def test_difference_map_escapes_names_and_states_the_legend():
+    from geo.maps import add_difference_cells, base_map
+
+    fmap = base_map(basemap="none")
+    frame = pd.DataFrame({"cell": ["8a0998382007fff", "8a099838200ffff"], "change": [-3.0, 4.0],
+                          "label": ["<b>x</b>", "ok"]})
+    add_difference_cells(fmap, frame, cell_column="cell", value_column="change",
+                         tooltip={"change": "Endring", "label": "<i>Navn</i>"}, legend_title="Encounters <B - A>",
+                         note="blue = fewer")
+    page = fmap.get_root().render().replace("\\u0026", "&")  # the GeoJSON's text is JSON-escaped
+    assert "<b>x</b>" not in page and "\\u003cb" not in page and "&lt;b&gt;x&lt;/b&gt;" in page
+    assert "&lt;i&gt;Navn&lt;/i&gt;" in page and "Encounters &lt;B - A&gt;" in page and "blue = fewer" in page

@@ -102,6 +102,9 @@ def test_coverage_and_encounter_maps_step_through_the_weeks_of_the_period(demo_s
     at = _start(demo_store, monkeypatch)
     goto(at, page)
     assert not at.exception, at.exception
+    assert f"{key}_play" not in [toggle.key for toggle in at.toggle]  # closed: the player does not run
+    at.session_state[f"{key}_open"] = True  # the user opens the player's expander
+    at.run()
     slider = at.select_slider(key=f"{key}_period")
     assert slider.options[0].startswith("2024-W") and len(slider.options) in (4, 5)  # the sidebar's last 4 weeks
     first_week = slider.options[0]
@@ -118,6 +121,8 @@ def test_a_draft_area_is_saved_as_a_new_field_area_through_the_importer(demo_sto
     draft_id = save_draft(store, suggestion, date(2024, 1, 1), source="test")
     store.close()
     at = _start(str(copy), monkeypatch)
+    at.session_state["changes_editor_open"] = True  # the user opens the editor's expander
+    at.run()
     at.text_input(key="changes_editor_name___new__").set_value("Nytt område").run()
     at.date_input(key="changes_editor_valid_from").set_value(date(2024, 1, 10)).run()
     assert at.selectbox(key="changes_editor_draft").value == 0  # the only draft area: forslag-1

@@ -63,3 +63,11 @@ def test_preview_equals_the_geo_report(store_path, monkeypatch):
     for figure in expected.key_figures:
         assert metrics[figure.label] == figure.current
     assert any("Sentrumssamarbeidet" in md.value for md in at.markdown)
+
+
+def test_the_managers_paragraph_is_previewed_as_text(store_path, monkeypatch):
+    at = _page(store_path, monkeypatch, "nb")
+    at.text_area(key="report_note").input("Mer uro ved   Trikkestallen i høst.").run()
+    assert not at.exception, at.exception
+    assert "Fra tjenesten" in [h.value for h in at.subheader]
+    assert [x.value for x in at.text] == ["Mer uro ved Trikkestallen i høst."]

@@ -100,6 +100,8 @@ def test_shipped_presets_are_the_three_partner_forums(book):
     ('[settings]\ncell_resolution = 7\n[preset.x]\nname = "X"\naudience = "a"\nview = "v"\n',
      "cell_resolution must be 9, 10 or 11"),
     ("name = 'no presets'\n", r"no \[preset.<key>\] tables"),
+    ('[preset.x]\nname = "X"\naudience = "a"\nview = "v"\nsections = ["maps", "gossip"]\n',
+     r"preset 'x': sections \['gossip'\] not allowed; use values from \['summary', 'key_figures'"),
     ("[preset.x\n", "not valid TOML"),
 ])
 def test_bad_presets_file_is_explained(tmp_path, text, message):

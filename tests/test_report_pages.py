@@ -65,23 +65,28 @@ def test_the_report_names_every_top_place_uniquely(report):
     assert all(street for _, street in places)
 
 
+def test_the_comparison_trend_is_the_comparison_periods_own_release(store, report):
+    """The dashed lines show the comparison week exactly as its own situation picture does: the
+    same shown counts and the same withheld ones (never a count its own export hides)."""
+    book = load_presets()
+    own = build_report(store, book.get("sentrum"), first_day=COMPARE[0], last_day=COMPARE[1], k=5, book=book)
+    assert report.compare_trend is not None
+    assert report.compare_trend.text().equals(own.trend_chart.text())
+    assert list(report.compare_trend.cells.columns) == ["2024-W41"]
+    alone = build_report(store, book.get("sentrum"), first_day=FIRST, last_day=LAST, k=5, book=book)
+    assert alone.compare_trend is None
+
+
 def test_the_trend_chart_draws_a_dashed_line_per_category_for_the_comparison(report, monkeypatch):
-    """The chart draws ``Report.compare_trend`` (the builder does not fill it since the disclosure
-    merge: the comparison release must be protected on the new release structure first)."""
-    import dataclasses
-
     from geo.report import charts
-    from geo.report.disclosure import protect_table
-
-    counts = pd.DataFrame(10, index=report.trend_chart.values().index, columns=["2024-W39", "2024-W40"])
-    report = dataclasses.replace(report, compare_trend=protect_table(counts, k=report.k))
 
     drawn = []
     real = plt.Axes.plot
     monkeypatch.setattr(plt.Axes, "plot", lambda self, *a, **kw: drawn.append(kw) or real(self, *a, **kw))
     charts.trend_png(report)
     dashed = [kw for kw in drawn if kw.get("linestyle") == "--"]
-    assert len(dashed) == len(report.trend_chart.values()) + 1  # one per category, and the legend entry
+    categories = report.trend_chart.values().index
+    assert len(dashed) == sum(c in report.compare_trend.cells.index for c in categories) + 1  # + the legend entry
     compared = period_nb(report.compare_first, report.compare_last)
     assert any(compared in (kw.get("label") or "") for kw in dashed)
 
@@ -115,3 +120,55 @@ def test_pdf_fills_its_pages_with_local_time_and_one_spelling(report):
     assert "UTC" not in text and " kl. " in text
     assert "hot spot" not in text.lower()
     assert "H3-celle\n" not in text and "8909993" not in text  # cell codes stay in the CSV
+
+
+def test_a_preset_prints_only_its_sections_and_the_methods_always(report):
+    import dataclasses
+
+    import pypdf
+
+    from geo.report.render_csv import render_csv
+    from geo.report.render_html import render_html
+    from geo.report.render_pdf import render_pdf
+
+    chosen = dataclasses.replace(report, preset=dataclasses.replace(report.preset, sections=("summary", "trend")))
+    assert chosen.shows("trend") and not chosen.shows("maps")
+    text = "\n".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(render_pdf(chosen))).pages)
+    assert "Sammendrag" in text and "Utvikling per kategori" in text and "Metode" in text
+    assert "Nøkkeltall" not in text and "Feltområder" not in text and "Tid på uka" not in text
+    page = render_html(chosen).decode("utf-8")
+    assert 'id="trend-chart"' in page and 'id="area-map"' not in page and 'id="week-chart"' not in page
+    assert "<h2>Metode</h2>" in page
+    csv = render_csv(chosen).decode("utf-8-sig")
+    assert "utvikling" in csv.lower() and "tid_på_uka" not in csv and "steder_med_flest_møter" not in csv
+    with pytest.raises(ValueError, match="section must be one of summary, key_figures"):
+        chosen.shows("gossip")
+
+
+def test_the_managers_paragraph_is_printed_as_text_under_the_summary(report):
+    import pypdf
+
+    from geo.report.model import NOTE_MAX_CHARS, with_note
+    from geo.report.render_html import render_html
+    from geo.report.render_pdf import render_pdf
+
+    noted = with_note(report, "  Mer  uro ved\nTrikkestallen <b>i høst</b>. ")
+    assert noted.note == "Mer uro ved Trikkestallen <b>i høst</b>."
+    text = "\n".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(render_pdf(noted))).pages)
+    assert text.index("Sammendrag") < text.index("Fra tjenesten") < text.index("Nøkkeltall")
+    assert "Trikkestallen <b>i høst</b>." in text.replace("\n", " ")  # printed as the text it is
+    page = render_html(noted).decode("utf-8")
+    assert "Trikkestallen &lt;b&gt;i høst&lt;/b&gt;." in page and "<b>i høst</b>" not in page
+    assert "Fra tjenesten" not in render_html(report).decode("utf-8")
+    with pytest.raises(ValueError, match=f"has {NOTE_MAX_CHARS + 1} characters; at most {NOTE_MAX_CHARS}"):
+        with_note(report, "x" * (NOTE_MAX_CHARS + 1))
+
+
+def test_a_partner_cannot_export_a_picture_with_a_paragraph(report):
+    from geo.access import AccessDenied, Role, User, check
+    from geo.report.model import with_note
+
+    partner = User(subject="p", role=Role.PARTNER, presets=frozenset({"sentrum"}))
+    check(partner, "geo.report.export.render_and_log", ("store", report, "pdf", "x.pdf"))
+    with pytest.raises(AccessDenied, match="only the service's managers write their own paragraph"):
+        check(partner, "geo.report.export.render_and_log", ("store", with_note(report, "hei"), "pdf", "x.pdf"))

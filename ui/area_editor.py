@@ -25,6 +25,7 @@ from geo.maps import add_areas, add_shapes, fit_to
 from geo.schema import AREA_ID, DRAFT_ID, VALID_FROM
 from ui.components import MAP_HEIGHT, new_map, show_map
 from ui.i18n import t
+from ui.progress import progress_status
 from ui.audit import acting_as, dashboard_actor
 from ui.state import clear_caches, get_store
 from ui.uploads import import_uploads
@@ -74,7 +75,9 @@ def area_editor(path: str, areas: gpd.GeoDataFrame, *, key: str) -> None:
     with upload_tab:
         upload = st.file_uploader(t("changes.editor.file"), type=["geojson", "json"], key=f"{key}_upload")
         if upload is not None and st.button(t("changes.editor.import"), key=f"{key}_import"):
-            (result,) = import_uploads(get_store(path), [upload], "areas", ImportOptions(valid_from=valid_from))
+            with progress_status(t("progress.area")) as progress:
+                (result,) = import_uploads(get_store(path), [upload], "areas", ImportOptions(valid_from=valid_from),
+                                           progress=progress)
             if result.outcome is None:
                 st.error(f"{result.name}: {result.error}")
             else:
@@ -109,9 +112,9 @@ def _from_draft(path: str, areas: gpd.GeoDataFrame, *, area_id: str, name: str, 
 def _save_version(path: str, polygons, *, area_id: str, name: str, valid_from: date) -> None:
     """Store ``polygons`` (EPSG:4326) as the new version through the importer and say how it went."""
     try:
-        with acting_as(dashboard_actor()):
+        with acting_as(dashboard_actor()), progress_status(t("progress.area")) as progress:
             outcome = import_drawn_version(get_store(path), polygons, area_id=area_id, name=name or area_id,
-                                           valid_from=valid_from)
+                                           valid_from=valid_from, progress=progress)
     except (ValueError, InputFileError, StoreError) as exc:
         st.error(str(exc))
     else:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import folium
@@ -172,3 +173,17 @@ def show_map(fmap: folium.Map, *, key: str, clickable: bool = False) -> dict | N
     on a feature does, and the returned state's ``last_active_drawing`` is that feature (GeoJSON)."""
     return st_folium(fmap, key=key, height=MAP_HEIGHT, use_container_width=True,
                      returned_objects=["last_active_drawing"] if clickable else [])
+
+
+@contextmanager
+def lazy_expander(label: str, *, key: str) -> Iterator[bool]:
+    """A collapsed expander whose content runs only while it is open: ``with lazy_expander(label,
+    key=k) as opened: if opened: ...``.
+
+    A plain ``st.expander`` runs, sends and draws its content even when closed, so a map in it
+    (a period player, the area editor) would cost every page load a second Leaflet map drawn
+    hidden. Opening or closing this one reruns the page (cached answers); its state is
+    ``st.session_state[key]`` (True when open).
+    """
+    with st.expander(label, key=key, on_change="rerun") as box:
+        yield bool(box.open)

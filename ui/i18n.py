@@ -6,10 +6,12 @@ every key has both languages and that every key used in the code exists.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import streamlit as st
-from streamlit.errors import StreamlitAPIException
 
 from ui.strings import attention, auth, changes, core, figures, hotspots, merge_string_tables, planning, report, tables
+from ui.strings import shareable, sidebyside
 
 LANGUAGES = {"nb": "Norsk (bokmål)", "en": "English"}
 DEFAULT_LANGUAGE = "nb"
@@ -17,7 +19,7 @@ LANGUAGE_KEY = "language"
 
 STRINGS: dict[str, dict[str, str]] = merge_string_tables(
     core.STRINGS, changes.STRINGS, hotspots.STRINGS, report.STRINGS, auth.STRINGS, planning.STRINGS, figures.STRINGS,
-    tables.STRINGS, attention.STRINGS)
+    tables.STRINGS, attention.STRINGS, sidebyside.STRINGS, shareable.STRINGS)
 
 
 def keep_selections() -> None:
@@ -34,10 +36,22 @@ def keep_selections() -> None:
     for key in list(st.session_state.keys()):
         if not isinstance(key, str) or key.startswith("_") or key == LANGUAGE_KEY:
             continue
-        try:
-            st.session_state[key] = st.session_state[key]
-        except StreamlitAPIException:  # buttons, uploads and data editors cannot be set; they hold no label
-            continue
+        value = st.session_state[key]
+        if _may_be_a_label(value):
+            st.session_state[key] = value
+
+
+def _may_be_a_label(value: object) -> bool:
+    """Whether ``value`` can be a selection the browser shows by its label (a radio's, selectbox's,
+    multiselect's or slider's value), so writing it back is needed and allowed.
+
+    Not booleans (buttons, download buttons, checkboxes: no label, and Streamlit refuses
+    a value set for a button on the next run), None or empty lists (nothing chosen, or
+    an empty uploader), uploads or a data editor's edits (read-only widgets).
+    """
+    if isinstance(value, (list, tuple)):
+        return bool(value) and all(_may_be_a_label(item) for item in value)
+    return not isinstance(value, bool) and isinstance(value, (str, int, float, dt.date, dt.time))
 
 
 def language() -> str:

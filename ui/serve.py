@@ -19,15 +19,26 @@ becomes ``127.0.0.1`` (Streamlit's own default is every interface); another
 address without ``[auth]`` is refused before anything listens, with a
 message that says how to configure sign-in. The dashboard checks the same
 again at every session start (``ui/auth.py``), for ``streamlit run`` used directly.
+
+Before the server listens, the launcher imports the libraries and analysis
+modules the dashboard, its pages and views import (:func:`preload`: geopandas,
+folium, the queries, ...; not the views or streamlit-folium, whose map component
+Streamlit registers only inside a running script;
+several seconds on a busy 2-core machine), so a freshly started server
+answers its first page without first loading the libraries: it reports
+healthy once it is ready.
 """
 
 from __future__ import annotations
 
+import ast
+import importlib
 import ipaddress
+import logging
 import os
 import sys
 import tomllib
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from streamlit import config
@@ -35,6 +46,8 @@ from streamlit.runtime.pages_manager import PagesManager
 from streamlit.web import cli
 
 DASHBOARD = Path(__file__).resolve().parents[1] / "dashboard.py"
+PAGES_DIR = DASHBOARD.parent / "pages"
+UI_DIR = DASHBOARD.parent / "ui"
 LOCAL_ADDRESS = "127.0.0.1"
 REFUSED = 2
 """Exit code when the launcher refuses to serve (nothing was started)."""
@@ -119,8 +132,66 @@ def _flag_values(args: Sequence[str], option: str) -> list[str]:
     return values
 
 
+def imported_modules(files: Iterable[Path]) -> list[str]:
+    """The absolute module names the Python ``files`` import at their top level (``import a.b``,
+    ``from a.b import c``; not ``__future__``, relative imports or imports inside functions), in order."""
+    names: dict[str, None] = {}
+    for file in files:
+        for node in ast.parse(file.read_text(encoding="utf-8"), filename=str(file)).body:
+            if isinstance(node, ast.Import):
+                names.update((alias.name, None) for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module != "__future__":
+                names[node.module] = None
+    return list(names)
+
+
+def preload(files: Iterable[Path] | None = None) -> list[str]:
+    """Import the libraries and analysis modules that ``files`` (default: dashboard.py, every
+    page and every ``ui/`` module) import, before the server starts.
+
+    The views themselves (``ui``, ``pages``) and the packages that declare a Streamlit
+    component (:data:`COMPONENT_PACKAGES`) are left to the first script run: Streamlit
+    registers a component only when it is declared inside a running script, so a
+    component imported here would draw an empty frame. Returns the modules that failed
+    to import (each named on stderr); their page shows the error when it is opened,
+    the other pages are served as usual.
+    """
+    if files is None:
+        files = [DASHBOARD, *sorted(PAGES_DIR.glob("*.py")), *sorted(UI_DIR.glob("*.py"))]
+    failed = []
+    bare_mode = [logging.getLogger(name) for name in BARE_MODE_LOGGERS]
+    levels = [logger.level for logger in bare_mode]
+    for logger in bare_mode:  # "no runtime found" / "missing ScriptRunContext": true and expected before the server
+        logger.setLevel(logging.ERROR)
+    try:
+        for name in imported_modules(files):
+            if name.split(".")[0] in (*VIEW_PACKAGES, *COMPONENT_PACKAGES):
+                continue
+            try:
+                importlib.import_module(name)
+            except Exception as exc:  # noqa: BLE001 - reported; the page that needs it fails visibly when opened
+                print(f"preloading {name} failed: {type(exc).__name__}: {exc}", file=sys.stderr)
+                failed.append(name)
+    finally:
+        for logger, level in zip(bare_mode, levels):
+            logger.setLevel(level)
+    return failed
+
+
+VIEW_PACKAGES = ("ui", "pages")
+"""The project's Streamlit views: cheap to import once their libraries are loaded, and they import components."""
+COMPONENT_PACKAGES = ("streamlit_folium",)
+"""Packages that declare a Streamlit component when imported (``components.declare_component``)."""
+
+
+BARE_MODE_LOGGERS = ("streamlit.runtime.caching.cache_data_api", "streamlit.runtime.caching.cache_resource_api",
+                     "streamlit.runtime.scriptrunner_utils.script_run_context")
+"""Streamlit's loggers that warn when ``st`` is used with no server running, as importing the pages does."""
+
+
 def main(argv: list[str] | None = None) -> None:
     args = serving_args(sys.argv[1:] if argv is None else argv)
+    preload()
     PagesManager.uses_pages_directory = False  # the app navigates with st.navigation
     sys.argv = ["streamlit", "run", str(DASHBOARD), *args]
     sys.exit(cli.main())

@@ -21,6 +21,7 @@ from geo.queries.periods import PeriodCoverage, comparison_for, cover_period
 from ui.auth import account_block
 from ui.i18n import LANGUAGE_KEY, LANGUAGES, keep_selections, labels, t
 from ui.state import configured_stores, default_store, query, store_available, store_date_range
+from ui.view_url import COMPARE_MODES, PRESETS, SIDEBAR_NAMES, View, filter_param, parse_view, to_params
 
 STORE_MODE_KEY = "store_mode"
 STORE_PATH_KEY = "store_path"
@@ -29,8 +30,9 @@ PRESET_KEY = "period_preset"
 CUSTOM_KEY = "period_custom"
 COMPARE_KEY = "compare_mode"
 TEAM_KEY = "team"
-PRESETS = ("last_4_weeks", "this_week", "this_tertial", "last_year", "custom")
-COMPARE_MODES = ("previous", "last_year", "none")
+LINK_KEY = "_link_view"
+"""Session-state slot holding the view the session's link named (:mod:`ui.view_url`), for its first run only."""
+LINK_READ_KEY = "_link_read"
 CHOICES_KEY = "_sidebar_choices"
 """Session-state slot holding this run's :class:`SidebarChoices` (set by :func:`render_sidebar`)."""
 
@@ -53,6 +55,7 @@ class SidebarChoices:
 def render_sidebar(user: User) -> SidebarChoices:
     """Draw the sidebar for ``user``; stop the page with a clear message when there is no data."""
     with st.sidebar:
+        _read_link()
         st.selectbox(t("sidebar.language"), list(LANGUAGES), format_func=LANGUAGES.get, key=LANGUAGE_KEY,
                      on_change=keep_selections, placeholder=t("widget.choose"))
         account_block(user)
@@ -67,6 +70,9 @@ def render_sidebar(user: User) -> SidebarChoices:
         compare = _comparison(coverage)
         team_choice = None if user.role is Role.PARTNER else _team_picker(path, user)
         st.caption(t("sidebar.attribution"))
+    _write_link(View(preset=st.session_state[PRESET_KEY],
+                     custom=(first, last) if st.session_state[PRESET_KEY] == "custom" else None,
+                     compare=st.session_state[COMPARE_KEY], team=team_choice[0] if team_choice else None))
     first, last = coverage.covered or (first, last)
     filters = Filters(first_day=first, last_day=last, teams=team_choice)
     compare_filters = replace(filters, first_day=compare[0], last_day=compare[1]) if compare else None
@@ -126,6 +132,7 @@ def _period_picker(first_day: date, last_day: date) -> tuple[date, date]:
                           placeholder=t("widget.choose"))
     if preset == "custom":
         default = (max(first_day, last_day - timedelta(days=27)), last_day)
+        _seed_custom(first_day, last_day)
         value = st.date_input(t("sidebar.period.custom_range"), value=default, min_value=first_day,
                               max_value=last_day, key=CUSTOM_KEY, format="DD.MM.YYYY")
         if isinstance(value, (tuple, list)) and len(value) == 2:
@@ -157,7 +164,82 @@ def _team_picker(path: str, user: User) -> tuple[str, ...] | None:
     """One of the user's teams, or all of them (None; the access check narrows it to theirs)."""
     mine = visible_teams(user, query(path, teams))
     options = ["__all__", *mine] if len(mine) != 1 or user.teams is None else mine
+    _seed_team(user, options)
     everyone = t("sidebar.team.all") if user.teams is None else t("auth.team.all_mine")
     chosen = st.selectbox(t("sidebar.team"), options, key=TEAM_KEY, placeholder=t("widget.choose"),
                           format_func=lambda v, all_teams=everyone: all_teams if v == "__all__" else v)
     return None if chosen == "__all__" else (chosen,)
+
+
+# --- the link (issue 15, item 5) ------------------------------------------------------------------
+def _read_link() -> None:
+    """On the session's first run, start the sidebar on the view the URL names (:func:`ui.view_url.parse_view`),
+    saying what of it could not be used; later runs forget the link (the widgets hold the view)."""
+    state = st.session_state
+    if state.get(LINK_READ_KEY):
+        state.pop(LINK_KEY, None)
+        return
+    state[LINK_READ_KEY] = True
+    view, problems = parse_view(st.query_params.to_dict())
+    for problem in problems:
+        st.warning(t(f"link.{problem.reason}", name=problem.name, value=problem.value))
+    state[LINK_KEY] = view
+    state.setdefault(PRESET_KEY, view.preset)
+    state.setdefault(COMPARE_KEY, view.compare)
+
+
+def _seed_custom(first_day: date, last_day: date) -> None:
+    """The link's custom dates, moved into the store's data range (with a warning when they had to be)."""
+    view: View | None = st.session_state.get(LINK_KEY)
+    if view is None or view.custom is None or CUSTOM_KEY in st.session_state:
+        return
+    lo, hi = (min(max(day, first_day), last_day) for day in view.custom)
+    if (lo, hi) != view.custom:
+        st.warning(t("link.clamped", first=lo, last=hi))
+    st.session_state[CUSTOM_KEY] = (lo, hi)
+
+
+def _seed_team(user: User, options: list[str]) -> None:
+    """The link's team, when the access seam lets this user see it (``visible_teams``); refused otherwise."""
+    view: View | None = st.session_state.get(LINK_KEY)
+    if view is None or view.team is None or TEAM_KEY in st.session_state:
+        return
+    if visible_teams(user, [view.team]) and view.team in options:
+        st.session_state[TEAM_KEY] = view.team
+    else:
+        st.warning(t("link.team", value=view.team))
+
+
+def link_filter(widget_key: str, name: str, options: list | tuple | None = None) -> None:
+    """Before a page filter widget keyed ``widget_key``: on the session's first run, start it on the
+    link's value of ``name`` (a :mod:`ui.view_url` page-filter name), kept to ``options`` when given."""
+    view: View | None = st.session_state.get(LINK_KEY)
+    if view is None or name not in view.filters or widget_key in st.session_state:
+        return
+    value = view.filters[name]
+    if options is not None and isinstance(value, list):
+        kept = [v for v in value if v in options]
+        if len(kept) < len(value):
+            st.warning(t("link.unknown", name=name, value=",".join(str(v) for v in value if v not in options)))
+        value = kept
+    st.session_state[widget_key] = value
+
+
+def keep_filter(name: str, value: object) -> None:
+    """Write page filter ``name``'s current ``value`` into the URL (removed when it is the default)."""
+    _set_param(name, filter_param(name, value))
+
+
+def _write_link(view: View) -> None:
+    """The sidebar's part of the view into the URL, so that a copied link reopens it."""
+    params = to_params(view)
+    for name in SIDEBAR_NAMES:
+        _set_param(name, params.get(name))
+
+
+def _set_param(name: str, text: str | None) -> None:
+    if text is None:
+        if name in st.query_params:
+            del st.query_params[name]
+    elif st.query_params.get(name) != text:
+        st.query_params[name] = text

@@ -32,6 +32,7 @@ from typing import Concatenate, ParamSpec, TypeVar
 
 import streamlit as st
 
+from geo.progress import Progress
 from geo.queries import Filters
 from geo.queries.summary import patrol_day_span
 from geo.store import Store, open_store
@@ -92,10 +93,13 @@ def get_store(path: str) -> Store:
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
-def _cached(path: str, version: object, function_name: str, args: tuple, kwargs: tuple) -> object:
+def _cached(path: str, version: object, function_name: str, args: tuple, kwargs: tuple,
+            _progress: Progress | None = None) -> object:
+    # ``_progress`` is not hashed (a leading underscore): it is no part of the key
     module, _, name = function_name.rpartition(".")
     function = getattr(importlib.import_module(module), name)
-    return function(get_store(path), *args, **dict(kwargs))
+    extra = {} if _progress is None else {"progress": _progress}
+    return function(get_store(path), *args, **dict(kwargs), **extra)
 
 
 def query(path: str, function: Callable[Concatenate[Store, P], R], /, *args: P.args, **kwargs: P.kwargs) -> R:
@@ -105,12 +109,24 @@ def query(path: str, function: Callable[Concatenate[Store, P], R], /, *args: P.a
     it is cached by its qualified name, so editors and type checkers see the call.
     The session's user must be allowed to ask it (:mod:`geo.access`).
     """
+    return _query(path, None, function, args, kwargs)
+
+
+def query_with_progress(path: str, progress: Progress, function: Callable[Concatenate[Store, P], R], /,
+                        *args: P.args, **kwargs: P.kwargs) -> R:
+    """:func:`query`, and ``function`` gets ``progress=progress`` when it runs (not on a cache hit).
+
+    The callback is no part of the cache key (``ui.progress.progress_status`` makes one)."""
+    return _query(path, progress, function, args, kwargs)
+
+
+def _query(path: str, progress: Progress | None, function: Callable, args: tuple, kwargs: dict):
     name = qualified_name(function)
     if not name.startswith(QUERY_PACKAGE) or "<" in name:
         raise ValueError(f"query() runs module-level functions of geo only; got {name}")
     user = current_user()
     args, kwargs = permitted(user, function, args, kwargs)  # before the cache: refused questions are never answered
-    answer = _cached(path, store_version(path), name, args, tuple(sorted(kwargs.items())))
+    answer = _cached(path, store_version(path), name, args, tuple(sorted(kwargs.items())), _progress=progress)
     return visible_rows(user, name, answer, owners=lambda: area_owners(path))  # type: ignore[return-value]
 
 

@@ -27,6 +27,7 @@ from geo.io.areas import MAX_GEOJSON_BYTES
 from geo.io.errors import InputFileError
 from geo.io.importer import ImportOptions, ImportOutcome, import_file
 from geo.io.privacy import personal_in_file_name
+from geo.progress import IMPORT, READ, Progress, Step, Tracker, no_progress
 from geo.retention import apply_after_import
 from geo.store import Store, StoreError
 from ui.audit import acting_as, dashboard_actor
@@ -73,15 +74,22 @@ def safe_name(name: str) -> str:
 
 
 def import_uploads(store: Store, uploads: Iterable[Upload], kind: str | None, options: ImportOptions, *,
-                   actor: str | None = None) -> list[UploadOutcome]:
+                   actor: str | None = None, progress: Progress = no_progress) -> list[UploadOutcome]:
     """Import every upload into ``store`` (``kind`` None: inferred per file), one transaction each.
 
     ``actor`` (default: :func:`ui.audit.dashboard_actor`) is recorded in the audit log with
     every import and area change. Returns one :class:`UploadOutcome` per upload, in order; the
-    last imported one also says what the retention run that follows deleted.
+    last imported one also says what the retention run that follows deleted. ``progress`` gets
+    each upload's stages as one unit of task ``import`` (:func:`geo.io.importer.import_file`;
+    a refused upload only ``read``), then ``done`` after the retention run.
     """
     actor = actor or dashboard_actor()
-    results = [_import_one(store, upload, kind, options, actor=actor) for upload in uploads]
+    uploads = list(uploads)
+    tracker = Tracker(progress, IMPORT, len(uploads))
+    results = []
+    for upload in uploads:
+        results.append(_import_one(store, upload, kind, options, actor=actor, progress=tracker.part()))
+        tracker.advance()
     imported = [r for r in results if r.outcome is not None and r.outcome.n_added]
     if imported:
         run = apply_after_import(store, actor=actor)
@@ -89,16 +97,20 @@ def import_uploads(store: Store, uploads: Iterable[Upload], kind: str | None, op
             imported[-1].warnings.append(
                 f"retention: {run.points:,} raw track points of {run.patrols:,} patrols older than {run.days} days "
                 "were deleted after the import; their aggregates are kept")
+    tracker.finish()
     return results
 
 
-def _import_one(store: Store, upload: Upload, kind: str | None, options: ImportOptions, *, actor: str) -> UploadOutcome:
+def _import_one(store: Store, upload: Upload, kind: str | None, options: ImportOptions, *, actor: str,
+                progress: Progress) -> UploadOutcome:
     try:
         name = safe_name(upload.name)
     except ValueError as exc:
+        progress(Step(IMPORT, READ, 0, 1, _shown(upload.name)))
         return _refused(store, _shown(upload.name), str(exc), actor=actor)
     data = upload.getvalue()
     if Path(name).suffix.lower() in WHOLE_FILE_FORMATS and len(data) > MAX_GEOJSON_BYTES:
+        progress(Step(IMPORT, READ, 0, 1, name))
         return _refused(store, name, (
             f"is {len(data) / 1e6:.0f} MB; a GeoJSON upload may be at most {MAX_GEOJSON_BYTES / 1e6:.0f} MB (it is "
             "read whole, at about 20 times its size in memory): send field areas as a GeoPackage and encounters "
@@ -109,7 +121,7 @@ def _import_one(store: Store, upload: Upload, kind: str | None, options: ImportO
         with open(file, "xb") as handle:  # exclusive: never an existing file
             handle.write(data)
         with acting_as(actor):
-            outcome = import_file(store, file, kind=kind, options=options)
+            outcome = import_file(store, file, kind=kind, options=options, progress=progress)
     except InputFileError as exc:
         return _refused(store, name, exc.reason, actor=actor)
     except StoreError as exc:  # busy with another import, or the store cannot be written

@@ -20,6 +20,7 @@ from shapely.geometry import MultiPolygon, shape
 
 from geo.io.importer import ImportOptions, ImportOutcome, import_file
 from geo.io.areas import slugify
+from geo.progress import Progress, no_progress
 from geo.schema import AREA_ID, DRAFT_ID
 from geo.store.base import Store
 
@@ -55,14 +56,14 @@ def draft_polygons(drafts: gpd.GeoDataFrame, draft_id: str, area_id: str) -> Mul
 
 
 def import_drawn_version(store: Store, polygons: MultiPolygon, *, area_id: str, name: str, valid_from: dt.date,
-                         team: str | None = None) -> ImportOutcome:
+                         team: str | None = None, progress: Progress = no_progress) -> ImportOutcome:
     """Store ``polygons`` (EPSG:4326) as a new version of ``area_id`` valid from ``valid_from``.
 
     Goes through :func:`geo.io.importer.import_file` (a GeoJSON written to a
     temporary folder), so the version is validated, the open version is
     closed on ``valid_from``, the change is logged and presence per area is
     recomputed. ``area_id`` must already be a slug (``slugify(name)`` for a
-    new area).
+    new area). ``progress`` gets the import's stages (:func:`import_file`).
     """
     if not area_id or slugify(area_id) != area_id:
         raise ValueError(f"area_id: expected a slug like {slugify(name) or 'nytt-omrade'!r}; got {area_id!r}")
@@ -73,4 +74,5 @@ def import_drawn_version(store: Store, polygons: MultiPolygon, *, area_id: str, 
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"{area_id}_{valid_from.isoformat()}.geojson"
         path.write_text(json.dumps({"type": "FeatureCollection", "features": [feature]}), encoding="utf-8")
-        return import_file(store, path, kind="areas", options=ImportOptions(valid_from=valid_from, team=team))
+        return import_file(store, path, kind="areas", options=ImportOptions(valid_from=valid_from, team=team),
+                           progress=progress)

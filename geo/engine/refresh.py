@@ -36,6 +36,7 @@ from geo.engine.presence import (
     with_encounter_cells,
 )
 from geo.engine.threads import map_ordered
+from geo.progress import ENCOUNTERS, PRESENCE, REFRESH, Progress, Tracker, no_progress
 from geo.schema import (
     AREA_ID,
     AREA_VERSION,
@@ -71,7 +72,8 @@ _IDS_PER_QUERY = 500
 """Ids per ``IN (…)`` lookup (SQLite allows at least 999 parameters)."""
 
 
-def add_track_points(store: Store, points: pd.DataFrame, *, resolutions: tuple[int, ...] = RESOLUTIONS) -> int:
+def add_track_points(store: Store, points: pd.DataFrame, *, resolutions: tuple[int, ...] = RESOLUTIONS,
+                     progress: Progress = no_progress) -> int:
     """Store the points of ``points`` not stored yet, and the presence of every patrol that gained some.
 
     The presence of a patrol is computed over *all* its points: those in
@@ -81,7 +83,9 @@ def add_track_points(store: Store, points: pd.DataFrame, *, resolutions: tuple[i
     skips it. Only the stored points of patrols in ``points`` are read, and
     none of the points this call writes. Patrols that gain no point keep their
     presence untouched. Call inside the import's transaction; the patrols must
-    be stored first. Returns the number of points added.
+    be stored first. Returns the number of points added. ``progress`` gets one
+    step, ``presence``, once the new points are stored and before their presence
+    is computed (task ``refresh``, one unit; :mod:`geo.progress`).
     """
     if points.empty:
         return 0
@@ -93,6 +97,7 @@ def add_track_points(store: Store, points: pd.DataFrame, *, resolutions: tuple[i
     added = store.add_track_points(new)
     if added == 0:
         return 0
+    Tracker(progress, REFRESH, 1).stage(PRESENCE)
     gained = pd.unique(new[PATROL_ID])
     union = new if earlier.empty else pd.concat(
         [earlier[earlier[PATROL_ID].isin(list(gained))][_POINT_COLUMNS], new[_POINT_COLUMNS]], ignore_index=True)
@@ -169,7 +174,8 @@ def compute_presence_batched(points: pd.DataFrame, areas: PreparedAreas, *, reso
     })
 
 
-def refresh_areas(store: Store, area_ids: list[str], *, since: date | None = None) -> None:
+def refresh_areas(store: Store, area_ids: list[str], *, since: date | None = None,
+                  progress: Progress = no_progress) -> None:
     """Recompute area presence and visits for ``area_ids`` over the patrols whose raw track points are kept.
 
     ``since``: the first local date whose presence the change can move (a new
@@ -194,9 +200,16 @@ def refresh_areas(store: Store, area_ids: list[str], *, since: date | None = Non
     day, and :func:`geo.retention.aggregate_status` says so. With ``since``, a patrol
     without presence from that day on is never frozen by this change: its figures are
     the same under the old and the new versions.
+
+    ``progress`` gets the two stages, ``presence`` (area presence, visits and
+    frozen pairs) and ``encounters`` (encounters-in-areas), then ``done``
+    (task ``refresh``; :mod:`geo.progress`).
     """
+    tracker = Tracker(progress, REFRESH, 2)
     if not area_ids:
+        tracker.finish()
         return
+    tracker.stage(PRESENCE)
     all_areas = store.areas()
     changed = all_areas[all_areas[AREA_ID].isin(area_ids)]
     areas = prepare_areas_cached(changed)
@@ -210,7 +223,10 @@ def refresh_areas(store: Store, area_ids: list[str], *, since: date | None = Non
         with_raw = _recompute_area_tables(store, _with_overlapping_indoor(changed, all_areas), area_ids, concerned)
     store.freeze_area_aggregates(frozen_by_change(store, area_ids, all_areas, with_raw=with_raw,
                                                   concerned=None if len(areas.indoor) else concerned))
+    tracker.advance()
+    tracker.stage(ENCOUNTERS)
     _refresh_encounter_areas_of(store, all_areas, area_ids, since)
+    tracker.finish()
 
 
 def _with_overlapping_indoor(changed: pd.DataFrame, all_areas: pd.DataFrame) -> PreparedAreas:

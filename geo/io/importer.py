@@ -22,6 +22,7 @@ import pandas as pd
 
 from geo.engine import refresh
 from geo.io.errors import InputFileError, ReadResult, RowError
+from geo.progress import IMPORT, READ, WRITE, Progress, Tracker, no_progress
 from geo.schema import (
     DEFAULT_STAFF,
     PATROL_ID,
@@ -91,19 +92,29 @@ def infer_kind(path: str | Path) -> str:
     )
 
 
-def import_file(store: Store, path: str | Path, *, kind: str | None = None, options: ImportOptions = ImportOptions()) -> ImportOutcome:
+def import_file(store: Store, path: str | Path, *, kind: str | None = None, options: ImportOptions = ImportOptions(),
+                progress: Progress = no_progress) -> ImportOutcome:
     """Import one file into ``store`` in a single transaction.
+
+    ``progress`` gets the file's stages (``read``, ``write``, then ``presence``
+    for tracks, ``presence`` and ``encounters`` for field areas) as one unit of
+    task ``import``, and ``done`` at the end (:mod:`geo.progress`).
 
     Raises
     ------
     InputFileError
-        The file cannot be used at all; the store is untouched.
+        The file cannot be used at all; the store is untouched (no ``done`` step).
     """
+    tracker = Tracker(progress, IMPORT, 1)
+    tracker.stage(READ, Path(path).name)
     path, kind = _checked(path, kind)
     digest = _sha256(path)
     if store.is_imported(digest):
-        return _already_imported(path, kind)
-    return _commit(store, _Read(path, kind, digest, _read(path, kind, options)))
+        outcome = _already_imported(path, kind)
+    else:
+        outcome = _commit(store, _Read(path, kind, digest, _read(path, kind, options)), tracker)
+    tracker.finish()
+    return outcome
 
 
 READ_AHEAD = 2
@@ -111,31 +122,40 @@ READ_AHEAD = 2
 
 
 def import_files(store: Store, paths: Sequence[str | Path], *, kind: str | None = None,
-                 options: ImportOptions = ImportOptions()) -> Iterator[tuple[Path, ImportOutcome | InputFileError]]:
+                 options: ImportOptions = ImportOptions(),
+                 progress: Progress = no_progress) -> Iterator[tuple[Path, ImportOutcome | InputFileError]]:
     """Import ``paths`` in order, each file in its own transaction (as :func:`import_file`).
 
     While one file is written, the next :data:`READ_AHEAD` are read (parsed and
     validated) in background threads: reading never touches the store, and
     GDAL, numpy and SQLite release the GIL, so on two cores they overlap.
     Yields each path with its outcome, or with the :class:`InputFileError`
-    that kept it out.
+    that kept it out. ``progress`` gets each file's stages as in
+    :func:`import_file`, one unit per file (``read`` is reported when the file's
+    turn comes, whether or not it was read ahead), and ``done`` after the last.
     """
     paths = [Path(p) for p in paths]
+    tracker = Tracker(progress, IMPORT, len(paths))
     with ThreadPoolExecutor(max_workers=READ_AHEAD, thread_name_prefix="feltkart-read") as reader:
         upcoming = deque(reader.submit(_read_file, p, kind, options) for p in paths[:READ_AHEAD])
         for number, path in enumerate(paths):
             current = upcoming.popleft()
             if number + READ_AHEAD < len(paths):
                 upcoming.append(reader.submit(_read_file, paths[number + READ_AHEAD], kind, options))
+            tracker.stage(READ, path.name)
             try:
                 read = current.result()
             except InputFileError as exc:
+                tracker.advance()
                 yield path, exc
                 continue
             if store.is_imported(read.digest):  # checked in file order: a file may repeat an earlier one
-                yield path, _already_imported(read.path, read.kind)
+                outcome = _already_imported(read.path, read.kind)
             else:
-                yield path, _commit(store, read)
+                outcome = _commit(store, read, tracker)
+            tracker.advance()
+            yield path, outcome
+    tracker.finish()
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,8 +188,10 @@ def _already_imported(path: Path, kind: str) -> ImportOutcome:
                          warnings=[f"{path.name}: this exact file was imported before; nothing added"])
 
 
-def _commit(store: Store, read: _Read) -> ImportOutcome:
-    """Write a file that was read, with its aggregates and its import-log entry, in one transaction."""
+def _commit(store: Store, read: _Read, tracker: Tracker) -> ImportOutcome:
+    """Write a file that was read, with its aggregates and its import-log entry, in one transaction.
+
+    Reports ``write`` and the stages of the aggregates to ``tracker`` (the file's unit)."""
     result = read.result
     _drop_patrols_without_points(result)
     outcome = ImportOutcome(file=read.path.name, kind=read.kind, errors=list(result.errors),
@@ -177,7 +199,8 @@ def _commit(store: Store, read: _Read) -> ImportOutcome:
     if result.n_rows == 0:
         return outcome
     with store.transaction():
-        outcome.added = _write(store, result)
+        tracker.stage(WRITE, read.path.name)
+        outcome.added = _write(store, result, tracker.part(read.path.name))
         store.log_import(file=read.path.name, sha256=read.digest, kind=read.kind, added=outcome.n_added,
                          rejected=len(outcome.errors))
     return outcome
@@ -228,8 +251,8 @@ def _is_in(values: pd.Series, candidates: pd.Series) -> np.ndarray:
     return found.to_numpy(zero_copy_only=False).astype(bool)
 
 
-def _write(store: Store, result: ReadResult) -> dict[str, int]:
-    """Write every frame of a read result plus the aggregates it affects."""
+def _write(store: Store, result: ReadResult, progress: Progress = no_progress) -> dict[str, int]:
+    """Write every frame of a read result plus the aggregates it affects (their stages to ``progress``)."""
     frames = result.frames
     added: dict[str, int] = {}
     if T_AREAS in frames and len(frames[T_AREAS]):
@@ -238,11 +261,12 @@ def _write(store: Store, result: ReadResult) -> dict[str, int]:
         changed = store.add_area_versions(versions)  # new versions and the versions they close
         added[T_AREAS] = _area_version_count(store) - versions_before
         # every version added starts on a valid_from of the file, and so does every close it causes
-        refresh.refresh_areas(store, sorted({area_id for area_id, _ in changed}), since=min(versions[VALID_FROM]))
+        refresh.refresh_areas(store, sorted({area_id for area_id, _ in changed}), since=min(versions[VALID_FROM]),
+                              progress=progress)
     if T_PATROLS in frames and len(frames[T_PATROLS]):
         added[T_PATROLS] = store.add_patrols(frames[T_PATROLS])
     if T_TRACK_POINTS in frames and len(frames[T_TRACK_POINTS]):
-        added[T_TRACK_POINTS] = refresh.add_track_points(store, frames[T_TRACK_POINTS])
+        added[T_TRACK_POINTS] = refresh.add_track_points(store, frames[T_TRACK_POINTS], progress=progress)
     if T_ENCOUNTERS in frames and len(frames[T_ENCOUNTERS]):
         added[T_ENCOUNTERS] = refresh.add_encounters(store, frames[T_ENCOUNTERS])
     return added

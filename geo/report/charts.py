@@ -66,7 +66,7 @@ def trend_png(report: Report) -> bytes:
     """Line chart: encounters per category and period; suppressed points left out."""
     table = report.trend_chart
     values = table.values()
-    fig, ax = plt.subplots(figsize=(7.2, 3.0), dpi=DPI)
+    fig, ax = plt.subplots(figsize=(7.2, 3.0 if values.shape[1] > 2 else 2.2), dpi=DPI)  # one or two points: lower
     x = np.arange(values.shape[1])
     hidden = 0
     for i, (category, row) in enumerate(values.iterrows()):
@@ -101,8 +101,9 @@ def _comparison_lines(ax, report: Report, categories: list, n_periods: int) -> i
             continue
         y = before.loc[category].to_numpy(dtype=float, na_value=np.nan)[:n_periods]
         hidden += int(np.isnan(y).sum())
-        ax.plot(np.arange(len(y)), y, linestyle="--", linewidth=1.0, color=SERIES[i % len(SERIES)], alpha=0.7)
-    ax.plot([], [], linestyle="--", color=MUTED, linewidth=1.0,
+        ax.plot(np.arange(len(y)), y, linestyle="--", linewidth=1.0, color=SERIES[i % len(SERIES)], alpha=0.7,
+                marker="o", markersize=3, markerfacecolor="white")  # a one-period trend is one point
+    ax.plot([], [], linestyle="--", color=MUTED, linewidth=1.0, marker="o", markersize=3, markerfacecolor="white",
             label=f"Stiplet: {period_nb(report.compare_first, report.compare_last)}")
     return hidden
 
@@ -111,7 +112,7 @@ def week_png(report: Report) -> bytes:
     """Heatmap weekday × 4-hour block; suppressed slots hatched with their mark."""
     table = report.time_of_week_chart
     values = table.values().to_numpy(dtype=float, na_value=np.nan)
-    fig, ax = plt.subplots(figsize=(7.2, 2.6), dpi=DPI)
+    fig, ax = plt.subplots(figsize=(7.2, 2.3), dpi=DPI)
     shown = np.ma.masked_invalid(values)
     ax.imshow(shown, cmap=ListedColormap(PALETTE[1:]), aspect="auto")
     texts = table.cells.map(str).to_numpy()
@@ -189,14 +190,35 @@ def area_map_png(report: Report) -> bytes:
     if (~shown).any():
         areas[~shown].plot(ax=ax, facecolor=SUPPRESSED_FILL, edgecolor=MUTED, linewidth=0.5, hatch="///")
     extent, outside = focus(areas)
-    big = (areas.geometry.area >= LABEL_MIN_M2).to_numpy()
-    for (_, row), label_it in zip(areas.iterrows(), big):
-        if label_it and row["label"] not in outside:
-            point = row.geometry.representative_point()
-            ax.annotate(f"{row['label']}\n{row['text']}", (point.x, point.y), ha="center", va="center", fontsize=6.5,
-                        color=INK, bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "none", "alpha": 0.75})
     _map_frame(ax, extent, outside)
+    big = (areas.geometry.area >= LABEL_MIN_M2).to_numpy()
+    labels = [(f"{row['label']}\n{row['text']}", row.geometry.representative_point())
+              for (_, row), label_it in zip(areas.iterrows(), big) if label_it and row["label"] not in outside]
+    _place_labels(fig, ax, labels)
     return _png(fig, dpi=MAP_DPI)
+
+
+LABEL_SHIFTS_PT = (0, 9, -9, 18, -18, 27, -27)
+"""Vertical shifts (points) tried, in order, to keep an area's label off the labels placed before it."""
+
+
+def _place_labels(fig, ax, labels: list) -> None:
+    """Write each ``(text, point)`` label at its point, or shifted up or down (:data:`LABEL_SHIFTS_PT`) where it
+    would cover a label placed before it (neighbouring small areas, e.g. Brugata and Nedre Akerselva);
+    a thin leader line joins a shifted label to its point. Larger areas' labels are placed first."""
+    renderer = fig.canvas.get_renderer()
+    placed = []
+    for text, point in labels:  # a few areas, not a loop over data rows
+        for shift in LABEL_SHIFTS_PT:
+            label = ax.annotate(text, (point.x, point.y), xytext=(0, shift), textcoords="offset points", ha="center",
+                                va="center", fontsize=6.5, color=INK,
+                                bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "none", "alpha": 0.75},
+                                arrowprops={"arrowstyle": "-", "color": MUTED, "linewidth": 0.5} if shift else None)
+            box = label.get_window_extent(renderer)
+            if not any(box.overlaps(other) for other in placed) or shift == LABEL_SHIFTS_PT[-1]:
+                placed.append(box)
+                break
+            label.remove()
 
 
 def cell_map_png(report: Report) -> bytes:
@@ -224,10 +246,17 @@ def cell_map_png(report: Report) -> bytes:
     return _png(fig, dpi=MAP_DPI)
 
 
-def images(report: Report) -> dict[str, bytes]:
-    """Every image of the report by name: ``area_map``, ``cell_map``, ``trend``, ``week``."""
-    return {"area_map": area_map_png(report), "cell_map": cell_map_png(report), "trend": trend_png(report),
-            "week": week_png(report)}
+MAP_IMAGES = ("area_map", "cell_map")
+CHART_IMAGES = ("trend", "week")
+
+
+def images(report: Report, *, only: tuple[str, ...] = MAP_IMAGES + CHART_IMAGES) -> dict[str, bytes]:
+    """Images of the report by name (``area_map``, ``cell_map``, ``trend``, ``week``; ``only`` those), in that order."""
+    draw = {"area_map": area_map_png, "cell_map": cell_map_png, "trend": trend_png, "week": week_png}
+    unknown = sorted(set(only) - set(draw))
+    if unknown:
+        raise ValueError(f"only: unknown image name(s) {unknown}; choose from {', '.join(draw)}")
+    return {name: draw[name](report) for name in draw if name in only}
 
 
 # --- helpers -----------------------------------------------------------------------------------------

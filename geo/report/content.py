@@ -155,6 +155,7 @@ def compose_report(store: Store, preset: Preset, *, first_day: dt.date, last_day
         hotspot_method=hotspot_method,
         facts={"total": current.total, "previous_total": before.protected.total if before else None,
                "categories": current.cat_age, "area_counts": area_counts},
+        compare_trend=before.protected.trend if before else None,
     )
     return replace(draft, narrative=narrative.sentences(draft), methods=methods.sections(draft))
 

@@ -14,6 +14,7 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
+from geo.progress import CHARTS, DATA, MAPS, REPORT, Progress, Tracker, no_progress
 from geo.report.content import build_report
 from geo.report.model import Report
 from geo.report.presets import PRESETS_FILE, load_presets
@@ -44,14 +45,21 @@ class Preview:
 
 def preview_report(store: Store, preset: str, *, first_day: dt.date, last_day: dt.date, k: int = 5,
                    compare_first: dt.date | None = None, compare_last: dt.date | None = None,
-                   teams: tuple[str, ...] | None = None, presets_file: str | Path = PRESETS_FILE) -> Preview:
-    """The report of ``preset`` (a key of the presets file) with its pictures."""
-    from geo.report.charts import images
+                   teams: tuple[str, ...] | None = None, presets_file: str | Path = PRESETS_FILE,
+                   progress: Progress = no_progress) -> Preview:
+    """The report of ``preset`` (a key of the presets file) with its pictures.
 
+    ``progress`` gets the stages ``data``, ``maps`` and ``charts``, then ``done``
+    (task ``report``; :mod:`geo.progress`)."""
+    tracker = Tracker(progress, REPORT, 3)
+    tracker.stage(DATA, preset)
     book = load_presets(presets_file)
     report = build_report(store, book.get(preset), first_day=first_day, last_day=last_day,
                           compare_first=compare_first, compare_last=compare_last, k=k, teams=teams, book=book)
-    return Preview(report=report, images=images(report))
+    tracker.advance()
+    pictures = _drawn(report, tracker)
+    tracker.finish()
+    return Preview(report=report, images=pictures)
 
 
 def format_of(path: str | Path) -> str:
@@ -63,12 +71,46 @@ def format_of(path: str | Path) -> str:
     return suffix
 
 
-def render(report: Report, fmt: str, *, images: dict[str, bytes] | None = None) -> bytes:
+def render(report: Report, fmt: str, *, images: dict[str, bytes] | None = None,
+           progress: Progress = no_progress) -> bytes:
     """The report in ``fmt`` (``pdf``, ``html``, ``csv``) as bytes.
 
     ``images`` are the report's charts and maps (:func:`geo.report.charts.images`)
-    when the caller has them already; they are drawn here otherwise.
+    when the caller has them already; they are drawn here otherwise. ``progress``
+    gets ``maps`` and ``charts`` when they are drawn here, then the format
+    (``pdf``, ``html``, ``csv``) and ``done`` (task ``report``).
     """
+    if fmt not in FORMATS:
+        raise ValueError(f"format must be one of {', '.join(FORMATS)}; got {fmt!r}")
+    drawn_here = images is None and fmt != "csv"
+    tracker = Tracker(progress, REPORT, 3 if drawn_here else 1)
+    data = _rendered(report, fmt, images=_drawn(report, tracker) if drawn_here else images, tracker=tracker)
+    tracker.finish()
+    return data
+
+
+def _drawn(report: Report, tracker: Tracker) -> dict[str, bytes]:
+    """The report's maps, then its charts (:func:`geo.report.charts.images`), each a stage of ``tracker``."""
+    from geo.report.charts import CHART_IMAGES, MAP_IMAGES, images
+
+    tracker.stage(MAPS)
+    pictures = images(report, only=MAP_IMAGES)
+    tracker.advance()
+    tracker.stage(CHARTS)
+    pictures |= images(report, only=CHART_IMAGES)
+    tracker.advance()
+    return pictures
+
+
+def _rendered(report: Report, fmt: str, *, images: dict[str, bytes] | None, tracker: Tracker) -> bytes:
+    """The report as ``fmt`` (a stage of ``tracker``, named by the format)."""
+    tracker.stage(fmt)
+    data = _render_as(report, fmt, images=images)
+    tracker.advance()
+    return data
+
+
+def _render_as(report: Report, fmt: str, *, images: dict[str, bytes] | None) -> bytes:
     if fmt == "pdf":
         from geo.report.render_pdf import render_pdf
 
@@ -77,11 +119,9 @@ def render(report: Report, fmt: str, *, images: dict[str, bytes] | None = None) 
         from geo.report.render_html import render_html
 
         return render_html(report, images=images)
-    if fmt == "csv":
-        from geo.report.render_csv import render_csv
+    from geo.report.render_csv import render_csv  # fmt was checked: csv
 
-        return render_csv(report)
-    raise ValueError(f"format must be one of {', '.join(FORMATS)}; got {fmt!r}")
+    return render_csv(report)
 
 
 def file_name(report: Report, fmt: str) -> str:
@@ -118,15 +158,23 @@ def render_and_log(location: str | Path, report: Report, fmt: str, name: str, *,
 
 def export_report(store: Store, preset: str, *, first_day: dt.date, last_day: dt.date, out: str | Path,
                   k: int = 5, compare_first: dt.date | None = None, compare_last: dt.date | None = None,
-                  teams: tuple[str, ...] | None = None, presets_file: str | Path = PRESETS_FILE) -> Export:
-    """Build the report of ``preset``, write it to ``out`` (format from the suffix) and log it."""
+                  teams: tuple[str, ...] | None = None, presets_file: str | Path = PRESETS_FILE,
+                  progress: Progress = no_progress) -> Export:
+    """Build the report of ``preset``, write it to ``out`` (format from the suffix) and log it.
+
+    ``progress`` gets ``data``, then ``maps`` and ``charts`` (PDF and HTML), then
+    the format (``pdf``, ``html``, ``csv``) and ``done`` (task ``report``)."""
     fmt = format_of(out)
+    tracker = Tracker(progress, REPORT, 2 if fmt == "csv" else 4)
+    tracker.stage(DATA, preset)
     book = load_presets(presets_file)
     report = build_report(store, book.get(preset), first_day=first_day, last_day=last_day,
                           compare_first=compare_first, compare_last=compare_last, k=k, teams=teams, book=book)
-    data = render(report, fmt)
+    tracker.advance()
+    data = _rendered(report, fmt, images=None if fmt == "csv" else _drawn(report, tracker), tracker=tracker)
     path = Path(out)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)
     digest = log_export(store, report, fmt, path.name, data)
+    tracker.finish(path.name)
     return Export(path=path, format=fmt, sha256=digest, report=report)

@@ -4,7 +4,7 @@ every renderer, the narrative and the methods note read (no module here imports 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import geopandas as gpd
 import pandas as pd
@@ -58,9 +58,35 @@ class Report:
     narrative: list[str] = field(default_factory=list)
     methods: list[tuple[str, str]] = field(default_factory=list)
     compare_trend: ProtectedTable | None = None
-    """The comparison period's encounters per category and period (protected like ``trend_chart``;
-    its periods are the comparison period's own, matched to ``trend_chart``'s by position), or None."""
+    """The comparison period's encounters per category and period, or None: the trend of the
+    comparison period's own release (:func:`geo.report.release.protect_release`), so every count is
+    shown or withheld exactly as that period's own situation picture shows it; its periods are the
+    comparison period's own, matched to ``trend_chart``'s by position."""
+
+    note: str = ""
+    """The manager's own paragraph, printed under the summary (empty: none); see :func:`with_note`."""
 
     @property
     def has_comparison(self) -> bool:
         return self.compare_first is not None
+
+    def shows(self, section: str) -> bool:
+        """Whether this report prints ``section`` (its preset's choice, :data:`geo.report.presets.SECTIONS`)."""
+        return self.preset.shows(section)
+
+
+NOTE_MAX_CHARS = 1200
+"""Longest manager's paragraph (characters): a paragraph, not a second report."""
+
+
+def with_note(report: Report, text: str) -> Report:
+    """``report`` with the manager's own paragraph ``text`` (whitespace runs made one space).
+
+    The text is the manager's responsibility and is printed as plain text
+    (escaped in every renderer); it must not name or describe anyone.
+    """
+    note = " ".join(str(text).split())
+    if len(note) > NOTE_MAX_CHARS:
+        raise ValueError(f"the manager's paragraph has {len(note)} characters; at most {NOTE_MAX_CHARS} are allowed, "
+                         f"shorten it")
+    return replace(report, note=note)

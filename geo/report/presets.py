@@ -23,7 +23,11 @@ DEFAULT_TOP_CELLS = 5
 DEFAULT_PARTNER_PERIOD = "week"
 PARTNER_PERIOD_KINDS = ("week", "month", "tertial", "quarter", "year")
 """Calendar periods a partner situation picture may cover (``settings.partner_period``)."""
-_KEYS = {"name", "audience", "view", "categories", "age_groups", "areas"}
+SECTIONS = ("summary", "key_figures", "areas", "categories", "maps", "hotspots", "trend", "time_of_week")
+"""Sections of a situation picture a preset may choose (``sections``; default all, in this order).
+The title with period and k, the methods note and the footer are always printed: every
+export says its period, filters, k and methods."""
+_KEYS = {"name", "audience", "view", "categories", "age_groups", "areas", "sections"}
 
 
 class PresetError(FeltkartError):
@@ -46,6 +50,13 @@ class Preset:
     categories: tuple[str, ...] | None = None
     age_groups: tuple[str, ...] | None = None
     areas: tuple[str, ...] | None = None
+    sections: tuple[str, ...] | None = None
+
+    def shows(self, section: str) -> bool:
+        """Whether exports of this preset print ``section`` (one of :data:`SECTIONS`)."""
+        if section not in SECTIONS:
+            raise ValueError(f"section must be one of {', '.join(SECTIONS)}; got {section!r}")
+        return self.sections is None or section in self.sections
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +117,7 @@ def _preset(file: str, key: str, table: dict) -> Preset:
         categories=_codes(file, key, "categories", table, tuple(c.value for c in Category)),
         age_groups=_codes(file, key, "age_groups", table, tuple(a.value for a in AgeGroup)),
         areas=_codes(file, key, "areas", table, None),
+        sections=_codes(file, key, "sections", table, SECTIONS),
     )
 
 

@@ -29,9 +29,10 @@ COLUMNS = ("tabell", "rad", "kolonne", "verdi")
 
 
 def render_csv(report: Report) -> bytes:
-    """The report's tables as one CSV file (bytes, UTF-8 with BOM)."""
-    parts = [_about(report), _key_figures(report)]
-    parts += [_long(TABLE_NAMES[key], frame) for key, frame in report.tables.items()]
+    """The report's tables as one CSV file (bytes, UTF-8 with BOM): the sections its preset prints
+    (each table is the section of its key; the note on period, filters and k always)."""
+    parts = [_about(report), *([_key_figures(report)] if report.shows("key_figures") else [])]
+    parts += [_long(TABLE_NAMES[key], frame) for key, frame in report.tables.items() if report.shows(key)]
     table = csv_safe(pd.concat(parts, ignore_index=True)[list(COLUMNS)])
     buffer = io.StringIO()
     table.to_csv(buffer, sep=";", index=False, lineterminator="\n")

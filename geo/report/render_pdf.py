@@ -68,13 +68,13 @@ def _styles() -> dict[str, ParagraphStyle]:
     return {
         "body": base,
         "small": ParagraphStyle("small", parent=base, fontSize=7.5, leading=10, textColor=MUTED),
-        "method": ParagraphStyle("method", parent=base, fontSize=8, leading=10.5),
+        "method": ParagraphStyle("method", parent=base, fontSize=8, leading=10),
         "title": ParagraphStyle("title", parent=base, fontName=BOLD, fontSize=20, leading=24, textColor=BRAND),
         "subtitle": ParagraphStyle("subtitle", parent=base, fontSize=10.5, leading=14, textColor=MUTED),
         "h2": ParagraphStyle("h2", parent=base, fontName=BOLD, fontSize=12.5, leading=16, textColor=BRAND,
                              spaceBefore=10, spaceAfter=4),
         "h3": ParagraphStyle("h3", parent=base, fontName=BOLD, fontSize=9.5, leading=12, textColor=BRAND,
-                             spaceBefore=6),
+                             spaceBefore=4, keepWithNext=1),
         "cell": ParagraphStyle("cell", parent=base, fontSize=7.5, leading=9.5),
         "tiny": ParagraphStyle("tiny", parent=base, fontSize=6, leading=7.5),
         "figure_value": ParagraphStyle("fv", parent=base, fontName=BOLD, fontSize=15, leading=18),
@@ -118,26 +118,31 @@ def _story(report: Report, images: dict[str, bytes], s: dict[str, ParagraphStyle
         Paragraph(f"Periode {period_nb(report.first_day, report.last_day)}"
                   + (f" · sammenlignet med {compare}" if compare else "") + f" · k = {report.k}", s["subtitle"]),
         Spacer(1, 4 * mm),
-        Paragraph("Sammendrag", s["h2"]),
-        *[Paragraph(escape(sentence), s["body"]) for sentence in report.narrative],
-        Paragraph("Nøkkeltall", s["h2"]),
-        _figures(report, s, width, compare is not None),
-        Paragraph(escape(marks_nb(report.k)), s["small"]),
-        KeepTogether([Paragraph("Feltområder", s["h2"]),
-                      _table(by_name(report.tables["areas"]), s, width, total_row=True)]),
-        KeepTogether([Paragraph("Kategorier og aldersgrupper", s["h2"]),
-                      _table(report.tables["categories"], s, width, total_row=True)]),
-        CondPageBreak(150 * mm),
-        KeepTogether([Paragraph("Kart", s["h2"]), maps]),
-        KeepTogether([Paragraph("Steder med flest møter", s["h2"]),
-                      _table(shown_columns(report.tables["hotspots"]), s, width)]),
-        KeepTogether([Paragraph("Utvikling per kategori", s["h2"]), _image(images["trend"], width)]),
-        _table(with_period_names(report.tables["trend"]), s, width),
-        KeepTogether([Paragraph("Tid på uka", s["h2"]), _image(images["week"], width)]),
-        Paragraph("Metode", s["h2"]),
     ]
+    sections = {
+        "summary": [Paragraph("Sammendrag", s["h2"]),
+                    *[Paragraph(escape(sentence), s["body"]) for sentence in report.narrative]],
+        "key_figures": [Paragraph("Nøkkeltall", s["h2"]), _figures(report, s, width, compare is not None),
+                        Paragraph(escape(marks_nb(report.k)), s["small"])],
+        "areas": [KeepTogether([Paragraph("Feltområder", s["h2"]),
+                                _table(by_name(report.tables["areas"]), s, width, total_row=True)])],
+        "categories": [KeepTogether([Paragraph("Kategorier og aldersgrupper", s["h2"]),
+                                     _table(report.tables["categories"], s, width, total_row=True)])],
+        "maps": [CondPageBreak(150 * mm), KeepTogether([Paragraph("Kart", s["h2"]), maps])],
+        "hotspots": [KeepTogether([Paragraph("Steder med flest møter", s["h2"]),
+                                   _table(shown_columns(report.tables["hotspots"]), s, width)])],
+        "trend": [KeepTogether([Paragraph("Utvikling per kategori", s["h2"]), _image(images["trend"], width)]),
+                  _table(with_period_names(report.tables["trend"]), s, width)],
+        "time_of_week": [KeepTogether([Paragraph("Tid på uka", s["h2"]), _image(images["week"], width)])],
+    }
+    for key, flowables in sections.items():
+        if report.shows(key):
+            story += flowables
+        if key == "summary" and report.note:  # the manager's own paragraph, under the summary
+            story.append(KeepTogether([Paragraph("Fra tjenesten", s["h2"]), Paragraph(escape(report.note), s["body"])]))
+    story.append(Paragraph("Metode", s["h2"]))
     for heading, text in report.methods:
-        story.append(KeepTogether([Paragraph(escape(heading), s["h3"]), Paragraph(escape(text), s["method"])]))
+        story += [Paragraph(escape(heading), s["h3"]), Paragraph(escape(text), s["method"])]  # long notes may split
     return story
 
 
@@ -153,15 +158,20 @@ def _figures(report: Report, s: dict[str, ParagraphStyle], width: float, has_com
         if has_compare:
             parts.append(Paragraph(escape(f"Før: {f.previous} · {f.change}"), s["small"]))
         cells.append(parts)
+    filled = len(cells)
     while len(cells) % per_row:
         cells.append("")
     rows = [cells[i:i + per_row] for i in range(0, len(cells), per_row)]
     table = Table(rows, colWidths=[width / per_row] * per_row)
-    table.setStyle(TableStyle([
+    style = [
         ("BACKGROUND", (0, 0), (-1, -1), SOFT), ("LINEBEFORE", (0, 0), (-1, -1), 2.5, BRAND),
         ("LINEBELOW", (0, 0), (-1, -1), 3, colors.white), ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LEFTPADDING", (0, 0), (-1, -1), 6),
-    ]))
+    ]
+    if filled % per_row:  # the last row's empty boxes: no box and no bar
+        style += [("BACKGROUND", (filled % per_row, len(rows) - 1), (-1, -1), colors.white),
+                  ("LINEBEFORE", (filled % per_row, len(rows) - 1), (-1, -1), 0, colors.white)]
+    table.setStyle(TableStyle(style))
     return table
 
 
