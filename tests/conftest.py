@@ -77,3 +77,19 @@ def restore_main_module():
     yield
     if main is not None:
         sys.modules["__main__"] = main
+
+
+@pytest.fixture(autouse=True, scope="session")
+def streamlit_config_of_the_project() -> None:
+    """Streamlit reads ``.streamlit/config.toml`` from the working directory the first time an option
+    is read, and keeps what it found. Read it here from the project folder, so that a test which
+    changes directory first (tests/test_uploads.py) cannot leave every later AppTest without the
+    project's settings (no 127.0.0.1 address: the local-admin app refuses to serve)."""
+    from streamlit import config
+
+    previous = os.getcwd()
+    os.chdir(REPO)
+    try:
+        config.get_config_options(force_reparse=True)
+    finally:
+        os.chdir(previous)

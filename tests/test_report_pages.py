@@ -4,6 +4,7 @@ a street, the comparison period in the trend, markers at cell centres, local tim
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 from datetime import date
 
 import matplotlib.pyplot as plt
@@ -77,9 +78,31 @@ def test_the_comparison_trend_is_the_comparison_periods_own_release(store, repor
     assert alone.compare_trend is None
 
 
-def test_the_trend_chart_draws_a_dashed_line_per_category_for_the_comparison(report, monkeypatch):
+def test_a_one_week_trend_is_bars_of_this_week_and_the_comparison_week(report, monkeypatch):
+    """One trend period would be one dot per category: each category gets a bar for the week and a
+    lighter one for the comparison week, and a hidden count is written "skjult", never drawn as 0."""
     from geo.report import charts
 
+    bars, words = [], []
+    real_barh, real_text = plt.Axes.barh, plt.Axes.text
+    monkeypatch.setattr(plt.Axes, "barh", lambda self, y, w, **kw: bars.append((list(w), kw)) or real_barh(self, y, w, **kw))
+    monkeypatch.setattr(plt.Axes, "text", lambda self, x, y, s, **kw: words.append(s) or real_text(self, x, y, s, **kw))
+    charts.trend_png(report)
+    shown = report.trend_chart.values().iloc[:, 0]
+    before = report.compare_trend.values().iloc[:, 0].reindex(shown.index)
+    (now, now_style), (then, then_style) = bars
+    assert now == list(shown.fillna(0).astype(float)) and then == list(before.fillna(0).astype(float))
+    assert then_style["label"] == period_nb(report.compare_first, report.compare_last)
+    assert words.count(" skjult") == int(shown.isna().sum() + before.isna().sum())
+
+
+def test_a_trend_of_several_weeks_draws_a_dashed_line_per_category_for_the_comparison(store, monkeypatch):
+    from geo.report import charts
+
+    book = replace(load_presets(), partner_period="month")  # a month's picture: its trend is by week
+    report = build_report(store, book.get("sentrum"), first_day=date(2024, 10, 1), last_day=date(2024, 10, 31),
+                          compare_first=date(2024, 9, 1), compare_last=date(2024, 9, 30), k=5, book=book)
+    assert report.trend_chart.values().shape[1] > 1
     drawn = []
     real = plt.Axes.plot
     monkeypatch.setattr(plt.Axes, "plot", lambda self, *a, **kw: drawn.append(kw) or real(self, *a, **kw))

@@ -15,6 +15,7 @@ from the stored EPSG:4326 geometries.
 from __future__ import annotations
 
 import io
+import textwrap
 from typing import TYPE_CHECKING
 
 import matplotlib
@@ -66,7 +67,9 @@ def trend_png(report: Report) -> bytes:
     """Line chart: encounters per category and period; suppressed points left out."""
     table = report.trend_chart
     values = table.values()
-    fig, ax = plt.subplots(figsize=(7.2, 3.0 if values.shape[1] > 2 else 2.2), dpi=DPI)  # one or two points: lower
+    if values.shape[1] == 1:
+        return _one_period_bars(report, values)
+    fig, ax = plt.subplots(figsize=(7.2, 3.0 if values.shape[1] > 2 else 2.2), dpi=DPI)  # two points: lower
     x = np.arange(values.shape[1])
     hidden = 0
     for i, (category, row) in enumerate(values.iterrows()):
@@ -77,14 +80,51 @@ def trend_png(report: Report) -> bytes:
     hidden += _comparison_lines(ax, report, list(values.index), len(x))
     ax.set_xticks(x, [formatting.period_name(str(c), "nb") for c in values.columns],
                   rotation=45 if len(x) > 8 else 0, ha="right" if len(x) > 8 else "center")
-    ax.set_ylabel("Registrerte møter")
     ax.set_ylim(bottom=0)
-    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: number_nb(v)))
-    ax.grid(axis="y", color="#e5e8ee", linewidth=0.6)
+    return _counts_chart(fig, ax, "y", f"{hidden} punkt(er) med under {report.k} eller skjult («x») er utelatt."
+                         if hidden else None)
+
+
+def _one_period_bars(report: Report, values: pd.DataFrame) -> bytes:
+    """A period that is one trend period (a week's picture): a line would be one dot per
+    category, so each category is a bar, with the comparison period's count as a lighter
+    bar below it; suppressed counts are left out and counted in the title."""
+    categories = list(values.index)
+    now = values.iloc[:, 0].to_numpy(dtype=float, na_value=np.nan)
+    before = np.full(len(categories), np.nan)
+    if report.compare_trend is not None:
+        earlier = report.compare_trend.values()
+        if earlier.shape[1]:
+            before = earlier.iloc[:, 0].reindex(categories).to_numpy(dtype=float, na_value=np.nan)
+    hidden = int(np.isnan(now).sum()) + (int(np.isnan(before).sum()) if report.compare_trend is not None else 0)
+    fig, ax = plt.subplots(figsize=(7.2, 0.24 * len(categories) + 0.7), dpi=DPI)
+    y = np.arange(len(categories))[::-1]
+    height = 0.38 if report.compare_trend is not None else 0.6
+    ax.barh(y + (height / 2 if report.compare_trend is not None else 0), np.nan_to_num(now), height=height,
+            color=SERIES[0], label=formatting.period_name(str(values.columns[0]), "nb"))
+    if report.compare_trend is not None:
+        ax.barh(y - height / 2, np.nan_to_num(before), height=height, color=SERIES[0], alpha=0.35,
+                label=period_nb(report.compare_first, report.compare_last))
+    shift = height / 2 if report.compare_trend is not None else 0
+    for row, (current, earlier) in enumerate(zip(now, before)):  # a hidden count is not a zero: say so
+        if np.isnan(current):
+            ax.text(0, y[row] + shift, " skjult", va="center", ha="left", fontsize=6, color=MUTED)
+        if report.compare_trend is not None and np.isnan(earlier):
+            ax.text(0, y[row] - shift, " skjult", va="center", ha="left", fontsize=6, color=MUTED)
+    ax.set_yticks(y, [CATEGORY_NB.get(c, c) for c in categories], fontsize=7)
+    return _counts_chart(fig, ax, "x", f"{hidden} tall under {report.k} eller skjult («x») er ikke tegnet."
+                         if hidden else None)
+
+
+def _counts_chart(fig, ax, axis: str, hidden_note: str | None) -> bytes:
+    """Finish a chart of encounter counts on ``axis`` ("x" or "y"): label, Norwegian numbers, grid,
+    legend to the right, the note on left-out (suppressed) values as its title; the PNG."""
+    getattr(ax, f"set_{axis}label")("Registrerte møter")
+    getattr(ax, f"{axis}axis").set_major_formatter(FuncFormatter(lambda v, _: number_nb(v)))
+    ax.grid(axis=axis, color="#e5e8ee", linewidth=0.6)
     ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize=7)
-    if hidden:
-        ax.set_title(f"{hidden} punkt(er) med under {report.k} eller skjult («x») er utelatt.", loc="left",
-                     color=MUTED, fontsize=6.5)
+    if hidden_note:
+        ax.set_title(hidden_note, loc="left", color=MUTED, fontsize=6.5)
     return _png(fig)
 
 
@@ -279,6 +319,8 @@ PRINT_LINE_SCALE = 0.3
 """Basemap line widths in print (points) are the screen widths at street zoom (pixels) times this."""
 
 H3_CREDIT = "H3-celler (Uber H3)"
+OUTSIDE_NOTE_CHARS = 70
+"""Characters per line of the note under a map that names the areas outside its frame."""
 
 
 def draw_basemap(ax, extent: tuple[float, float, float, float] | None) -> bool:
@@ -317,11 +359,13 @@ def _map_frame(ax, extent: tuple[float, float, float, float] | None, outside: li
     if extent is not None:
         ax.set_xlim(extent[0], extent[2])
         ax.set_ylim(extent[1], extent[3])
-    if outside:
-        ax.text(0.0, -0.01, f"Utenfor kartutsnittet: {', '.join(outside)} (se tabellen).", transform=ax.transAxes,
-                ha="left", va="top", fontsize=6, color=MUTED)
+    if outside:  # below the map, wrapped to its width
+        note = textwrap.fill(f"Utenfor kartutsnittet: {', '.join(outside)} (se tabellen).", OUTSIDE_NOTE_CHARS)
+        ax.text(0.0, -0.01, note, transform=ax.transAxes, ha="left", va="top", fontsize=6, color=MUTED)
     credit = f"{ATTRIBUTION['nb']} · {H3_CREDIT}" if shows_osm else H3_CREDIT
-    ax.text(1.0, -0.01, credit, transform=ax.transAxes, ha="right", va="top", fontsize=5, color=MUTED)
+    # inside the map's lower right corner, as a web map's attribution, so it never meets the note below
+    ax.text(0.995, 0.005, credit, transform=ax.transAxes, ha="right", va="bottom", fontsize=4.5, color=MUTED,
+            zorder=10, bbox={"facecolor": "white", "alpha": 0.8, "edgecolor": "none", "pad": 1.0})
 
 
 def _png(fig, *, dpi: int = DPI) -> bytes:
