@@ -472,6 +472,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     MEM_LIMIT_GB = args.mem_limit_gb
     started = dt.datetime.now(dt.UTC)
     load_start = os.getloadavg()
+    if args.workdir:
+        Path(args.workdir).mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix="feltkart-bench-", dir=args.workdir))
     cfg = {
         "points": args.points, "gpx_points": args.gpx_points, "seed": args.seed, "res": args.res,
