@@ -8,7 +8,7 @@ import streamlit as st
 from geo.io.importer import KINDS, ImportOptions
 from ui.columns import show_table
 from ui.exports import table_export
-from ui.format import file_size
+from ui.format import file_size, literal
 from ui.i18n import STRINGS, labels, t
 from ui.navigation import require_page
 from ui.progress import progress_status
@@ -37,14 +37,14 @@ if uploads and st.button(t("data.run_import"), type="primary", key="data_run"):
         results = import_uploads(get_store(path), uploads, None if kind == "auto" else kind, options, progress=progress)
     for result in results:
         if result.outcome is None:
-            st.error(f"{result.name}: {result.error}")
+            st.error(f"{literal(result.name)}: {literal(result.error)}")
             continue
         outcome = result.outcome
         added = ", ".join(f"{n} {t('data.table.' + table)}" for table, n in outcome.added.items()) or t("data.nothing_new")
-        (st.warning if outcome.errors else st.success)(t("data.outcome", file=result.name, added=added,
+        (st.warning if outcome.errors else st.success)(t("data.outcome", file=literal(result.name), added=added,
                                                           rejected=len({e.line for e in outcome.errors})))
         for warning in result.warnings:
-            st.info(warning)
+            st.info(literal(warning))
         if outcome.errors:
             rows = pd.DataFrame([asdict(e) for e in outcome.errors])
             show_table(rows, prefixes=("data.error",))

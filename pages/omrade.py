@@ -14,6 +14,7 @@ from ui.captions import page_caption
 from ui.charts import area_timeline_chart, difference_heatmap, week_heatmap
 from ui.columns import show_table
 from ui.components import add_flagged_cells, cell_map_controls, effort_table, show_cell_map
+from ui.format import literal
 from ui.i18n import labels, t
 from ui.links import choose_area
 from ui.navigation import require_page
@@ -33,7 +34,7 @@ latest = timeline.groupby("area_id").tail(1).sort_values(["name", "area_id"])
 area_id = choose_area(dict(zip(latest["area_id"], latest["name"])))
 versions = timeline[timeline["area_id"] == area_id]
 st.header(versions["name"].iloc[-1])
-page_caption(choices, note=t("profile.team", team=versions["team"].iloc[-1]))
+page_caption(choices, note=t("profile.team", team=literal(versions["team"].iloc[-1])))
 
 last = query(path, area_last_visit, filters, area_id).iloc[0]
 c1, c2 = st.columns(2)

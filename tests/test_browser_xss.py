@@ -70,3 +70,47 @@ def test_a_hostile_area_name_is_text_in_the_map_tooltip(hostile_server):
             assert HOSTILE in tooltip.inner_text()
         finally:
             browser.close()
+
+
+MARKDOWN_NAME = "[Logg inn på nytt](https://evil.example/login) **haster**"
+"""A field-area name written as a Markdown link: Streamlit renders labels, captions and alerts as Markdown."""
+
+
+@pytest.fixture(scope="module")
+def markdown_server(tmp_path_factory):
+    """A store whose one field area is named like a link and was never visited (so Oversikt lists it)."""
+    folder = tmp_path_factory.mktemp("markdown")
+    start = oslo("2024-10-10 18:00")
+    make_store(
+        folder,
+        name="markdown.gpkg",
+        areas=area_versions([area("lenke", square(X, Y, 400), name=MARKDOWN_NAME)]),
+        patrol_rows=patrols(("p1", start, start + pd.Timedelta(hours=1))),
+        points=straight_walk("p1", start, frm=(X + 2000, Y), to=(X + 2400, Y), step_m=10, interval_s=10),
+    )
+    with serving(folder / "markdown.gpkg") as url:
+        yield url
+
+
+def test_a_name_or_link_value_written_as_markdown_stays_text(markdown_server):
+    """Neither a stored area name nor a value in a shared link becomes a link in the page."""
+    from urllib.parse import quote
+
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        try:
+            _open(page, markdown_server, "?team=" + quote("[klikk her](https://evil.example/team)"))
+            page.get_by_text("Trenger oppmerksomhet").first.wait_for(timeout=LOAD_TIMEOUT_MS)
+            page.get_by_text("klikk her", exact=False).first.wait_for(timeout=LOAD_TIMEOUT_MS)  # the link's warning
+            shown = page.evaluate("() => document.body.innerText.replaceAll('\\u2060', '')")  # minus word joiners
+            assert MARKDOWN_NAME in shown  # the unvisited area, listed with its name as text
+            assert "«[klikk her](https://evil.example/team)»" in shown  # the warning quotes the value as text
+            page.screenshot(path=str(SCREENSHOTS / "markdown_names.png"), full_page=True)
+            links = page.locator('a[href^="https://evil.example"]')
+            assert links.count() == 0, [links.nth(i).evaluate("a => a.closest('[data-testid]').outerHTML.slice(0, 600)")
+                                        for i in range(links.count())]
+        finally:
+            browser.close()

@@ -118,3 +118,16 @@ def test_auto_formats_any_cell():
 def test_period_names(label, nb, en):
     assert f.period_name(label, "nb") == nb
     assert f.period_name(label, "en") == en
+
+
+def test_a_name_is_escaped_for_streamlits_markdown_and_plain_text_is_left_alone():
+    from ui.format import literal
+
+    assert literal("Grønlands torg p-hus 14.10.2024 (x) next_decade") == "Grønlands torg p-hus 14.10.2024 (x) next_decade"
+    joiner = "\u2060"  # invisible: what a bare URL needs not to become a link
+    assert literal("[Logg inn](https://evil.example) **haster**") == (
+        r"\[Logg inn\](https" + joiner + r"://evil.example) \*\*haster\*\*")
+    assert literal("se www.evil.no, HTTPS://x.y, kari@evil.no") == (
+        f"se www{joiner}.evil.no, HTTPS{joiner}://x.y, kari{joiner}@evil.no")
+    assert literal(":red[alarm] $x$ <b> `kode` ~~x~~") == r":red\[alarm\] \$x\$ \<b\> \`kode\` \~\~x\~\~"
+    assert literal("C:\\sti") == r"C:\\sti"

@@ -33,6 +33,7 @@ from geo.report.disclosure import DEFAULT_K, MIN_K
 from geo.report.export import render_and_log
 from geo.report.presets import load_presets
 from geo.store.audit import acting_as
+from ui.format import literal
 from ui.i18n import t
 from ui.serve import is_loopback
 
@@ -129,9 +130,9 @@ def account_block(user: User) -> None:
     if user is LOCAL_ADMIN:
         st.caption(t("auth.local_admin"))
         return
-    st.markdown(t("auth.signed_in", name=user.name or user.subject, role=t(f"auth.role.{user.role.value}")))
+    st.markdown(t("auth.signed_in", name=literal(user.name or user.subject), role=t(f"auth.role.{user.role.value}")))
     if user.role is Role.MANAGER and user.teams is not None:
-        st.caption(t("auth.signed_in.scope", teams=", ".join(sorted(user.teams))))
+        st.caption(t("auth.signed_in.scope", teams=literal(", ".join(sorted(user.teams)))))
     if user.role is Role.PARTNER:
         st.caption(t("auth.signed_in.presets", presets=", ".join(sorted(user.presets or ()))))
     _sign_out_button(user)

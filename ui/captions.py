@@ -7,6 +7,7 @@ import streamlit as st
 
 from geo.queries import Filters
 from geo.queries.filters import HOURS_PER_DAY
+from ui.format import literal
 from ui.i18n import STRINGS, language, t
 from ui.sidebar import SidebarChoices
 
@@ -14,7 +15,7 @@ from ui.sidebar import SidebarChoices
 def page_caption(choices: SidebarChoices, filters: Filters | None = None, *, note: str | None = None) -> None:
     """``st.caption`` with :func:`selection_text` (of the page's own ``filters`` when it narrows
     the sidebar's), followed by the page's ``note``."""
-    text = selection_text(choices, filters or choices.filters)
+    text = literal(selection_text(choices, filters or choices.filters))  # team names come from the store
     st.caption(f"{text}. {note}" if note else f"{text}.")
 
 

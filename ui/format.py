@@ -2,8 +2,30 @@
 
 from __future__ import annotations
 
+import re
+
 from geo import formatting
 from ui.i18n import language
+
+
+MARKDOWN_MARKUP = re.compile(r"[\\`*\[\]<>$~]")
+"""Characters that make Streamlit's Markdown turn text into something else: links and images
+(``[``, ``]``), autolinks and HTML (``<…>``), code, emphasis (``*``), LaTeX (``$``) and
+strikethrough (``~``); each gets a backslash. Underscores inside ids (``acute_help``) are left
+alone: Markdown does not emphasise inside words."""
+
+AUTOLINK = re.compile(r"(?<=[a-z])(?=://)|(?<=\bwww)(?=\.)|(?=@)", re.IGNORECASE)
+"""Where GitHub-flavoured Markdown would make a bare ``https://…``, ``www.…`` or ``a@b.no`` a link,
+escapes or not; a word joiner (U+2060, invisible) goes there instead."""
+WORD_JOINER = "\u2060"
+
+
+def literal(text: object) -> str:
+    """``text`` escaped for Streamlit's Markdown (``st.markdown``, ``st.caption``, alerts, labels,
+    progress texts), so a name from a file, an identity provider or a URL shows as itself and
+    never becomes a link, an image or formatting."""
+    escaped = MARKDOWN_MARKUP.sub(lambda m: "\\" + m.group(0), str(text))
+    return AUTOLINK.sub(WORD_JOINER, escaped)
 
 
 def number(value: object, *, decimals: int | None = None, signed: bool = False) -> str:

@@ -17,6 +17,7 @@ import streamlit as st
 
 from geo.maps import FEATURE_KEY
 from geo.schema import AREA_ID, OUTSIDE_AREA_ID
+from ui.format import literal
 from ui.i18n import t
 from ui.navigation import PAGES_DIR
 
@@ -34,7 +35,7 @@ def page_file(file: str) -> str:
 
 def area_link(area_id: str, label: str, *, icon: str | None = None) -> None:
     """A link to ``area_id``'s profile."""
-    st.page_link(page_file(PROFILE_PAGE), label=label, icon=icon, query_params={AREA_PARAM: area_id})
+    st.page_link(page_file(PROFILE_PAGE), label=literal(label), icon=icon, query_params={AREA_PARAM: area_id})
 
 
 def open_profile(area_id: str | None) -> None:

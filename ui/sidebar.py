@@ -19,6 +19,7 @@ from geo.access import Capability, Role, User, visible_teams
 from geo.queries import Filters, period_presets, teams
 from geo.queries.periods import PeriodCoverage, comparison_for, cover_period
 from ui.auth import account_block
+from ui.format import literal
 from ui.i18n import LANGUAGE_KEY, LANGUAGES, keep_selections, labels, t
 from ui.state import configured_stores, default_store, query, store_available, store_date_range
 from ui.view_url import COMPARE_MODES, PRESETS, SIDEBAR_NAMES, View, filter_param, parse_view, to_params
@@ -110,7 +111,7 @@ def _store_picker() -> str:
     else:
         path = st.text_input(t("sidebar.store.path"), value=str(default_store()), key=STORE_PATH_KEY)
     if not store_available(path):
-        st.error(t("sidebar.store.missing", path=path))
+        st.error(t("sidebar.store.missing", path=literal(path)))
         st.stop()
     return path
 
@@ -119,9 +120,9 @@ def _configured_store() -> str:
     """Everyone but admins works on the first configured store, named, never its path."""
     name, path = next(iter(configured_stores().items()))
     if len(configured_stores()) > 1:
-        st.caption(t("auth.store", name=name))
+        st.caption(t("auth.store", name=literal(name)))
     if not store_available(path):
-        st.error(t("sidebar.store.missing", path=name))
+        st.error(t("sidebar.store.missing", path=literal(name)))
         st.stop()
     return path
 
@@ -182,7 +183,7 @@ def _read_link() -> None:
     state[LINK_READ_KEY] = True
     view, problems = parse_view(st.query_params.to_dict())
     for problem in problems:
-        st.warning(t(f"link.{problem.reason}", name=problem.name, value=problem.value))
+        st.warning(t(f"link.{problem.reason}", name=literal(problem.name), value=literal(problem.value)))
     state[LINK_KEY] = view
     state.setdefault(PRESET_KEY, view.preset)
     state.setdefault(COMPARE_KEY, view.compare)
@@ -207,7 +208,7 @@ def _seed_team(user: User, options: list[str]) -> None:
     if visible_teams(user, [view.team]) and view.team in options:
         st.session_state[TEAM_KEY] = view.team
     else:
-        st.warning(t("link.team", value=view.team))
+        st.warning(t("link.team", value=literal(view.team)))
 
 
 def link_filter(widget_key: str, name: str, options: list | tuple | None = None) -> None:
@@ -220,7 +221,7 @@ def link_filter(widget_key: str, name: str, options: list | tuple | None = None)
     if options is not None and isinstance(value, list):
         kept = [v for v in value if v in options]
         if len(kept) < len(value):
-            st.warning(t("link.unknown", name=name, value=",".join(str(v) for v in value if v not in options)))
+            st.warning(t("link.unknown", name=literal(name), value=literal(",".join(str(v) for v in value if v not in options))))
         value = kept
     st.session_state[widget_key] = value
 

