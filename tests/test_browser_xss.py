@@ -9,11 +9,14 @@ that the tooltip shows the literal text.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pandas as pd
 import pytest
 
 from tests.builders import BASE, area, area_versions, encounters, make_store, oslo, patrols, square, straight_walk
-from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, LOAD_TIMEOUT_MS, SCREENSHOTS, _open, serving
+from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, DRAWN_SHAPE, LOAD_TIMEOUT_MS, SCREENSHOTS, _open
+from tests.test_browser import _wait_until_idle, serving
 
 pytestmark = pytest.mark.browser
 
@@ -21,20 +24,27 @@ X, Y = BASE
 HOSTILE = "<img src=x onerror=window.__xss=1;parent.__xss=1>"
 
 
-@pytest.fixture(scope="module")
-def hostile_server(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("xss")
+def _serving_one_area(folder, name: str, *, inside: bool) -> Iterator[str]:
+    """Serve a store whose one field area is called ``name`` and has one patrol of an hour,
+    walked (with one encounter) inside the area or, ``inside=False``, 2 km away (never visited)."""
     start = oslo("2024-10-10 18:00")
+    offset = 0 if inside else 2000
     make_store(
         folder,
-        name="hostile.gpkg",
-        areas=area_versions([area("hostile", square(X, Y, 400), name=HOSTILE, team=HOSTILE)]),
+        name="store.gpkg",
+        areas=area_versions([area("named", square(X, Y, 400), name=name, team=name if inside else "sentrum")]),
         patrol_rows=patrols(("p1", start, start + pd.Timedelta(hours=1))),
-        points=straight_walk("p1", start, frm=(X + 10, Y + 200), to=(X + 390, Y + 200), step_m=10, interval_s=10),
-        encounter_rows=encounters(("e1", start + pd.Timedelta(minutes=5), X + 200, Y + 200, "p1")),
+        points=straight_walk("p1", start, frm=(X + offset + 10, Y + 200), to=(X + offset + 390, Y + 200), step_m=10,
+                             interval_s=10),
+        encounter_rows=encounters(("e1", start + pd.Timedelta(minutes=5), X + 200, Y + 200, "p1")) if inside else None,
     )
-    with serving(folder / "hostile.gpkg") as url:
+    with serving(folder / "store.gpkg") as url:
         yield url
+
+
+@pytest.fixture(scope="module")
+def hostile_server(tmp_path_factory):
+    yield from _serving_one_area(tmp_path_factory.mktemp("xss"), HOSTILE, inside=True)
 
 
 def test_a_hostile_area_name_is_text_in_the_map_tooltip(hostile_server):
@@ -51,16 +61,24 @@ def test_a_hostile_area_name_is_text_in_the_map_tooltip(hostile_server):
             inner = map_frame.element_handle().content_frame()
             inner.wait_for_selector("path.leaflet-interactive", timeout=LOAD_TIMEOUT_MS)
             tooltip = inner.locator(".leaflet-tooltip")
-            for _ in range(20):  # the map may still be settling (fit to the area, a rerun): hover again
-                page.mouse.move(5, 5)
-                area = inner.locator("path.leaflet-interactive").first
-                box = area.bounding_box()  # page coordinates
-                page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2, steps=5)
-                try:
-                    tooltip.wait_for(timeout=3_000)
+            shown = False
+            for _ in range(10):  # the map may still be settling (fit to the area, a rerun): hover again
+                shapes = inner.locator(DRAWN_SHAPE)  # every drawn shape: the area's is not always the first
+                for i in range(shapes.count()):
+                    box = shapes.nth(i).bounding_box()  # page coordinates
+                    if not box or box["width"] < 2:
+                        continue
+                    page.mouse.move(5, 5)
+                    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2, steps=5)
+                    try:
+                        tooltip.wait_for(timeout=2_000)
+                        shown = True
+                        break
+                    except Exception:  # noqa: BLE001 - not this shape, or not shown yet
+                        continue
+                if shown:
                     break
-                except Exception:  # noqa: BLE001 - not shown yet
-                    page.wait_for_timeout(1_000)
+                page.wait_for_timeout(1_000)
             tooltip.wait_for(timeout=LOAD_TIMEOUT_MS)
             page.screenshot(path=str(SCREENSHOTS / "xss_tooltip.png"))
             page.wait_for_timeout(500)  # an image error fires asynchronously
@@ -79,17 +97,7 @@ MARKDOWN_NAME = "[Logg inn på nytt](https://evil.example/login) **haster**"
 @pytest.fixture(scope="module")
 def markdown_server(tmp_path_factory):
     """A store whose one field area is named like a link and was never visited (so Oversikt lists it)."""
-    folder = tmp_path_factory.mktemp("markdown")
-    start = oslo("2024-10-10 18:00")
-    make_store(
-        folder,
-        name="markdown.gpkg",
-        areas=area_versions([area("lenke", square(X, Y, 400), name=MARKDOWN_NAME)]),
-        patrol_rows=patrols(("p1", start, start + pd.Timedelta(hours=1))),
-        points=straight_walk("p1", start, frm=(X + 2000, Y), to=(X + 2400, Y), step_m=10, interval_s=10),
-    )
-    with serving(folder / "markdown.gpkg") as url:
-        yield url
+    yield from _serving_one_area(tmp_path_factory.mktemp("markdown"), MARKDOWN_NAME, inside=False)
 
 
 def test_a_name_or_link_value_written_as_markdown_stays_text(markdown_server):
@@ -105,6 +113,8 @@ def test_a_name_or_link_value_written_as_markdown_stays_text(markdown_server):
             _open(page, markdown_server, "?team=" + quote("[klikk her](https://evil.example/team)"))
             page.get_by_text("Trenger oppmerksomhet").first.wait_for(timeout=LOAD_TIMEOUT_MS)
             page.get_by_text("klikk her", exact=False).first.wait_for(timeout=LOAD_TIMEOUT_MS)  # the link's warning
+            page.get_by_text("aldri besøkt").first.wait_for(timeout=LOAD_TIMEOUT_MS)  # the unvisited area's line
+            _wait_until_idle(page)
             shown = page.evaluate("() => document.body.innerText.replaceAll('\\u2060', '')")  # minus word joiners
             assert MARKDOWN_NAME in shown  # the unvisited area, listed with its name as text
             assert "«[klikk her](https://evil.example/team)»" in shown  # the warning quotes the value as text
