@@ -65,6 +65,7 @@ def test_a_hostile_area_name_is_text_in_the_map_tooltip(hostile_server):
             for _ in range(10):  # the map may still be settling (fit to the area, a rerun): hover again
                 shapes = inner.locator(DRAWN_SHAPE)  # every drawn shape: the area's is not always the first
                 for i in range(shapes.count()):
+                    map_frame.scroll_into_view_if_needed()  # the page grows above the map as it loads
                     box = shapes.nth(i).bounding_box()  # page coordinates
                     if not box or box["width"] < 2:
                         continue
