@@ -72,11 +72,8 @@ def _print_step(step) -> None:
 
 def progress_line(step) -> str:
     """``[2/10] p3.gpx: presence``: a :class:`geo.progress.Step` as one line; the unit counts from 1."""
-    from geo.progress import DONE
-
-    number = step.done if step.stage == DONE else min(step.done + 1, step.total)
     detail = f"{step.detail}: " if step.detail else ""
-    return f"[{number}/{step.total}] {detail}{step.stage}"
+    return f"[{step.number}/{step.total}] {detail}{step.stage}"
 
 
 PROGRESS_HELP = "print one line per file or year and stage on stderr"

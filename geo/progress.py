@@ -60,6 +60,11 @@ class Step:
     total: int
     detail: str = ""
 
+    @property
+    def number(self) -> int:
+        """The unit being worked on, counted from 1 (the last step: the total), as a person reads "2 of 10"."""
+        return self.done if self.stage == DONE else min(self.done + 1, self.total)
+
 
 Progress = Callable[[Step], None]
 """What every long task accepts as ``progress=``: called with each :class:`Step`."""

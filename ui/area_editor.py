@@ -24,6 +24,7 @@ from geo.store import StoreError
 from geo.maps import add_areas, add_shapes, fit_to
 from geo.schema import AREA_ID, DRAFT_ID, VALID_FROM
 from ui.components import MAP_HEIGHT, new_map, show_map
+from ui.format import literal
 from ui.i18n import t
 from ui.progress import progress_status
 from ui.audit import acting_as, dashboard_actor
@@ -79,7 +80,7 @@ def area_editor(path: str, areas: gpd.GeoDataFrame, *, key: str) -> None:
                 (result,) = import_uploads(get_store(path), [upload], "areas", ImportOptions(valid_from=valid_from),
                                            progress=progress)
             if result.outcome is None:
-                st.error(f"{result.name}: {result.error}")
+                st.error(f"{literal(result.name)}: {literal(result.error)}")
             else:
                 _report(result.outcome, result.warnings)
 

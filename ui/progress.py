@@ -15,7 +15,7 @@ from contextlib import contextmanager
 
 import streamlit as st
 
-from geo.progress import DONE, Progress, Step
+from geo.progress import Progress, Step
 from ui.format import literal
 from ui.i18n import t
 
@@ -24,8 +24,7 @@ def step_text(step: Step) -> str:
     """One step in the UI language: ``2 av 10: p3.gpx – beregner tilstedeværelse``."""
     stage = t(f"progress.stage.{step.stage}")
     what = f"{literal(step.detail)} – {stage}" if step.detail else stage
-    number = step.done if step.stage == DONE else min(step.done + 1, step.total)
-    return t("progress.step", number=number, total=step.total, what=what)
+    return t("progress.step", number=step.number, total=step.total, what=what)
 
 
 @contextmanager
