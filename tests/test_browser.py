@@ -199,6 +199,8 @@ def test_language_switch_to_english(browser_page, server):
 
 def test_switching_language_keeps_the_selections(browser_page, server):
     """A radio and a sidebar selectbox keep their choice, shown in the new language (issue 15)."""
+    from playwright.sync_api import expect
+
     _open(browser_page, server, "")
     browser_page.locator('[data-testid="stRadio"]', has_text="Farge etter").get_by_text("Møter", exact=True).click()
     _wait_until_idle(browser_page)
@@ -210,18 +212,17 @@ def test_switching_language_keeps_the_selections(browser_page, server):
     browser_page.get_by_role("option", name="English").click()
     _wait_until_idle(browser_page)
     browser_page.locator("h1", has_text="Overview").first.wait_for(timeout=LOAD_TIMEOUT_MS)
+    # The radio is drawn again under its English label by the run the switch starts; wait for it.
     radio = browser_page.locator('[data-testid="stRadio"]', has_text="Encounters")
-    assert radio.get_by_role("radio", name="Encounters", exact=True).is_checked()
-    assert selects.nth(1).get_by_role("combobox").input_value() == "This week"
+    expect(radio.get_by_role("radio", name="Encounters", exact=True)).to_be_checked(timeout=10_000)
+    expect(selects.nth(1).get_by_role("combobox")).to_have_value("This week", timeout=10_000)
     browser_page.screenshot(path=str(SCREENSHOTS / "overview_en_kept.png"), full_page=True)
     selects.first.click()
     browser_page.get_by_role("option", name="Norsk (bokmål)").click()
     _wait_until_idle(browser_page)
-    from playwright.sync_api import expect
-
     expect(browser_page.locator('[data-testid="stRadio"]', has_text="Farge etter").get_by_role(
         "radio", name="Møter", exact=True)).to_be_checked(timeout=10_000)
-    assert selects.nth(1).get_by_role("combobox").input_value() == "Denne uka"
+    expect(selects.nth(1).get_by_role("combobox")).to_have_value("Denne uka", timeout=10_000)
     selects.nth(1).click()  # back to the default period for the other tests
     browser_page.get_by_role("option", name="Siste 4 uker").click()
     _wait_until_idle(browser_page)
